@@ -1,0 +1,14 @@
+//! Chime: a delayed-notification service.
+//!
+//! The modules follow the pipeline: `api` → `events` → `schedule` → `sender` → `channels`.
+pub mod api;
+pub mod channels;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod events;
+pub mod ops;
+pub mod schedule;
+pub mod sender;
+pub mod startup;
+pub mod telemetry;
