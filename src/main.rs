@@ -1,1 +1,65 @@
-fn main(){}
+//! `chime serve [--roles api,worker,scheduler,sender] [--no-migrate]` and `chime migrate`.
+
+use chime::config::{Role, Settings};
+use chime::startup::{prepare_database, Application, BuildOptions};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  chime serve [--roles api,worker,scheduler,sender] [--no-migrate]
+  chime migrate
+
+Configuration comes from the environment; see README.md.";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("chime: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    chime::telemetry::init(settings.log_format);
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve(settings, &args[1..]).await,
+        Some("migrate") => prepare_database(&settings).await,
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = ?e, "chime stopped");
+            eprintln!("chime: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: Settings, args: &[String]) -> anyhow::Result<()> {
+    let mut roles = Role::ALL.to_vec();
+    let mut options = BuildOptions::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--roles" => {
+                let list = it.next().ok_or_else(|| anyhow::anyhow!("--roles needs a value"))?;
+                roles = Role::parse_list(list).map_err(|e| anyhow::anyhow!("--roles: {e}"))?;
+            }
+            s if s.starts_with("--roles=") => {
+                roles = Role::parse_list(&s["--roles=".len()..]).map_err(|e| anyhow::anyhow!("--roles: {e}"))?;
+            }
+            "--no-migrate" => options.migrate = false,
+            other => anyhow::bail!("unknown argument '{other}'\n{USAGE}"),
+        }
+    }
+    let app = Application::build(settings, &roles, options).await?;
+    app.run_until_stopped().await
+}

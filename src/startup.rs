@@ -1,1 +1,222 @@
-//! startup
+//! `Application::build(settings, roles)`: prepares the database, connects to Redis and starts the
+//! chosen roles. `main` and the tests both go through here.
+
+use crate::api::{self, body::MAX_BODY_BYTES, AppState};
+use crate::config::{Role, Settings};
+use crate::db::{self, PgPool};
+use crate::schedule::{Keys, Schedule};
+use crate::{events, ops, schedule, sender};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// Shared by every role of one process.
+#[derive(Clone)]
+pub struct RoleContext {
+    pub settings: Arc<Settings>,
+    pub pool: PgPool,
+    pub schedule: Schedule,
+    pub redis: redis::Client,
+}
+
+
+pub struct Application {
+    port: Option<u16>,
+    server: Option<actix_web::dev::Server>,
+    tasks: JoinSet<()>,
+    shutdown: CancellationToken,
+    pub context: RoleContext,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions {
+    pub migrate: bool,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions { migrate: true }
+    }
+}
+
+/// Creates the database if needed, runs migrations and ensures the bootstrap key.
+pub async fn prepare_database(settings: &Settings) -> anyhow::Result<()> {
+    let url = settings.database_url.expose().to_string();
+    let bootstrap = settings.bootstrap_admin_key.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        db::setup::create_database_if_missing(&url)?;
+        db::setup::run_migrations(&url)?;
+        if let Some(key) = bootstrap {
+            use diesel::Connection;
+            let mut conn = diesel::PgConnection::establish(&url).context("cannot connect to PostgreSQL")?;
+            db::setup::ensure_bootstrap_admin(&mut conn, key.expose())?;
+        }
+        Ok(())
+    })
+    .await
+    .context("database preparation panicked")?
+}
+
+async fn connect_redis(client: &redis::Client) -> anyhow::Result<redis::aio::ConnectionManager> {
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Duration::from_secs(2))
+        .set_response_timeout(Duration::from_secs(5))
+        .set_number_of_retries(2);
+    let mut last = None;
+    // Redis may still be starting next to us (docker compose, Kubernetes).
+    for _ in 0..10 {
+        match redis::aio::ConnectionManager::new_with_config(client.clone(), config.clone()).await {
+            Ok(conn) => return Ok(conn),
+            Err(e) => {
+                last = Some(e);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+    Err(anyhow::anyhow!("cannot connect to Redis: {}", last.map(|e| e.to_string()).unwrap_or_default()))
+}
+
+impl Application {
+    pub async fn build(settings: Settings, roles: &[Role], options: BuildOptions) -> anyhow::Result<Application> {
+        if options.migrate {
+            prepare_database(&settings).await?;
+        }
+        let settings = Arc::new(settings);
+        let pool = db::build_pool(settings.database_url.expose(), settings.db_pool_size);
+        let redis = redis::Client::open(settings.redis_url.expose()).context("REDIS_URL is invalid")?;
+        let conn = connect_redis(&redis).await?;
+        let schedule = Schedule::new(conn, Keys::new(&settings.redis_prefix));
+        let context = RoleContext { settings: settings.clone(), pool, schedule, redis };
+        let shutdown = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+
+        let (port, server) = if roles.contains(&Role::Api) {
+            let listener = TcpListener::bind(settings.listen_addr)
+                .with_context(|| format!("cannot listen on {} (CHIME_LISTEN_ADDR)", settings.listen_addr))?;
+            let port = listener.local_addr()?.port();
+            (Some(port), Some(http_server(listener, &context)?))
+        } else {
+            (None, None)
+        };
+        if roles.contains(&Role::Scheduler) {
+            tasks.spawn(schedule::leader::run(context.clone(), shutdown.clone()));
+            tasks.spawn(schedule::reconciler::run(context.clone(), shutdown.clone()));
+        }
+        if roles.contains(&Role::Sender) {
+            tasks.spawn(sender::run(context.clone(), shutdown.clone()));
+        }
+        if roles.contains(&Role::Worker) {
+            tasks.spawn(events::worker::run(context.clone(), shutdown.clone()));
+        }
+        tracing::info!(roles = ?roles, port = ?port, "chime started");
+        Ok(Application { port, server, tasks, shutdown, context })
+    }
+
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Serves until SIGTERM/SIGINT, then stops taking work and lets in-flight work finish.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let token = self.shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down");
+            token.cancel();
+        });
+        self.run_until_cancelled().await
+    }
+
+    /// Runs until the shutdown token is cancelled (tests cancel it themselves).
+    pub async fn run_until_cancelled(mut self) -> anyhow::Result<()> {
+        let server_handle = self.server.as_ref().map(|s| s.handle());
+        let server = self.server.take();
+        let token = self.shutdown.clone();
+        let server_task = tokio::spawn(async move {
+            match server {
+                Some(s) => s.await.map_err(anyhow::Error::from),
+                None => {
+                    token.cancelled().await;
+                    Ok(())
+                }
+            }
+        });
+        self.shutdown.cancelled().await;
+        if let Some(handle) = server_handle {
+            handle.stop(true).await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(30), async {
+            while self.tasks.join_next().await.is_some() {}
+        })
+        .await;
+        server_task.await.context("HTTP server task failed")?
+    }
+}
+
+fn http_server(listener: TcpListener, ctx: &RoleContext) -> anyhow::Result<actix_web::dev::Server> {
+    let state = web::Data::new(AppState {
+        pool: ctx.pool.clone(),
+        schedule: ctx.schedule.clone(),
+        settings: ctx.settings.clone(),
+        key_cache: Default::default(),
+    });
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                api::ApiError::BadRequest { field: None, message: format!("bad query string: {err}") }.into()
+            }))
+            .wrap(api::json_error_bodies())
+            .wrap_fn(|req, srv| {
+                use actix_web::dev::Service;
+                let method = req.method().clone();
+                let path = req.path().to_string();
+                let started = std::time::Instant::now();
+                let fut = srv.call(req);
+                async move {
+                    let res = fut.await?;
+                    tracing::debug!(%method, %path, status = res.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+                    Ok(res)
+                }
+            })
+            .configure(ops::routes)
+            .configure(api::configure)
+            .default_service(web::to(api::not_found))
+    })
+    // Signals are handled by `run_until_stopped`, so shutdown drains every role together.
+    .disable_signals()
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

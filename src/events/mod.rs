@@ -1,1 +1,5 @@
-//! events
+//! Turning things that happened into notifications: the event-handler role (rules, JSON-Pointer
+//! extraction, the built-in handler) and recurring series.
+
+pub mod series;
+pub mod worker;

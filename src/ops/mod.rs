@@ -1,1 +1,45 @@
-//! ops
+//! Operations endpoints: liveness, readiness, Prometheus metrics.
+
+pub mod metrics;
+
+use crate::api::AppState;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics::render));
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// 200 only when both PostgreSQL and Redis answer; a load balancer then stops sending traffic.
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let pool = state.pool.clone();
+    let postgres = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        tokio::task::spawn_blocking(move || {
+            use diesel::RunQueryDsl;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            diesel::sql_query("SELECT 1").execute(&mut conn).map(|_| ()).map_err(|e| e.to_string())
+        }),
+    )
+    .await;
+    let postgres_ok = matches!(postgres, Ok(Ok(Ok(()))));
+    let redis = tokio::time::timeout(std::time::Duration::from_secs(2), state.schedule.ping()).await;
+    let redis_ok = matches!(redis, Ok(Ok(())));
+    let body = json!({
+        "postgres": if postgres_ok { "ok" } else { "down" },
+        "redis": if redis_ok { "ok" } else { "down" },
+    });
+    if postgres_ok && redis_ok {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .insert_header(("Retry-After", "2"))
+            .json(json!({"error": {"code": "unavailable", "message": "a dependency is down"}, "checks": body}))
+    }
+}

@@ -1,0 +1,121 @@
+//! Who is calling: `Authorization: Bearer` with an API key (`chk_…`) or a JWT (HS256).
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::db;
+use crate::domain::AccessRole;
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// An authenticated caller; every query is scoped to its tenant.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub tenant_id: Uuid,
+    pub role: AccessRole,
+    /// `key:<id>` or `user:<id>`, for the audit log.
+    pub actor: String,
+}
+
+impl Caller {
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        match self.role {
+            AccessRole::Admin => Ok(()),
+            AccessRole::Member => Err(ApiError::Forbidden("this action needs the admin role".into())),
+        }
+    }
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub tenant: Uuid,
+    pub role: AccessRole,
+    pub exp: i64,
+}
+
+pub fn issue_jwt(secret: &str, claims: &Claims) -> Result<String, ApiError> {
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.as_bytes()))
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+fn decode_jwt(secret: &str, token: &str) -> Result<Claims, ApiError> {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_required_spec_claims(&["exp", "sub"]);
+    jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation)
+        .map(|data| data.claims)
+        .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))
+}
+
+/// Successful API-key lookups, kept briefly so a busy client does not cost a query per request.
+#[derive(Default)]
+pub struct KeyCache {
+    entries: Mutex<HashMap<String, (Caller, Instant)>>,
+}
+
+const KEY_CACHE_TTL: Duration = Duration::from_secs(30);
+
+impl KeyCache {
+    fn get(&self, key: &str) -> Option<Caller> {
+        let entries = self.entries.lock().ok()?;
+        entries.get(key).filter(|(_, at)| at.elapsed() < KEY_CACHE_TTL).map(|(c, _)| c.clone())
+    }
+
+    fn put(&self, key: &str, caller: &Caller) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() > 10_000 {
+                entries.clear();
+            }
+            entries.insert(key.to_string(), (caller.clone(), Instant::now()));
+        }
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(|t| t.trim().to_string());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
+            let token = token.ok_or_else(|| ApiError::Unauthorized("missing Authorization: Bearer token".into()))?;
+            authenticate(&state, &token).await
+        })
+    }
+}
+
+async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    if token.starts_with("chk_") {
+        if let Some(caller) = state.key_cache.get(token) {
+            return Ok(caller);
+        }
+        let key = token.to_string();
+        let found = db::run(&state.pool, move |conn| {
+            db::api_keys::find_active_by_key(conn, &key).map_err(ApiError::from)
+        })
+        .await?;
+        let key = found.ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
+        let role = key.role.parse().map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))?;
+        let caller = Caller { tenant_id: key.tenant_id, role, actor: format!("key:{}", key.id) };
+        state.key_cache.put(token, &caller);
+        return Ok(caller);
+    }
+    let secret = state
+        .settings
+        .jwt_secret
+        .as_ref()
+        .ok_or_else(|| ApiError::Unauthorized("unknown API key format and JWT login is disabled".into()))?;
+    let claims = decode_jwt(secret.expose(), token)?;
+    Ok(Caller { tenant_id: claims.tenant, role: claims.role, actor: format!("user:{}", claims.sub) })
+}

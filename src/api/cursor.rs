@@ -1,0 +1,49 @@
+//! Opaque paging cursors: the `(created_at, id)` of the last item, base64-encoded.
+
+use super::error::ApiError;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 500;
+
+pub fn encode(created_at: DateTime<Utc>, id: Uuid) -> String {
+    let raw = format!("{}|{}", created_at.timestamp_micros(), id);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+pub fn decode(cursor: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
+    let bad = || ApiError::bad_request("cursor", "cursor: not a cursor returned by this API");
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let raw = String::from_utf8(raw).map_err(|_| bad())?;
+    let (micros, id) = raw.split_once('|').ok_or_else(bad)?;
+    let micros: i64 = micros.parse().map_err(|_| bad())?;
+    let at = DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(bad)?;
+    let id = Uuid::parse_str(id).map_err(|_| bad())?;
+    Ok((at, id))
+}
+
+pub fn limit(raw: Option<&str>) -> Result<i64, ApiError> {
+    match raw {
+        None => Ok(DEFAULT_LIMIT),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| ApiError::invalid("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn round_trips_and_rejects_garbage() {
+        let at = chrono::DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap();
+        let id = uuid::Uuid::new_v4();
+        assert_eq!(super::decode(&super::encode(at, id)).unwrap(), (at, id));
+        assert!(super::decode("garbage!").is_err());
+        assert!(super::limit(Some("501")).is_err());
+        assert_eq!(super::limit(None).unwrap(), 50);
+    }
+}

@@ -1,0 +1,215 @@
+//! The HTTP boundary's one error type and its one mapping to status codes and JSON bodies.
+
+use crate::db::DbError;
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+use std::fmt;
+
+#[derive(thiserror::Error)]
+pub enum ApiError {
+    /// 400: malformed JSON, a wrong type or an unknown field.
+    #[error("{message}")]
+    BadRequest { field: Option<String>, message: String },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// 422: well-formed but semantically invalid.
+    #[error("{field}: {message}")]
+    Validation { field: String, message: String },
+    /// 503: PostgreSQL or Redis cannot be reached, or the pool is exhausted.
+    #[error("service temporarily unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// 500: the body says nothing more; the log carries the cause chain.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// Seconds a client should wait before retrying a 503.
+pub const RETRY_AFTER_SECS: u64 = 2;
+
+impl ApiError {
+    pub fn bad_request(field: &str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest { field: Some(field.into()), message: message.into() }
+    }
+
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation { field: field.into(), message: message.into() }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        ApiError::NotFound(format!("{what} not found"))
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { .. } => "bad_request",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::Validation { .. } => "validation_failed",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::BadRequest { field, .. } => field.as_deref(),
+            ApiError::Validation { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for ApiError {
+    /// Walks the source chain so a log line shows the underlying cause.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        let mut current = std::error::Error::source(self);
+        while let Some(cause) = current {
+            write!(f, "\n  caused by: {cause}")?;
+            current = cause.source();
+        }
+        Ok(())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+        }
+        let message = match self {
+            // Field-level 400/422 messages already start with the field name.
+            ApiError::BadRequest { field: Some(f), message } if !message.starts_with(f.as_str()) => {
+                format!("{f}: {message}")
+            }
+            _ => self.to_string(),
+        };
+        let mut body = json!({"error": {"code": self.code(), "message": message}});
+        if let Some(field) = self.field() {
+            body["error"]["field"] = json!(field);
+        }
+        let mut resp = HttpResponse::build(status);
+        if matches!(self, ApiError::Unavailable(_)) {
+            resp.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+        }
+        if matches!(self, ApiError::Unauthorized(_)) {
+            resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        resp.json(body)
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        if e.is_unavailable() {
+            return ApiError::Unavailable(e.into());
+        }
+        match e {
+            DbError::Query(diesel::result::Error::NotFound) => ApiError::not_found("resource"),
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        ApiError::from(DbError::Query(e))
+    }
+}
+
+impl From<redis::RedisError> for ApiError {
+    fn from(e: redis::RedisError) -> Self {
+        if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout() {
+            ApiError::Unavailable(e.into())
+        } else {
+            ApiError::Internal(e.into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    fn body_of(e: &ApiError) -> serde_json::Value {
+        let bytes = e.error_response().into_body().try_into_bytes().unwrap_or_default();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[test]
+    fn every_variant_has_its_status() {
+        let cases: Vec<(ApiError, u16, &str)> = vec![
+            (ApiError::bad_request("data", "expected an object"), 400, "bad_request"),
+            (ApiError::Unauthorized("missing bearer token".into()), 401, "unauthorized"),
+            (ApiError::Forbidden("admin role required".into()), 403, "forbidden"),
+            (ApiError::not_found("notification"), 404, "not_found"),
+            (ApiError::Conflict("already sent".into()), 409, "conflict"),
+            (ApiError::PayloadTooLarge(1 << 20), 413, "payload_too_large"),
+            (ApiError::invalid("lead_time", "expected an ISO-8601 duration like P3D"), 422, "validation_failed"),
+            (ApiError::Unavailable(anyhow::anyhow!("pool timed out")), 503, "unavailable"),
+            (ApiError::Internal(anyhow::anyhow!("secret detail")), 500, "internal"),
+        ];
+        for (err, status, code) in cases {
+            assert_eq!(err.status_code().as_u16(), status, "{err}");
+            assert_eq!(body_of(&err)["error"]["code"], code);
+        }
+    }
+
+    #[test]
+    fn field_errors_name_the_field() {
+        let body = body_of(&ApiError::invalid("lead_time", "expected an ISO-8601 duration like P3D"));
+        assert_eq!(body["error"]["field"], "lead_time");
+        assert_eq!(body["error"]["message"], "lead_time: expected an ISO-8601 duration like P3D");
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let err = ApiError::Internal(anyhow::anyhow!("password=hunter2"));
+        assert!(!body_of(&err).to_string().contains("hunter2"));
+        assert!(format!("{err:?}").contains("hunter2"), "the log keeps the cause");
+    }
+
+    #[test]
+    fn unavailable_says_when_to_retry() {
+        let resp = ApiError::Unavailable(anyhow::anyhow!("down")).error_response();
+        assert_eq!(resp.headers().get(header::RETRY_AFTER).unwrap(), "2");
+    }
+
+    #[test]
+    fn database_errors_map_by_kind() {
+        let unavailable = ApiError::from(DbError::Unavailable("timed out".into()));
+        assert_eq!(unavailable.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        let missing = ApiError::from(diesel::result::Error::NotFound);
+        assert_eq!(missing.status_code(), StatusCode::NOT_FOUND);
+        let other = ApiError::from(diesel::result::Error::RollbackTransaction);
+        assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

@@ -1,0 +1,13 @@
+use super::auth::KeyCache;
+use crate::config::Settings;
+use crate::db::PgPool;
+use crate::schedule::Schedule;
+use std::sync::Arc;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: PgPool,
+    pub schedule: Schedule,
+    pub settings: Arc<Settings>,
+    pub key_cache: KeyCache,
+}

@@ -1,0 +1,70 @@
+use super::models::{ApiKey, NewApiKey};
+use super::schema::api_keys;
+use crate::domain::AccessRole;
+use diesel::prelude::*;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// Keys are 32 random bytes, so an unsalted SHA-256 digest is a safe and fast way to store them.
+pub fn hash_key(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+/// `chk_` + 43 characters of URL-safe base64.
+pub fn generate_key() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!("chk_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn prefix_of(key: &str) -> String {
+    key.chars().take(10).collect()
+}
+
+pub fn create(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    name: &str,
+    key: &str,
+    role: AccessRole,
+) -> QueryResult<ApiKey> {
+    diesel::insert_into(api_keys::table)
+        .values(NewApiKey {
+            id: Uuid::new_v4(),
+            tenant_id,
+            name,
+            key_prefix: &prefix_of(key),
+            key_hash: &hash_key(key),
+            role: role.as_str(),
+        })
+        .returning(ApiKey::as_returning())
+        .get_result(conn)
+}
+
+/// Idempotent: a key that already exists is left as it is.
+pub fn ensure(conn: &mut PgConnection, tenant_id: Uuid, name: &str, key: &str, role: AccessRole) -> QueryResult<()> {
+    diesel::insert_into(api_keys::table)
+        .values(NewApiKey {
+            id: Uuid::new_v4(),
+            tenant_id,
+            name,
+            key_prefix: &prefix_of(key),
+            key_hash: &hash_key(key),
+            role: role.as_str(),
+        })
+        .on_conflict(api_keys::key_hash)
+        .do_nothing()
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_active_by_key(conn: &mut PgConnection, key: &str) -> QueryResult<Option<ApiKey>> {
+    api_keys::table
+        .filter(api_keys::key_hash.eq(hash_key(key)))
+        .filter(api_keys::revoked_at.is_null())
+        .select(ApiKey::as_select())
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,32 @@
+use super::schema::audit_log;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// Appends one audit row. `actor` is `key:<id>`, `user:<id>` or `system`.
+pub fn record(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    actor: &str,
+    action: &str,
+    subject_id: Option<Uuid>,
+    detail: serde_json::Value,
+) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::tenant_id.eq(tenant_id),
+            audit_log::actor.eq(actor),
+            audit_log::action.eq(action),
+            audit_log::subject_id.eq(subject_id),
+            audit_log::detail.eq(detail),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn count_for(conn: &mut PgConnection, subject_id: Uuid, action: &str) -> QueryResult<i64> {
+    audit_log::table
+        .filter(audit_log::subject_id.eq(subject_id))
+        .filter(audit_log::action.eq(action))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,205 @@
+//! Row types: one read struct per table (`Queryable`) and one write struct (`Insertable`).
+
+use super::schema::*;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tenants)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub name: String,
+    pub webhook_secret: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_keys)]
+pub struct ApiKey {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub name: String,
+    pub key_prefix: String,
+    pub key_hash: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = api_keys)]
+pub struct NewApiKey<'a> {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub name: &'a str,
+    pub key_prefix: &'a str,
+    pub key_hash: &'a str,
+    pub role: &'a str,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = notifications)]
+pub struct Notification {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub status: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub data: serde_json::Value,
+    pub target_date: Option<DateTime<Utc>>,
+    pub lead_time: Option<String>,
+    pub send_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub timezone: Option<String>,
+    pub cron: Option<String>,
+    pub series_id: Option<Uuid>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub group_key: Option<String>,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub event_id: Option<Uuid>,
+    pub idempotency_key: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub event_slot: Option<i32>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = notifications)]
+pub struct NewNotification {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub status: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub data: serde_json::Value,
+    pub target_date: Option<DateTime<Utc>>,
+    pub lead_time: Option<String>,
+    pub send_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub timezone: Option<String>,
+    pub cron: Option<String>,
+    pub series_id: Option<Uuid>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub group_key: Option<String>,
+    pub max_attempts: i32,
+    pub event_id: Option<Uuid>,
+    pub event_slot: Option<i32>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = delivery_attempts)]
+pub struct DeliveryAttempt {
+    pub id: Uuid,
+    pub notification_id: Uuid,
+    pub tenant_id: Uuid,
+    pub attempt_number: i32,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub outcome: String,
+    pub error: Option<String>,
+    pub response_summary: Option<String>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = delivery_attempts)]
+pub struct NewDeliveryAttempt {
+    pub id: Uuid,
+    pub notification_id: Uuid,
+    pub tenant_id: Uuid,
+    pub attempt_number: i32,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub outcome: String,
+    pub error: Option<String>,
+    pub response_summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = events)]
+pub struct Event {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub event_type: String,
+    pub payload: serde_json::Value,
+    pub status: String,
+    pub error: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub processed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = events)]
+pub struct NewEvent {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub event_type: String,
+    pub payload: serde_json::Value,
+    pub status: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = rules)]
+pub struct Rule {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub event_type: String,
+    pub channel: String,
+    pub recipient_path: String,
+    pub target_date_path: String,
+    #[diesel(treat_none_as_null = true)]
+    pub timezone_path: Option<String>,
+    pub lead_times: Vec<String>,
+    #[diesel(treat_none_as_null = true)]
+    pub subject: Option<String>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = series)]
+pub struct Series {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub cron: String,
+    pub timezone: String,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

@@ -1,0 +1,317 @@
+//! Queries on notifications. State changes are single conditional UPDATEs so that concurrent
+//! API calls, senders and reconcilers can never both win.
+
+use super::models::{NewNotification, Notification};
+use super::schema::notifications::{self, dsl as n};
+use chrono::{DateTime, Utc};
+use diesel::dsl::now;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// Inserts, or returns the existing row when `(tenant, idempotency_key)` was seen before.
+/// The bool is true when this call created the row.
+pub fn insert_idempotent(conn: &mut PgConnection, new: &NewNotification) -> QueryResult<(Notification, bool)> {
+    let inserted = diesel::insert_into(notifications::table)
+        .values(new)
+        .on_conflict((n::tenant_id, n::idempotency_key))
+        .do_nothing()
+        .returning(Notification::as_returning())
+        .get_result(conn)
+        .optional()?;
+    match inserted {
+        Some(row) => Ok((row, true)),
+        None => {
+            let existing = notifications::table
+                .filter(n::tenant_id.eq(new.tenant_id))
+                .filter(n::idempotency_key.eq(&new.idempotency_key))
+                .select(Notification::as_select())
+                .first(conn)?;
+            Ok((existing, false))
+        }
+    }
+}
+
+pub fn find(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<Notification>> {
+    notifications::table
+        .filter(n::tenant_id.eq(tenant_id))
+        .filter(n::id.eq(id))
+        .select(Notification::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_any(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Notification>> {
+    notifications::table.find(id).select(Notification::as_select()).first(conn).optional()
+}
+
+/// Row-locks a notification of a tenant for the rest of the transaction.
+pub fn lock(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<Notification>> {
+    notifications::table
+        .filter(n::tenant_id.eq(tenant_id))
+        .filter(n::id.eq(id))
+        .for_update()
+        .select(Notification::as_select())
+        .first(conn)
+        .optional()
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub group_key: Option<String>,
+    pub event_id: Option<Uuid>,
+    pub series_id: Option<Uuid>,
+    /// Keyset position: items strictly older than this `(created_at, id)`.
+    pub before: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// Newest first. Returns up to `limit + 1` rows so the caller knows whether a next page exists.
+pub fn list(conn: &mut PgConnection, tenant_id: Uuid, f: &ListFilter) -> QueryResult<Vec<Notification>> {
+    let mut q = notifications::table
+        .filter(n::tenant_id.eq(tenant_id))
+        .select(Notification::as_select())
+        .into_boxed();
+    if let Some(s) = &f.status {
+        q = q.filter(n::status.eq(s.clone()));
+    }
+    if let Some(c) = &f.channel {
+        q = q.filter(n::channel.eq(c.clone()));
+    }
+    if let Some(g) = &f.group_key {
+        q = q.filter(n::group_key.eq(g.clone()));
+    }
+    if let Some(e) = f.event_id {
+        q = q.filter(n::event_id.eq(e));
+    }
+    if let Some(s) = f.series_id {
+        q = q.filter(n::series_id.eq(s));
+    }
+    if let Some((at, id)) = f.before {
+        q = q.filter(n::created_at.lt(at).or(n::created_at.eq(at).and(n::id.lt(id))));
+    }
+    q.order((n::created_at.desc(), n::id.desc())).limit(f.limit + 1).load(conn)
+}
+
+/// The fields a reschedule may change; `None` leaves a field as it is.
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = notifications)]
+pub struct Reschedule {
+    pub recipient: Option<String>,
+    pub subject: Option<Option<String>>,
+    pub body: Option<String>,
+    pub data: Option<serde_json::Value>,
+    pub target_date: Option<Option<DateTime<Utc>>>,
+    pub lead_time: Option<Option<String>>,
+    pub send_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub timezone: Option<Option<String>>,
+    pub expires_at: Option<Option<DateTime<Utc>>>,
+}
+
+/// Applies a reschedule to a still-`scheduled` row, bumping `version`. `None` when the row is
+/// no longer scheduled (the caller turns that into 409).
+pub fn reschedule(conn: &mut PgConnection, id: Uuid, expected_version: i32, change: &Reschedule) -> QueryResult<Option<Notification>> {
+    diesel::update(
+        notifications::table
+            .filter(n::id.eq(id))
+            .filter(n::status.eq("scheduled"))
+            .filter(n::version.eq(expected_version)),
+    )
+    .set((change, n::version.eq(n::version + 1), n::updated_at.eq(now)))
+    .returning(Notification::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// Cancels a `scheduled` row. `None` when it was not scheduled.
+pub fn cancel(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<Notification>> {
+    diesel::update(
+        notifications::table
+            .filter(n::tenant_id.eq(tenant_id))
+            .filter(n::id.eq(id))
+            .filter(n::status.eq("scheduled")),
+    )
+    .set((
+        n::status.eq("cancelled"),
+        n::cancelled_at.eq(now),
+        n::version.eq(n::version + 1),
+        n::updated_at.eq(now),
+    ))
+    .returning(Notification::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// Cancels every `scheduled` row matching the filter; returns `(id, previous version)` pairs so
+/// the schedule entries can be removed.
+pub fn cancel_where(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    group_key: Option<&str>,
+    event_id: Option<Uuid>,
+    series_id: Option<Uuid>,
+) -> QueryResult<Vec<(Uuid, i32)>> {
+    let mut target = notifications::table
+        .filter(n::tenant_id.eq(tenant_id))
+        .filter(n::status.eq("scheduled"))
+        .select(n::id)
+        .into_boxed();
+    if let Some(g) = group_key {
+        target = target.filter(n::group_key.eq(g.to_string()));
+    }
+    if let Some(e) = event_id {
+        target = target.filter(n::event_id.eq(e));
+    }
+    if let Some(s) = series_id {
+        target = target.filter(n::series_id.eq(s));
+    }
+    let ids: Vec<Uuid> = target.for_update().load(conn)?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Uuid, i32)> = diesel::update(notifications::table.filter(n::id.eq_any(&ids)).filter(n::status.eq("scheduled")))
+        .set((
+            n::status.eq("cancelled"),
+            n::cancelled_at.eq(now),
+            n::version.eq(n::version + 1),
+            n::updated_at.eq(now),
+        ))
+        .returning((n::id, n::version))
+        .get_results(conn)?;
+    Ok(rows.into_iter().map(|(id, v)| (id, v - 1)).collect())
+}
+
+/// The one conditional UPDATE that lets exactly one sender take a notification: it must still be
+/// `scheduled` at the same `version` with no `sent_at`, or be `sending` but abandoned (claimed
+/// longer ago than the visibility timeout by a sender that died).
+pub fn claim(conn: &mut PgConnection, id: Uuid, version: i32, abandoned_before: DateTime<Utc>) -> QueryResult<Option<Notification>> {
+    diesel::update(
+        notifications::table
+            .filter(n::id.eq(id))
+            .filter(n::version.eq(version))
+            .filter(n::sent_at.is_null())
+            .filter(n::cancelled_at.is_null())
+            .filter(
+                n::status
+                    .eq("scheduled")
+                    .or(n::status.eq("sending").and(n::claimed_at.lt(abandoned_before))),
+            ),
+    )
+    .set((
+        n::status.eq("sending"),
+        n::claimed_at.eq(now),
+        n::attempts.eq(n::attempts + 1),
+        n::updated_at.eq(now),
+    ))
+    .returning(Notification::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// `sending` → `sent`. Conditional on the claim still being ours (same version).
+pub fn mark_sent(conn: &mut PgConnection, id: Uuid, version: i32) -> QueryResult<bool> {
+    let n_rows = diesel::update(
+        notifications::table
+            .filter(n::id.eq(id))
+            .filter(n::version.eq(version))
+            .filter(n::status.eq("sending")),
+    )
+    .set((n::status.eq("sent"), n::sent_at.eq(now), n::last_error.eq(None::<String>), n::updated_at.eq(now)))
+    .execute(conn)?;
+    Ok(n_rows == 1)
+}
+
+/// `sending` → `scheduled` at `due_at`, with a new version. Returns the new row.
+pub fn mark_retry(conn: &mut PgConnection, id: Uuid, version: i32, due_at: DateTime<Utc>, error: &str) -> QueryResult<Option<Notification>> {
+    diesel::update(
+        notifications::table
+            .filter(n::id.eq(id))
+            .filter(n::version.eq(version))
+            .filter(n::status.eq("sending")),
+    )
+    .set((
+        n::status.eq("scheduled"),
+        n::due_at.eq(due_at),
+        n::claimed_at.eq(None::<DateTime<Utc>>),
+        n::last_error.eq(error),
+        n::version.eq(n::version + 1),
+        n::updated_at.eq(now),
+    ))
+    .returning(Notification::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// `sending` → a final failure state (`dead` or `expired`).
+pub fn mark_final(conn: &mut PgConnection, id: Uuid, version: i32, status: &str, error: &str) -> QueryResult<bool> {
+    let n_rows = diesel::update(
+        notifications::table
+            .filter(n::id.eq(id))
+            .filter(n::version.eq(version))
+            .filter(n::status.eq("sending")),
+    )
+    .set((
+        n::status.eq(status),
+        n::last_error.eq(error),
+        n::claimed_at.eq(None::<DateTime<Utc>>),
+        n::version.eq(n::version + 1),
+        n::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n_rows == 1)
+}
+
+/// `dead` → `scheduled`, due now, with a fresh attempt budget.
+pub fn replay(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<Notification>> {
+    diesel::update(
+        notifications::table
+            .filter(n::tenant_id.eq(tenant_id))
+            .filter(n::id.eq(id))
+            .filter(n::status.eq("dead")),
+    )
+    .set((
+        n::status.eq("scheduled"),
+        n::due_at.eq(now),
+        n::attempts.eq(0),
+        n::version.eq(n::version + 1),
+        n::updated_at.eq(now),
+    ))
+    .returning(Notification::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// One page of pending rows (by id, for a stable scan): what the reconciler puts back into the
+/// schedule. Yields `(id, version, due_at)`.
+pub fn pending_page(conn: &mut PgConnection, after_id: Option<Uuid>, limit: i64) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
+    let mut q = notifications::table
+        .filter(n::status.eq("scheduled"))
+        .select((n::id, n::version, n::due_at))
+        .order(n::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after_id {
+        q = q.filter(n::id.gt(after));
+    }
+    q.load(conn)
+}
+
+/// Rows stuck in `sending` whose sender vanished: back to `scheduled`, due now, new version.
+pub fn recover_abandoned(conn: &mut PgConnection, abandoned_before: DateTime<Utc>) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
+    diesel::update(
+        notifications::table
+            .filter(n::status.eq("sending"))
+            .filter(n::claimed_at.lt(abandoned_before)),
+    )
+    .set((
+        n::status.eq("scheduled"),
+        n::due_at.eq(now),
+        n::claimed_at.eq(None::<DateTime<Utc>>),
+        n::version.eq(n::version + 1),
+        n::updated_at.eq(now),
+    ))
+    .returning((n::id, n::version, n::due_at))
+    .get_results(conn)
+}

@@ -1,0 +1,88 @@
+//! Recurring series: each occurrence is its own notification row; the next one is made when the
+//! previous is sent, cancelled, expires or dies, so a series never has two pending at once.
+
+use crate::db::models::{NewNotification, Notification, Series};
+use crate::db::schema::notifications::{self, dsl as n};
+use crate::db::{self, PgPool};
+use crate::domain::CronSpec;
+use crate::schedule::Schedule;
+use chrono::Utc;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// The fire time after `previous`: never in the past, so a series that was down for an hour
+/// does not send an hour of catch-up occurrences.
+fn next_fire(series: &Series, previous: &Notification) -> Option<chrono::DateTime<Utc>> {
+    let spec = CronSpec::parse(&series.cron).ok()?;
+    let tz: chrono_tz::Tz = series.timezone.parse().ok()?;
+    let after = previous.send_at.max(Utc::now());
+    spec.next_after(after, tz).filter(|t| series.ends_at.is_none_or(|end| *t <= end))
+}
+
+/// Creates the next occurrence of an active series after `previous` (inside the caller's
+/// transaction). Ends the series when there is no next fire time before `ends_at`.
+pub fn advance(conn: &mut PgConnection, series_id: Uuid, previous: &Notification) -> QueryResult<Option<Notification>> {
+    let Some(series) = db::series::lock(conn, series_id)? else {
+        return Ok(None);
+    };
+    if series.status != "active" {
+        return Ok(None);
+    }
+    let Some(at) = next_fire(&series, previous) else {
+        db::series::set_status(conn, series_id, "ended")?;
+        return Ok(None);
+    };
+    let new = NewNotification {
+        id: Uuid::new_v4(),
+        tenant_id: previous.tenant_id,
+        status: "scheduled".into(),
+        channel: previous.channel.clone(),
+        recipient: previous.recipient.clone(),
+        subject: previous.subject.clone(),
+        body: previous.body.clone(),
+        data: previous.data.clone(),
+        target_date: None,
+        lead_time: None,
+        send_at: at,
+        due_at: at,
+        timezone: previous.timezone.clone(),
+        cron: previous.cron.clone(),
+        series_id: Some(series_id),
+        expires_at: None,
+        group_key: previous.group_key.clone(),
+        max_attempts: previous.max_attempts,
+        event_id: previous.event_id,
+        event_slot: None,
+        idempotency_key: None,
+    };
+    // The partial unique index on pending occurrences makes a concurrent second advance a no-op.
+    diesel::insert_into(notifications::table)
+        .values(&new)
+        .on_conflict_do_nothing()
+        .returning(Notification::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+/// Puts the series' pending occurrence (if any) into the schedule, after a commit.
+pub async fn schedule_pending(pool: &PgPool, schedule: &Schedule, series_id: Uuid) {
+    let found = db::run(pool, move |conn| {
+        notifications::table
+            .filter(n::series_id.eq(series_id))
+            .filter(n::status.eq("scheduled"))
+            .select((n::id, n::version, n::due_at))
+            .first::<(Uuid, i32, chrono::DateTime<Utc>)>(conn)
+            .optional()
+            .map_err(db::DbError::from)
+    })
+    .await;
+    match found {
+        Ok(Some((id, version, due))) => {
+            if let Err(e) = schedule.put(id, version, due, None).await {
+                tracing::warn!(notification_id = %id, error = %e, "could not schedule next occurrence; the reconciler will");
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(%series_id, error = %e, "could not load next occurrence; the reconciler will schedule it"),
+    }
+}

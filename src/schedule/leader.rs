@@ -1,0 +1,6 @@
+use crate::startup::RoleContext;
+use tokio_util::sync::CancellationToken;
+
+pub async fn run(_ctx: RoleContext, shutdown: CancellationToken) {
+    shutdown.cancelled().await;
+}
