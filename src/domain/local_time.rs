@@ -1,0 +1,218 @@
+//! Wall-clock time in a zone, with the DST rules of DESIGN.md:
+//! a local time inside a spring-forward gap moves forward to the end of the gap,
+//! an ambiguous one (fall back) resolves to its first occurrence.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+const INSTANT_ERROR: &str = "expected an RFC 3339 date-time like 2026-12-01T09:00:00Z";
+
+/// Maps a local wall-clock time in `tz` to the instant it denotes.
+pub fn resolve_local(naive: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(dt) => dt.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, second) => first.min(second).with_timezone(&Utc),
+        LocalResult::None => gap_end(naive, tz),
+    }
+}
+
+/// The transition instant that skips over `naive`, i.e. the first instant whose
+/// wall-clock is past the gap.
+fn gap_end(naive: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
+    // Real offsets stay within ±16h, so a day either side of the naive time read as
+    // UTC has a wall-clock before and after it. Whole seconds keep the search on the
+    // lattice that tzdb transitions lie on.
+    let base = naive.and_utc().timestamp();
+    let wall_before = |secs: i64| -> bool {
+        DateTime::from_timestamp(secs, 0)
+            .map(|t| t.with_timezone(&tz).naive_local() < naive)
+            .unwrap_or(true)
+    };
+    let (mut lo, mut hi) = (base - 86_400, base + 86_400);
+    // Invariant: wall(lo) < naive <= wall(hi). The bisection ends on an instant where
+    // the wall-clock jumps over `naive`, which for a nonexistent time is the transition.
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if wall_before(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    DateTime::from_timestamp(hi, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// Parses an instant given by an API client.
+///
+/// An RFC 3339 date-time with an offset is taken as is (the offset wins over `tz`); a
+/// date-time without offset (`2026-12-01T09:00:00`, fractional seconds allowed) or a date
+/// alone (`2026-12-01`, meaning local midnight) is read in `tz`, UTC if none.
+pub fn parse_instant(s: &str, tz: Option<Tz>) -> Result<DateTime<Utc>, String> {
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Ok(dt.with_timezone(&Utc));
+    }
+    let tz = tz.unwrap_or(chrono_tz::UTC);
+    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_time(chrono::NaiveTime::MIN))
+        })
+        .ok_or_else(|| INSTANT_ERROR.to_owned())?;
+    Ok(resolve_local(naive, tz))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::{America::New_York, Australia::Lord_Howe, Europe::Berlin};
+
+    fn local(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").unwrap()
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn unambiguous_times_map_directly() {
+        assert_eq!(
+            resolve_local(local("2027-01-15T09:00:00"), New_York),
+            utc("2027-01-15T14:00:00Z")
+        );
+        assert_eq!(
+            resolve_local(local("2027-07-15T09:00:00"), Berlin),
+            utc("2027-07-15T07:00:00Z")
+        );
+    }
+
+    #[test]
+    fn spring_forward_gap_moves_to_the_transition() {
+        // New York 2027-03-14: 02:00 EST jumps to 03:00 EDT at 07:00Z.
+        assert_eq!(
+            resolve_local(local("2027-03-14T02:30:00"), New_York),
+            utc("2027-03-14T07:00:00Z")
+        );
+        assert_eq!(
+            resolve_local(local("2027-03-14T02:00:00"), New_York),
+            utc("2027-03-14T07:00:00Z")
+        );
+        assert_eq!(
+            resolve_local(local("2027-03-14T03:00:00"), New_York),
+            utc("2027-03-14T07:00:00Z")
+        );
+        assert_eq!(
+            resolve_local(local("2027-03-14T01:59:59"), New_York),
+            utc("2027-03-14T06:59:59Z")
+        );
+        // Berlin 2027-03-28: 02:00 CET jumps to 03:00 CEST at 01:00Z.
+        assert_eq!(
+            resolve_local(local("2027-03-28T02:15:00"), Berlin),
+            utc("2027-03-28T01:00:00Z")
+        );
+        // Lord Howe 2026-10-04: 02:00 (+10:30) jumps to 02:30 (+11:00) at 15:30Z the day before.
+        assert_eq!(
+            resolve_local(local("2026-10-04T02:15:00"), Lord_Howe),
+            utc("2026-10-03T15:30:00Z")
+        );
+        assert_eq!(
+            resolve_local(local("2026-10-04T02:30:00"), Lord_Howe),
+            utc("2026-10-03T15:30:00Z")
+        );
+    }
+
+    #[test]
+    fn gap_with_fractional_seconds_still_lands_on_the_transition() {
+        let naive = local("2027-03-14T02:59:59") + chrono::Duration::milliseconds(999);
+        assert_eq!(resolve_local(naive, New_York), utc("2027-03-14T07:00:00Z"));
+    }
+
+    #[test]
+    fn fall_back_resolves_to_the_first_occurrence() {
+        // New York 2027-11-07: 01:00-02:00 happens twice, first in EDT (-4).
+        assert_eq!(
+            resolve_local(local("2027-11-07T01:30:00"), New_York),
+            utc("2027-11-07T05:30:00Z")
+        );
+        assert_eq!(
+            resolve_local(local("2027-11-07T02:00:00"), New_York),
+            utc("2027-11-07T07:00:00Z")
+        );
+        // Berlin 2027-10-31: 02:00-03:00 twice, first in CEST (+2).
+        assert_eq!(
+            resolve_local(local("2027-10-31T02:30:00"), Berlin),
+            utc("2027-10-31T00:30:00Z")
+        );
+        // Lord Howe 2027-04-04: 01:30-02:00 twice, first at +11:00.
+        assert_eq!(
+            resolve_local(local("2027-04-04T01:45:00"), Lord_Howe),
+            utc("2027-04-03T14:45:00Z")
+        );
+    }
+
+    #[test]
+    fn parse_instant_offset_wins() {
+        assert_eq!(
+            parse_instant("2026-12-01T09:00:00+01:00", Some(New_York)).unwrap(),
+            utc("2026-12-01T08:00:00Z")
+        );
+        assert_eq!(
+            parse_instant("2026-12-01T09:00:00Z", None).unwrap(),
+            utc("2026-12-01T09:00:00Z")
+        );
+        assert_eq!(
+            parse_instant("2026-12-01T09:00:00.250Z", None).unwrap(),
+            utc("2026-12-01T09:00:00.250Z")
+        );
+    }
+
+    #[test]
+    fn parse_instant_local_times_use_the_zone() {
+        assert_eq!(
+            parse_instant("2026-12-01T09:00:00", Some(Berlin)).unwrap(),
+            utc("2026-12-01T08:00:00Z")
+        );
+        assert_eq!(
+            parse_instant("2026-12-01T09:00:00.5", Some(Berlin)).unwrap(),
+            utc("2026-12-01T08:00:00.5Z")
+        );
+        assert_eq!(
+            parse_instant("2026-12-01T09:00:00", None).unwrap(),
+            utc("2026-12-01T09:00:00Z")
+        );
+        assert_eq!(
+            parse_instant("2026-12-01", Some(New_York)).unwrap(),
+            utc("2026-12-01T05:00:00Z")
+        );
+        assert_eq!(
+            parse_instant("2026-12-01", None).unwrap(),
+            utc("2026-12-01T00:00:00Z")
+        );
+        // Local input gets the DST rules too.
+        assert_eq!(
+            parse_instant("2027-03-14T02:30:00", Some(New_York)).unwrap(),
+            utc("2027-03-14T07:00:00Z")
+        );
+    }
+
+    #[test]
+    fn parse_instant_rejects_garbage() {
+        for bad in [
+            "",
+            "tomorrow",
+            "2026-13-01",
+            "2026-12-01T25:00:00",
+            "2026-12-01 09:00",
+            "2026-12-01T09:00:00+25:00",
+            "1733043600",
+        ] {
+            assert_eq!(
+                parse_instant(bad, None).unwrap_err(),
+                INSTANT_ERROR,
+                "{bad:?}"
+            );
+        }
+    }
+}
