@@ -481,3 +481,127 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::domain::local_time::transitions;
+    use chrono::{Datelike, Duration, DurationRound, NaiveDateTime, Offset, Timelike};
+    use proptest::prelude::*;
+
+    const TWO_DAYS: i64 = 2 * 86_400;
+
+    /// A schedule given as sets, so the reference below can match without the crate.
+    #[derive(Debug, Clone)]
+    struct Sets {
+        minutes: Vec<u32>,
+        hours: Vec<u32>,
+        /// 0 = Sunday; `None` means `*`.
+        days: Option<Vec<u32>>,
+        /// Write Sunday as 7 instead of 0.
+        sunday_as_7: bool,
+    }
+
+    impl Sets {
+        fn expression(&self) -> String {
+            let list = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+            let days = match &self.days {
+                None => "*".to_owned(),
+                Some(days) => {
+                    let days: Vec<u32> = days
+                        .iter()
+                        .map(|&d| if d == 0 && self.sunday_as_7 { 7 } else { d })
+                        .collect();
+                    list(&days)
+                }
+            };
+            format!("{} {} * * {days}", list(&self.minutes), list(&self.hours))
+        }
+
+        fn matches(&self, local: NaiveDateTime) -> bool {
+            self.minutes.contains(&local.minute())
+                && self.hours.contains(&local.hour())
+                && self.days.as_ref().map_or(true, |d| {
+                    d.contains(&local.weekday().num_days_from_sunday())
+                })
+        }
+    }
+
+    fn sets() -> impl Strategy<Value = Sets> {
+        (
+            proptest::sample::subsequence((0..60).collect::<Vec<u32>>(), 1..=4),
+            // Mostly the small hours, where the transitions are.
+            prop_oneof![
+                3 => proptest::sample::subsequence((0..5).collect::<Vec<u32>>(), 1..=3),
+                1 => proptest::sample::subsequence((0..24).collect::<Vec<u32>>(), 1..=6),
+            ],
+            prop_oneof![
+                Just(None),
+                proptest::sample::subsequence((0..7).collect::<Vec<u32>>(), 2..=7).prop_map(Some),
+            ],
+            any::<bool>(),
+        )
+            .prop_map(|(minutes, hours, days, sunday_as_7)| Sets {
+                minutes,
+                hours,
+                days,
+                sunday_as_7,
+            })
+    }
+
+    /// Walks every minute after `after` and decides from wall-clocks alone whether
+    /// the schedule fires there.
+    fn reference(sets: &Sets, tz: Tz, after: DateTime<Utc>, count: usize) -> Vec<DateTime<Utc>> {
+        let wall = |i: DateTime<Utc>| i.with_timezone(&tz).naive_local();
+        let minute = Duration::minutes(1);
+        let mut i = after.duration_trunc(minute).unwrap() + minute;
+        let mut out = Vec::new();
+        while out.len() < count {
+            let here = wall(i);
+            let previous = wall(i - minute);
+            // The first occurrence unless the same wall-clock was already shown under
+            // the offset in force a day earlier.
+            let earlier_offset = (i - Duration::days(1)).with_timezone(&tz).offset().fix();
+            let twin = here.and_utc() - Duration::seconds(earlier_offset.local_minus_utc().into());
+            let first = !(twin < i && wall(twin) == here);
+            // Wall-clock jumped forward: the skipped minutes fire here.
+            let mut skipped = previous + minute;
+            let mut gap_hit = false;
+            while skipped < here {
+                gap_hit |= sets.matches(skipped);
+                skipped += minute;
+            }
+            if (sets.matches(here) && first) || gap_hit {
+                out.push(i);
+            }
+            i += minute;
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(transitions::proptest_config(300))]
+
+        #[test]
+        fn upcoming_matches_a_minute_by_minute_walk(
+            which in 0..6usize,
+            delta in -TWO_DAYS..=TWO_DAYS,
+            sub_minute_ms in prop_oneof![Just(0i64), 0..60_000i64],
+            sets in sets(),
+        ) {
+            let t = &transitions::all()[which];
+            let after = t.at + Duration::seconds(delta) + Duration::milliseconds(sub_minute_ms);
+            let spec = CronSpec::parse(&sets.expression()).unwrap();
+            let fires = spec.upcoming(after, t.tz, 4);
+
+            prop_assert_eq!(fires.len(), 4);
+            prop_assert!(fires[0] > after);
+            prop_assert!(fires.windows(2).all(|w| w[0] < w[1]), "{:?}", fires);
+            prop_assert_eq!(
+                &fires,
+                &reference(&sets, t.tz, after, 4),
+                "{} in {} after {}", sets.expression(), t.tz, after
+            );
+        }
+    }
+}

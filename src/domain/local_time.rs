@@ -216,3 +216,151 @@ mod tests {
         }
     }
 }
+
+/// Real DST transitions shared by the property tests of this module and `cron_spec`.
+#[cfg(test)]
+pub(crate) mod transitions {
+    use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+    use chrono_tz::{America::New_York, Australia::Lord_Howe, Europe::Berlin, Tz};
+    use proptest::test_runner::{Config, RngSeed};
+
+    pub(crate) struct Transition {
+        pub tz: Tz,
+        /// The instant the offset changes.
+        pub at: DateTime<Utc>,
+        /// UTC offsets in seconds just before and from `at` on.
+        pub before: i64,
+        pub after: i64,
+    }
+
+    const H: i64 = 3600;
+
+    pub(crate) fn all() -> Vec<Transition> {
+        let t = |tz, at: &str, before, after| Transition {
+            tz,
+            at: at.parse().expect("fixture instant"),
+            before,
+            after,
+        };
+        vec![
+            t(New_York, "2027-03-14T07:00:00Z", -5 * H, -4 * H),
+            t(New_York, "2027-11-07T06:00:00Z", -4 * H, -5 * H),
+            t(Berlin, "2027-03-28T01:00:00Z", H, 2 * H),
+            t(Berlin, "2027-10-31T01:00:00Z", 2 * H, H),
+            t(Lord_Howe, "2026-10-03T15:30:00Z", 21 * H / 2, 11 * H),
+            t(Lord_Howe, "2027-04-03T15:00:00Z", 11 * H, 21 * H / 2),
+        ]
+    }
+
+    impl Transition {
+        /// Independent of chrono-tz's local-time lookup: the instants whose wall-clock
+        /// is `local`, from the two offsets around this transition alone.
+        pub fn occurrences(&self, local: NaiveDateTime) -> Vec<DateTime<Utc>> {
+            let as_utc = local.and_utc();
+            let mut out = Vec::new();
+            let early = as_utc - Duration::seconds(self.before);
+            if early < self.at {
+                out.push(early);
+            }
+            let late = as_utc - Duration::seconds(self.after);
+            if late >= self.at {
+                out.push(late);
+            }
+            out
+        }
+
+        /// Local wall-clock at the transition in the pre-transition offset.
+        pub fn local_before(&self) -> NaiveDateTime {
+            self.at.naive_utc() + Duration::seconds(self.before)
+        }
+    }
+
+    /// Reproducible runs: a fixed seed, no regression files written into the tree.
+    pub(crate) fn proptest_config(cases: u32) -> Config {
+        Config {
+            cases,
+            rng_seed: RngSeed::Fixed(0x0C41_3E55),
+            failure_persistence: None,
+            ..Config::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::transitions::{self, Transition};
+    use super::*;
+    use chrono::{Duration, Offset};
+    use proptest::prelude::*;
+
+    const TWO_DAYS: i64 = 2 * 86_400;
+
+    #[test]
+    fn fixture_matches_the_tz_database() {
+        for t in transitions::all() {
+            let offset_at = |instant: DateTime<Utc>| {
+                i64::from(
+                    instant
+                        .with_timezone(&t.tz)
+                        .offset()
+                        .fix()
+                        .local_minus_utc(),
+                )
+            };
+            assert_eq!(offset_at(t.at - Duration::seconds(1)), t.before, "{}", t.at);
+            assert_eq!(offset_at(t.at), t.after, "{}", t.at);
+        }
+    }
+
+    fn case(t: &Transition, delta_secs: i64, nanos: u32) -> NaiveDateTime {
+        t.local_before() + Duration::seconds(delta_secs) + Duration::nanoseconds(i64::from(nanos))
+    }
+
+    proptest! {
+        #![proptest_config(transitions::proptest_config(400))]
+
+        #[test]
+        fn resolve_local_follows_the_dst_rules(
+            which in 0..6usize,
+            delta in -TWO_DAYS..=TWO_DAYS,
+            nanos in prop_oneof![Just(0u32), 0..1_000_000_000u32],
+        ) {
+            let t = &transitions::all()[which];
+            let local = case(t, delta, nanos);
+            let resolved = resolve_local(local, t.tz);
+            let wall = resolved.with_timezone(&t.tz).naive_local();
+            let occurrences = t.occurrences(local);
+
+            prop_assert!(wall >= local, "{local} -> {resolved} (wall {wall})");
+            match occurrences.as_slice() {
+                // In the gap: the transition itself, i.e. the gap's end.
+                [] => {
+                    prop_assert_eq!(resolved, t.at);
+                    prop_assert_eq!(wall, t.at.naive_utc() + Duration::seconds(t.after));
+                }
+                [only] => {
+                    prop_assert_eq!(resolved, *only);
+                    prop_assert_eq!(wall, local);
+                }
+                // Repeated by fall-back: the earlier one.
+                [first, second] => {
+                    prop_assert!(first < second);
+                    prop_assert_eq!(resolved, *first);
+                    prop_assert_eq!(wall, local);
+                }
+                _ => unreachable!("two offsets give at most two occurrences"),
+            }
+        }
+
+        #[test]
+        fn resolve_local_is_monotonic(
+            which in 0..6usize,
+            a in -TWO_DAYS..=TWO_DAYS,
+            b in -TWO_DAYS..=TWO_DAYS,
+        ) {
+            let t = &transitions::all()[which];
+            let (lo, hi) = (a.min(b), a.max(b));
+            prop_assert!(resolve_local(case(t, lo, 0), t.tz) <= resolve_local(case(t, hi, 0), t.tz));
+        }
+    }
+}
