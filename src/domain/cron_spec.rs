@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::local_time::resolve_local;
+use super::local_time::{resolve_local, wall_clock};
 
 const FIELD_COUNT_ERROR: &str = "expected a cron expression with 5 fields \
      (minute hour day-of-month month day-of-week) or 6 with seconds first";
@@ -94,7 +94,7 @@ impl CronSpec {
         // walk can start there. It then skips candidates that resolve into the past:
         // the second pass through a repeated hour, and gap times already fired at the
         // gap's end.
-        let wall = after.with_timezone(&tz).naive_local().and_utc();
+        let wall = wall_clock(after, tz)?.and_utc();
         self.schedules
             .iter()
             .filter_map(|schedule| {
@@ -469,6 +469,16 @@ mod tests {
                 "{bad}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn no_fires_past_the_supported_range_and_no_panics_at_the_edges() {
+        let spec = CronSpec::parse("* * * * *").unwrap();
+        assert!(spec.next_after(utc("2101-01-01T00:00:00Z"), UTC).is_none());
+        assert!(spec
+            .upcoming(DateTime::<Utc>::MAX_UTC, Lord_Howe, 2)
+            .is_empty());
+        assert!(spec.upcoming(DateTime::<Utc>::MIN_UTC, New_York, 2).len() <= 2);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! a local time inside a spring-forward gap moves forward to the end of the gap,
 //! an ambiguous one (fall back) resolves to its first occurrence.
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 const INSTANT_ERROR: &str = "expected an RFC 3339 date-time like 2026-12-01T09:00:00Z";
@@ -21,12 +21,21 @@ pub fn resolve_local(naive: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
 fn gap_end(naive: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
     // Real offsets stay within ±16h, so a day either side of the naive time read as
     // UTC has a wall-clock before and after it. Whole seconds keep the search on the
-    // lattice that tzdb transitions lie on.
+    // lattice that tzdb transitions lie on; plain i64 arithmetic cannot overflow at
+    // chrono's range limits the way wall-clock conversion can.
     let base = naive.and_utc().timestamp();
     let wall_before = |secs: i64| -> bool {
-        DateTime::from_timestamp(secs, 0)
-            .map(|t| t.with_timezone(&tz).naive_local() < naive)
-            .unwrap_or(true)
+        let offset = DateTime::from_timestamp(secs, 0)
+            .map(|t| {
+                i64::from(
+                    tz.offset_from_utc_datetime(&t.naive_utc())
+                        .fix()
+                        .local_minus_utc(),
+                )
+            })
+            .unwrap_or(0);
+        let wall = secs + offset;
+        wall < base || (wall == base && naive.nanosecond() > 0)
     };
     let (mut lo, mut hi) = (base - 86_400, base + 86_400);
     // Invariant: wall(lo) < naive <= wall(hi). The bisection ends on an instant where
@@ -42,6 +51,12 @@ fn gap_end(naive: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
     DateTime::from_timestamp(hi, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
+/// The wall-clock of `instant` in `tz`; `None` only at the edges of chrono's range.
+pub(crate) fn wall_clock(instant: DateTime<Utc>, tz: Tz) -> Option<NaiveDateTime> {
+    let offset = tz.offset_from_utc_datetime(&instant.naive_utc()).fix();
+    instant.naive_utc().checked_add_offset(offset)
+}
+
 /// Parses an instant given by an API client.
 ///
 /// An RFC 3339 date-time with an offset is taken as is (the offset wins over `tz`); a
@@ -50,6 +65,11 @@ fn gap_end(naive: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
 pub fn parse_instant(s: &str, tz: Option<Tz>) -> Result<DateTime<Utc>, String> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Ok(dt.with_timezone(&Utc));
+    }
+    // chrono's `%Y` also takes signed and five-digit years; RFC 3339 has four digits.
+    let four_digit_year = s.len() >= 5 && s.as_bytes()[..4].iter().all(u8::is_ascii_digit);
+    if !four_digit_year || s.as_bytes()[4] != b'-' {
+        return Err(INSTANT_ERROR.to_owned());
     }
     let tz = tz.unwrap_or(chrono_tz::UTC);
     let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
@@ -207,6 +227,10 @@ mod tests {
             "2026-12-01 09:00",
             "2026-12-01T09:00:00+25:00",
             "1733043600",
+            "+2026-12-01T09:00:00",
+            "-0001-12-01",
+            "12026-12-01",
+            "2026-12-01T09:00:00 ",
         ] {
             assert_eq!(
                 parse_instant(bad, None).unwrap_err(),
