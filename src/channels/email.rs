@@ -1,0 +1,264 @@
+//! E-mail over SMTP (lettre).
+//!
+//! The transport comes from a URL: `smtp://host:port` (plain, for a local catcher),
+//! `smtp://user:pass@host?tls=required` (STARTTLS) or `smtps://user:pass@host` (implicit TLS).
+//! The `Message-ID` is `<{notification_id}@chime>`, so a retried send carries the same id and
+//! receiving systems can drop the duplicate.
+//!
+//! Without an SMTP URL the channel logs recipient and subject (never the body) instead.
+
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::response::Response;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::{summarize_text, Channel, Delivered, OutboundMessage, SendError};
+
+pub struct EmailChannel {
+    smtp: Option<Smtp>,
+}
+
+struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for EmailChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut s = f.debug_struct("EmailChannel");
+        // The transport holds credentials; show the sender only.
+        match &self.smtp {
+            Some(smtp) => s
+                .field("from", &smtp.from.to_string())
+                .finish_non_exhaustive(),
+            None => s.field("mode", &"log").finish(),
+        }
+    }
+}
+
+/// The `Message-ID` of every attempt of a notification.
+pub fn message_id(notification_id: uuid::Uuid) -> String {
+    format!("<{notification_id}@chime>")
+}
+
+impl EmailChannel {
+    /// A channel sending through the SMTP server at `url` as `from`; `timeout` bounds each
+    /// SMTP command.
+    pub fn smtp(url: &str, from: &str, timeout: Duration) -> anyhow::Result<Self> {
+        // lettre's URL errors do not echo the URL, which may contain a password.
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| anyhow::anyhow!("invalid SMTP URL: {e}"))?
+            .timeout(Some(timeout))
+            .build();
+        let from = from
+            .parse::<Mailbox>()
+            .map_err(|e| anyhow::anyhow!("invalid SMTP sender address {from:?}: {e}"))?;
+        Ok(EmailChannel {
+            smtp: Some(Smtp { transport, from }),
+        })
+    }
+
+    /// A channel that logs each message instead of sending it.
+    pub fn log_only() -> Self {
+        EmailChannel { smtp: None }
+    }
+
+    pub fn is_log_only(&self) -> bool {
+        self.smtp.is_none()
+    }
+}
+
+fn build_message(from: &Mailbox, msg: &OutboundMessage) -> Result<Message, SendError> {
+    let to = msg
+        .recipient
+        .parse::<Mailbox>()
+        .map_err(|e| SendError::permanent(format!("invalid recipient address: {e}")))?;
+    let mut builder = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .message_id(Some(message_id(msg.notification_id)));
+    if let Some(subject) = &msg.subject {
+        builder = builder.subject(subject);
+    }
+    builder
+        .header(ContentType::TEXT_PLAIN)
+        .body(msg.body.clone())
+        .map_err(|e| SendError::permanent(format!("cannot build the e-mail: {e}")))
+}
+
+fn summary(response: &Response) -> String {
+    let text = response.message().collect::<Vec<_>>().join(" ");
+    summarize_text(&format!("{} {text}", response.code()), 200)
+}
+
+/// SMTP 5xx → permanent; 4xx, connection, TLS and timeout failures → transient.
+fn classify(error: lettre::transport::smtp::Error) -> SendError {
+    let reason = summarize_text(&format!("SMTP {error}"), 500);
+    if error.is_permanent() {
+        SendError::permanent(reason)
+    } else {
+        SendError::transient(reason)
+    }
+}
+
+impl Channel for EmailChannel {
+    #[tracing::instrument(skip_all, fields(notification_id = %msg.notification_id))]
+    async fn send(&self, msg: &OutboundMessage) -> Result<Delivered, SendError> {
+        let Some(smtp) = &self.smtp else {
+            tracing::info!(
+                recipient = %msg.recipient,
+                subject = msg.subject.as_deref().unwrap_or(""),
+                "SMTP not configured; logging the e-mail instead of sending it"
+            );
+            return Ok(Delivered::logged());
+        };
+        let email = build_message(&smtp.from, msg)?;
+        match smtp.transport.send(email).await {
+            Ok(response) => Ok(Delivered::new(summary(&response))),
+            Err(e) => Err(classify(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::channels::test_peers::{SmtpPeer, SmtpReply};
+
+    const WAIT: Duration = Duration::from_secs(10);
+
+    fn message() -> OutboundMessage {
+        OutboundMessage {
+            notification_id: uuid::Uuid::new_v4(),
+            attempt: 1,
+            recipient: "Ada Lovelace <ada@example.com>".into(),
+            subject: Some("Your card expires soon".into()),
+            body: "Hi Ada,\n\nyour card ends on 2026-12-01.\n.\nBye".into(),
+            data: serde_json::Value::Null,
+            webhook_secret: String::new(),
+        }
+    }
+
+    fn channel(peer: &SmtpPeer) -> EmailChannel {
+        EmailChannel::smtp(
+            &peer.url,
+            "Chime <chime@example.com>",
+            Duration::from_secs(5),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn sends_with_a_message_id_derived_from_the_notification() {
+        let peer = SmtpPeer::start(SmtpReply::Accept).await.unwrap();
+        let msg = message();
+
+        let delivered = channel(&peer).send(&msg).await.unwrap();
+        assert!(
+            delivered.summary.starts_with("250"),
+            "{}",
+            delivered.summary
+        );
+
+        let mails = peer.wait_for(1, WAIT).await.unwrap();
+        let mail = &mails[0];
+        assert!(mail.accepted);
+        assert_eq!(mail.mail_from, "chime@example.com");
+        assert_eq!(mail.rcpt_to, vec!["ada@example.com".to_owned()]);
+        let expected_id = format!("<{}@chime>", msg.notification_id);
+        assert_eq!(
+            mail.header("Message-ID").as_deref(),
+            Some(expected_id.as_str())
+        );
+        assert_eq!(
+            mail.header("subject").as_deref(),
+            Some("Your card expires soon")
+        );
+        assert!(mail.header("To").unwrap().contains("ada@example.com"));
+        // Dot-stuffing round-trips the lone "." line; SMTP ends the data with a line break.
+        assert_eq!(
+            mail.body().replace("\r\n", "\n"),
+            "Hi Ada,\n\nyour card ends on 2026-12-01.\n.\nBye\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_retry_keeps_the_message_id() {
+        let peer = SmtpPeer::start_sequence(vec![SmtpReply::RejectData(451), SmtpReply::Accept])
+            .await
+            .unwrap();
+        let channel = channel(&peer);
+        let msg = message();
+        assert!(channel.send(&msg).await.unwrap_err().is_transient());
+        channel.send(&msg).await.unwrap();
+        let mails = peer.wait_for(2, WAIT).await.unwrap();
+        assert!(!mails[0].accepted && mails[1].accepted);
+        assert_eq!(mails[0].header("message-id"), mails[1].header("message-id"));
+    }
+
+    #[tokio::test]
+    async fn smtp_replies_are_classified() {
+        let cases = [
+            (SmtpReply::RejectRcpt(451), true),
+            (SmtpReply::RejectRcpt(550), false),
+            (SmtpReply::RejectData(452), true),
+            (SmtpReply::RejectData(554), false),
+        ];
+        for (reply, transient) in cases {
+            let peer = SmtpPeer::start(reply).await.unwrap();
+            let err = channel(&peer).send(&message()).await.unwrap_err();
+            assert_eq!(err.is_transient(), transient, "{reply:?}: {err}");
+            assert!(err.reason().starts_with("SMTP "), "{err}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_server_is_transient() {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let channel = EmailChannel::smtp(
+            &format!("smtp://127.0.0.1:{port}"),
+            "chime@example.com",
+            Duration::from_secs(5),
+        )
+        .unwrap();
+        assert!(channel.send(&message()).await.unwrap_err().is_transient());
+    }
+
+    #[tokio::test]
+    async fn an_invalid_recipient_is_permanent_and_not_sent() {
+        let peer = SmtpPeer::start(SmtpReply::Accept).await.unwrap();
+        let mut msg = message();
+        msg.recipient = "not an address".into();
+        let err = channel(&peer).send(&msg).await.unwrap_err();
+        assert!(!err.is_transient());
+        assert!(err.reason().contains("recipient"), "{err}");
+        assert!(peer.messages().is_empty());
+    }
+
+    #[tokio::test]
+    async fn without_smtp_messages_are_logged() {
+        let channel = EmailChannel::log_only();
+        assert!(channel.is_log_only());
+        assert_eq!(channel.send(&message()).await.unwrap().summary, "logged");
+    }
+
+    #[test]
+    fn configuration_errors_are_reported() {
+        let timeout = Duration::from_secs(1);
+        assert!(EmailChannel::smtp("http://example.com", "a@b.c", timeout).is_err());
+        assert!(EmailChannel::smtp("not a url", "a@b.c", timeout).is_err());
+        let err = EmailChannel::smtp("smtp://127.0.0.1:25", "nobody", timeout).unwrap_err();
+        assert!(err.to_string().contains("sender"), "{err}");
+        for url in [
+            "smtps://user:pa%20ss@mail.example.com",
+            "smtp://mail.example.com:587?tls=required",
+        ] {
+            EmailChannel::smtp(url, "a@b.c", timeout).unwrap();
+        }
+    }
+}
