@@ -50,11 +50,13 @@ impl CronSpec {
             _ => return Err(FIELD_COUNT_ERROR.to_owned()),
         };
         let invalid = |reason: String| format!("invalid cron expression '{text}': {reason}");
-        let dow = translate_day_of_week(dow).map_err(invalid)?;
 
-        // Unix cron only ORs the two day fields when neither starts with '*'.
+        // Unix cron ORs the two day fields only when neither starts with '*', so
+        // `*/2` counts as unrestricted even though it selects some days.
         let restricted = |f: &str| !(f.starts_with('*') || f.starts_with('?'));
-        let day_pairs = if restricted(dom) && restricted(&dow) {
+        let both_restricted = restricted(dom) && restricted(dow);
+        let dow = translate_day_of_week(dow).map_err(invalid)?;
+        let day_pairs = if both_restricted {
             vec![(dom, "*"), ("*", dow.as_str())]
         } else {
             vec![(dom, dow.as_str())]
@@ -64,7 +66,7 @@ impl CronSpec {
             .map(|(dom, dow)| {
                 format!("{sec} {min} {hour} {dom} {mon} {dow}")
                     .parse::<cron::Schedule>()
-                    .map_err(|e| invalid(e.to_string()))
+                    .map_err(|e| invalid(diagnose([sec, min, hour, dom, mon], &e)))
             })
             .collect::<Result<Vec<_>, _>>()?;
 
@@ -150,6 +152,28 @@ impl From<CronSpec> for String {
     fn from(spec: CronSpec) -> Self {
         spec.source
     }
+}
+
+/// Names the field the crate rejected. Its own message points a caret into the
+/// rewritten six-field text the user never wrote, so each field is retried alone.
+fn diagnose(fields: [&str; 5], error: &cron::error::Error) -> String {
+    const NAMES: [(&str, &str); 5] = [
+        ("second", "0-59"),
+        ("minute", "0-59"),
+        ("hour", "0-23"),
+        ("day-of-month", "1-31"),
+        ("month", "1-12 or JAN-DEC"),
+    ];
+    for (i, ((name, range), value)) in NAMES.iter().zip(fields).enumerate() {
+        let mut alone = ["*"; 6];
+        alone[i] = value;
+        if alone.join(" ").parse::<cron::Schedule>().is_err() {
+            return format!("{name} field '{value}' is not valid ({range})");
+        }
+    }
+    // Every field is fine alone; fall back to the crate's reason without its echo.
+    let text = error.to_string();
+    text.lines().last().unwrap_or_default().to_owned()
 }
 
 /// Rewrites a Unix day-of-week field as a list of names the crate reads unambiguously.
@@ -401,8 +425,16 @@ mod tests {
             .map(|t| t.date_naive().to_string())
             .collect();
         assert_eq!(fires, ["2027-08-13", "2027-08-20", "2027-08-27"]);
-        // With a '*' day-of-month only the weekday counts.
+        // With a '*' day field only the other one counts, even when it is a step.
         assert_eq!(weekdays("0 12 */1 * MON", 2), [Weekday::Mon, Weekday::Mon]);
+        let fires: Vec<_> = CronSpec::parse("0 12 13 * */2")
+            .unwrap()
+            .upcoming(utc("2027-08-10T00:00:00Z"), UTC, 2)
+            .into_iter()
+            .map(|t| t.date_naive().to_string())
+            .collect();
+        // Both must match: the next 13ths on a Sunday, Tuesday, Thursday or Saturday.
+        assert_eq!(fires, ["2027-11-13", "2028-01-13"]);
     }
 
     #[test]
@@ -433,6 +465,35 @@ mod tests {
         assert_eq!(json, "\"30 2 * * MON-FRI\"");
         assert_eq!(serde_json::from_str::<CronSpec>(&json).unwrap(), spec);
         assert!(serde_json::from_str::<CronSpec>("\"61 * * * *\"").is_err());
+    }
+
+    #[test]
+    fn errors_name_the_offending_field() {
+        let err = |expr: &str| CronSpec::parse(expr).unwrap_err();
+        assert_eq!(
+            err("60 * * * *"),
+            "invalid cron expression '60 * * * *': minute field '60' is not valid (0-59)"
+        );
+        assert_eq!(
+            err("0 24 * * *"),
+            "invalid cron expression '0 24 * * *': hour field '24' is not valid (0-23)"
+        );
+        assert_eq!(
+            err("0 0 32 * *"),
+            "invalid cron expression '0 0 32 * *': day-of-month field '32' is not valid (1-31)"
+        );
+        assert_eq!(
+            err("0 0 1 FOO *"),
+            "invalid cron expression '0 0 1 FOO *': month field 'FOO' is not valid (1-12 or JAN-DEC)"
+        );
+        assert_eq!(
+            err("61 0 0 1 1 *"),
+            "invalid cron expression '61 0 0 1 1 *': second field '61' is not valid (0-59)"
+        );
+        assert_eq!(
+            err("0 0 * * 8"),
+            "invalid cron expression '0 0 * * 8': '8' is not a valid day-of-week (0-7 or SUN-SAT)"
+        );
     }
 
     #[test]
