@@ -132,21 +132,34 @@ impl Settings {
 
     pub fn from_map(env: &HashMap<String, String>) -> Result<Settings, ConfigError> {
         let mut s = Settings::defaults();
-        let get = |k: &str| env.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |k: &str| {
+            env.get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         if let Some(v) = get("DATABASE_URL") {
             if !(v.starts_with("postgres://") || v.starts_with("postgresql://")) {
-                return Err(ConfigError::new("DATABASE_URL", "must start with postgres://"));
+                return Err(ConfigError::new(
+                    "DATABASE_URL",
+                    "must start with postgres://",
+                ));
             }
             s.database_url = Secret::new(v);
         }
         if let Some(v) = get("REDIS_URL") {
             if !(v.starts_with("redis://") || v.starts_with("rediss://")) {
-                return Err(ConfigError::new("REDIS_URL", "must start with redis:// or rediss://"));
+                return Err(ConfigError::new(
+                    "REDIS_URL",
+                    "must start with redis:// or rediss://",
+                ));
             }
             s.redis_url = Secret::new(v);
         }
         if let Some(v) = get("CHIME_REDIS_PREFIX") {
-            if !v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c)) {
+            if !v
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+            {
                 return Err(ConfigError::new(
                     "CHIME_REDIS_PREFIX",
                     "may contain only letters, digits, '-', '_', '.', ':'",
@@ -155,9 +168,9 @@ impl Settings {
             s.redis_prefix = v;
         }
         if let Some(v) = get("CHIME_LISTEN_ADDR") {
-            s.listen_addr = v
-                .parse()
-                .map_err(|_| ConfigError::new("CHIME_LISTEN_ADDR", "expected host:port like 0.0.0.0:8080"))?;
+            s.listen_addr = v.parse().map_err(|_| {
+                ConfigError::new("CHIME_LISTEN_ADDR", "expected host:port like 0.0.0.0:8080")
+            })?;
         }
         if let Some(v) = get("CHIME_BOOTSTRAP_ADMIN_KEY") {
             if !v.starts_with("chk_") || v.len() < 24 {
@@ -170,18 +183,25 @@ impl Settings {
         }
         if let Some(v) = get("CHIME_JWT_SECRET") {
             if v.len() < 32 {
-                return Err(ConfigError::new("CHIME_JWT_SECRET", "must be at least 32 characters"));
+                return Err(ConfigError::new(
+                    "CHIME_JWT_SECRET",
+                    "must be at least 32 characters",
+                ));
             }
             s.jwt_secret = Some(Secret::new(v));
         }
         if let Some(v) = get("CHIME_SMTP_URL") {
             if !(v.starts_with("smtp://") || v.starts_with("smtps://")) {
-                return Err(ConfigError::new("CHIME_SMTP_URL", "must start with smtp:// or smtps://"));
+                return Err(ConfigError::new(
+                    "CHIME_SMTP_URL",
+                    "must start with smtp:// or smtps://",
+                ));
             }
             s.smtp_url = Some(Secret::new(v));
         }
         if let Some(v) = get("CHIME_SMTP_FROM") {
-            crate::domain::EmailAddress::parse(&v).map_err(|e| ConfigError::new("CHIME_SMTP_FROM", &e))?;
+            crate::domain::EmailAddress::parse(&v)
+                .map_err(|e| ConfigError::new("CHIME_SMTP_FROM", &e))?;
             s.smtp_from = v;
         }
         if let Some(v) = get("CHIME_SMS_URL") {
@@ -201,42 +221,57 @@ impl Settings {
                 ("CHIME_SMS_FROM", s.sms_from.is_some()),
             ] {
                 if !present {
-                    return Err(ConfigError::new(name, "is required when CHIME_SMS_URL is set"));
+                    return Err(ConfigError::new(
+                        name,
+                        "is required when CHIME_SMS_URL is set",
+                    ));
                 }
             }
         }
         if let Some(v) = get("CHIME_RETRY_SCHEDULE") {
-            s.retry_schedule =
-                parse_retry_schedule(&v).map_err(|e| ConfigError::new("CHIME_RETRY_SCHEDULE", &e))?;
+            s.retry_schedule = parse_retry_schedule(&v)
+                .map_err(|e| ConfigError::new("CHIME_RETRY_SCHEDULE", &e))?;
         }
         if let Some(v) = get("CHIME_WEBHOOK_ALLOW_PRIVATE") {
-            s.webhook_allow_private = parse_bool(&v)
-                .ok_or_else(|| ConfigError::new("CHIME_WEBHOOK_ALLOW_PRIVATE", "expected true or false"))?;
+            s.webhook_allow_private = parse_bool(&v).ok_or_else(|| {
+                ConfigError::new("CHIME_WEBHOOK_ALLOW_PRIVATE", "expected true or false")
+            })?;
         }
         if let Some(v) = get("CHIME_LOG_FORMAT") {
             s.log_format = match v.as_str() {
                 "pretty" => LogFormat::Pretty,
                 "json" => LogFormat::Json,
-                _ => return Err(ConfigError::new("CHIME_LOG_FORMAT", "expected pretty or json")),
+                _ => {
+                    return Err(ConfigError::new(
+                        "CHIME_LOG_FORMAT",
+                        "expected pretty or json",
+                    ))
+                }
             };
         }
         if let Some(v) = get("CHIME_DB_POOL_SIZE") {
             s.db_pool_size = parse_in_range("CHIME_DB_POOL_SIZE", &v, 1, 1000)? as u32;
         }
         if let Some(v) = get("CHIME_SENDER_CONCURRENCY") {
-            s.sender_concurrency = parse_in_range("CHIME_SENDER_CONCURRENCY", &v, 1, 10_000)? as usize;
+            s.sender_concurrency =
+                parse_in_range("CHIME_SENDER_CONCURRENCY", &v, 1, 10_000)? as usize;
         }
         if let Some(v) = get("CHIME_VISIBILITY_TIMEOUT") {
             s.visibility_timeout =
                 parse_duration(&v).map_err(|e| ConfigError::new("CHIME_VISIBILITY_TIMEOUT", &e))?;
         }
         if let Some(v) = get("CHIME_HTTP_TIMEOUT") {
-            s.http_timeout = parse_duration(&v).map_err(|e| ConfigError::new("CHIME_HTTP_TIMEOUT", &e))?;
+            s.http_timeout =
+                parse_duration(&v).map_err(|e| ConfigError::new("CHIME_HTTP_TIMEOUT", &e))?;
         }
         if let Some(v) = get("CHIME_LEADER_TTL") {
-            s.leader_ttl = parse_duration(&v).map_err(|e| ConfigError::new("CHIME_LEADER_TTL", &e))?;
+            s.leader_ttl =
+                parse_duration(&v).map_err(|e| ConfigError::new("CHIME_LEADER_TTL", &e))?;
             if s.leader_ttl < Duration::from_millis(500) {
-                return Err(ConfigError::new("CHIME_LEADER_TTL", "must be at least 500ms"));
+                return Err(ConfigError::new(
+                    "CHIME_LEADER_TTL",
+                    "must be at least 500ms",
+                ));
             }
         }
         if let Some(v) = get("CHIME_RECONCILE_INTERVAL") {
@@ -267,7 +302,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(variable: &str, message: &str) -> Self {
-        ConfigError { variable: variable.into(), message: message.into() }
+        ConfigError {
+            variable: variable.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -283,7 +321,12 @@ fn parse_in_range(name: &str, v: &str, min: u64, max: u64) -> Result<u64, Config
     v.parse::<u64>()
         .ok()
         .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| ConfigError::new(name, &format!("expected a whole number from {min} to {max}")))
+        .ok_or_else(|| {
+            ConfigError::new(
+                name,
+                &format!("expected a whole number from {min} to {max}"),
+            )
+        })
 }
 
 /// `250ms`, `5s`, `5m`, `2h`, `1d`.
@@ -291,7 +334,9 @@ pub fn parse_duration(v: &str) -> Result<Duration, String> {
     let v = v.trim();
     let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
     let (num, unit) = v.split_at(split);
-    let n: u64 = num.parse().map_err(|_| format!("'{v}' is not a duration like 5s, 5m or 2h"))?;
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{v}' is not a duration like 5s, 5m or 2h"))?;
     let d = match unit {
         "ms" => Duration::from_millis(n),
         "s" => Duration::from_secs(n),
@@ -306,7 +351,7 @@ pub fn parse_duration(v: &str) -> Result<Duration, String> {
 pub fn parse_retry_schedule(v: &str) -> Result<Vec<Duration>, String> {
     let delays = v
         .split(',')
-        .map(|part| parse_duration(part))
+        .map(parse_duration)
         .collect::<Result<Vec<_>, _>>()?;
     if delays.is_empty() || delays.len() > 99 {
         return Err("expected 1 to 99 comma-separated delays like 5s,5m,30m".into());
@@ -319,7 +364,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -345,7 +393,8 @@ mod tests {
         ] {
             let err = Settings::from_map(&env(&[(k, v)])).unwrap_err();
             assert!(
-                err.to_string().starts_with("CHIME_") || err.to_string().starts_with("DATABASE_URL"),
+                err.to_string().starts_with("CHIME_")
+                    || err.to_string().starts_with("DATABASE_URL"),
                 "{err}"
             );
             if k != "CHIME_SMS_URL" {
@@ -356,7 +405,11 @@ mod tests {
 
     #[test]
     fn secrets_do_not_print() {
-        let s = Settings::from_map(&env(&[("CHIME_JWT_SECRET", "0123456789abcdef0123456789abcdef-x")])).unwrap();
+        let s = Settings::from_map(&env(&[(
+            "CHIME_JWT_SECRET",
+            "0123456789abcdef0123456789abcdef-x",
+        )]))
+        .unwrap();
         let printed = format!("{s:?}");
         assert!(!printed.contains("0123456789abcdef"));
         assert!(printed.contains("REDACTED"));

@@ -50,11 +50,14 @@ async fn serve(settings: Settings, args: &[String]) -> anyhow::Result<()> {
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--roles" => {
-                let list = it.next().ok_or_else(|| anyhow::anyhow!("--roles needs a value"))?;
+                let list = it
+                    .next()
+                    .ok_or_else(|| anyhow::anyhow!("--roles needs a value"))?;
                 roles = Role::parse_list(list).map_err(|e| anyhow::anyhow!("--roles: {e}"))?;
             }
             s if s.starts_with("--roles=") => {
-                roles = Role::parse_list(&s["--roles=".len()..]).map_err(|e| anyhow::anyhow!("--roles: {e}"))?;
+                roles = Role::parse_list(&s["--roles=".len()..])
+                    .map_err(|e| anyhow::anyhow!("--roles: {e}"))?;
             }
             "--no-migrate" => options.migrate = false,
             other => anyhow::bail!("unknown argument '{other}'\n{USAGE}"),

@@ -23,7 +23,6 @@ pub struct RoleContext {
     pub redis: redis::Client,
 }
 
-
 pub struct Application {
     port: Option<u16>,
     server: Option<actix_web::dev::Server>,
@@ -52,7 +51,8 @@ pub async fn prepare_database(settings: &Settings) -> anyhow::Result<()> {
         db::setup::run_migrations(&url)?;
         if let Some(key) = bootstrap {
             use diesel::Connection;
-            let mut conn = diesel::PgConnection::establish(&url).context("cannot connect to PostgreSQL")?;
+            let mut conn =
+                diesel::PgConnection::establish(&url).context("cannot connect to PostgreSQL")?;
             db::setup::ensure_bootstrap_admin(&mut conn, key.expose())?;
         }
         Ok(())
@@ -77,26 +77,43 @@ async fn connect_redis(client: &redis::Client) -> anyhow::Result<redis::aio::Con
             }
         }
     }
-    Err(anyhow::anyhow!("cannot connect to Redis: {}", last.map(|e| e.to_string()).unwrap_or_default()))
+    Err(anyhow::anyhow!(
+        "cannot connect to Redis: {}",
+        last.map(|e| e.to_string()).unwrap_or_default()
+    ))
 }
 
 impl Application {
-    pub async fn build(settings: Settings, roles: &[Role], options: BuildOptions) -> anyhow::Result<Application> {
+    pub async fn build(
+        settings: Settings,
+        roles: &[Role],
+        options: BuildOptions,
+    ) -> anyhow::Result<Application> {
         if options.migrate {
             prepare_database(&settings).await?;
         }
         let settings = Arc::new(settings);
         let pool = db::build_pool(settings.database_url.expose(), settings.db_pool_size);
-        let redis = redis::Client::open(settings.redis_url.expose()).context("REDIS_URL is invalid")?;
+        let redis =
+            redis::Client::open(settings.redis_url.expose()).context("REDIS_URL is invalid")?;
         let conn = connect_redis(&redis).await?;
         let schedule = Schedule::new(conn, Keys::new(&settings.redis_prefix));
-        let context = RoleContext { settings: settings.clone(), pool, schedule, redis };
+        let context = RoleContext {
+            settings: settings.clone(),
+            pool,
+            schedule,
+            redis,
+        };
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
 
         let (port, server) = if roles.contains(&Role::Api) {
-            let listener = TcpListener::bind(settings.listen_addr)
-                .with_context(|| format!("cannot listen on {} (CHIME_LISTEN_ADDR)", settings.listen_addr))?;
+            let listener = TcpListener::bind(settings.listen_addr).with_context(|| {
+                format!(
+                    "cannot listen on {} (CHIME_LISTEN_ADDR)",
+                    settings.listen_addr
+                )
+            })?;
             let port = listener.local_addr()?.port();
             (Some(port), Some(http_server(listener, &context)?))
         } else {
@@ -113,7 +130,13 @@ impl Application {
             tasks.spawn(events::worker::run(context.clone(), shutdown.clone()));
         }
         tracing::info!(roles = ?roles, port = ?port, "chime started");
-        Ok(Application { port, server, tasks, shutdown, context })
+        Ok(Application {
+            port,
+            server,
+            tasks,
+            shutdown,
+            context,
+        })
     }
 
     pub fn port(&self) -> Option<u16> {
@@ -203,13 +226,14 @@ fn http_server(listener: TcpListener, ctx: &RoleContext) -> anyhow::Result<actix
 async fn wait_for_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = term.recv() => {}
             _ = tokio::signal::ctrl_c() => {}

@@ -25,7 +25,9 @@ impl Caller {
     pub fn require_admin(&self) -> Result<(), ApiError> {
         match self.role {
             AccessRole::Admin => Ok(()),
-            AccessRole::Member => Err(ApiError::Forbidden("this action needs the admin role".into())),
+            AccessRole::Member => Err(ApiError::Forbidden(
+                "this action needs the admin role".into(),
+            )),
         }
     }
 }
@@ -39,16 +41,24 @@ pub struct Claims {
 }
 
 pub fn issue_jwt(secret: &str, claims: &Claims) -> Result<String, ApiError> {
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.as_bytes()))
-        .map_err(|e| ApiError::Internal(e.into()))
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .map_err(|e| ApiError::Internal(e.into()))
 }
 
 fn decode_jwt(secret: &str, token: &str) -> Result<Claims, ApiError> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_required_spec_claims(&["exp", "sub"]);
-    jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation)
-        .map(|data| data.claims)
-        .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))
+    jsonwebtoken::decode::<Claims>(
+        token,
+        &DecodingKey::from_secret(secret.as_bytes()),
+        &validation,
+    )
+    .map(|data| data.claims)
+    .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))
 }
 
 /// Successful API-key lookups, kept briefly so a busy client does not cost a query per request.
@@ -62,7 +72,10 @@ const KEY_CACHE_TTL: Duration = Duration::from_secs(30);
 impl KeyCache {
     fn get(&self, key: &str) -> Option<Caller> {
         let entries = self.entries.lock().ok()?;
-        entries.get(key).filter(|(_, at)| at.elapsed() < KEY_CACHE_TTL).map(|(c, _)| c.clone())
+        entries
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < KEY_CACHE_TTL)
+            .map(|(c, _)| c.clone())
     }
 
     fn put(&self, key: &str, caller: &Caller) {
@@ -85,11 +98,17 @@ impl FromRequest for Caller {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(|t| t.trim().to_string());
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
-            let token = token.ok_or_else(|| ApiError::Unauthorized("missing Authorization: Bearer token".into()))?;
+            let state = state
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
+            let token = token.ok_or_else(|| {
+                ApiError::Unauthorized("missing Authorization: Bearer token".into())
+            })?;
             authenticate(&state, &token).await
         })
     }
@@ -105,17 +124,27 @@ async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError>
             db::api_keys::find_active_by_key(conn, &key).map_err(ApiError::from)
         })
         .await?;
-        let key = found.ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
-        let role = key.role.parse().map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))?;
-        let caller = Caller { tenant_id: key.tenant_id, role, actor: format!("key:{}", key.id) };
+        let key =
+            found.ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
+        let role = key
+            .role
+            .parse()
+            .map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))?;
+        let caller = Caller {
+            tenant_id: key.tenant_id,
+            role,
+            actor: format!("key:{}", key.id),
+        };
         state.key_cache.put(token, &caller);
         return Ok(caller);
     }
-    let secret = state
-        .settings
-        .jwt_secret
-        .as_ref()
-        .ok_or_else(|| ApiError::Unauthorized("unknown API key format and JWT login is disabled".into()))?;
+    let secret = state.settings.jwt_secret.as_ref().ok_or_else(|| {
+        ApiError::Unauthorized("unknown API key format and JWT login is disabled".into())
+    })?;
     let claims = decode_jwt(secret.expose(), token)?;
-    Ok(Caller { tenant_id: claims.tenant, role: claims.role, actor: format!("user:{}", claims.sub) })
+    Ok(Caller {
+        tenant_id: claims.tenant,
+        role: claims.role,
+        actor: format!("user:{}", claims.sub),
+    })
 }

@@ -24,10 +24,15 @@ impl FromRequest for JsonObject {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let bytes = bytes.await.map_err(|e| {
-                if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+                if e.as_response_error().status_code()
+                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                {
                     ApiError::PayloadTooLarge(MAX_BODY_BYTES)
                 } else {
-                    ApiError::BadRequest { field: None, message: format!("cannot read request body: {e}") }
+                    ApiError::BadRequest {
+                        field: None,
+                        message: format!("cannot read request body: {e}"),
+                    }
                 }
             })?;
             JsonObject::parse(&bytes)
@@ -41,12 +46,24 @@ impl JsonObject {
             return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
         }
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(ApiError::BadRequest { field: None, message: "request body must be a JSON object".into() });
+            return Err(ApiError::BadRequest {
+                field: None,
+                message: "request body must be a JSON object".into(),
+            });
         }
         match serde_json::from_slice::<Value>(bytes) {
-            Ok(Value::Object(map)) => Ok(JsonObject { map, taken: HashSet::new() }),
-            Ok(_) => Err(ApiError::BadRequest { field: None, message: "request body must be a JSON object".into() }),
-            Err(e) => Err(ApiError::BadRequest { field: None, message: format!("malformed JSON: {e}") }),
+            Ok(Value::Object(map)) => Ok(JsonObject {
+                map,
+                taken: HashSet::new(),
+            }),
+            Ok(_) => Err(ApiError::BadRequest {
+                field: None,
+                message: "request body must be a JSON object".into(),
+            }),
+            Err(e) => Err(ApiError::BadRequest {
+                field: None,
+                message: format!("malformed JSON: {e}"),
+            }),
         }
     }
 
@@ -81,9 +98,10 @@ impl JsonObject {
     pub fn opt_key(&mut self, field: &str, max_len: usize) -> Result<Option<String>, ApiError> {
         match self.opt_str(field)? {
             None => Ok(None),
-            Some(s) if s.is_empty() || s.len() > max_len => {
-                Err(ApiError::invalid(field, format!("must be 1 to {max_len} characters")))
-            }
+            Some(s) if s.is_empty() || s.len() > max_len => Err(ApiError::invalid(
+                field,
+                format!("must be 1 to {max_len} characters"),
+            )),
             Some(s) => Ok(Some(s)),
         }
     }
@@ -91,7 +109,10 @@ impl JsonObject {
     pub fn opt_i64(&mut self, field: &str) -> Result<Option<i64>, ApiError> {
         match self.take(field) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| ApiError::bad_request(field, "expected a whole number")),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| ApiError::bad_request(field, "expected a whole number")),
             Some(other) => Err(wrong_type(field, "a whole number", &other)),
         }
     }
@@ -125,10 +146,17 @@ impl JsonObject {
 
     /// Rejects any field the endpoint did not take: a typo must not be silently ignored.
     pub fn finish(self) -> Result<(), ApiError> {
-        let mut unknown: Vec<&String> = self.map.keys().filter(|k| !self.taken.contains(*k)).collect();
+        let mut unknown: Vec<&String> = self
+            .map
+            .keys()
+            .filter(|k| !self.taken.contains(*k))
+            .collect();
         unknown.sort();
         match unknown.first() {
-            Some(field) => Err(ApiError::bad_request(field, format!("{field}: unknown field"))),
+            Some(field) => Err(ApiError::bad_request(
+                field,
+                format!("{field}: unknown field"),
+            )),
             None => Ok(()),
         }
     }
@@ -161,7 +189,13 @@ mod tests {
 
     #[test]
     fn malformed_json_is_a_bad_request() {
-        assert!(matches!(JsonObject::parse(b"{nope"), Err(ApiError::BadRequest { .. })));
-        assert!(matches!(JsonObject::parse(b"[1]"), Err(ApiError::BadRequest { .. })));
+        assert!(matches!(
+            JsonObject::parse(b"{nope"),
+            Err(ApiError::BadRequest { .. })
+        ));
+        assert!(matches!(
+            JsonObject::parse(b"[1]"),
+            Err(ApiError::BadRequest { .. })
+        ));
     }
 }

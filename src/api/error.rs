@@ -10,7 +10,10 @@ use std::fmt;
 pub enum ApiError {
     /// 400: malformed JSON, a wrong type or an unknown field.
     #[error("{message}")]
-    BadRequest { field: Option<String>, message: String },
+    BadRequest {
+        field: Option<String>,
+        message: String,
+    },
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -37,11 +40,17 @@ pub const RETRY_AFTER_SECS: u64 = 2;
 
 impl ApiError {
     pub fn bad_request(field: &str, message: impl Into<String>) -> Self {
-        ApiError::BadRequest { field: Some(field.into()), message: message.into() }
+        ApiError::BadRequest {
+            field: Some(field.into()),
+            message: message.into(),
+        }
     }
 
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        ApiError::Validation { field: field.into(), message: message.into() }
+        ApiError::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -106,7 +115,10 @@ impl ResponseError for ApiError {
         }
         let message = match self {
             // Field-level 400/422 messages already start with the field name.
-            ApiError::BadRequest { field: Some(f), message } if !message.starts_with(f.as_str()) => {
+            ApiError::BadRequest {
+                field: Some(f),
+                message,
+            } if !message.starts_with(f.as_str()) => {
                 format!("{f}: {message}")
             }
             _ => self.to_string(),
@@ -146,7 +158,11 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<redis::RedisError> for ApiError {
     fn from(e: redis::RedisError) -> Self {
-        if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout() {
+        if e.is_io_error()
+            || e.is_connection_dropped()
+            || e.is_connection_refusal()
+            || e.is_timeout()
+        {
             ApiError::Unavailable(e.into())
         } else {
             ApiError::Internal(e.into())
@@ -160,22 +176,50 @@ mod tests {
     use actix_web::body::MessageBody;
 
     fn body_of(e: &ApiError) -> serde_json::Value {
-        let bytes = e.error_response().into_body().try_into_bytes().unwrap_or_default();
+        let bytes = e
+            .error_response()
+            .into_body()
+            .try_into_bytes()
+            .unwrap_or_default();
         serde_json::from_slice(&bytes).unwrap()
     }
 
     #[test]
     fn every_variant_has_its_status() {
         let cases: Vec<(ApiError, u16, &str)> = vec![
-            (ApiError::bad_request("data", "expected an object"), 400, "bad_request"),
-            (ApiError::Unauthorized("missing bearer token".into()), 401, "unauthorized"),
-            (ApiError::Forbidden("admin role required".into()), 403, "forbidden"),
+            (
+                ApiError::bad_request("data", "expected an object"),
+                400,
+                "bad_request",
+            ),
+            (
+                ApiError::Unauthorized("missing bearer token".into()),
+                401,
+                "unauthorized",
+            ),
+            (
+                ApiError::Forbidden("admin role required".into()),
+                403,
+                "forbidden",
+            ),
             (ApiError::not_found("notification"), 404, "not_found"),
             (ApiError::Conflict("already sent".into()), 409, "conflict"),
             (ApiError::PayloadTooLarge(1 << 20), 413, "payload_too_large"),
-            (ApiError::invalid("lead_time", "expected an ISO-8601 duration like P3D"), 422, "validation_failed"),
-            (ApiError::Unavailable(anyhow::anyhow!("pool timed out")), 503, "unavailable"),
-            (ApiError::Internal(anyhow::anyhow!("secret detail")), 500, "internal"),
+            (
+                ApiError::invalid("lead_time", "expected an ISO-8601 duration like P3D"),
+                422,
+                "validation_failed",
+            ),
+            (
+                ApiError::Unavailable(anyhow::anyhow!("pool timed out")),
+                503,
+                "unavailable",
+            ),
+            (
+                ApiError::Internal(anyhow::anyhow!("secret detail")),
+                500,
+                "internal",
+            ),
         ];
         for (err, status, code) in cases {
             assert_eq!(err.status_code().as_u16(), status, "{err}");
@@ -185,16 +229,25 @@ mod tests {
 
     #[test]
     fn field_errors_name_the_field() {
-        let body = body_of(&ApiError::invalid("lead_time", "expected an ISO-8601 duration like P3D"));
+        let body = body_of(&ApiError::invalid(
+            "lead_time",
+            "expected an ISO-8601 duration like P3D",
+        ));
         assert_eq!(body["error"]["field"], "lead_time");
-        assert_eq!(body["error"]["message"], "lead_time: expected an ISO-8601 duration like P3D");
+        assert_eq!(
+            body["error"]["message"],
+            "lead_time: expected an ISO-8601 duration like P3D"
+        );
     }
 
     #[test]
     fn internal_errors_hide_their_cause() {
         let err = ApiError::Internal(anyhow::anyhow!("password=hunter2"));
         assert!(!body_of(&err).to_string().contains("hunter2"));
-        assert!(format!("{err:?}").contains("hunter2"), "the log keeps the cause");
+        assert!(
+            format!("{err:?}").contains("hunter2"),
+            "the log keeps the cause"
+        );
     }
 
     #[test]

@@ -15,9 +15,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api-keys").route(web::post().to(create)));
 }
 
-async fn create(state: web::Data<AppState>, caller: Caller, mut body: JsonObject) -> Result<HttpResponse, ApiError> {
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mut body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let name = body.opt_key("name", 200)?.unwrap_or_else(|| "unnamed".into());
+    let name = body
+        .opt_key("name", 200)?
+        .unwrap_or_else(|| "unnamed".into());
     let role: AccessRole = body
         .req_str("role")?
         .parse()
@@ -30,7 +36,14 @@ async fn create(state: web::Data<AppState>, caller: Caller, mut body: JsonObject
     let row = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let row = db::api_keys::create(conn, tenant_id, &name, &key, role)?;
-            db::audit::record(conn, tenant_id, &actor, "api_key.created", Some(row.id), json!({"role": row.role}))?;
+            db::audit::record(
+                conn,
+                tenant_id,
+                &actor,
+                "api_key.created",
+                Some(row.id),
+                json!({"role": row.role}),
+            )?;
             Ok::<_, ApiError>(row)
         })
     })

@@ -47,14 +47,19 @@ pub fn json_error_bodies<B: 'static>() -> ErrorHandlers<B> {
             return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
         }
         let (code, message) = match status {
-            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed for this route"),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                ("method_not_allowed", "method not allowed for this route")
+            }
             StatusCode::NOT_FOUND => ("not_found", "no such route"),
             StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "request body is too large"),
             s if s.is_server_error() => ("internal", "internal error"),
             _ => ("bad_request", "bad request"),
         };
         let (req, _) = res.into_parts();
-        let resp = HttpResponse::build(status).json(serde_json::json!({"error": {"code": code, "message": message}}));
-        Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, resp).map_into_right_body()))
+        let resp = HttpResponse::build(status)
+            .json(serde_json::json!({"error": {"code": code, "message": message}}));
+        Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, resp).map_into_right_body(),
+        ))
     })
 }

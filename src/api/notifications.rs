@@ -18,13 +18,21 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/notifications").route(web::post().to(create)).route(web::get().to(list)))
-        .service(web::resource("/notifications/cancel").route(web::post().to(cancel_group)))
-        .service(web::resource("/notifications/{id}").route(web::get().to(get)).route(web::patch().to(reschedule)))
-        .service(web::resource("/notifications/{id}/cancel").route(web::post().to(cancel)))
-        .service(web::resource("/notifications/{id}/attempts").route(web::get().to(attempts)))
-        .service(web::resource("/notifications/{id}/replay").route(web::post().to(replay)))
-        .service(web::resource("/dead-letters").route(web::get().to(dead_letters)));
+    cfg.service(
+        web::resource("/notifications")
+            .route(web::post().to(create))
+            .route(web::get().to(list)),
+    )
+    .service(web::resource("/notifications/cancel").route(web::post().to(cancel_group)))
+    .service(
+        web::resource("/notifications/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(reschedule)),
+    )
+    .service(web::resource("/notifications/{id}/cancel").route(web::post().to(cancel)))
+    .service(web::resource("/notifications/{id}/attempts").route(web::get().to(attempts)))
+    .service(web::resource("/notifications/{id}/replay").route(web::post().to(replay)))
+    .service(web::resource("/dead-letters").route(web::get().to(dead_letters)));
 }
 
 const MAX_KEY_LEN: usize = 200;
@@ -41,11 +49,19 @@ fn idempotency_header(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         Some(v) => {
             let s = v
                 .to_str()
-                .map_err(|_| ApiError::bad_request("Idempotency-Key", "Idempotency-Key: must be visible ASCII"))?
+                .map_err(|_| {
+                    ApiError::bad_request(
+                        "Idempotency-Key",
+                        "Idempotency-Key: must be visible ASCII",
+                    )
+                })?
                 .trim()
                 .to_string();
             if s.is_empty() || s.len() > MAX_KEY_LEN {
-                return Err(ApiError::invalid("Idempotency-Key", format!("must be 1 to {MAX_KEY_LEN} characters")));
+                return Err(ApiError::invalid(
+                    "Idempotency-Key",
+                    format!("must be 1 to {MAX_KEY_LEN} characters"),
+                ));
             }
             Ok(Some(s))
         }
@@ -53,7 +69,10 @@ fn idempotency_header(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 }
 
 /// The body's key and the header's key must agree when both are given.
-pub fn idempotency_key(req: &HttpRequest, body_key: Option<String>) -> Result<Option<String>, ApiError> {
+pub fn idempotency_key(
+    req: &HttpRequest,
+    body_key: Option<String>,
+) -> Result<Option<String>, ApiError> {
     let header_key = idempotency_header(req)?;
     match (body_key, header_key) {
         (Some(b), Some(h)) if b != h => Err(ApiError::invalid(
@@ -67,7 +86,10 @@ pub fn idempotency_key(req: &HttpRequest, body_key: Option<String>) -> Result<Op
 
 pub fn parse_template(field: &str, src: &str) -> Result<(), ApiError> {
     if src.len() > MAX_TEXT_LEN {
-        return Err(ApiError::invalid(field, format!("is longer than {MAX_TEXT_LEN} bytes")));
+        return Err(ApiError::invalid(
+            field,
+            format!("is longer than {MAX_TEXT_LEN} bytes"),
+        ));
     }
     crate::channels::template::check(src).map_err(|e| ApiError::invalid(field, e))
 }
@@ -75,16 +97,25 @@ pub fn parse_template(field: &str, src: &str) -> Result<(), ApiError> {
 /// Checks a webhook recipient does not point into the private network (unless allowed).
 pub async fn guard_recipient(state: &AppState, recipient: &Recipient) -> Result<(), ApiError> {
     if let Recipient::Webhook(url) = recipient {
-        crate::channels::address_guard::ensure_public(url.url(), state.settings.webhook_allow_private)
-            .await
-            .map_err(|e| ApiError::invalid("recipient", e))?;
+        crate::channels::address_guard::ensure_public(
+            url.url(),
+            state.settings.webhook_allow_private,
+        )
+        .await
+        .map_err(|e| ApiError::invalid("recipient", e))?;
     }
     Ok(())
 }
 
-fn parse_time(field: &str, raw: Option<String>, tz: Option<&TimeZone>) -> Result<Option<DateTime<Utc>>, ApiError> {
-    raw.map(|s| local_time::parse_instant(&s, tz.map(|t| t.tz())).map_err(|e| ApiError::invalid(field, e)))
-        .transpose()
+fn parse_time(
+    field: &str,
+    raw: Option<String>,
+    tz: Option<&TimeZone>,
+) -> Result<Option<DateTime<Utc>>, ApiError> {
+    raw.map(|s| {
+        local_time::parse_instant(&s, tz.map(|t| t.tz())).map_err(|e| ApiError::invalid(field, e))
+    })
+    .transpose()
 }
 
 /// When a notification is sent and until when it may be: from `send_at`, or `target_date - lead_time`.
@@ -105,33 +136,69 @@ impl Timing {
     ) -> Result<Timing, ApiError> {
         let send_at = match (send_at, target_date, &lead_time) {
             (Some(_), _, Some(_)) => {
-                return Err(ApiError::invalid("send_at", "give either send_at or lead_time, not both"))
+                return Err(ApiError::invalid(
+                    "send_at",
+                    "give either send_at or lead_time, not both",
+                ))
             }
             (Some(at), _, None) => at,
-            (None, Some(target), lead) => target - lead.as_ref().map(|l| l.duration()).unwrap_or_default(),
-            (None, None, Some(_)) => return Err(ApiError::invalid("target_date", "is required with lead_time")),
+            (None, Some(target), lead) => {
+                target - lead.as_ref().map(|l| l.duration()).unwrap_or_default()
+            }
+            (None, None, Some(_)) => {
+                return Err(ApiError::invalid(
+                    "target_date",
+                    "is required with lead_time",
+                ))
+            }
             (None, None, None) => {
-                return Err(ApiError::invalid("send_at", "give send_at, or target_date (with an optional lead_time)"))
+                return Err(ApiError::invalid(
+                    "send_at",
+                    "give send_at, or target_date (with an optional lead_time)",
+                ))
             }
         };
         let expiry = expires_at.or(target_date);
         if let Some(expiry) = expiry {
             if send_at > expiry {
-                let field = if expires_at.is_some() { "expires_at" } else { "target_date" };
+                let field = if expires_at.is_some() {
+                    "expires_at"
+                } else {
+                    "target_date"
+                };
                 return Err(ApiError::invalid(
                     field,
-                    format!("the send time {} is after the expiry {}", view::ts(send_at), view::ts(expiry)),
+                    format!(
+                        "the send time {} is after the expiry {}",
+                        view::ts(send_at),
+                        view::ts(expiry)
+                    ),
                 ));
             }
         }
-        Ok(Timing { target_date, lead_time, send_at, expires_at })
+        Ok(Timing {
+            target_date,
+            lead_time,
+            send_at,
+            expires_at,
+        })
     }
 
     pub fn check_not_expired(&self, now: DateTime<Utc>) -> Result<(), ApiError> {
         match self.expires_at.or(self.target_date) {
             Some(expiry) if expiry < now => {
-                let field = if self.expires_at.is_some() { "expires_at" } else { "target_date" };
-                Err(ApiError::invalid(field, format!("already passed ({}); the notification could never be sent", view::ts(expiry))))
+                let field = if self.expires_at.is_some() {
+                    "expires_at"
+                } else {
+                    "target_date"
+                };
+                Err(ApiError::invalid(
+                    field,
+                    format!(
+                        "already passed ({}); the notification could never be sent",
+                        view::ts(expiry)
+                    ),
+                ))
             }
             _ => Ok(()),
         }
@@ -154,12 +221,17 @@ pub struct Draft {
     pub idempotency_key: Option<String>,
 }
 
-fn parse_create(body: &mut JsonObject, req: &HttpRequest, default_max_attempts: i32) -> Result<Draft, ApiError> {
+fn parse_create(
+    body: &mut JsonObject,
+    req: &HttpRequest,
+    default_max_attempts: i32,
+) -> Result<Draft, ApiError> {
     let channel: ChannelKind = body
         .req_str("channel")?
         .parse()
         .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
-    let recipient = Recipient::parse(channel, &body.req_str("recipient")?).map_err(|e| ApiError::invalid("recipient", e))?;
+    let recipient = Recipient::parse(channel, &body.req_str("recipient")?)
+        .map_err(|e| ApiError::invalid("recipient", e))?;
     let subject = body.opt_str("subject")?;
     if let Some(s) = &subject {
         parse_template("subject", s)?;
@@ -174,7 +246,11 @@ fn parse_create(body: &mut JsonObject, req: &HttpRequest, default_max_attempts: 
         .opt_str("timezone")?
         .map(|s| TimeZone::parse(&s).map_err(|e| ApiError::invalid("timezone", e)))
         .transpose()?;
-    let target_date = parse_time("target_date", body.opt_str("target_date")?, timezone.as_ref())?;
+    let target_date = parse_time(
+        "target_date",
+        body.opt_str("target_date")?,
+        timezone.as_ref(),
+    )?;
     let send_at = parse_time("send_at", body.opt_str("send_at")?, timezone.as_ref())?;
     let expires_at = parse_time("expires_at", body.opt_str("expires_at")?, timezone.as_ref())?;
     let ends_at = parse_time("ends_at", body.opt_str("ends_at")?, timezone.as_ref())?;
@@ -187,7 +263,10 @@ fn parse_create(body: &mut JsonObject, req: &HttpRequest, default_max_attempts: 
         .map(|s| CronSpec::parse(&s).map_err(|e| ApiError::invalid("cron", e)))
         .transpose()?;
     if ends_at.is_some() && cron.is_none() {
-        return Err(ApiError::invalid("ends_at", "only applies to recurring notifications (with cron)"));
+        return Err(ApiError::invalid(
+            "ends_at",
+            "only applies to recurring notifications (with cron)",
+        ));
     }
     let timing = match &cron {
         // A series starts at its first fire time; send_at/target_date are not used with cron.
@@ -199,7 +278,10 @@ fn parse_create(body: &mut JsonObject, req: &HttpRequest, default_max_attempts: 
                     _ => lead_time.is_some(),
                 };
                 if given {
-                    return Err(ApiError::invalid(field, "cannot be combined with cron; the cron expression sets the times"));
+                    return Err(ApiError::invalid(
+                        field,
+                        "cannot be combined with cron; the cron expression sets the times",
+                    ));
                 }
             }
             let tz = timezone.as_ref().map(|t| t.tz()).unwrap_or(chrono_tz::UTC);
@@ -207,7 +289,12 @@ fn parse_create(body: &mut JsonObject, req: &HttpRequest, default_max_attempts: 
                 .next_after(Utc::now(), tz)
                 .filter(|t| ends_at.is_none_or(|end| *t <= end))
                 .ok_or_else(|| ApiError::invalid("cron", "never fires (before ends_at)"))?;
-            Timing { target_date: None, lead_time: None, send_at: first, expires_at: None }
+            Timing {
+                target_date: None,
+                lead_time: None,
+                send_at: first,
+                expires_at: None,
+            }
         }
         None => Timing::resolve(target_date, lead_time, send_at, expires_at)?,
     };
@@ -264,11 +351,19 @@ impl Draft {
 
 /// After the transaction: put the row into the schedule. Redis failing here loses nothing (the
 /// reconciler re-adds every pending row), so the request still succeeds.
-pub async fn schedule_after_commit(state: &AppState, row: &Notification, previous_version: Option<i32>) {
+pub async fn schedule_after_commit(
+    state: &AppState,
+    row: &Notification,
+    previous_version: Option<i32>,
+) {
     if row.status != "scheduled" {
         return;
     }
-    if let Err(e) = state.schedule.put(row.id, row.version, row.due_at, previous_version).await {
+    if let Err(e) = state
+        .schedule
+        .put(row.id, row.version, row.due_at, previous_version)
+        .await
+    {
         tracing::warn!(notification_id = %row.id, error = %e, "could not schedule in Redis; the reconciler will");
     }
 }
@@ -281,7 +376,12 @@ pub async fn unschedule_after_commit(state: &AppState, id: Uuid, version: i32) {
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
-async fn create(state: web::Data<AppState>, caller: Caller, req: HttpRequest, mut body: JsonObject) -> Result<HttpResponse, ApiError> {
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    mut body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
     let draft = parse_create(&mut body, &req, state.settings.default_max_attempts())?;
     body.finish()?;
     if draft.cron.is_none() {
@@ -294,7 +394,11 @@ async fn create(state: web::Data<AppState>, caller: Caller, req: HttpRequest, mu
         conn.transaction(|conn| {
             let series_id = match &draft.cron {
                 Some(spec) => {
-                    let tz = draft.timezone.as_ref().map(|t| t.name().to_string()).unwrap_or_else(|| "UTC".into());
+                    let tz = draft
+                        .timezone
+                        .as_ref()
+                        .map(|t| t.name().to_string())
+                        .unwrap_or_else(|| "UTC".into());
                     Some(db::series::create(conn, tenant_id, spec.as_str(), &tz, draft.ends_at)?.id)
                 }
                 None => None,
@@ -302,7 +406,14 @@ async fn create(state: web::Data<AppState>, caller: Caller, req: HttpRequest, mu
             let new = draft.into_new(tenant_id, series_id);
             let (row, created) = q::insert_idempotent(conn, &new)?;
             if created {
-                db::audit::record(conn, tenant_id, &actor, "notification.created", Some(row.id), json!({"send_at": view::ts(row.send_at)}))?;
+                db::audit::record(
+                    conn,
+                    tenant_id,
+                    &actor,
+                    "notification.created",
+                    Some(row.id),
+                    json!({"send_at": view::ts(row.send_at)}),
+                )?;
             } else if let Some(series_id) = series_id {
                 // An idempotent repeat must not leave an orphan series behind.
                 db::series::delete(conn, series_id)?;
@@ -321,12 +432,18 @@ async fn create(state: web::Data<AppState>, caller: Caller, req: HttpRequest, mu
 }
 
 async fn load(state: &AppState, tenant_id: Uuid, id: Uuid) -> Result<Notification, ApiError> {
-    db::run(&state.pool, move |conn| q::find(conn, tenant_id, id).map_err(ApiError::from))
-        .await?
-        .ok_or_else(|| ApiError::not_found("notification"))
+    db::run(&state.pool, move |conn| {
+        q::find(conn, tenant_id, id).map_err(ApiError::from)
+    })
+    .await?
+    .ok_or_else(|| ApiError::not_found("notification"))
 }
 
-async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path, "notification")?;
     let row = load(&state, caller.tenant_id, id).await?;
     Ok(HttpResponse::Ok().json(view::notification(&row)))
@@ -334,24 +451,38 @@ async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<String>
 
 type Query = web::Query<HashMap<String, String>>;
 
-fn list_filter(query: &HashMap<String, String>, allowed: &[&str]) -> Result<q::ListFilter, ApiError> {
+fn list_filter(
+    query: &HashMap<String, String>,
+    allowed: &[&str],
+) -> Result<q::ListFilter, ApiError> {
     for key in query.keys() {
         if !allowed.contains(&key.as_str()) && key != "limit" && key != "cursor" {
-            return Err(ApiError::bad_request(key, format!("{key}: unknown query parameter")));
+            return Err(ApiError::bad_request(
+                key,
+                format!("{key}: unknown query parameter"),
+            ));
         }
     }
-    let mut f = q::ListFilter { limit: cursor::limit(query.get("limit").map(String::as_str))?, ..Default::default() };
+    let mut f = q::ListFilter {
+        limit: cursor::limit(query.get("limit").map(String::as_str))?,
+        ..Default::default()
+    };
     if let Some(s) = query.get("status") {
-        let status: NotificationStatus = s.parse().map_err(|e: String| ApiError::invalid("status", e))?;
+        let status: NotificationStatus = s
+            .parse()
+            .map_err(|e: String| ApiError::invalid("status", e))?;
         f.status = Some(status.as_str().into());
     }
     if let Some(c) = query.get("channel") {
-        let channel: ChannelKind = c.parse().map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
+        let channel: ChannelKind = c
+            .parse()
+            .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
         f.channel = Some(channel.as_str().into());
     }
     f.group_key = query.get("group_key").cloned();
     if let Some(e) = query.get("event_id") {
-        f.event_id = Some(Uuid::parse_str(e).map_err(|_| ApiError::invalid("event_id", "must be a UUID"))?);
+        f.event_id =
+            Some(Uuid::parse_str(e).map_err(|_| ApiError::invalid("event_id", "must be a UUID"))?);
     }
     if let Some(c) = query.get("cursor") {
         f.before = Some(cursor::decode(c)?);
@@ -359,18 +490,37 @@ fn list_filter(query: &HashMap<String, String>, allowed: &[&str]) -> Result<q::L
     Ok(f)
 }
 
-async fn list_page(state: &AppState, tenant_id: Uuid, f: q::ListFilter) -> Result<HttpResponse, ApiError> {
+async fn list_page(
+    state: &AppState,
+    tenant_id: Uuid,
+    f: q::ListFilter,
+) -> Result<HttpResponse, ApiError> {
     let limit = f.limit;
-    let rows = db::run(&state.pool, move |conn| q::list(conn, tenant_id, &f).map_err(ApiError::from)).await?;
-    Ok(HttpResponse::Ok().json(view::page(rows, limit, view::notification, |n| (n.created_at, n.id))))
+    let rows = db::run(&state.pool, move |conn| {
+        q::list(conn, tenant_id, &f).map_err(ApiError::from)
+    })
+    .await?;
+    Ok(
+        HttpResponse::Ok().json(view::page(rows, limit, view::notification, |n| {
+            (n.created_at, n.id)
+        })),
+    )
 }
 
-async fn list(state: web::Data<AppState>, caller: Caller, query: Query) -> Result<HttpResponse, ApiError> {
+async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Query,
+) -> Result<HttpResponse, ApiError> {
     let f = list_filter(&query, &["status", "channel", "group_key", "event_id"])?;
     list_page(&state, caller.tenant_id, f).await
 }
 
-async fn dead_letters(state: web::Data<AppState>, caller: Caller, query: Query) -> Result<HttpResponse, ApiError> {
+async fn dead_letters(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Query,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let mut f = list_filter(&query, &["channel", "group_key", "event_id"])?;
     f.status = Some("dead".into());
@@ -378,17 +528,27 @@ async fn dead_letters(state: web::Data<AppState>, caller: Caller, query: Query) 
 }
 
 fn conflict_for(status: &str, action: &str) -> ApiError {
-    ApiError::Conflict(format!("notification is {status}; only scheduled notifications can be {action}"))
+    ApiError::Conflict(format!(
+        "notification is {status}; only scheduled notifications can be {action}"
+    ))
 }
 
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
-async fn reschedule(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, mut body: JsonObject) -> Result<HttpResponse, ApiError> {
+async fn reschedule(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    mut body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path, "notification")?;
     let current = load(&state, caller.tenant_id, id).await?;
     if current.status != "scheduled" {
         return Err(conflict_for(&current.status, "changed"));
     }
-    let channel: ChannelKind = current.channel.parse().map_err(|_| ApiError::Internal(anyhow::anyhow!("bad channel in row")))?;
+    let channel: ChannelKind = current
+        .channel
+        .parse()
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("bad channel in row")))?;
     let mut change = q::Reschedule::default();
 
     let recipient = body
@@ -417,17 +577,27 @@ async fn reschedule(state: web::Data<AppState>, caller: Caller, path: web::Path<
     let timezone = match body.opt_str("timezone")? {
         Some(s) => Some(TimeZone::parse(&s).map_err(|e| ApiError::invalid("timezone", e))?),
         None if tz_given => None,
-        None => current.timezone.as_deref().and_then(|s| TimeZone::parse(s).ok()),
+        None => current
+            .timezone
+            .as_deref()
+            .and_then(|s| TimeZone::parse(s).ok()),
     };
     let time_fields = ["target_date", "lead_time", "send_at", "expires_at"];
     let timing_changed = tz_given || time_fields.iter().any(|f| body.contains(f));
     if timing_changed {
         if current.cron.is_some() {
-            return Err(ApiError::invalid("send_at", "occurrences of a recurring series follow its cron expression"));
+            return Err(ApiError::invalid(
+                "send_at",
+                "occurrences of a recurring series follow its cron expression",
+            ));
         }
         let target_given = body.contains("target_date");
         let lead_given = body.contains("lead_time");
-        let target_date = match parse_time("target_date", body.opt_str("target_date")?, timezone.as_ref())? {
+        let target_date = match parse_time(
+            "target_date",
+            body.opt_str("target_date")?,
+            timezone.as_ref(),
+        )? {
             Some(t) => Some(t),
             None if target_given => None,
             None => current.target_date,
@@ -438,14 +608,18 @@ async fn reschedule(state: web::Data<AppState>, caller: Caller, path: web::Path<
             None if lead_given => None,
             // A new send_at replaces the old lead time.
             None if new_send_at.is_some() => None,
-            None => current.lead_time.as_deref().and_then(|s| LeadTime::parse(s).ok()),
+            None => current
+                .lead_time
+                .as_deref()
+                .and_then(|s| LeadTime::parse(s).ok()),
         };
         let expires_given = body.contains("expires_at");
-        let expires_at = match parse_time("expires_at", body.opt_str("expires_at")?, timezone.as_ref())? {
-            Some(t) => Some(t),
-            None if expires_given => None,
-            None => current.expires_at,
-        };
+        let expires_at =
+            match parse_time("expires_at", body.opt_str("expires_at")?, timezone.as_ref())? {
+                Some(t) => Some(t),
+                None if expires_given => None,
+                None => current.expires_at,
+            };
         let timing = if let Some(at) = new_send_at {
             Timing::resolve(target_date, lead_time, Some(at), expires_at)?
         } else if target_given || lead_given || current.lead_time.is_some() {
@@ -472,7 +646,14 @@ async fn reschedule(state: web::Data<AppState>, caller: Caller, path: web::Path<
             let Some(row) = q::reschedule(conn, id, expected, &change)? else {
                 return Ok(None);
             };
-            db::audit::record(conn, tenant_id, &actor, "notification.rescheduled", Some(id), json!({"send_at": view::ts(row.send_at)}))?;
+            db::audit::record(
+                conn,
+                tenant_id,
+                &actor,
+                "notification.rescheduled",
+                Some(id),
+                json!({"send_at": view::ts(row.send_at)}),
+            )?;
             Ok::<_, ApiError>(Some(row))
         })
     })
@@ -486,7 +667,9 @@ async fn reschedule(state: web::Data<AppState>, caller: Caller, path: web::Path<
         None => {
             let now = load(&state, tenant_id, id).await?;
             if now.status == "scheduled" {
-                Err(ApiError::Conflict("notification was changed concurrently; retry".into()))
+                Err(ApiError::Conflict(
+                    "notification was changed concurrently; retry".into(),
+                ))
             } else {
                 Err(conflict_for(&now.status, "changed"))
             }
@@ -495,18 +678,31 @@ async fn reschedule(state: web::Data<AppState>, caller: Caller, path: web::Path<
 }
 
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
-async fn cancel(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn cancel(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path, "notification")?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let (row, previous_version) = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
+            let current =
+                q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
             match current.status.as_str() {
                 "cancelled" => Ok((current, None)),
                 "scheduled" => {
-                    let row = q::cancel(conn, tenant_id, id)?.ok_or_else(|| conflict_for(&current.status, "cancelled"))?;
-                    db::audit::record(conn, tenant_id, &actor, "notification.cancelled", Some(id), json!({}))?;
+                    let row = q::cancel(conn, tenant_id, id)?
+                        .ok_or_else(|| conflict_for(&current.status, "cancelled"))?;
+                    db::audit::record(
+                        conn,
+                        tenant_id,
+                        &actor,
+                        "notification.cancelled",
+                        Some(id),
+                        json!({}),
+                    )?;
                     if let Some(series_id) = row.series_id {
                         // Cancelling one occurrence leaves the series running: the next one is made now.
                         crate::events::series::advance(conn, series_id, &row)?;
@@ -527,15 +723,28 @@ async fn cancel(state: web::Data<AppState>, caller: Caller, path: web::Path<Stri
     Ok(HttpResponse::Ok().json(view::notification(&row)))
 }
 
-async fn cancel_group(state: web::Data<AppState>, caller: Caller, mut body: JsonObject) -> Result<HttpResponse, ApiError> {
-    let group_key = body.opt_key("group_key", MAX_KEY_LEN)?.ok_or_else(|| ApiError::invalid("group_key", "is required"))?;
+async fn cancel_group(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mut body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let group_key = body
+        .opt_key("group_key", MAX_KEY_LEN)?
+        .ok_or_else(|| ApiError::invalid("group_key", "is required"))?;
     body.finish()?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let cancelled = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let rows = q::cancel_where(conn, tenant_id, Some(&group_key), None, None)?;
-            db::audit::record(conn, tenant_id, &actor, "notification.group_cancelled", None, json!({"group_key": group_key, "cancelled": rows.len()}))?;
+            db::audit::record(
+                conn,
+                tenant_id,
+                &actor,
+                "notification.group_cancelled",
+                None,
+                json!({"group_key": group_key, "cancelled": rows.len()}),
+            )?;
             Ok::<_, ApiError>(rows)
         })
     })
@@ -546,7 +755,11 @@ async fn cancel_group(state: web::Data<AppState>, caller: Caller, mut body: Json
     Ok(HttpResponse::Ok().json(json!({"cancelled": cancelled.len()})))
 }
 
-async fn attempts(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn attempts(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path, "notification")?;
     let tenant_id = caller.tenant_id;
     let rows = db::run(&state.pool, move |conn| {
@@ -556,23 +769,40 @@ async fn attempts(state: web::Data<AppState>, caller: Caller, path: web::Path<St
         Ok(db::attempts::list(conn, tenant_id, id)?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"items": rows.iter().map(view::attempt).collect::<Vec<_>>()})))
+    Ok(HttpResponse::Ok()
+        .json(json!({"items": rows.iter().map(view::attempt).collect::<Vec<_>>()})))
 }
 
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
-async fn replay(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn replay(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let id = parse_id(&path, "notification")?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let row = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
+            let current =
+                q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
             if current.status != "dead" {
-                return Err(ApiError::Conflict(format!("notification is {}; only dead notifications can be replayed", current.status)));
+                return Err(ApiError::Conflict(format!(
+                    "notification is {}; only dead notifications can be replayed",
+                    current.status
+                )));
             }
-            let row = q::replay(conn, tenant_id, id)?.ok_or_else(|| ApiError::Conflict("notification changed concurrently".into()))?;
-            db::audit::record(conn, tenant_id, &actor, "notification.replayed", Some(id), json!({}))?;
+            let row = q::replay(conn, tenant_id, id)?
+                .ok_or_else(|| ApiError::Conflict("notification changed concurrently".into()))?;
+            db::audit::record(
+                conn,
+                tenant_id,
+                &actor,
+                "notification.replayed",
+                Some(id),
+                json!({}),
+            )?;
             Ok(row)
         })
     })

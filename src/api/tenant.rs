@@ -21,7 +21,10 @@ fn render(t: &db::models::Tenant) -> serde_json::Value {
 async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let tenant_id = caller.tenant_id;
-    let tenant = db::run(&state.pool, move |conn| db::tenants::find(conn, tenant_id).map_err(ApiError::from)).await?;
+    let tenant = db::run(&state.pool, move |conn| {
+        db::tenants::find(conn, tenant_id).map_err(ApiError::from)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(render(&tenant)))
 }
 
@@ -32,7 +35,14 @@ async fn rotate(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
     let tenant = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let t = db::tenants::rotate_secret(conn, tenant_id)?;
-            db::audit::record(conn, tenant_id, &actor, "tenant.webhook_secret_rotated", Some(tenant_id), json!({}))?;
+            db::audit::record(
+                conn,
+                tenant_id,
+                &actor,
+                "tenant.webhook_secret_rotated",
+                Some(tenant_id),
+                json!({}),
+            )?;
             Ok::<_, ApiError>(t)
         })
     })

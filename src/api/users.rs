@@ -8,7 +8,9 @@ use super::view::ts;
 use crate::db::{self, models::NewUser};
 use crate::domain::{AccessRole, EmailAddress};
 use actix_web::{web, HttpResponse};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::Utc;
 use diesel::Connection;
@@ -32,16 +34,28 @@ fn hash_password(password: &str) -> Result<String, ApiError> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
-async fn create(state: web::Data<AppState>, caller: Caller, mut body: JsonObject) -> Result<HttpResponse, ApiError> {
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mut body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let email = EmailAddress::parse(&body.req_str("email")?).map_err(|e| ApiError::invalid("email", e))?;
+    let email =
+        EmailAddress::parse(&body.req_str("email")?).map_err(|e| ApiError::invalid("email", e))?;
     let password = body.req_str("password")?;
     if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(ApiError::invalid("password", format!("must be at least {MIN_PASSWORD_LEN} characters")));
+        return Err(ApiError::invalid(
+            "password",
+            format!("must be at least {MIN_PASSWORD_LEN} characters"),
+        ));
     }
     let role: AccessRole = body
         .opt_str("role")?
@@ -57,13 +71,28 @@ async fn create(state: web::Data<AppState>, caller: Caller, mut body: JsonObject
         let hash = hash_password(&password)?;
         conn.transaction(|conn| {
             if db::users::find_by_email(conn, &email)?.is_some() {
-                return Err(ApiError::Conflict("a user with this email already exists".into()));
+                return Err(ApiError::Conflict(
+                    "a user with this email already exists".into(),
+                ));
             }
             let user = db::users::create(
                 conn,
-                NewUser { id: Uuid::new_v4(), tenant_id, email: &email, password_hash: &hash, role: role.as_str() },
+                NewUser {
+                    id: Uuid::new_v4(),
+                    tenant_id,
+                    email: &email,
+                    password_hash: &hash,
+                    role: role.as_str(),
+                },
             )?;
-            db::audit::record(conn, tenant_id, &actor, "user.created", Some(user.id), json!({"role": user.role}))?;
+            db::audit::record(
+                conn,
+                tenant_id,
+                &actor,
+                "user.created",
+                Some(user.id),
+                json!({"role": user.role}),
+            )?;
             Ok(user)
         })
     })
@@ -77,11 +106,9 @@ async fn create(state: web::Data<AppState>, caller: Caller, mut body: JsonObject
 }
 
 async fn login(state: web::Data<AppState>, mut body: JsonObject) -> Result<HttpResponse, ApiError> {
-    let secret = state
-        .settings
-        .jwt_secret
-        .clone()
-        .ok_or_else(|| ApiError::NotFound("login is disabled: the server has no CHIME_JWT_SECRET".into()))?;
+    let secret = state.settings.jwt_secret.clone().ok_or_else(|| {
+        ApiError::NotFound("login is disabled: the server has no CHIME_JWT_SECRET".into())
+    })?;
     let email = body.req_str("email")?.trim().to_lowercase();
     let password = body.req_str("password")?;
     body.finish()?;
@@ -98,9 +125,20 @@ async fn login(state: web::Data<AppState>, mut body: JsonObject) -> Result<HttpR
     })
     .await?
     .ok_or_else(|| ApiError::Unauthorized("wrong email or password".into()))?;
-    let role: AccessRole = user.role.parse().map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))?;
+    let role: AccessRole = user
+        .role
+        .parse()
+        .map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))?;
     let exp = Utc::now().timestamp() + ttl.as_secs() as i64;
-    let token = issue_jwt(secret.expose(), &Claims { sub: user.id.to_string(), tenant: user.tenant_id, role, exp })?;
+    let token = issue_jwt(
+        secret.expose(),
+        &Claims {
+            sub: user.id.to_string(),
+            tenant: user.tenant_id,
+            role,
+            exp,
+        },
+    )?;
     Ok(HttpResponse::Ok().json(json!({"token": token, "expires_in": ttl.as_secs()})))
 }
 

@@ -55,7 +55,12 @@ pub fn attempt(a: &DeliveryAttempt) -> Value {
 }
 
 /// A page of items with the cursor of the next page.
-pub fn page<T>(items: Vec<T>, limit: i64, render: impl Fn(&T) -> Value, key: impl Fn(&T) -> (DateTime<Utc>, uuid::Uuid)) -> Value {
+pub fn page<T>(
+    items: Vec<T>,
+    limit: i64,
+    render: impl Fn(&T) -> Value,
+    key: impl Fn(&T) -> (DateTime<Utc>, uuid::Uuid),
+) -> Value {
     let has_more = items.len() as i64 > limit;
     let shown: Vec<&T> = items.iter().take(limit as usize).collect();
     let next = if has_more {

@@ -16,7 +16,10 @@ pub fn generate_key() -> String {
     use base64::Engine;
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
-    format!("chk_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    format!(
+        "chk_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
 }
 
 fn prefix_of(key: &str) -> String {
@@ -44,7 +47,13 @@ pub fn create(
 }
 
 /// Idempotent: a key that already exists is left as it is.
-pub fn ensure(conn: &mut PgConnection, tenant_id: Uuid, name: &str, key: &str, role: AccessRole) -> QueryResult<()> {
+pub fn ensure(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    name: &str,
+    key: &str,
+    role: AccessRole,
+) -> QueryResult<()> {
     diesel::insert_into(api_keys::table)
         .values(NewApiKey {
             id: Uuid::new_v4(),

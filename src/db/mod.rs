@@ -39,15 +39,15 @@ pub enum DbError {
 impl DbError {
     /// True when the failure is about reaching PostgreSQL, not about the query itself.
     pub fn is_unavailable(&self) -> bool {
-        match self {
-            DbError::Unavailable(_) => true,
-            DbError::Query(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::ClosedConnection,
-                _,
-            )) => true,
-            DbError::Query(diesel::result::Error::BrokenTransactionManager) => true,
-            _ => false,
-        }
+        matches!(
+            self,
+            DbError::Unavailable(_)
+                | DbError::Query(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ClosedConnection,
+                    _,
+                ))
+                | DbError::Query(diesel::result::Error::BrokenTransactionManager)
+        )
     }
 }
 
@@ -74,7 +74,9 @@ where
     let span = tracing::Span::current();
     let handle = tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
-        let mut conn = pool.get().map_err(|e| E::from(DbError::Unavailable(e.to_string())))?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| E::from(DbError::Unavailable(e.to_string())))?;
         f(&mut conn)
     });
     match handle.instrument(tracing::Span::current()).await {

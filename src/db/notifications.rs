@@ -10,7 +10,10 @@ use uuid::Uuid;
 
 /// Inserts, or returns the existing row when `(tenant, idempotency_key)` was seen before.
 /// The bool is true when this call created the row.
-pub fn insert_idempotent(conn: &mut PgConnection, new: &NewNotification) -> QueryResult<(Notification, bool)> {
+pub fn insert_idempotent(
+    conn: &mut PgConnection,
+    new: &NewNotification,
+) -> QueryResult<(Notification, bool)> {
     let inserted = diesel::insert_into(notifications::table)
         .values(new)
         .on_conflict((n::tenant_id, n::idempotency_key))
@@ -31,7 +34,11 @@ pub fn insert_idempotent(conn: &mut PgConnection, new: &NewNotification) -> Quer
     }
 }
 
-pub fn find(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<Notification>> {
+pub fn find(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<Notification>> {
     notifications::table
         .filter(n::tenant_id.eq(tenant_id))
         .filter(n::id.eq(id))
@@ -41,11 +48,19 @@ pub fn find(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<O
 }
 
 pub fn find_any(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Notification>> {
-    notifications::table.find(id).select(Notification::as_select()).first(conn).optional()
+    notifications::table
+        .find(id)
+        .select(Notification::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Row-locks a notification of a tenant for the rest of the transaction.
-pub fn lock(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<Notification>> {
+pub fn lock(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<Notification>> {
     notifications::table
         .filter(n::tenant_id.eq(tenant_id))
         .filter(n::id.eq(id))
@@ -68,7 +83,11 @@ pub struct ListFilter {
 }
 
 /// Newest first. Returns up to `limit + 1` rows so the caller knows whether a next page exists.
-pub fn list(conn: &mut PgConnection, tenant_id: Uuid, f: &ListFilter) -> QueryResult<Vec<Notification>> {
+pub fn list(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    f: &ListFilter,
+) -> QueryResult<Vec<Notification>> {
     let mut q = notifications::table
         .filter(n::tenant_id.eq(tenant_id))
         .select(Notification::as_select())
@@ -89,9 +108,15 @@ pub fn list(conn: &mut PgConnection, tenant_id: Uuid, f: &ListFilter) -> QueryRe
         q = q.filter(n::series_id.eq(s));
     }
     if let Some((at, id)) = f.before {
-        q = q.filter(n::created_at.lt(at).or(n::created_at.eq(at).and(n::id.lt(id))));
+        q = q.filter(
+            n::created_at
+                .lt(at)
+                .or(n::created_at.eq(at).and(n::id.lt(id))),
+        );
     }
-    q.order((n::created_at.desc(), n::id.desc())).limit(f.limit + 1).load(conn)
+    q.order((n::created_at.desc(), n::id.desc()))
+        .limit(f.limit + 1)
+        .load(conn)
 }
 
 /// The fields a reschedule may change; `None` leaves a field as it is.
@@ -112,7 +137,12 @@ pub struct Reschedule {
 
 /// Applies a reschedule to a still-`scheduled` row, bumping `version`. `None` when the row is
 /// no longer scheduled (the caller turns that into 409).
-pub fn reschedule(conn: &mut PgConnection, id: Uuid, expected_version: i32, change: &Reschedule) -> QueryResult<Option<Notification>> {
+pub fn reschedule(
+    conn: &mut PgConnection,
+    id: Uuid,
+    expected_version: i32,
+    change: &Reschedule,
+) -> QueryResult<Option<Notification>> {
     diesel::update(
         notifications::table
             .filter(n::id.eq(id))
@@ -126,7 +156,11 @@ pub fn reschedule(conn: &mut PgConnection, id: Uuid, expected_version: i32, chan
 }
 
 /// Cancels a `scheduled` row. `None` when it was not scheduled.
-pub fn cancel(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<Notification>> {
+pub fn cancel(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<Notification>> {
     diesel::update(
         notifications::table
             .filter(n::tenant_id.eq(tenant_id))
@@ -167,26 +201,35 @@ pub fn cancel_where(
     if let Some(s) = series_id {
         target = target.filter(n::series_id.eq(s));
     }
-    let ids: Vec<Uuid> = target.for_update().load(conn)?;
+    let ids: Vec<Uuid> = target.load(conn)?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(Uuid, i32)> = diesel::update(notifications::table.filter(n::id.eq_any(&ids)).filter(n::status.eq("scheduled")))
-        .set((
-            n::status.eq("cancelled"),
-            n::cancelled_at.eq(now),
-            n::version.eq(n::version + 1),
-            n::updated_at.eq(now),
-        ))
-        .returning((n::id, n::version))
-        .get_results(conn)?;
+    let rows: Vec<(Uuid, i32)> = diesel::update(
+        notifications::table
+            .filter(n::id.eq_any(&ids))
+            .filter(n::status.eq("scheduled")),
+    )
+    .set((
+        n::status.eq("cancelled"),
+        n::cancelled_at.eq(now),
+        n::version.eq(n::version + 1),
+        n::updated_at.eq(now),
+    ))
+    .returning((n::id, n::version))
+    .get_results(conn)?;
     Ok(rows.into_iter().map(|(id, v)| (id, v - 1)).collect())
 }
 
 /// The one conditional UPDATE that lets exactly one sender take a notification: it must still be
 /// `scheduled` at the same `version` with no `sent_at`, or be `sending` but abandoned (claimed
 /// longer ago than the visibility timeout by a sender that died).
-pub fn claim(conn: &mut PgConnection, id: Uuid, version: i32, abandoned_before: DateTime<Utc>) -> QueryResult<Option<Notification>> {
+pub fn claim(
+    conn: &mut PgConnection,
+    id: Uuid,
+    version: i32,
+    abandoned_before: DateTime<Utc>,
+) -> QueryResult<Option<Notification>> {
     diesel::update(
         notifications::table
             .filter(n::id.eq(id))
@@ -194,9 +237,9 @@ pub fn claim(conn: &mut PgConnection, id: Uuid, version: i32, abandoned_before: 
             .filter(n::sent_at.is_null())
             .filter(n::cancelled_at.is_null())
             .filter(
-                n::status
-                    .eq("scheduled")
-                    .or(n::status.eq("sending").and(n::claimed_at.lt(abandoned_before))),
+                n::status.eq("scheduled").or(n::status
+                    .eq("sending")
+                    .and(n::claimed_at.lt(abandoned_before))),
             ),
     )
     .set((
@@ -218,13 +261,24 @@ pub fn mark_sent(conn: &mut PgConnection, id: Uuid, version: i32) -> QueryResult
             .filter(n::version.eq(version))
             .filter(n::status.eq("sending")),
     )
-    .set((n::status.eq("sent"), n::sent_at.eq(now), n::last_error.eq(None::<String>), n::updated_at.eq(now)))
+    .set((
+        n::status.eq("sent"),
+        n::sent_at.eq(now),
+        n::last_error.eq(None::<String>),
+        n::updated_at.eq(now),
+    ))
     .execute(conn)?;
     Ok(n_rows == 1)
 }
 
 /// `sending` → `scheduled` at `due_at`, with a new version. Returns the new row.
-pub fn mark_retry(conn: &mut PgConnection, id: Uuid, version: i32, due_at: DateTime<Utc>, error: &str) -> QueryResult<Option<Notification>> {
+pub fn mark_retry(
+    conn: &mut PgConnection,
+    id: Uuid,
+    version: i32,
+    due_at: DateTime<Utc>,
+    error: &str,
+) -> QueryResult<Option<Notification>> {
     diesel::update(
         notifications::table
             .filter(n::id.eq(id))
@@ -245,7 +299,13 @@ pub fn mark_retry(conn: &mut PgConnection, id: Uuid, version: i32, due_at: DateT
 }
 
 /// `sending` → a final failure state (`dead` or `expired`).
-pub fn mark_final(conn: &mut PgConnection, id: Uuid, version: i32, status: &str, error: &str) -> QueryResult<bool> {
+pub fn mark_final(
+    conn: &mut PgConnection,
+    id: Uuid,
+    version: i32,
+    status: &str,
+    error: &str,
+) -> QueryResult<bool> {
     let n_rows = diesel::update(
         notifications::table
             .filter(n::id.eq(id))
@@ -264,7 +324,11 @@ pub fn mark_final(conn: &mut PgConnection, id: Uuid, version: i32, status: &str,
 }
 
 /// `dead` → `scheduled`, due now, with a fresh attempt budget.
-pub fn replay(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<Notification>> {
+pub fn replay(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<Notification>> {
     diesel::update(
         notifications::table
             .filter(n::tenant_id.eq(tenant_id))
@@ -285,7 +349,11 @@ pub fn replay(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult
 
 /// One page of pending rows (by id, for a stable scan): what the reconciler puts back into the
 /// schedule. Yields `(id, version, due_at)`.
-pub fn pending_page(conn: &mut PgConnection, after_id: Option<Uuid>, limit: i64) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
+pub fn pending_page(
+    conn: &mut PgConnection,
+    after_id: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     let mut q = notifications::table
         .filter(n::status.eq("scheduled"))
         .select((n::id, n::version, n::due_at))
@@ -299,7 +367,10 @@ pub fn pending_page(conn: &mut PgConnection, after_id: Option<Uuid>, limit: i64)
 }
 
 /// Rows stuck in `sending` whose sender vanished: back to `scheduled`, due now, new version.
-pub fn recover_abandoned(conn: &mut PgConnection, abandoned_before: DateTime<Utc>) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
+pub fn recover_abandoned(
+    conn: &mut PgConnection,
+    abandoned_before: DateTime<Utc>,
+) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     diesel::update(
         notifications::table
             .filter(n::status.eq("sending"))

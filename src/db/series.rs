@@ -7,7 +7,13 @@ use diesel::dsl::now;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-pub fn create(conn: &mut PgConnection, tenant_id: Uuid, cron: &str, timezone: &str, ends_at: Option<DateTime<Utc>>) -> QueryResult<Series> {
+pub fn create(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    cron: &str,
+    timezone: &str,
+    ends_at: Option<DateTime<Utc>>,
+) -> QueryResult<Series> {
     let at = Utc::now();
     diesel::insert_into(series::table)
         .values(Series {
@@ -39,7 +45,12 @@ pub fn find(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<O
 }
 
 pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Series>> {
-    series::table.find(id).for_update().select(Series::as_select()).first(conn).optional()
+    series::table
+        .find(id)
+        .for_update()
+        .select(Series::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn set_status(conn: &mut PgConnection, id: Uuid, status: &str) -> QueryResult<()> {

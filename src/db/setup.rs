@@ -10,7 +10,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// Any fixed number shared by every replica; "chime" in ASCII.
-const MIGRATION_LOCK_ID: i64 = 0x6368_696d_65;
+const MIGRATION_LOCK_ID: i64 = 0x0063_6869_6d65;
 
 /// Creates the database named in `database_url` if it does not exist yet.
 pub fn create_database_if_missing(database_url: &str) -> anyhow::Result<()> {
@@ -32,7 +32,11 @@ pub fn create_database_if_missing(database_url: &str) -> anyhow::Result<()> {
             Ok(())
         }
         // Another replica created it first.
-        Err(diesel::result::Error::DatabaseError(_, info)) if info.message().contains("already exists") => Ok(()),
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if info.message().contains("already exists") =>
+        {
+            Ok(())
+        }
         Err(e) => Err(e).context("CREATE DATABASE failed"),
     }
 }
@@ -64,6 +68,12 @@ pub const DEFAULT_TENANT: &str = "default";
 /// once and on every restart: both inserts are `ON CONFLICT DO NOTHING`.
 pub fn ensure_bootstrap_admin(conn: &mut PgConnection, key: &str) -> anyhow::Result<()> {
     let tenant = super::tenants::ensure(conn, DEFAULT_TENANT)?;
-    super::api_keys::ensure(conn, tenant.id, "bootstrap", key, crate::domain::AccessRole::Admin)?;
+    super::api_keys::ensure(
+        conn,
+        tenant.id,
+        "bootstrap",
+        key,
+        crate::domain::AccessRole::Admin,
+    )?;
     Ok(())
 }

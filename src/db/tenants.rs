@@ -9,7 +9,10 @@ use uuid::Uuid;
 pub fn new_webhook_secret() -> String {
     let mut bytes = [0u8; 24];
     rand::thread_rng().fill_bytes(&mut bytes);
-    format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
 }
 
 /// Returns the tenant with this name, creating it if needed (race-free across replicas).
@@ -23,11 +26,17 @@ pub fn ensure(conn: &mut PgConnection, name: &str) -> QueryResult<Tenant> {
         .on_conflict(tenants::name)
         .do_nothing()
         .execute(conn)?;
-    tenants::table.filter(tenants::name.eq(name)).select(Tenant::as_select()).first(conn)
+    tenants::table
+        .filter(tenants::name.eq(name))
+        .select(Tenant::as_select())
+        .first(conn)
 }
 
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Tenant> {
-    tenants::table.find(id).select(Tenant::as_select()).first(conn)
+    tenants::table
+        .find(id)
+        .select(Tenant::as_select())
+        .first(conn)
 }
 
 pub fn rotate_secret(conn: &mut PgConnection, id: Uuid) -> QueryResult<Tenant> {

@@ -592,9 +592,10 @@ mod properties {
         fn matches(&self, local: NaiveDateTime) -> bool {
             self.minutes.contains(&local.minute())
                 && self.hours.contains(&local.hour())
-                && self.days.as_ref().map_or(true, |d| {
-                    d.contains(&local.weekday().num_days_from_sunday())
-                })
+                && self
+                    .days
+                    .as_ref()
+                    .is_none_or(|d| d.contains(&local.weekday().num_days_from_sunday()))
         }
     }
 

@@ -14,7 +14,9 @@ impl PhoneNumber {
         if valid {
             Ok(PhoneNumber(s.to_string()))
         } else {
-            Err(format!("'{s}' is not an E.164 phone number like +14155550123"))
+            Err(format!(
+                "'{s}' is not an E.164 phone number like +14155550123"
+            ))
         }
     }
 
@@ -37,7 +39,14 @@ mod tests {
     fn e164_only() {
         assert!(PhoneNumber::parse("+14155550123").is_ok());
         assert!(PhoneNumber::parse("+4915112345678").is_ok());
-        for bad in ["14155550123", "+0123456789", "+1 415 555 0123", "+1234", "+1234567890123456", "+1415555012a"] {
+        for bad in [
+            "14155550123",
+            "+0123456789",
+            "+1 415 555 0123",
+            "+1234",
+            "+1234567890123456",
+            "+1415555012a",
+        ] {
             assert!(PhoneNumber::parse(bad).is_err(), "{bad}");
         }
     }

@@ -47,7 +47,12 @@ mod tests {
     fn http_urls_only() {
         assert!(WebhookUrl::parse("https://hooks.example.com/chime").is_ok());
         assert!(WebhookUrl::parse("http://127.0.0.1:8080/x").is_ok());
-        for bad in ["ftp://example.com", "example.com/x", "https://user:pw@example.com/", "http://"] {
+        for bad in [
+            "ftp://example.com",
+            "example.com/x",
+            "https://user:pw@example.com/",
+            "http://",
+        ] {
             assert!(WebhookUrl::parse(bad).is_err(), "{bad}");
         }
     }

@@ -16,12 +16,17 @@ fn next_fire(series: &Series, previous: &Notification) -> Option<chrono::DateTim
     let spec = CronSpec::parse(&series.cron).ok()?;
     let tz: chrono_tz::Tz = series.timezone.parse().ok()?;
     let after = previous.send_at.max(Utc::now());
-    spec.next_after(after, tz).filter(|t| series.ends_at.is_none_or(|end| *t <= end))
+    spec.next_after(after, tz)
+        .filter(|t| series.ends_at.is_none_or(|end| *t <= end))
 }
 
 /// Creates the next occurrence of an active series after `previous` (inside the caller's
 /// transaction). Ends the series when there is no next fire time before `ends_at`.
-pub fn advance(conn: &mut PgConnection, series_id: Uuid, previous: &Notification) -> QueryResult<Option<Notification>> {
+pub fn advance(
+    conn: &mut PgConnection,
+    series_id: Uuid,
+    previous: &Notification,
+) -> QueryResult<Option<Notification>> {
     let Some(series) = db::series::lock(conn, series_id)? else {
         return Ok(None);
     };
@@ -83,6 +88,8 @@ pub async fn schedule_pending(pool: &PgPool, schedule: &Schedule, series_id: Uui
             }
         }
         Ok(None) => {}
-        Err(e) => tracing::warn!(%series_id, error = %e, "could not load next occurrence; the reconciler will schedule it"),
+        Err(e) => {
+            tracing::warn!(%series_id, error = %e, "could not load next occurrence; the reconciler will schedule it")
+        }
     }
 }

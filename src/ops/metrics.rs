@@ -66,17 +66,53 @@ pub static DELIVERY_LAG: Histogram = Histogram::new();
 pub fn text() -> String {
     let mut out = String::new();
     let counters: [(&str, &str, &Counter); 8] = [
-        ("chime_promoted_total", "Schedule entries moved to the ready stream", &NOTIFICATIONS_PROMOTED),
-        ("chime_sends_succeeded_total", "Notifications delivered", &SENDS_SUCCEEDED),
-        ("chime_sends_retried_total", "Transient failures put back for a retry", &SENDS_RETRIED),
-        ("chime_sends_dead_total", "Notifications moved to the dead-letter queue", &SENDS_DEAD),
-        ("chime_sends_expired_total", "Notifications that expired before sending", &SENDS_EXPIRED),
-        ("chime_stale_entries_dropped_total", "Queue entries dropped after a reschedule or cancel", &STALE_ENTRIES_DROPPED),
-        ("chime_reconciled_entries_total", "Entries the reconciler put back into the schedule", &RECONCILED_ENTRIES),
-        ("chime_events_processed_total", "Events turned into notifications", &EVENTS_PROCESSED),
+        (
+            "chime_promoted_total",
+            "Schedule entries moved to the ready stream",
+            &NOTIFICATIONS_PROMOTED,
+        ),
+        (
+            "chime_sends_succeeded_total",
+            "Notifications delivered",
+            &SENDS_SUCCEEDED,
+        ),
+        (
+            "chime_sends_retried_total",
+            "Transient failures put back for a retry",
+            &SENDS_RETRIED,
+        ),
+        (
+            "chime_sends_dead_total",
+            "Notifications moved to the dead-letter queue",
+            &SENDS_DEAD,
+        ),
+        (
+            "chime_sends_expired_total",
+            "Notifications that expired before sending",
+            &SENDS_EXPIRED,
+        ),
+        (
+            "chime_stale_entries_dropped_total",
+            "Queue entries dropped after a reschedule or cancel",
+            &STALE_ENTRIES_DROPPED,
+        ),
+        (
+            "chime_reconciled_entries_total",
+            "Entries the reconciler put back into the schedule",
+            &RECONCILED_ENTRIES,
+        ),
+        (
+            "chime_events_processed_total",
+            "Events turned into notifications",
+            &EVENTS_PROCESSED,
+        ),
     ];
     for (name, help, c) in counters {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.get());
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+            c.get()
+        );
     }
     let _ = writeln!(
         out,
@@ -84,17 +120,31 @@ pub fn text() -> String {
         LEADER.get()
     );
     let name = "chime_delivery_lag_seconds";
-    let _ = writeln!(out, "# HELP {name} Lag from due time to the provider call\n# TYPE {name} histogram");
+    let _ = writeln!(
+        out,
+        "# HELP {name} Lag from due time to the provider call\n# TYPE {name} histogram"
+    );
     for (i, bound) in LAG_BUCKETS_MS.iter().enumerate() {
-        let _ = writeln!(out, "{name}_bucket{{le=\"{}\"}} {}", *bound as f64 / 1000.0, DELIVERY_LAG.buckets[i].load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{le=\"{}\"}} {}",
+            *bound as f64 / 1000.0,
+            DELIVERY_LAG.buckets[i].load(Ordering::Relaxed)
+        );
     }
     let count = DELIVERY_LAG.count.load(Ordering::Relaxed);
     let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
-    let _ = writeln!(out, "{name}_sum {}", DELIVERY_LAG.sum_ms.load(Ordering::Relaxed) as f64 / 1000.0);
+    let _ = writeln!(
+        out,
+        "{name}_sum {}",
+        DELIVERY_LAG.sum_ms.load(Ordering::Relaxed) as f64 / 1000.0
+    );
     let _ = writeln!(out, "{name}_count {count}");
     out
 }
 
 pub async fn render() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text())
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(text())
 }

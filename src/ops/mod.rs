@@ -24,12 +24,16 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         tokio::task::spawn_blocking(move || {
             use diesel::RunQueryDsl;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            diesel::sql_query("SELECT 1").execute(&mut conn).map(|_| ()).map_err(|e| e.to_string())
+            diesel::sql_query("SELECT 1")
+                .execute(&mut conn)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }),
     )
     .await;
     let postgres_ok = matches!(postgres, Ok(Ok(Ok(()))));
-    let redis = tokio::time::timeout(std::time::Duration::from_secs(2), state.schedule.ping()).await;
+    let redis =
+        tokio::time::timeout(std::time::Duration::from_secs(2), state.schedule.ping()).await;
     let redis_ok = matches!(redis, Ok(Ok(())));
     let body = json!({
         "postgres": if postgres_ok { "ok" } else { "down" },

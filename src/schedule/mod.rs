@@ -87,7 +87,9 @@ impl Schedule {
         previous_version: Option<i32>,
     ) -> redis::RedisResult<()> {
         let member = Member::new(id, version);
-        let previous = previous_version.map(|v| Member::new(id, v).to_bytes().to_vec()).unwrap_or_default();
+        let previous = previous_version
+            .map(|v| Member::new(id, v).to_bytes().to_vec())
+            .unwrap_or_default();
         let mut conn = self.conn.clone();
         let _: i64 = self
             .put_script
@@ -112,14 +114,18 @@ impl Schedule {
     }
 
     /// Adds many entries in one round trip (reconciler); existing members keep their place.
-    pub async fn put_many(&self, entries: &[(uuid::Uuid, i32, DateTime<Utc>)]) -> redis::RedisResult<()> {
+    pub async fn put_many(
+        &self,
+        entries: &[(uuid::Uuid, i32, DateTime<Utc>)],
+    ) -> redis::RedisResult<()> {
         if entries.is_empty() {
             return Ok(());
         }
         let mut cmd = redis::cmd("ZADD");
         cmd.arg(&self.keys.schedule);
         for (id, version, due) in entries {
-            cmd.arg(due.timestamp_millis()).arg(Member::new(*id, *version).to_bytes().as_slice());
+            cmd.arg(due.timestamp_millis())
+                .arg(Member::new(*id, *version).to_bytes().as_slice());
         }
         let mut conn = self.conn.clone();
         let _: i64 = cmd.query_async(&mut conn).await?;

@@ -1,0 +1,11 @@
+//! API suite: every endpoint of the notifications API, auth, roles, tenant isolation, errors and
+//! operations endpoints, against the real PostgreSQL and Redis.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod auth;
+mod errors;
+mod notifications;
+mod ops;
+mod schedule;

@@ -1,0 +1,70 @@
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = TestApp::spawn().await;
+    let resp = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["postgres"], "ok");
+    assert_eq!(body["redis"], "ok");
+    let resp = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp
+        .text()
+        .await
+        .unwrap()
+        .contains("chime_sends_succeeded_total"));
+}
+
+#[tokio::test]
+async fn readiness_fails_when_redis_is_unreachable() {
+    // A private Redis for this test only, so stopping it disturbs nobody else.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server must be installed");
+    let url = format!("redis://127.0.0.1:{port}");
+    crate::support::wait_until("private redis", std::time::Duration::from_secs(10), || {
+        let url = url.clone();
+        async move {
+            redis::Client::open(url)
+                .ok()?
+                .get_connection()
+                .ok()
+                .map(|_| ())
+        }
+    })
+    .await;
+    let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
+        s.redis_url = chime::config::Secret::new(url.clone())
+    })
+    .await;
+    let resp = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let resp = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(resp.status(), 503);
+    assert!(resp.headers().get("retry-after").is_some());
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["checks"]["redis"], "down");
+    assert_eq!(body["checks"]["postgres"], "ok");
+}

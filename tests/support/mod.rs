@@ -1,0 +1,392 @@
+//! Shared test harness: every test gets its own database (copied from a migrated template), its
+//! own Redis key prefix and its own port, so tests run in parallel against the real services.
+#![allow(dead_code)]
+
+use chime::config::{Role, Settings};
+use chime::startup::{Application, BuildOptions};
+use diesel::prelude::*;
+use diesel::PgConnection;
+use serde_json::Value;
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+pub const PG_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
+pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+fn template_name() -> String {
+    // The template is rebuilt whenever a migration changes.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut entries: Vec<_> = walk(&dir);
+    entries.sort();
+    for path in entries {
+        path.to_string_lossy().hash(&mut hasher);
+        std::fs::read(&path).unwrap_or_default().hash(&mut hasher);
+    }
+    format!("chime_tpl_{:x}", hasher.finish())
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn admin_conn() -> PgConnection {
+    PgConnection::establish(&format!("{PG_SERVER}/postgres"))
+        .expect("PostgreSQL must be running on 127.0.0.1:5432")
+}
+
+/// Migrates the template once per migration set; an advisory lock serialises test processes.
+fn ensure_template() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let name = template_name();
+        let mut conn = admin_conn();
+        diesel::sql_query("SELECT pg_advisory_lock(7262)")
+            .execute(&mut conn)
+            .unwrap();
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let exists: Count = diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM pg_database WHERE datname = '{name}'"
+        ))
+        .get_result(&mut conn)
+        .unwrap();
+        if exists.n == 0 {
+            let building = format!("{name}_building");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {building}"))
+                .execute(&mut conn)
+                .unwrap();
+            diesel::sql_query(format!("CREATE DATABASE {building}"))
+                .execute(&mut conn)
+                .unwrap();
+            chime::db::setup::run_migrations(&format!("{PG_SERVER}/{building}")).unwrap();
+            // Renamed only once complete, so a crash never leaves a half-built template behind.
+            diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        diesel::sql_query("SELECT pg_advisory_unlock(7262)")
+            .execute(&mut conn)
+            .unwrap();
+        name
+    })
+}
+
+/// A fresh database copied from the template; dropped again by [`TestDb`]'s `Drop`.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub fn create() -> TestDb {
+        let template = ensure_template();
+        let name = format!("chime_test_{}", Uuid::new_v4().simple());
+        let mut conn = admin_conn();
+        let mut last = None;
+        // CREATE DATABASE … TEMPLATE fails while another session is briefly connected to it.
+        for _ in 0..50 {
+            match diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                .execute(&mut conn)
+            {
+                Ok(_) => {
+                    last = None;
+                    break;
+                }
+                Err(e) => {
+                    last = Some(e);
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
+        }
+        if let Some(e) = last {
+            panic!("cannot create test database: {e}");
+        }
+        TestDb {
+            url: format!("{PG_SERVER}/{name}"),
+            name,
+        }
+    }
+
+    pub fn conn(&self) -> PgConnection {
+        PgConnection::establish(&self.url).expect("test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let mut conn = admin_conn();
+        let _ = diesel::sql_query(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&mut conn);
+    }
+}
+
+/// Deletes every key of a prefix when dropped.
+pub struct TestPrefix(pub String);
+
+impl TestPrefix {
+    pub fn new() -> TestPrefix {
+        TestPrefix(format!("test-{}", Uuid::new_v4().simple()))
+    }
+}
+
+pub fn redis_delete_prefix(prefix: &str) {
+    if let Ok(client) = redis::Client::open(REDIS_URL) {
+        if let Ok(mut conn) = client.get_connection() {
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(chime::schedule::Keys::pattern(prefix))
+                .query(&mut conn)
+                .unwrap_or_default();
+            if !keys.is_empty() {
+                let _: redis::RedisResult<()> = redis::cmd("DEL").arg(keys).query(&mut conn);
+            }
+        }
+    }
+}
+
+impl Drop for TestPrefix {
+    fn drop(&mut self) {
+        redis_delete_prefix(&self.0);
+    }
+}
+
+pub fn test_settings(db: &TestDb, prefix: &TestPrefix) -> Settings {
+    let mut s = Settings::defaults();
+    s.database_url = chime::config::Secret::new(db.url.clone());
+    s.redis_url = chime::config::Secret::new(REDIS_URL);
+    s.redis_prefix = prefix.0.clone();
+    s.listen_addr = "127.0.0.1:0".parse().unwrap();
+    s.bootstrap_admin_key = Some(chime::config::Secret::new(ADMIN_KEY));
+    s.jwt_secret = Some(chime::config::Secret::new(
+        "test-jwt-secret-that-is-long-enough-000",
+    ));
+    s.db_pool_size = 8;
+    s
+}
+
+pub const ADMIN_KEY: &str = "chk_test_admin_key_0123456789abcdef";
+
+/// A running `chime` application (in this process) with a client.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub admin_key: String,
+    pub settings: Settings,
+    shutdown: CancellationToken,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    // Dropped last: the application must stop before its database goes.
+    pub prefix: TestPrefix,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(&[Role::Api], |_| {}).await
+    }
+
+    pub async fn spawn_with(roles: &[Role], customize: impl FnOnce(&mut Settings)) -> TestApp {
+        let db = TestDb::create();
+        let prefix = TestPrefix::new();
+        let mut settings = test_settings(&db, &prefix);
+        customize(&mut settings);
+        let app = Application::build(settings.clone(), roles, BuildOptions::default())
+            .await
+            .expect("application builds");
+        let port = app.port().unwrap_or(0);
+        let shutdown = app.shutdown_token();
+        let task = tokio::spawn(app.run_until_cancelled());
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+            admin_key: ADMIN_KEY.into(),
+            settings,
+            shutdown,
+            task: Some(task),
+            prefix,
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn post(&self, path: &str, key: &str, body: &Value) -> (u16, Value) {
+        let resp = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(key)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        split(resp).await
+    }
+
+    pub async fn patch(&self, path: &str, key: &str, body: &Value) -> (u16, Value) {
+        let resp = self
+            .client
+            .patch(self.url(path))
+            .bearer_auth(key)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        split(resp).await
+    }
+
+    pub async fn get(&self, path: &str, key: &str) -> (u16, Value) {
+        let resp = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("request");
+        split(resp).await
+    }
+
+    pub async fn put(&self, path: &str, key: &str, body: &Value) -> (u16, Value) {
+        let resp = self
+            .client
+            .put(self.url(path))
+            .bearer_auth(key)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        split(resp).await
+    }
+
+    pub async fn delete(&self, path: &str, key: &str) -> (u16, Value) {
+        let resp = self
+            .client
+            .delete(self.url(path))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("request");
+        split(resp).await
+    }
+
+    /// An API key of a new tenant (for isolation tests) or of the default tenant.
+    pub fn new_tenant_key(&self, tenant: &str, role: chime::domain::AccessRole) -> String {
+        let mut conn = self.db.conn();
+        let t = chime::db::tenants::ensure(&mut conn, tenant).unwrap();
+        let key = chime::db::api_keys::generate_key();
+        chime::db::api_keys::create(&mut conn, t.id, "test", &key, role).unwrap();
+        key
+    }
+
+    pub async fn member_key(&self) -> String {
+        let (status, body) = self
+            .post(
+                "/api/v1/api-keys",
+                &self.admin_key,
+                &serde_json::json!({"name": "member", "role": "member"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["key"].as_str().unwrap().to_string()
+    }
+
+    pub async fn webhook_secret(&self) -> String {
+        let (status, body) = self.get("/api/v1/tenant", &self.admin_key).await;
+        assert_eq!(status, 200, "{body}");
+        body["webhook_secret"].as_str().unwrap().to_string()
+    }
+
+    pub fn redis(&self) -> redis::Connection {
+        redis::Client::open(REDIS_URL)
+            .unwrap()
+            .get_connection()
+            .unwrap()
+    }
+
+    pub fn keys(&self) -> chime::schedule::Keys {
+        chime::schedule::Keys::new(&self.prefix.0)
+    }
+
+    /// Stops the application and waits for it to finish its in-flight work.
+    pub async fn stop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(40), task).await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+pub async fn split(resp: reqwest::Response) -> (u16, Value) {
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, body)
+}
+
+/// Polls `check` until it returns `Some`, failing the test at the deadline.
+pub async fn wait_until<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if Instant::now() > deadline {
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Asserts the JSON error shape and that it names `field`.
+pub fn assert_error(status: u16, body: &Value, expected_status: u16, field: Option<&str>) {
+    assert_eq!(status, expected_status, "unexpected status, body: {body}");
+    assert!(body["error"]["code"].is_string(), "no error code in {body}");
+    assert!(
+        body["error"]["message"].is_string(),
+        "no error message in {body}"
+    );
+    if let Some(f) = field {
+        assert_eq!(body["error"]["field"], f, "wrong field in {body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(f),
+            "message does not name {f}: {body}"
+        );
+    }
+}
