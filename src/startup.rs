@@ -121,7 +121,6 @@ impl Application {
         };
         if roles.contains(&Role::Scheduler) {
             tasks.spawn(schedule::leader::run(context.clone(), shutdown.clone()));
-            tasks.spawn(schedule::reconciler::run(context.clone(), shutdown.clone()));
         }
         if roles.contains(&Role::Sender) {
             tasks.spawn(sender::run(context.clone(), shutdown.clone()));
