@@ -1,0 +1,7 @@
+//! End-to-end: the real `chime` binary, one process per role, killed and disturbed on purpose.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod crashes;
+mod processes;
