@@ -29,11 +29,18 @@ struct Args {
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut a = Args { ingest: 20_000, deliver: 20_000, window: Duration::from_secs(10), concurrency: 64 };
+    let mut a = Args {
+        ingest: 20_000,
+        deliver: 20_000,
+        window: Duration::from_secs(10),
+        concurrency: 64,
+    };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut it = argv.iter();
     while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"))?;
+        let value = it
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("{flag} needs a value"))?;
         match flag.as_str() {
             "--ingest" => a.ingest = value.parse()?,
             "--deliver" => a.deliver = value.parse()?,
@@ -61,7 +68,10 @@ struct Scratch {
 impl Scratch {
     fn new() -> anyhow::Result<Scratch> {
         let db = format!("chime_bench_{}", Uuid::new_v4().simple());
-        Ok(Scratch { db, prefix: format!("bench-{}", Uuid::new_v4().simple()) })
+        Ok(Scratch {
+            db,
+            prefix: format!("bench-{}", Uuid::new_v4().simple()),
+        })
     }
     fn url(&self) -> String {
         format!("{PG}/{}", self.db)
@@ -83,10 +93,14 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         if let Ok(mut conn) = PgConnection::establish(&format!("{PG}/postgres")) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.db)).execute(&mut conn);
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.db))
+                .execute(&mut conn);
         }
         if let Ok(mut conn) = redis::Client::open(REDIS).and_then(|c| c.get_connection()) {
-            let keys: Vec<String> = redis::cmd("KEYS").arg(chime::schedule::Keys::pattern(&self.prefix)).query(&mut conn).unwrap_or_default();
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(chime::schedule::Keys::pattern(&self.prefix))
+                .query(&mut conn)
+                .unwrap_or_default();
             if !keys.is_empty() {
                 let _: redis::RedisResult<()> = redis::cmd("DEL").arg(keys).query(&mut conn);
             }
@@ -97,7 +111,12 @@ impl Drop for Scratch {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
-    println!("chime-bench on {} cores (PostgreSQL, Redis, chime and the load generator share them)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!(
+        "chime-bench on {} cores (PostgreSQL, Redis, chime and the load generator share them)",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
+    );
     ingest(&args).await?;
     delivery(&args).await?;
     failover().await?;
@@ -111,7 +130,9 @@ async fn ingest(args: &Args) -> anyhow::Result<()> {
     let port = app.port().unwrap_or(0);
     let token = app.shutdown_token();
     let server = tokio::spawn(app.run_until_cancelled());
-    let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()?;
     let url = format!("http://127.0.0.1:{port}/api/v1/notifications");
     let send_at = (Utc::now() + chrono::Duration::days(30)).to_rfc3339();
     let sem = Arc::new(Semaphore::new(args.concurrency));
@@ -124,7 +145,14 @@ async fn ingest(args: &Args) -> anyhow::Result<()> {
         let body = serde_json::json!({"channel": "webhook", "recipient": "https://hooks.example.com/x", "send_at": send_at, "data": {"i": i}});
         handles.push(tokio::spawn(async move {
             let t = Instant::now();
-            let ok = client.post(&url).bearer_auth(ADMIN_KEY).json(&body).send().await.map(|r| r.status().as_u16() == 201).unwrap_or(false);
+            let ok = client
+                .post(&url)
+                .bearer_auth(ADMIN_KEY)
+                .json(&body)
+                .send()
+                .await
+                .map(|r| r.status().as_u16() == 201)
+                .unwrap_or(false);
             drop(permit);
             (ok, t.elapsed().as_secs_f64() * 1000.0)
         }));
@@ -150,11 +178,24 @@ async fn ingest(args: &Args) -> anyhow::Result<()> {
         percentile(&lat, 99.0),
         failed
     );
-    let mut conn = redis::Client::open(REDIS)?.get_multiplexed_async_connection().await?;
+    let mut conn = redis::Client::open(REDIS)?
+        .get_multiplexed_async_connection()
+        .await?;
     let key = chime::schedule::Keys::new(&scratch.prefix).schedule;
-    let bytes: i64 = redis::cmd("MEMORY").arg("USAGE").arg(&key).arg("SAMPLES").arg(0).query_async(&mut conn).await?;
+    let bytes: i64 = redis::cmd("MEMORY")
+        .arg("USAGE")
+        .arg(&key)
+        .arg("SAMPLES")
+        .arg(0)
+        .query_async(&mut conn)
+        .await?;
     let card: i64 = redis::cmd("ZCARD").arg(&key).query_async(&mut conn).await?;
-    println!("redis: {} bytes for {} scheduled reminders = {:.0} bytes each", bytes, card, bytes as f64 / card.max(1) as f64);
+    println!(
+        "redis: {} bytes for {} scheduled reminders = {:.0} bytes each",
+        bytes,
+        card,
+        bytes as f64 / card.max(1) as f64
+    );
     token.cancel();
     let _ = server.await;
     Ok(())
@@ -162,7 +203,12 @@ async fn ingest(args: &Args) -> anyhow::Result<()> {
 
 async fn delivery(args: &Args) -> anyhow::Result<()> {
     let scratch = Scratch::new()?;
-    let app = Application::build(scratch.settings(), &[Role::Api, Role::Scheduler, Role::Sender], BuildOptions::default()).await?;
+    let app = Application::build(
+        scratch.settings(),
+        &[Role::Api, Role::Scheduler, Role::Sender],
+        BuildOptions::default(),
+    )
+    .await?;
     let token = app.shutdown_token();
     let ctx = app.context.clone();
     let server = tokio::spawn(app.run_until_cancelled());
@@ -178,7 +224,9 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
     };
     // Rows are written straight into PostgreSQL (ingest is measured above); the window starts
     // once they are all in place.
-    let start = Utc::now() + chrono::Duration::seconds(3) + chrono::Duration::milliseconds(args.deliver as i64 / 10);
+    let start = Utc::now()
+        + chrono::Duration::seconds(3)
+        + chrono::Duration::milliseconds(args.deliver as i64 / 10);
     let window_ms = args.window.as_millis() as i64;
     let n = args.deliver;
     let rows: Vec<NewNotification> = (0..n)
@@ -209,13 +257,17 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
             }
         })
         .collect();
-    let due: HashMap<String, DateTime<Utc>> = rows.iter().map(|r| (r.id.to_string(), r.send_at)).collect();
-    let entries: Vec<(Uuid, i32, DateTime<Utc>)> = rows.iter().map(|r| (r.id, 1, r.send_at)).collect();
+    let due: HashMap<String, DateTime<Utc>> =
+        rows.iter().map(|r| (r.id.to_string(), r.send_at)).collect();
+    let entries: Vec<(Uuid, i32, DateTime<Utc>)> =
+        rows.iter().map(|r| (r.id, 1, r.send_at)).collect();
     let db_url = scratch.url();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut conn = PgConnection::establish(&db_url)?;
         for chunk in rows.chunks(1000) {
-            diesel::insert_into(chime::db::schema::notifications::table).values(chunk).execute(&mut conn)?;
+            diesel::insert_into(chime::db::schema::notifications::table)
+                .values(chunk)
+                .execute(&mut conn)?;
         }
         Ok(())
     })
@@ -225,9 +277,14 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
     }
     let ready_at = Utc::now();
     if ready_at > start {
-        println!("delivery: warning, set-up finished {} ms after the window opened", (ready_at - start).num_milliseconds());
+        println!(
+            "delivery: warning, set-up finished {} ms after the window opened",
+            (ready_at - start).num_milliseconds()
+        );
     }
-    let got = peer.wait_for(n, args.window + Duration::from_secs(120)).await;
+    let got = peer
+        .wait_for(n, args.window + Duration::from_secs(120))
+        .await;
     let requests = match got {
         Ok(r) => r,
         Err(e) => {
@@ -239,7 +296,9 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut early = 0;
     for r in &requests {
-        let Some(id) = r.header("webhook-id") else { continue };
+        let Some(id) = r.header("webhook-id") else {
+            continue;
+        };
         *seen.entry(id.to_string()).or_default() += 1;
         if let Some(at) = due.get(id) {
             let lag = (r.received_at - *at).num_microseconds().unwrap_or(0) as f64 / 1000.0;
@@ -270,9 +329,16 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
 
 async fn failover() -> anyhow::Result<()> {
     let scratch = Scratch::new()?;
-    let leader = Application::build(scratch.settings(), &[Role::Scheduler], BuildOptions::default()).await?;
+    let leader = Application::build(
+        scratch.settings(),
+        &[Role::Scheduler],
+        BuildOptions::default(),
+    )
+    .await?;
     let leader_task = tokio::spawn(leader.run_until_cancelled());
-    let mut conn = redis::Client::open(REDIS)?.get_multiplexed_async_connection().await?;
+    let mut conn = redis::Client::open(REDIS)?
+        .get_multiplexed_async_connection()
+        .await?;
     let key = chime::schedule::Keys::new(&scratch.prefix).leader;
     let deadline = Instant::now() + Duration::from_secs(10);
     let first: String = loop {
@@ -283,7 +349,12 @@ async fn failover() -> anyhow::Result<()> {
         anyhow::ensure!(Instant::now() < deadline, "no leader elected");
         tokio::time::sleep(Duration::from_millis(5)).await;
     };
-    let standby = Application::build(scratch.settings(), &[Role::Scheduler], BuildOptions { migrate: false }).await?;
+    let standby = Application::build(
+        scratch.settings(),
+        &[Role::Scheduler],
+        BuildOptions { migrate: false },
+    )
+    .await?;
     let standby_token = standby.shutdown_token();
     let standby_task = tokio::spawn(standby.run_until_cancelled());
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -298,7 +369,10 @@ async fn failover() -> anyhow::Result<()> {
         anyhow::ensure!(killed.elapsed() < Duration::from_secs(30), "no takeover");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    println!("failover: standby leads {:.0} ms after the leader died (lock TTL 3 s)", killed.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "failover: standby leads {:.0} ms after the leader died (lock TTL 3 s)",
+        killed.elapsed().as_secs_f64() * 1000.0
+    );
     standby_token.cancel();
     let _ = standby_task.await;
     Ok(())
@@ -307,11 +381,16 @@ async fn failover() -> anyhow::Result<()> {
 async fn idle_memory() -> anyhow::Result<()> {
     let exe = std::env::current_exe()?.with_file_name("chime");
     if !exe.exists() {
-        println!("idle memory: skipped ({} not built; run `cargo build --release` first)", exe.display());
+        println!(
+            "idle memory: skipped ({} not built; run `cargo build --release` first)",
+            exe.display()
+        );
         return Ok(());
     }
     let scratch = Scratch::new()?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let mut child = std::process::Command::new(&exe)
         .arg("serve")
         .env("DATABASE_URL", scratch.url())
@@ -322,13 +401,26 @@ async fn idle_memory() -> anyhow::Result<()> {
         .spawn()?;
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while client.get(format!("http://127.0.0.1:{port}/readyz")).send().await.map(|r| r.status() != 200).unwrap_or(true) {
+    while client
+        .get(format!("http://127.0.0.1:{port}/readyz"))
+        .send()
+        .await
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
         anyhow::ensure!(Instant::now() < deadline, "chime did not become ready");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
-    let rss = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap_or("VmRSS: ?").trim_start_matches("VmRSS:").trim().to_string();
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let rss = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .unwrap_or("VmRSS: ?")
+        .trim_start_matches("VmRSS:")
+        .trim()
+        .to_string();
     println!("idle memory: `chime serve` (all roles) resident set {rss}");
     let _ = child.kill();
     let _ = child.wait();

@@ -85,14 +85,8 @@ fn parse_entry(entry: &StreamId) -> ReadyEntry {
     }
 }
 
-pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
-    let channels = match Channels::from_config(&channels_config(&ctx)) {
-        Ok(c) => Arc::new(c),
-        Err(e) => {
-            tracing::error!(error = %e, "sender cannot start: channel configuration is invalid");
-            return;
-        }
-    };
+pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationToken) {
+    let channels = Arc::new(channels);
     let deliverer = Arc::new(deliver::Deliverer::new(ctx.clone(), channels));
     let stream = ctx.schedule.keys().ready.clone();
     let consumer = consumer_name();
