@@ -217,6 +217,7 @@ fn http_server(listener: TcpListener, ctx: &RoleContext) -> anyhow::Result<actix
         schedule: ctx.schedule.clone(),
         settings: ctx.settings.clone(),
         key_cache: Default::default(),
+        writer: crate::db::batch_insert::NotificationWriter::start(ctx.pool.clone()),
     });
     let server = HttpServer::new(move || {
         App::new()

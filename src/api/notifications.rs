@@ -390,38 +390,48 @@ async fn create(
     guard_recipient(&state, &draft.recipient).await?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
-    let (row, created) = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let series_id = match &draft.cron {
-                Some(spec) => {
-                    let tz = draft
-                        .timezone
-                        .as_ref()
-                        .map(|t| t.name().to_string())
-                        .unwrap_or_else(|| "UTC".into());
-                    Some(db::series::create(conn, tenant_id, spec.as_str(), &tz, draft.ends_at)?.id)
+    let (row, created) = if draft.cron.is_none() {
+        state
+            .writer
+            .insert(draft.into_new(tenant_id, None), actor)
+            .await?
+    } else {
+        db::run(&state.pool, move |conn| {
+            conn.transaction(|conn| {
+                let series_id = match &draft.cron {
+                    Some(spec) => {
+                        let tz = draft
+                            .timezone
+                            .as_ref()
+                            .map(|t| t.name().to_string())
+                            .unwrap_or_else(|| "UTC".into());
+                        Some(
+                            db::series::create(conn, tenant_id, spec.as_str(), &tz, draft.ends_at)?
+                                .id,
+                        )
+                    }
+                    None => None,
+                };
+                let new = draft.into_new(tenant_id, series_id);
+                let (row, created) = q::insert_idempotent(conn, &new)?;
+                if created {
+                    db::audit::record(
+                        conn,
+                        tenant_id,
+                        &actor,
+                        "notification.created",
+                        Some(row.id),
+                        json!({"send_at": view::ts(row.send_at)}),
+                    )?;
+                } else if let Some(series_id) = series_id {
+                    // An idempotent repeat must not leave an orphan series behind.
+                    db::series::delete(conn, series_id)?;
                 }
-                None => None,
-            };
-            let new = draft.into_new(tenant_id, series_id);
-            let (row, created) = q::insert_idempotent(conn, &new)?;
-            if created {
-                db::audit::record(
-                    conn,
-                    tenant_id,
-                    &actor,
-                    "notification.created",
-                    Some(row.id),
-                    json!({"send_at": view::ts(row.send_at)}),
-                )?;
-            } else if let Some(series_id) = series_id {
-                // An idempotent repeat must not leave an orphan series behind.
-                db::series::delete(conn, series_id)?;
-            }
-            Ok::<_, ApiError>((row, created))
+                Ok::<_, ApiError>((row, created))
+            })
         })
-    })
-    .await?;
+        .await?
+    };
     if created {
         schedule_after_commit(&state, &row, None).await;
         tracing::info!(notification_id = %row.id, send_at = %row.send_at, "notification created");

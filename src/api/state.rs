@@ -1,5 +1,6 @@
 use super::auth::KeyCache;
 use crate::config::Settings;
+use crate::db::batch_insert::NotificationWriter;
 use crate::db::PgPool;
 use crate::schedule::Schedule;
 use std::sync::Arc;
@@ -10,4 +11,6 @@ pub struct AppState {
     pub schedule: Schedule,
     pub settings: Arc<Settings>,
     pub key_cache: KeyCache,
+    /// Group-commits notification creates.
+    pub writer: NotificationWriter,
 }

@@ -5,7 +5,9 @@
 pub mod api_keys;
 pub mod attempts;
 pub mod audit;
+pub mod batch_insert;
 pub mod events;
+pub mod group_commit;
 pub mod models;
 pub mod notifications;
 pub mod rules;
