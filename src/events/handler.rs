@@ -183,18 +183,13 @@ fn apply_rule(rule: &Rule, payload: &Value) -> Result<Found, String> {
 
 /// The recipients the built-in handler looks for, each with its fixed slot.
 const BUILT_IN_RECIPIENTS: [(&str, ChannelKind, i32); 3] = [
-    ("/email", ChannelKind::Email, 0),
-    ("/phone", ChannelKind::Sms, 1),
-    ("/webhook_url", ChannelKind::Webhook, 2),
+    ("email", ChannelKind::Email, 0),
+    ("phone", ChannelKind::Sms, 1),
+    ("webhook_url", ChannelKind::Webhook, 2),
 ];
 
-fn pointer(s: &'static str) -> JsonPointer {
-    // Only called with the constant pointers of this module, which are valid.
-    JsonPointer::parse(s).unwrap_or_else(|_| unreachable!("constant pointer {s} is valid"))
-}
-
-fn template_field(payload: &Value, name: &'static str) -> Result<Option<String>, String> {
-    let ptr = pointer(name);
+fn template_field(payload: &Value, name: &str) -> Result<Option<String>, String> {
+    let ptr = JsonPointer::field(name);
     let Some(text) = optional_str(payload, &ptr)? else {
         return Ok(None);
     };
@@ -207,8 +202,8 @@ fn template_field(payload: &Value, name: &'static str) -> Result<Option<String>,
 /// `subject` and `body` (templates over the payload).
 fn built_in(event_type: &str, payload: &Value) -> Result<Found, String> {
     let mut recipients = Vec::new();
-    for (path, channel, slot) in BUILT_IN_RECIPIENTS {
-        let ptr = pointer(path);
+    for (name, channel, slot) in BUILT_IN_RECIPIENTS {
+        let ptr = JsonPointer::field(name);
         if let Some(value) = ptr.get(payload) {
             recipients.push((recipient(value, &ptr, channel)?, channel, slot));
         }
@@ -219,17 +214,17 @@ fn built_in(event_type: &str, payload: &Value) -> Result<Found, String> {
              payload.phone or payload.webhook_url"
         )));
     }
-    let tz = timezone(payload, Some(&pointer("/timezone")))?;
-    let target = target_date(payload, &pointer("/target_date"), tz.as_ref())?;
-    let lead_ptr = pointer("/lead_time");
+    let tz = timezone(payload, Some(&JsonPointer::field("timezone")))?;
+    let target = target_date(payload, &JsonPointer::field("target_date"), tz.as_ref())?;
+    let lead_ptr = JsonPointer::field("lead_time");
     let lead_time = match optional_str(payload, &lead_ptr)? {
         Some(s) => LeadTime::parse(s).map_err(|e| format!("{}: {e}", lead_ptr.path()))?,
-        None => LeadTime::parse("PT0S").map_err(|e| format!("{}: {e}", lead_ptr.path()))?,
+        None => LeadTime::ZERO,
     };
     // The event type only holds characters that are literal text in a template.
     let subject =
-        template_field(payload, "/subject")?.unwrap_or_else(|| format!("Reminder: {event_type}"));
-    let body = template_field(payload, "/body")?
+        template_field(payload, "subject")?.unwrap_or_else(|| format!("Reminder: {event_type}"));
+    let body = template_field(payload, "body")?
         .unwrap_or_else(|| format!("Reminder: {event_type} on {{{{ target_date }}}}."));
     let items = recipients
         .into_iter()

@@ -42,6 +42,14 @@ impl JsonPointer {
         })
     }
 
+    /// The pointer to one top-level field: `field("email")` is `/email`.
+    pub fn field(name: &str) -> JsonPointer {
+        JsonPointer {
+            raw: format!("/{}", name.replace('~', "~0").replace('/', "~1")),
+            tokens: vec![name.to_string()],
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.raw
     }
@@ -125,6 +133,10 @@ mod tests {
             Some(&payload)
         );
         assert_eq!(JsonPointer::parse("").unwrap().path(), "payload");
+        assert_eq!(
+            JsonPointer::field("a/b"),
+            JsonPointer::parse("/a~1b").unwrap()
+        );
     }
 
     #[test]

@@ -32,6 +32,8 @@ const BLOCK: Duration = Duration::from_secs(2);
 const BATCH: usize = 32;
 const RETRY_PAUSE: Duration = Duration::from_secs(1);
 const REQUEUE_LIMIT: i64 = 1000;
+/// The error kept on an event that failed for a reason of ours, not of its payload.
+const INTERNAL_FAILURE: &str = "internal error while handling the event";
 
 /// What handling one event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,7 +237,7 @@ async fn read_new<C: ConnectionLike + Send>(
 }
 
 /// Handles entries one by one and acknowledges those whose outcome is committed. An entry whose
-/// event could not be handled (PostgreSQL away) stays pending and is reclaimed later.
+/// event could not be handled because PostgreSQL is away stays pending and is reclaimed later.
 async fn handle_entries(ctx: &RoleContext, entries: Vec<StreamId>) -> usize {
     let mut done = Vec::with_capacity(entries.len());
     for entry in entries {
@@ -244,11 +246,8 @@ async fn handle_entries(ctx: &RoleContext, entries: Vec<StreamId>) -> usize {
             done.push(entry.id);
             continue;
         };
-        match process_one(ctx, event_id).await {
-            Ok(_) => done.push(entry.id),
-            Err(e) => {
-                tracing::warn!(%event_id, error = ?e, "could not handle event; it will be retried")
-            }
+        if handle_with_retry(ctx, event_id).await {
+            done.push(entry.id);
         }
     }
     let handled = done.len();
@@ -258,6 +257,35 @@ async fn handle_entries(ctx: &RoleContext, entries: Vec<StreamId>) -> usize {
         tracing::warn!(error = %e, "could not acknowledge event entries");
     }
     handled
+}
+
+/// True when the event's outcome is committed. A query that fails twice (not for want of a
+/// connection) would fail forever: the event is then marked `failed` rather than retried
+/// without end.
+async fn handle_with_retry(ctx: &RoleContext, event_id: Uuid) -> bool {
+    let mut last = None;
+    for _ in 0..2 {
+        match process_one(ctx, event_id).await {
+            Ok(_) => return true,
+            Err(e) if e.is_unavailable() => {
+                tracing::warn!(%event_id, error = ?e, "database unavailable; the event will be retried");
+                return false;
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    tracing::error!(%event_id, error = ?last, "could not handle event; marking it failed");
+    let marked = db::run(&ctx.pool, move |conn| {
+        db::events::finish(conn, event_id, "failed", Some(INTERNAL_FAILURE)).map_err(DbError::from)
+    })
+    .await;
+    match marked {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(%event_id, error = ?e, "could not mark event failed; it will be retried");
+            false
+        }
+    }
 }
 
 /// Blocking reads get their own connection: a read parked in Redis for seconds would hold up
@@ -342,6 +370,18 @@ pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
                 }
             }
         }
+    }
+    // Entries still pending for this consumer (none after a clean stop) are dropped with it;
+    // their events are still `received` and get re-queued.
+    let deleted: redis::RedisResult<i64> = redis::cmd("XGROUP")
+        .arg("DELCONSUMER")
+        .arg(&keys.events)
+        .arg(queue::GROUP)
+        .arg(&consumer)
+        .query_async(&mut ctx.schedule.connection())
+        .await;
+    if let Err(e) = deleted {
+        tracing::debug!(error = %e, "could not remove the consumer from the group");
     }
     tracing::info!(%consumer, "event worker stopped");
 }
