@@ -91,6 +91,17 @@ impl Application {
     ) -> anyhow::Result<Application> {
         if options.migrate {
             prepare_database(&settings).await?;
+        } else if let Some(key) = settings.bootstrap_admin_key.clone() {
+            // Replicas started with --no-migrate still guarantee the bootstrap key.
+            let url = settings.database_url.expose().to_string();
+            tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+                use diesel::Connection;
+                let mut conn = diesel::PgConnection::establish(&url)
+                    .context("cannot connect to PostgreSQL")?;
+                db::setup::ensure_bootstrap_admin(&mut conn, key.expose())
+            })
+            .await
+            .context("bootstrap panicked")??;
         }
         let settings = Arc::new(settings);
         let pool = db::build_pool(settings.database_url.expose(), settings.db_pool_size);
@@ -121,10 +132,13 @@ impl Application {
         };
         if roles.contains(&Role::Scheduler) {
             tasks.spawn(schedule::leader::run(context.clone(), shutdown.clone()));
-            tasks.spawn(schedule::reconciler::run(context.clone(), shutdown.clone()));
         }
         if roles.contains(&Role::Sender) {
-            tasks.spawn(sender::run(context.clone(), shutdown.clone()));
+            // Built here so a channel misconfiguration stops start-up instead of a role.
+            let channels =
+                crate::channels::Channels::from_config(&sender::channels_config(&context))
+                    .context("channel configuration (CHIME_SMTP_*, CHIME_SMS_*) is invalid")?;
+            tasks.spawn(sender::run(context.clone(), channels, shutdown.clone()));
         }
         if roles.contains(&Role::Worker) {
             tasks.spawn(events::worker::run(context.clone(), shutdown.clone()));
@@ -172,7 +186,16 @@ impl Application {
                 }
             }
         });
-        self.shutdown.cancelled().await;
+        // A role that stops on its own is a failure: stop the process so it gets restarted.
+        let mut failed = None;
+        tokio::select! {
+            _ = self.shutdown.cancelled() => {}
+            Some(_) = self.tasks.join_next() => {
+                tracing::error!("a role stopped unexpectedly; shutting down");
+                failed = Some(anyhow::anyhow!("a role stopped unexpectedly"));
+                self.shutdown.cancel();
+            }
+        }
         if let Some(handle) = server_handle {
             handle.stop(true).await;
         }
@@ -180,7 +203,11 @@ impl Application {
             while self.tasks.join_next().await.is_some() {}
         })
         .await;
-        server_task.await.context("HTTP server task failed")?
+        server_task.await.context("HTTP server task failed")??;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 }
 

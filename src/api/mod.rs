@@ -37,6 +37,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// The OpenAPI 3 document of this API.
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(include_str!("openapi.json"))
+}
+
 /// Unknown routes get the JSON error shape too.
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound("no such route".into()))

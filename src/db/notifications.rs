@@ -386,3 +386,18 @@ pub fn recover_abandoned(
     .returning((n::id, n::version, n::due_at))
     .get_results(conn)
 }
+
+/// Scheduled rows due before `horizon` (overdue ones included), for the periodic reconcile.
+pub fn pending_due_before(
+    conn: &mut PgConnection,
+    horizon: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
+    notifications::table
+        .filter(n::status.eq("scheduled"))
+        .filter(n::due_at.lt(horizon))
+        .select((n::id, n::version, n::due_at))
+        .order(n::due_at.asc())
+        .limit(limit)
+        .load(conn)
+}

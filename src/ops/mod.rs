@@ -9,7 +9,8 @@ use serde_json::json;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics::render));
+        .route("/metrics", web::get().to(metrics::render))
+        .route("/openapi.json", web::get().to(crate::api::openapi));
 }
 
 async fn healthz() -> HttpResponse {

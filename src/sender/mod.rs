@@ -1,8 +1,238 @@
-//! The sender role.
+//! The sender role: reads due entries from `{prefix}:ready` with the consumer group `senders`,
+//! delivers each with bounded concurrency, and acknowledges it once its outcome is recorded.
+//! Entries of a sender that died are taken over after the visibility timeout (`XAUTOCLAIM`).
 
+pub mod deliver;
+pub mod retry;
+
+use crate::channels::{Channels, ChannelsConfig};
+use crate::schedule::Member;
 use crate::startup::RoleContext;
+use redis::streams::{
+    StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply,
+};
+use redis::AsyncCommands;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-pub async fn run(_ctx: RoleContext, shutdown: CancellationToken) {
-    shutdown.cancelled().await;
+pub const GROUP: &str = "senders";
+const READ_BLOCK: Duration = Duration::from_millis(1000);
+/// How long a shutting-down sender waits for its in-flight sends.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn channels_config(ctx: &RoleContext) -> ChannelsConfig {
+    let s = &ctx.settings;
+    ChannelsConfig {
+        smtp_url: s.smtp_url.as_ref().map(|u| u.expose().to_string()),
+        smtp_from: s.smtp_from.clone(),
+        sms_url: s.sms_url.clone(),
+        sms_account_sid: s.sms_account_sid.clone(),
+        sms_auth_token: s.sms_auth_token.as_ref().map(|t| t.expose().to_string()),
+        sms_from: s.sms_from.clone(),
+        webhook_allow_private: s.webhook_allow_private,
+        http_timeout: s.http_timeout,
+    }
+}
+
+pub async fn ensure_group(
+    conn: &mut redis::aio::MultiplexedConnection,
+    stream: &str,
+) -> redis::RedisResult<()> {
+    // "0": entries promoted before any sender existed are delivered too.
+    let created: redis::RedisResult<()> = conn.xgroup_create_mkstream(stream, GROUP, "0").await;
+    match created {
+        Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
+        other => other,
+    }
+}
+
+fn consumer_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
+    format!(
+        "{host}-{}-{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
+/// One due entry as read from the stream.
+#[derive(Debug, Clone)]
+pub struct ReadyEntry {
+    pub stream_id: String,
+    pub member: Option<Member>,
+    pub due_ms: Option<i64>,
+}
+
+fn parse_entry(entry: &StreamId) -> ReadyEntry {
+    let member = match entry.map.get("n") {
+        Some(redis::Value::BulkString(bytes)) => Member::from_bytes(bytes),
+        _ => None,
+    };
+    let due_ms = match entry.map.get("d") {
+        Some(redis::Value::BulkString(bytes)) => std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .map(|f| f as i64),
+        _ => None,
+    };
+    ReadyEntry {
+        stream_id: entry.id.clone(),
+        member,
+        due_ms,
+    }
+}
+
+pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationToken) {
+    let channels = Arc::new(channels);
+    let deliverer = Arc::new(deliver::Deliverer::new(ctx.clone(), channels));
+    let stream = ctx.schedule.keys().ready.clone();
+    let consumer = consumer_name();
+    let semaphore = Arc::new(Semaphore::new(ctx.settings.sender_concurrency));
+    let mut tasks = JoinSet::new();
+    let mut conn: Option<redis::aio::MultiplexedConnection> = None;
+    let mut last_claim = Instant::now() - ctx.settings.visibility_timeout;
+    let claim_every = (ctx.settings.visibility_timeout / 4).max(Duration::from_millis(250));
+    tracing::info!(%consumer, "sender started");
+
+    while !shutdown.is_cancelled() {
+        while tasks.try_join_next().is_some() {}
+        let c = match conn.as_mut() {
+            Some(c) => c,
+            None => match ctx.redis.get_multiplexed_async_connection().await {
+                Ok(mut c) => {
+                    if let Err(e) = ensure_group(&mut c, &stream).await {
+                        tracing::warn!(error = %e, "cannot create the sender group");
+                        sleep_or_cancel(Duration::from_millis(500), &shutdown).await;
+                        continue;
+                    }
+                    conn.insert(c)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "sender cannot reach Redis");
+                    sleep_or_cancel(Duration::from_millis(500), &shutdown).await;
+                    continue;
+                }
+            },
+        };
+        // Wait for a free slot before taking entries, so nothing is read that cannot start.
+        let first_permit = tokio::select! {
+            p = semaphore.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+            _ = shutdown.cancelled() => break,
+        };
+        let mut entries = Vec::new();
+        if last_claim.elapsed() >= claim_every {
+            last_claim = Instant::now();
+            match autoclaim(c, &stream, &consumer, ctx.settings.visibility_timeout).await {
+                Ok(claimed) => {
+                    if !claimed.is_empty() {
+                        tracing::warn!(
+                            count = claimed.len(),
+                            "took over entries of a sender that stopped"
+                        );
+                    }
+                    entries.extend(claimed);
+                }
+                Err(e) => tracing::warn!(error = %e, "XAUTOCLAIM failed"),
+            }
+        }
+        if entries.is_empty() {
+            let count = semaphore.available_permits() + 1;
+            let opts = StreamReadOptions::default()
+                .group(GROUP, &consumer)
+                .count(count.min(200))
+                .block(READ_BLOCK.as_millis() as usize);
+            let streams = [stream.as_str()];
+            let read: redis::RedisResult<StreamReadReply> = tokio::select! {
+                r = c.xread_options(&streams, &[">"], &opts) => r,
+                _ = shutdown.cancelled() => break,
+            };
+            match read {
+                Ok(reply) => {
+                    for key in reply.keys {
+                        entries.extend(key.ids.iter().map(parse_entry));
+                    }
+                }
+                Err(e) => {
+                    if e.code() == Some("NOGROUP") {
+                        // Redis lost the stream (flush/restart): recreate the group on reconnect.
+                        conn = None;
+                    } else {
+                        tracing::warn!(error = %e, "reading the ready stream failed");
+                        conn = None;
+                        sleep_or_cancel(Duration::from_millis(200), &shutdown).await;
+                    }
+                    continue;
+                }
+            }
+        }
+        let mut first = Some(first_permit);
+        for entry in entries {
+            let permit = match first.take() {
+                Some(p) => p,
+                None => match semaphore.clone().acquire_owned().await {
+                    Ok(p) => p,
+                    Err(_) => break,
+                },
+            };
+            let deliverer = deliverer.clone();
+            let mut ack_conn = ctx.schedule.connection();
+            let stream = stream.clone();
+            tasks.spawn(async move {
+                let acknowledge = deliverer.handle(&entry).await;
+                drop(permit);
+                if acknowledge {
+                    let acked: redis::RedisResult<()> = redis::pipe()
+                        .xack(&stream, GROUP, &[&entry.stream_id])
+                        .ignore()
+                        .xdel(&stream, &[&entry.stream_id])
+                        .ignore()
+                        .query_async(&mut ack_conn)
+                        .await;
+                    if let Err(e) = acked {
+                        // The outcome is recorded; a redelivered entry is dropped by the claim.
+                        tracing::warn!(error = %e, "could not acknowledge a ready entry");
+                    }
+                }
+            });
+        }
+    }
+    // Stop taking work, let in-flight sends finish and record their outcome.
+    if tokio::time::timeout(DRAIN_TIMEOUT, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await
+    .is_err()
+    {
+        tracing::warn!("in-flight sends did not finish in time; their entries will be taken over");
+    }
+    tracing::info!("sender stopped");
+}
+
+async fn autoclaim(
+    conn: &mut redis::aio::MultiplexedConnection,
+    stream: &str,
+    consumer: &str,
+    idle: Duration,
+) -> redis::RedisResult<Vec<ReadyEntry>> {
+    let reply: StreamAutoClaimReply = conn
+        .xautoclaim_options(
+            stream,
+            GROUP,
+            consumer,
+            idle.as_millis() as u64,
+            "0-0",
+            StreamAutoClaimOptions::default().count(100),
+        )
+        .await?;
+    Ok(reply.claimed.iter().map(parse_entry).collect())
+}
+
+async fn sleep_or_cancel(d: Duration, shutdown: &CancellationToken) {
+    tokio::select! {
+        _ = tokio::time::sleep(d) => {}
+        _ = shutdown.cancelled() => {}
+    }
 }

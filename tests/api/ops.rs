@@ -68,3 +68,18 @@ async fn readiness_fails_when_redis_is_unreachable() {
     assert_eq!(body["checks"]["redis"], "down");
     assert_eq!(body["checks"]["postgres"], "ok");
 }
+
+#[tokio::test]
+async fn openapi_document_is_served() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let doc: serde_json::Value = resp.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["paths"]["/api/v1/notifications"].is_object());
+}

@@ -1,0 +1,296 @@
+//! One delivery: claim the row, render, call the channel, record the outcome.
+//!
+//! The claim is one conditional UPDATE, so exactly one sender wins and stale entries (after a
+//! reschedule or cancel: other version or status) are dropped. No transaction or row lock is
+//! held across the provider call.
+
+use super::retry::RetryPolicy;
+use super::ReadyEntry;
+use crate::channels::{template::Template, ChannelKind, Channels, OutboundMessage, SendError};
+use crate::db::models::{NewDeliveryAttempt, Notification};
+use crate::db::{self, notifications as q, DbError};
+use crate::ops::metrics;
+use crate::startup::RoleContext;
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+pub struct Deliverer {
+    ctx: RoleContext,
+    channels: Arc<Channels>,
+    policy: RetryPolicy,
+}
+
+/// What happened to one claimed notification.
+#[derive(Debug)]
+pub enum Outcome {
+    Sent { summary: String },
+    Retry { error: String, delay: Duration },
+    Dead { error: String },
+    Expired,
+}
+
+impl Deliverer {
+    pub fn new(ctx: RoleContext, channels: Arc<Channels>) -> Deliverer {
+        let policy = RetryPolicy::new(ctx.settings.retry_schedule.clone());
+        Deliverer {
+            ctx,
+            channels,
+            policy,
+        }
+    }
+
+    /// Handles one ready entry. Returns whether the entry may be acknowledged: false only when
+    /// PostgreSQL could not be reached, so another sender retries it after the visibility timeout.
+    #[tracing::instrument(skip_all, fields(notification_id))]
+    pub async fn handle(&self, entry: &ReadyEntry) -> bool {
+        let Some(member) = entry.member else {
+            tracing::warn!(stream_id = %entry.stream_id, "dropping a malformed ready entry");
+            return true;
+        };
+        tracing::Span::current().record("notification_id", tracing::field::display(member.id));
+        let abandoned_before = Utc::now()
+            - chrono::Duration::from_std(self.ctx.settings.visibility_timeout).unwrap_or_default();
+        let claimed = db::run(&self.ctx.pool, move |conn| {
+            let Some(row) = q::claim(conn, member.id, member.version, abandoned_before)? else {
+                return Ok::<_, DbError>(None);
+            };
+            let tenant = db::tenants::find(conn, row.tenant_id)?;
+            Ok(Some((row, tenant.webhook_secret)))
+        })
+        .await;
+        let (row, secret) = match claimed {
+            Ok(Some(found)) => found,
+            Ok(None) => {
+                metrics::STALE_ENTRIES_DROPPED.inc();
+                tracing::debug!("stale entry dropped (rescheduled, cancelled or already taken)");
+                return true;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot claim; leaving the entry for a retry");
+                return false;
+            }
+        };
+        let started_at = Utc::now();
+        if let Some(due) = entry.due_ms {
+            metrics::DELIVERY_LAG.observe_ms((started_at.timestamp_millis() - due).max(0) as u64);
+        }
+        let outcome = self.attempt(&row, secret, started_at).await;
+        match self.record(&row, started_at, outcome).await {
+            Ok(()) => true,
+            Err(e) => {
+                // The row stays `sending`; it is taken over after the visibility timeout.
+                tracing::error!(error = %e, "could not record a delivery outcome");
+                false
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        row: &Notification,
+        webhook_secret: String,
+        now: DateTime<Utc>,
+    ) -> Outcome {
+        if row
+            .expires_at
+            .or(row.target_date)
+            .is_some_and(|expiry| expiry < now)
+        {
+            return Outcome::Expired;
+        }
+        let kind: ChannelKind = match row.channel.parse() {
+            Ok(k) => k,
+            Err(_) => {
+                return Outcome::Dead {
+                    error: format!("unknown channel '{}'", row.channel),
+                }
+            }
+        };
+        let context = render_context(row);
+        let body = match Template::parse(&row.body).and_then(|t| t.render(&context)) {
+            Ok(b) => b,
+            Err(e) => {
+                return Outcome::Dead {
+                    error: format!("body template: {e}"),
+                }
+            }
+        };
+        let subject = match row
+            .subject
+            .as_deref()
+            .map(|s| Template::parse(s).and_then(|t| t.render(&context)))
+            .transpose()
+        {
+            Ok(s) => s,
+            Err(e) => {
+                return Outcome::Dead {
+                    error: format!("subject template: {e}"),
+                }
+            }
+        };
+        let msg = OutboundMessage {
+            notification_id: row.id,
+            attempt: row.attempts,
+            recipient: row.recipient.clone(),
+            subject,
+            body,
+            data: row.data.clone(),
+            webhook_secret,
+        };
+        // The channels time out on their own; this guards against one that does not.
+        let guard = self.ctx.settings.http_timeout + Duration::from_secs(5);
+        let result = match tokio::time::timeout(guard, self.channels.send(kind, &msg)).await {
+            Ok(r) => r,
+            Err(_) => Err(SendError::transient(format!("no answer within {guard:?}"))),
+        };
+        match result {
+            Ok(delivered) => Outcome::Sent {
+                summary: delivered.summary,
+            },
+            Err(e) => {
+                let error = e.reason().to_string();
+                if !e.is_transient() {
+                    return Outcome::Dead { error };
+                }
+                match self.policy.next_delay(
+                    row.attempts,
+                    row.max_attempts,
+                    e.retry_after(),
+                    &mut rand::thread_rng(),
+                ) {
+                    Some(delay) => Outcome::Retry { error, delay },
+                    None => Outcome::Dead {
+                        error: format!("{error} (after {} attempts)", row.attempts),
+                    },
+                }
+            }
+        }
+    }
+
+    async fn record(
+        &self,
+        row: &Notification,
+        started_at: DateTime<Utc>,
+        outcome: Outcome,
+    ) -> Result<(), DbError> {
+        let id = row.id;
+        let version = row.version;
+        let series_id = row.series_id;
+        let attempt = NewDeliveryAttempt {
+            id: Uuid::new_v4(),
+            notification_id: id,
+            tenant_id: row.tenant_id,
+            attempt_number: row.attempts,
+            started_at,
+            finished_at: Utc::now(),
+            outcome: String::new(),
+            error: None,
+            response_summary: None,
+        };
+        let previous = row.clone();
+        let rescheduled = db::run(&self.ctx.pool, move |conn| {
+            conn.transaction(|conn| {
+                let mut attempt = attempt;
+                let mut retry_row = None;
+                let finished = match &outcome {
+                    Outcome::Sent { summary } => {
+                        attempt.outcome = "success".into();
+                        attempt.response_summary = Some(summary.clone());
+                        q::mark_sent(conn, id, version)?
+                    }
+                    Outcome::Retry { error, delay } => {
+                        attempt.outcome = "transient_failure".into();
+                        attempt.error = Some(error.clone());
+                        let due =
+                            Utc::now() + chrono::Duration::from_std(*delay).unwrap_or_default();
+                        retry_row = q::mark_retry(conn, id, version, due, error)?;
+                        false
+                    }
+                    Outcome::Dead { error } => {
+                        attempt.outcome = "permanent_failure".into();
+                        attempt.error = Some(error.clone());
+                        q::mark_final(conn, id, version, "dead", error)?
+                    }
+                    Outcome::Expired => {
+                        attempt.outcome = "expired".into();
+                        attempt.error = Some("expired before it could be sent".into());
+                        q::mark_final(
+                            conn,
+                            id,
+                            version,
+                            "expired",
+                            "expired before it could be sent",
+                        )?
+                    }
+                };
+                db::attempts::record(conn, attempt)?;
+                let mut series_next = false;
+                if finished {
+                    if let Some(series_id) = series_id {
+                        series_next =
+                            crate::events::series::advance(conn, series_id, &previous)?.is_some();
+                    }
+                }
+                Ok::<_, DbError>((retry_row, series_next, outcome))
+            })
+        })
+        .await?;
+        let (retry_row, series_next, outcome) = rescheduled;
+        match &outcome {
+            Outcome::Sent { .. } => metrics::SENDS_SUCCEEDED.inc(),
+            Outcome::Retry { .. } => metrics::SENDS_RETRIED.inc(),
+            Outcome::Dead { error } => {
+                metrics::SENDS_DEAD.inc();
+                tracing::warn!(%error, "notification moved to the dead-letter queue");
+            }
+            Outcome::Expired => metrics::SENDS_EXPIRED.inc(),
+        }
+        if let Some(r) = retry_row {
+            if let Err(e) = self.ctx.schedule.put(r.id, r.version, r.due_at, None).await {
+                tracing::warn!(error = %e, "could not schedule the retry; the reconciler will");
+            }
+        }
+        if series_next {
+            if let Some(series_id) = series_id {
+                crate::events::series::schedule_pending(
+                    &self.ctx.pool,
+                    &self.ctx.schedule,
+                    series_id,
+                )
+                .await;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Template variables: the notification's `data`, plus its own times and recipient where the
+/// data does not define them.
+fn render_context(row: &Notification) -> Value {
+    let mut ctx = match &row.data {
+        Value::Object(map) => map.clone(),
+        other => {
+            let mut m = serde_json::Map::new();
+            m.insert("data".into(), other.clone());
+            m
+        }
+    };
+    let ts = |t: DateTime<Utc>| json!(crate::api::view::ts(t));
+    let extras = [
+        (
+            "target_date",
+            row.target_date.map(ts).unwrap_or(Value::Null),
+        ),
+        ("send_at", ts(row.send_at)),
+        ("recipient", json!(row.recipient)),
+        ("notification_id", json!(row.id)),
+    ];
+    for (k, v) in extras {
+        ctx.entry(k.to_string()).or_insert(v);
+    }
+    Value::Object(ctx)
+}

@@ -1,0 +1,54 @@
+//! Delivery suite: the scheduler and sender roles against real PostgreSQL, Redis and local
+//! SMTP/HTTP peers. Conditions are awaited with deadlines, never fixed sleeps.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod channels;
+mod failures;
+mod redis_loss;
+mod timing;
+
+use chime::config::Role;
+use support::TestApp;
+
+pub const ALL_ROLES: [Role; 4] = [Role::Api, Role::Worker, Role::Scheduler, Role::Sender];
+
+/// An app with every role, fast retries and webhooks to 127.0.0.1 allowed.
+pub async fn delivery_app(customize: impl FnOnce(&mut chime::config::Settings)) -> TestApp {
+    TestApp::spawn_with(&ALL_ROLES, |s| {
+        s.webhook_allow_private = true;
+        s.retry_schedule = vec![
+            std::time::Duration::from_millis(300),
+            std::time::Duration::from_millis(300),
+        ];
+        s.http_timeout = std::time::Duration::from_secs(2);
+        s.visibility_timeout = std::time::Duration::from_secs(4);
+        customize(s);
+    })
+    .await
+}
+
+pub fn at_ms(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now() + chrono::Duration::milliseconds(ms)
+}
+
+pub async fn notification(app: &TestApp, id: &str) -> serde_json::Value {
+    let (s, n) = app
+        .get(&format!("/api/v1/notifications/{id}"), &app.admin_key)
+        .await;
+    assert_eq!(s, 200, "{n}");
+    n
+}
+
+pub async fn wait_for_status(app: &TestApp, id: &str, status: &str) -> serde_json::Value {
+    support::wait_until(
+        &format!("{id} to be {status}"),
+        std::time::Duration::from_secs(20),
+        || async {
+            let n = notification(app, id).await;
+            (n["status"] == status).then_some(n)
+        },
+    )
+    .await
+}

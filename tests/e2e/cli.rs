@@ -1,0 +1,59 @@
+use crate::support::PG_SERVER;
+use diesel::prelude::*;
+use std::process::Command;
+
+fn chime() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_chime"))
+}
+
+#[test]
+fn migrate_creates_the_database_and_is_repeatable() {
+    let name = format!("chime_cli_{}", uuid::Uuid::new_v4().simple());
+    let url = format!("{PG_SERVER}/{name}");
+    for _ in 0..2 {
+        let out = chime()
+            .arg("migrate")
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut conn = PgConnection::establish(&url).expect("database was created");
+    let n: i64 = chime::db::schema::notifications::table
+        .count()
+        .get_result(&mut conn)
+        .expect("tables exist");
+    assert_eq!(n, 0);
+    drop(conn);
+    let mut admin = PgConnection::establish(&format!("{PG_SERVER}/postgres")).unwrap();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .unwrap();
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_naming_the_variable() {
+    for (var, value) in [
+        ("CHIME_RETRY_SCHEDULE", "soon"),
+        ("CHIME_LISTEN_ADDR", "everywhere"),
+        ("REDIS_URL", "http://x"),
+    ] {
+        let out = chime().args(["serve"]).env(var, value).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(var), "{stderr}");
+    }
+    let out = chime()
+        .args(["serve", "--roles", "api,mailman"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mailman"));
+    let out = chime().arg("frobnicate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,8 @@
+//! End-to-end: the real `chime` binary, one process per role, killed and disturbed on purpose.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cli;
+mod crashes;
+mod processes;

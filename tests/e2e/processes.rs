@@ -1,0 +1,56 @@
+//! Starting `chime` processes for a test's database and Redis prefix.
+
+use crate::support::{TestDb, TestPrefix, ADMIN_KEY, REDIS_URL};
+use std::process::{Child, Command, Stdio};
+
+pub struct Chime {
+    child: Option<Child>,
+}
+
+impl Chime {
+    pub fn start(roles: &str, db: &TestDb, prefix: &TestPrefix, extra: &[(&str, String)]) -> Chime {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chime"));
+        cmd.args(["serve", "--roles", roles])
+            .env("DATABASE_URL", &db.url)
+            .env("REDIS_URL", REDIS_URL)
+            .env("CHIME_REDIS_PREFIX", &prefix.0)
+            .env("CHIME_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY)
+            .env("CHIME_WEBHOOK_ALLOW_PRIVATE", "true")
+            .env("CHIME_HTTP_TIMEOUT", "2s")
+            .env("CHIME_VISIBILITY_TIMEOUT", "4s")
+            .env("CHIME_RECONCILE_INTERVAL", "2s")
+            .env("CHIME_RETRY_SCHEDULE", "300ms,300ms,1s")
+            .env(
+                "RUST_LOG",
+                std::env::var("CHIME_E2E_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdin(Stdio::null());
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("the chime binary starts");
+        Chime { child: Some(child) }
+    }
+
+    /// SIGKILL: no shutdown hook runs, no lock is released.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Chime {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
