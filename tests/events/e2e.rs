@@ -36,7 +36,6 @@ fn time(v: &Value) -> DateTime<Utc> {
 }
 
 #[tokio::test]
-#[ignore = "needs the delivery roles"]
 async fn both_reminders_of_a_rule_arrive_signed_at_their_times() {
     let app = spawn_all().await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
@@ -109,7 +108,6 @@ async fn both_reminders_of_a_rule_arrive_signed_at_their_times() {
 }
 
 #[tokio::test]
-#[ignore = "needs the delivery roles"]
 async fn a_recurring_series_fires_until_cancelled() {
     let app = spawn_all().await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
