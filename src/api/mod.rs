@@ -2,10 +2,14 @@
 
 pub mod auth;
 pub mod body;
+pub mod cron;
 pub mod cursor;
 pub mod error;
+pub mod events;
 pub mod keys;
 pub mod notifications;
+pub mod rules;
+pub mod series;
 pub mod state;
 pub mod tenant;
 pub mod users;
@@ -25,7 +29,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(notifications::routes)
             .configure(keys::routes)
             .configure(users::routes)
-            .configure(tenant::routes),
+            .configure(tenant::routes)
+            .configure(events::routes)
+            .configure(rules::routes)
+            .configure(cron::routes)
+            .configure(series::routes),
     );
 }
 

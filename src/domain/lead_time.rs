@@ -19,6 +19,9 @@ const NANOS_PER_SEC: u128 = 1_000_000_000;
 pub struct LeadTime(Duration);
 
 impl LeadTime {
+    /// No lead: sent at the target date.
+    pub const ZERO: LeadTime = LeadTime(Duration::zero());
+
     pub fn parse(s: &str) -> Result<LeadTime, String> {
         let total_nanos = parse_nanos(s)?;
         if total_nanos > MAX_DAYS as u128 * 86_400 * NANOS_PER_SEC {

@@ -1,5 +1,6 @@
 //! Parsed input types: each has one constructor that checks it, and is trusted after.
 mod email_address;
+mod event_type;
 mod phone_number;
 mod recipient;
 mod status;
@@ -12,6 +13,7 @@ pub mod time_zone;
 
 pub use cron_spec::CronSpec;
 pub use email_address::EmailAddress;
+pub use event_type::EventType;
 pub use lead_time::LeadTime;
 pub use phone_number::PhoneNumber;
 pub use recipient::Recipient;

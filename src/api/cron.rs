@@ -1,0 +1,53 @@
+//! `POST /api/v1/cron/preview`: the next fire times of a cron expression in a time zone, with
+//! the DST rules every series follows, so a client can check an expression before using it.
+
+use super::auth::Caller;
+use super::body::JsonObject;
+use super::error::ApiError;
+use super::view;
+use crate::domain::{local_time, CronSpec, TimeZone};
+use actix_web::{web, HttpResponse};
+use chrono::Utc;
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/cron/preview").route(web::post().to(preview)));
+}
+
+const DEFAULT_COUNT: i64 = 5;
+const MAX_COUNT: i64 = 100;
+
+async fn preview(_caller: Caller, mut body: JsonObject) -> Result<HttpResponse, ApiError> {
+    let cron = CronSpec::parse(&body.req_str("cron")?).map_err(|e| ApiError::invalid("cron", e))?;
+    let timezone = match body.opt_str("timezone")? {
+        Some(s) => TimeZone::parse(&s).map_err(|e| ApiError::invalid("timezone", e))?,
+        None => TimeZone::default(),
+    };
+    let after = match body.opt_str("after")? {
+        Some(s) => local_time::parse_instant(&s, Some(timezone.tz()))
+            .map_err(|e| ApiError::invalid("after", e))?,
+        None => Utc::now(),
+    };
+    let count = match body.opt_i64("count")? {
+        None => DEFAULT_COUNT,
+        Some(n) if (1..=MAX_COUNT).contains(&n) => n,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "count",
+                format!("must be from 1 to {MAX_COUNT}"),
+            ))
+        }
+    };
+    body.finish()?;
+    let times: Vec<String> = cron
+        .upcoming(after, timezone.tz(), count as usize)
+        .into_iter()
+        .map(view::ts)
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "cron": cron.as_str(),
+        "timezone": timezone.name(),
+        "after": view::ts(after),
+        "times": times,
+    })))
+}

@@ -1,0 +1,242 @@
+//! `/api/v1/rules` (admin): how an event type becomes notifications. Everything a rule holds is
+//! checked here, when it is written, so the worker only meets rules that can be applied.
+
+use super::auth::Caller;
+use super::body::JsonObject;
+use super::error::ApiError;
+use super::notifications::{parse_id, parse_template};
+use super::state::AppState;
+use super::view;
+use crate::channels::ChannelKind;
+use crate::db::{self, models::Rule, rules::RuleFields};
+use crate::domain::{EventType, LeadTime};
+use crate::events::pointer::JsonPointer;
+use actix_web::{web, HttpResponse};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::Connection;
+use serde_json::{json, Value};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/rules")
+            .route(web::post().to(create))
+            .route(web::get().to(list)),
+    )
+    .service(
+        web::resource("/rules/{id}")
+            .route(web::get().to(get))
+            .route(web::put().to(replace))
+            .route(web::delete().to(delete)),
+    );
+}
+
+/// More reminders than this for one event is a mistake, not a schedule.
+const MAX_LEAD_TIMES: usize = 20;
+
+fn render(r: &Rule) -> Value {
+    json!({
+        "id": r.id,
+        "event_type": r.event_type,
+        "channel": r.channel,
+        "recipient_path": r.recipient_path,
+        "target_date_path": r.target_date_path,
+        "timezone_path": r.timezone_path,
+        "lead_times": r.lead_times,
+        "subject": r.subject,
+        "body": r.body,
+        "created_at": view::ts(r.created_at),
+        "updated_at": view::ts(r.updated_at),
+    })
+}
+
+fn pointer(body: &mut JsonObject, field: &str, required: bool) -> Result<Option<String>, ApiError> {
+    match body.opt_str(field)? {
+        None if required => Err(ApiError::invalid(
+            field,
+            "is required (a JSON Pointer like /email)",
+        )),
+        None => Ok(None),
+        Some(s) => JsonPointer::parse(&s)
+            .map(|p| Some(p.as_str().to_string()))
+            .map_err(|e| ApiError::invalid(field, e)),
+    }
+}
+
+fn lead_times(body: &mut JsonObject) -> Result<Vec<String>, ApiError> {
+    let raw = body.opt_str_list("lead_times")?.ok_or_else(|| {
+        ApiError::invalid("lead_times", "is required (a list like [\"P7D\", \"P1D\"])")
+    })?;
+    if raw.is_empty() {
+        return Err(ApiError::invalid("lead_times", "must not be empty"));
+    }
+    if raw.len() > MAX_LEAD_TIMES {
+        return Err(ApiError::invalid(
+            "lead_times",
+            format!("must have at most {MAX_LEAD_TIMES} entries"),
+        ));
+    }
+    let mut parsed: Vec<LeadTime> = Vec::with_capacity(raw.len());
+    for (i, s) in raw.iter().enumerate() {
+        let field = format!("lead_times[{i}]");
+        let lead = LeadTime::parse(s).map_err(|e| ApiError::invalid(&field, e))?;
+        if let Some(j) = parsed.iter().position(|p| *p == lead) {
+            return Err(ApiError::invalid(
+                &field,
+                format!("is the same lead time as lead_times[{j}]"),
+            ));
+        }
+        parsed.push(lead);
+    }
+    Ok(parsed.iter().map(LeadTime::to_iso).collect())
+}
+
+fn parse_rule(body: &mut JsonObject) -> Result<RuleFields, ApiError> {
+    let event_type = EventType::parse(&body.req_str("event_type")?)
+        .map_err(|e| ApiError::invalid("event_type", e))?;
+    let channel: ChannelKind = body
+        .req_str("channel")?
+        .parse()
+        .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
+    let recipient_path = pointer(body, "recipient_path", true)?.unwrap_or_default();
+    let target_date_path = pointer(body, "target_date_path", true)?.unwrap_or_default();
+    let timezone_path = pointer(body, "timezone_path", false)?;
+    let lead_times = lead_times(body)?;
+    let subject = body.opt_str("subject")?;
+    if let Some(s) = &subject {
+        parse_template("subject", s)?;
+    }
+    let text = body.opt_str("body")?.unwrap_or_default();
+    parse_template("body", &text)?;
+    if channel != ChannelKind::Webhook && text.trim().is_empty() {
+        return Err(ApiError::invalid("body", "is required for email and sms"));
+    }
+    Ok(RuleFields {
+        event_type: event_type.as_str().to_string(),
+        channel: channel.as_str().to_string(),
+        recipient_path,
+        target_date_path,
+        timezone_path,
+        lead_times,
+        subject,
+        body: text,
+    })
+}
+
+fn duplicate(event_type: &str) -> impl Fn(DieselError) -> ApiError + '_ {
+    move |e| match e {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ApiError::Conflict(
+            format!("a rule for event type '{event_type}' already exists"),
+        ),
+        other => ApiError::from(other),
+    }
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mut body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let fields = parse_rule(&mut body)?;
+    body.finish()?;
+    let tenant_id = caller.tenant_id;
+    let actor = caller.actor.clone();
+    let row = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let row = db::rules::insert(conn, tenant_id, &fields)
+                .map_err(duplicate(&fields.event_type))?;
+            db::audit::record(
+                conn,
+                tenant_id,
+                &actor,
+                "rule.created",
+                Some(row.id),
+                json!({"event_type": row.event_type}),
+            )?;
+            Ok::<_, ApiError>(row)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(render(&row)))
+}
+
+async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let tenant_id = caller.tenant_id;
+    let rows = db::run(&state.pool, move |conn| {
+        db::rules::list(conn, tenant_id).map_err(ApiError::from)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"items": rows.iter().map(render).collect::<Vec<_>>()})))
+}
+
+async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = parse_id(&path, "rule")?;
+    let tenant_id = caller.tenant_id;
+    let row = db::run(&state.pool, move |conn| {
+        db::rules::find(conn, tenant_id, id).map_err(ApiError::from)
+    })
+    .await?
+    .ok_or_else(|| ApiError::not_found("rule"))?;
+    Ok(HttpResponse::Ok().json(render(&row)))
+}
+
+/// Replaces the whole rule. Events already handled keep the notifications they made.
+async fn replace(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    mut body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = parse_id(&path, "rule")?;
+    let fields = parse_rule(&mut body)?;
+    body.finish()?;
+    let tenant_id = caller.tenant_id;
+    let actor = caller.actor.clone();
+    let row = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let row = db::rules::replace(conn, tenant_id, id, &fields)
+                .map_err(duplicate(&fields.event_type))?
+                .ok_or_else(|| ApiError::not_found("rule"))?;
+            db::audit::record(
+                conn,
+                tenant_id,
+                &actor,
+                "rule.replaced",
+                Some(id),
+                json!({"event_type": row.event_type}),
+            )?;
+            Ok::<_, ApiError>(row)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(render(&row)))
+}
+
+async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = parse_id(&path, "rule")?;
+    let tenant_id = caller.tenant_id;
+    let actor = caller.actor.clone();
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            if !db::rules::delete(conn, tenant_id, id)? {
+                return Err(ApiError::not_found("rule"));
+            }
+            db::audit::record(conn, tenant_id, &actor, "rule.deleted", Some(id), json!({}))?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

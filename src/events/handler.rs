@@ -1,0 +1,422 @@
+//! What an event turns into: pure functions from an event (and the tenant's rule for its type,
+//! if any) to the notifications to create, or the reason there are none. No I/O, so every rule
+//! of API.md is unit-tested here; the worker only runs the plan in a transaction.
+//!
+//! Decisions:
+//! - The notification's `data` is the event payload, so rule templates can use any field.
+//! - `expires_at` is left unset, so it defaults to the target date: a reminder is never sent
+//!   after the thing it reminds of.
+//! - A lead time whose send time has already passed (but whose target has not) is sent at once:
+//!   `send_at` keeps the computed time and the schedule treats it as due.
+//! - A target date already in the past leaves nothing to send: the event is `ignored`, and
+//!   `error` says why. Every notification of an event shares the target, so it is all or none.
+//! - A field that is present but unusable (not a string, not an address, not a date) fails the
+//!   event with an error naming the payload path; nothing is created.
+
+use super::pointer::{kind_of, JsonPointer};
+use crate::api::view;
+use crate::channels::{template, ChannelKind};
+use crate::db::models::{Event, Rule};
+use crate::domain::{local_time, LeadTime, Recipient, TimeZone};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// One notification to create. `slot` is unique within the event, so a second run of the same
+/// event cannot insert it twice.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub slot: i32,
+    pub channel: ChannelKind,
+    pub recipient: Recipient,
+    pub subject: Option<String>,
+    pub body: String,
+    pub target_date: DateTime<Utc>,
+    pub lead_time: LeadTime,
+    pub timezone: Option<TimeZone>,
+}
+
+impl Planned {
+    pub fn send_at(&self) -> DateTime<Utc> {
+        self.target_date - self.lead_time.duration()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Plan {
+    /// At least one notification.
+    Schedule(Vec<Planned>),
+    /// Nothing to schedule; the reason is kept on the event.
+    Ignored(String),
+    /// The payload does not fit the rule; the error names the path.
+    Failed(String),
+}
+
+/// Applies `rule` (or the built-in handler without one) to `event` as of `now`.
+pub fn plan(event: &Event, rule: Option<&Rule>, now: DateTime<Utc>) -> Plan {
+    let result = match rule {
+        Some(rule) => apply_rule(rule, &event.payload),
+        None => built_in(&event.event_type, &event.payload),
+    };
+    match result {
+        Ok(Found::Nothing(reason)) => Plan::Ignored(reason),
+        Ok(Found::Items(items)) => match items.first() {
+            Some(first) if first.target_date <= now => Plan::Ignored(format!(
+                "the target date {} has already passed; nothing to send",
+                view::ts(first.target_date)
+            )),
+            Some(_) => Plan::Schedule(items),
+            None => Plan::Ignored("nothing to schedule".into()),
+        },
+        Err(error) => Plan::Failed(error),
+    }
+}
+
+enum Found {
+    Items(Vec<Planned>),
+    Nothing(String),
+}
+
+/// A required field: present (and not null).
+fn required<'a>(payload: &'a Value, pointer: &JsonPointer) -> Result<&'a Value, String> {
+    pointer
+        .get(payload)
+        .ok_or_else(|| format!("{} is missing", pointer.path()))
+}
+
+fn as_str<'a>(value: &'a Value, pointer: &JsonPointer) -> Result<&'a str, String> {
+    value.as_str().ok_or_else(|| {
+        format!(
+            "{}: expected a string, got {}",
+            pointer.path(),
+            kind_of(value)
+        )
+    })
+}
+
+fn optional_str<'a>(payload: &'a Value, pointer: &JsonPointer) -> Result<Option<&'a str>, String> {
+    pointer.get(payload).map(|v| as_str(v, pointer)).transpose()
+}
+
+fn timezone(payload: &Value, pointer: Option<&JsonPointer>) -> Result<Option<TimeZone>, String> {
+    let Some(pointer) = pointer else {
+        return Ok(None);
+    };
+    // The zone is optional per event: without it, local times are read as UTC.
+    optional_str(payload, pointer)?
+        .map(|s| TimeZone::parse(s).map_err(|e| format!("{}: {e}", pointer.path())))
+        .transpose()
+}
+
+fn target_date(
+    payload: &Value,
+    pointer: &JsonPointer,
+    tz: Option<&TimeZone>,
+) -> Result<DateTime<Utc>, String> {
+    let raw = as_str(required(payload, pointer)?, pointer)?;
+    local_time::parse_instant(raw, tz.map(|t| t.tz()))
+        .map_err(|e| format!("{}: {e}", pointer.path()))
+}
+
+fn recipient(
+    value: &Value,
+    pointer: &JsonPointer,
+    channel: ChannelKind,
+) -> Result<Recipient, String> {
+    Recipient::parse(channel, as_str(value, pointer)?)
+        .map_err(|e| format!("{}: {e}", pointer.path()))
+}
+
+/// A stored rule was validated when it was written; reading it back can only fail if the
+/// database was edited by hand, which then fails the event with a message saying so.
+fn rule_part<T>(rule: &Rule, field: &str, parsed: Result<T, String>) -> Result<T, String> {
+    parsed.map_err(|e| format!("rule for '{}' has an invalid {field}: {e}", rule.event_type))
+}
+
+fn apply_rule(rule: &Rule, payload: &Value) -> Result<Found, String> {
+    let channel: ChannelKind = rule_part(
+        rule,
+        "channel",
+        rule.channel
+            .parse()
+            .map_err(|e: crate::channels::UnknownChannel| e.to_string()),
+    )?;
+    let recipient_ptr = rule_part(
+        rule,
+        "recipient_path",
+        JsonPointer::parse(&rule.recipient_path),
+    )?;
+    let target_ptr = rule_part(
+        rule,
+        "target_date_path",
+        JsonPointer::parse(&rule.target_date_path),
+    )?;
+    let tz_ptr = rule
+        .timezone_path
+        .as_deref()
+        .map(|p| rule_part(rule, "timezone_path", JsonPointer::parse(p)))
+        .transpose()?;
+    let lead_times = rule
+        .lead_times
+        .iter()
+        .map(|l| rule_part(rule, "lead_times", LeadTime::parse(l)))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let to = recipient(required(payload, &recipient_ptr)?, &recipient_ptr, channel)?;
+    let tz = timezone(payload, tz_ptr.as_ref())?;
+    let target = target_date(payload, &target_ptr, tz.as_ref())?;
+    let items = lead_times
+        .into_iter()
+        .enumerate()
+        .map(|(i, lead_time)| Planned {
+            slot: i as i32,
+            channel,
+            recipient: to.clone(),
+            subject: rule.subject.clone(),
+            body: rule.body.clone(),
+            target_date: target,
+            lead_time,
+            timezone: tz,
+        })
+        .collect();
+    Ok(Found::Items(items))
+}
+
+/// The recipients the built-in handler looks for, each with its fixed slot.
+const BUILT_IN_RECIPIENTS: [(&str, ChannelKind, i32); 3] = [
+    ("email", ChannelKind::Email, 0),
+    ("phone", ChannelKind::Sms, 1),
+    ("webhook_url", ChannelKind::Webhook, 2),
+];
+
+fn template_field(payload: &Value, name: &str) -> Result<Option<String>, String> {
+    let ptr = JsonPointer::field(name);
+    let Some(text) = optional_str(payload, &ptr)? else {
+        return Ok(None);
+    };
+    template::check(text).map_err(|e| format!("{}: {e}", ptr.path()))?;
+    Ok(Some(text.to_string()))
+}
+
+/// Without a rule: `payload.target_date`, one notification per recipient present among
+/// `email`, `phone` and `webhook_url`, `lead_time` (default `PT0S`), optional `timezone`,
+/// `subject` and `body` (templates over the payload).
+fn built_in(event_type: &str, payload: &Value) -> Result<Found, String> {
+    let mut recipients = Vec::new();
+    for (name, channel, slot) in BUILT_IN_RECIPIENTS {
+        let ptr = JsonPointer::field(name);
+        if let Some(value) = ptr.get(payload) {
+            recipients.push((recipient(value, &ptr, channel)?, channel, slot));
+        }
+    }
+    if recipients.is_empty() {
+        return Ok(Found::Nothing(format!(
+            "no rule for event type '{event_type}' and no recipient in payload.email, \
+             payload.phone or payload.webhook_url"
+        )));
+    }
+    let tz = timezone(payload, Some(&JsonPointer::field("timezone")))?;
+    let target = target_date(payload, &JsonPointer::field("target_date"), tz.as_ref())?;
+    let lead_ptr = JsonPointer::field("lead_time");
+    let lead_time = match optional_str(payload, &lead_ptr)? {
+        Some(s) => LeadTime::parse(s).map_err(|e| format!("{}: {e}", lead_ptr.path()))?,
+        None => LeadTime::ZERO,
+    };
+    // The event type only holds characters that are literal text in a template.
+    let subject =
+        template_field(payload, "subject")?.unwrap_or_else(|| format!("Reminder: {event_type}"));
+    let body = template_field(payload, "body")?
+        .unwrap_or_else(|| format!("Reminder: {event_type} on {{{{ target_date }}}}."));
+    let items = recipients
+        .into_iter()
+        .map(|(recipient, channel, slot)| Planned {
+            slot,
+            channel,
+            recipient,
+            subject: (channel == ChannelKind::Email).then(|| subject.clone()),
+            body: body.clone(),
+            target_date: target,
+            lead_time,
+            timezone: tz,
+        })
+        .collect();
+    Ok(Found::Items(items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    fn event(event_type: &str, payload: Value) -> Event {
+        Event {
+            id: Uuid::new_v4(),
+            tenant_id: Uuid::new_v4(),
+            event_type: event_type.into(),
+            payload,
+            status: "received".into(),
+            error: None,
+            idempotency_key: None,
+            created_at: Utc::now(),
+            processed_at: None,
+        }
+    }
+
+    fn rule() -> Rule {
+        Rule {
+            id: Uuid::new_v4(),
+            tenant_id: Uuid::new_v4(),
+            event_type: "card.expiring".into(),
+            channel: "email".into(),
+            recipient_path: "/customer/email".into(),
+            target_date_path: "/expires".into(),
+            timezone_path: Some("/tz".into()),
+            lead_times: vec!["P7D".into(), "P1D".into()],
+            subject: Some("Card".into()),
+            body: "Hi {{ name }}".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-01T00:00:00Z".parse().unwrap()
+    }
+
+    fn failed(plan: Plan) -> String {
+        match plan {
+            Plan::Failed(e) => e,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_rule_makes_one_notification_per_lead_time() {
+        let e = event(
+            "card.expiring",
+            json!({"customer": {"email": "ada@example.com"}, "expires": "2026-12-01T09:00:00", "tz": "Europe/Berlin"}),
+        );
+        let Plan::Schedule(items) = plan(&e, Some(&rule()), now()) else {
+            panic!("expected notifications");
+        };
+        assert_eq!(items.len(), 2);
+        let target: DateTime<Utc> = "2026-12-01T08:00:00Z".parse().unwrap();
+        assert_eq!(items[0].slot, 0);
+        assert_eq!(items[0].send_at(), target - Duration::days(7));
+        assert_eq!(items[1].slot, 1);
+        assert_eq!(items[1].send_at(), target - Duration::days(1));
+        assert_eq!(items[0].recipient.as_str(), "ada@example.com");
+        assert_eq!(items[0].timezone.map(|t| t.name()), Some("Europe/Berlin"));
+    }
+
+    #[test]
+    fn rule_errors_name_the_payload_path() {
+        let r = rule();
+        let cases = [
+            (
+                json!({"expires": "2026-12-01T09:00:00Z"}),
+                "payload.customer.email is missing",
+            ),
+            (
+                json!({"customer": {"email": "x"}, "expires": "2026-12-01T09:00:00Z"}),
+                "payload.customer.email: 'x' is not a valid e-mail address",
+            ),
+            (
+                json!({"customer": {"email": 42}, "expires": "2026-12-01T09:00:00Z"}),
+                "payload.customer.email: expected a string, got a number",
+            ),
+            (
+                json!({"customer": {"email": "a@b.co"}}),
+                "payload.expires is missing",
+            ),
+            (
+                json!({"customer": {"email": "a@b.co"}, "expires": "soon"}),
+                "payload.expires: expected an RFC 3339",
+            ),
+            (
+                json!({"customer": {"email": "a@b.co"}, "expires": "2026-12-01T09:00:00", "tz": "Mars/Olympus"}),
+                "payload.tz: unknown IANA time zone 'Mars/Olympus'",
+            ),
+        ];
+        for (payload, expected) in cases {
+            let error = failed(plan(&event("card.expiring", payload), Some(&r), now()));
+            assert!(
+                error.starts_with(expected),
+                "{error:?} should start with {expected:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_past_send_time_is_kept_but_a_past_target_is_ignored() {
+        let e = event(
+            "card.expiring",
+            json!({"customer": {"email": "a@b.co"}, "expires": "2026-11-03T00:00:00Z"}),
+        );
+        let Plan::Schedule(items) = plan(&e, Some(&rule()), now()) else {
+            panic!("expected notifications");
+        };
+        assert!(
+            items[0].send_at() < now(),
+            "P7D is overdue and sent at once"
+        );
+        let late = event(
+            "card.expiring",
+            json!({"customer": {"email": "a@b.co"}, "expires": "2026-10-01T00:00:00Z"}),
+        );
+        assert!(
+            matches!(plan(&late, Some(&rule()), now()), Plan::Ignored(r) if r.contains("already passed"))
+        );
+    }
+
+    #[test]
+    fn built_in_handler_makes_one_per_recipient() {
+        let e = event(
+            "invoice.due",
+            json!({"email": "ada@example.com", "phone": "+14155550123", "target_date": "2026-12-01T09:00:00Z", "lead_time": "P2D"}),
+        );
+        let Plan::Schedule(items) = plan(&e, None, now()) else {
+            panic!("expected notifications");
+        };
+        assert_eq!(items.len(), 2);
+        assert_eq!((items[0].channel, items[0].slot), (ChannelKind::Email, 0));
+        assert_eq!((items[1].channel, items[1].slot), (ChannelKind::Sms, 1));
+        assert_eq!(items[0].subject.as_deref(), Some("Reminder: invoice.due"));
+        assert_eq!(items[1].subject, None);
+        assert!(items[0].body.contains("invoice.due"));
+        assert_eq!(
+            items[0].send_at(),
+            "2026-11-29T09:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        template::check(&items[0].body).unwrap();
+    }
+
+    #[test]
+    fn built_in_handler_ignores_or_fails_with_the_path() {
+        let none = event("x", json!({"target_date": "2026-12-01T09:00:00Z"}));
+        assert!(
+            matches!(plan(&none, None, now()), Plan::Ignored(r) if r.contains("payload.email"))
+        );
+        let no_target = event("x", json!({"email": "a@b.co"}));
+        assert_eq!(
+            failed(plan(&no_target, None, now())),
+            "payload.target_date is missing"
+        );
+        let bad_lead = event(
+            "x",
+            json!({"email": "a@b.co", "target_date": "2026-12-01T09:00:00Z", "lead_time": "P1M"}),
+        );
+        assert!(failed(plan(&bad_lead, None, now())).starts_with("payload.lead_time: "));
+        let bad_body = event(
+            "x",
+            json!({"webhook_url": "https://example.com/h", "target_date": "2026-12-01T09:00:00Z", "body": "{{ oops"}),
+        );
+        assert!(failed(plan(&bad_body, None, now())).starts_with("payload.body: "));
+        let bad_phone = event(
+            "x",
+            json!({"phone": "123", "target_date": "2026-12-01T09:00:00Z"}),
+        );
+        assert!(failed(plan(&bad_phone, None, now())).starts_with("payload.phone: '123'"));
+    }
+}

@@ -1,0 +1,241 @@
+use crate::support::{assert_error, TestApp};
+use crate::{drain, get_event, post_event, redis_int, worker_ctx};
+use chrono::{Duration, Utc};
+use serde_json::json;
+
+#[tokio::test]
+async fn posting_an_event_stores_it_and_queues_its_id() {
+    let app = TestApp::spawn().await;
+    let member = app.member_key().await;
+    let (status, body) = app
+        .post(
+            "/api/v1/events",
+            &member,
+            &json!({"type": "card.expiring", "payload": {"email": "ada@example.com", "name": "Ada"}}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["status"], "received");
+    assert!(body["id"].is_string());
+
+    let event = get_event(&app, &body["id"]).await;
+    assert_eq!(event["type"], "card.expiring");
+    assert_eq!(event["payload"]["name"], "Ada");
+    assert_eq!(event["status"], "received");
+    assert_eq!(event["error"], serde_json::Value::Null);
+    assert_eq!(event["notification_ids"], json!([]));
+    assert_eq!(event["processed_at"], serde_json::Value::Null);
+    assert!(event["created_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(redis_int(&app, "XLEN", &app.keys().events), 1);
+}
+
+#[tokio::test]
+async fn a_repeated_idempotency_key_returns_the_first_event() {
+    let app = TestApp::spawn().await;
+    let body = json!({"type": "card.expiring", "payload": {"n": 1}, "idempotency_key": "evt-991"});
+    let (status, first) = app.post("/api/v1/events", &app.admin_key, &body).await;
+    assert_eq!(status, 202, "{first}");
+    let again = json!({"type": "card.expiring", "payload": {"n": 2}, "idempotency_key": "evt-991"});
+    let (status, second) = app.post("/api/v1/events", &app.admin_key, &again).await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["id"], first["id"]);
+    assert_eq!(
+        second["payload"]["n"], 1,
+        "the first event is returned unchanged"
+    );
+    assert_eq!(
+        redis_int(&app, "XLEN", &app.keys().events),
+        1,
+        "queued once"
+    );
+
+    // The header works the same way.
+    let send = |payload| {
+        app.client
+            .post(app.url("/api/v1/events"))
+            .bearer_auth(&app.admin_key)
+            .header("Idempotency-Key", "evt-hdr")
+            .json(&json!({"type": "x", "payload": payload}))
+            .send()
+    };
+    let r1 = crate::support::split(send(json!({})).await.unwrap()).await;
+    let r2 = crate::support::split(send(json!({})).await.unwrap()).await;
+    assert_eq!((r1.0, r2.0), (202, 200));
+    assert_eq!(r1.1["id"], r2.1["id"]);
+
+    let resp = app
+        .client
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&app.admin_key)
+        .header("Idempotency-Key", "a")
+        .json(&json!({"type": "x", "payload": {}, "idempotency_key": "b"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = crate::support::split(resp).await;
+    assert_error(status, &body, 422, Some("idempotency_key"));
+}
+
+#[tokio::test]
+async fn invalid_events_are_rejected_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (json!({"payload": {}}), 422, "type"),
+        (json!({"type": "card expiring", "payload": {}}), 422, "type"),
+        (json!({"type": "x".repeat(201), "payload": {}}), 422, "type"),
+        (json!({"type": 5, "payload": {}}), 400, "type"),
+        (json!({"type": "card.expiring"}), 422, "payload"),
+        (
+            json!({"type": "card.expiring", "payload": [1]}),
+            400,
+            "payload",
+        ),
+        (
+            json!({"type": "card.expiring", "payload": {}, "idempotency_key": ""}),
+            422,
+            "idempotency_key",
+        ),
+        (
+            json!({"type": "card.expiring", "payload": {}, "extra": 1}),
+            400,
+            "extra",
+        ),
+    ];
+    for (body, status, field) in cases {
+        let (got, resp) = app.post("/api/v1/events", &app.admin_key, &body).await;
+        assert_error(got, &resp, status, Some(field));
+    }
+    let (_, list) = app.get("/api/v1/events", &app.admin_key).await;
+    assert_eq!(list["items"], json!([]), "nothing was stored");
+}
+
+#[tokio::test]
+async fn events_are_listed_newest_first_with_filters_and_cursors() {
+    let app = TestApp::spawn().await;
+    let mut a_ids = Vec::new();
+    for i in 0..3 {
+        let e = post_event(&app, &app.admin_key, "type.a", json!({"i": i})).await;
+        a_ids.push(e["id"].clone());
+    }
+    for i in 0..2 {
+        post_event(&app, &app.admin_key, "type.b", json!({"i": i})).await;
+    }
+    let (status, page1) = app
+        .get("/api/v1/events?type=type.a&limit=2", &app.admin_key)
+        .await;
+    assert_eq!(status, 200, "{page1}");
+    let items = page1["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["id"], a_ids[2]);
+    assert_eq!(items[1]["id"], a_ids[1]);
+    assert!(items[0]["notification_ids"].is_array());
+    let cursor = page1["next_cursor"].as_str().unwrap();
+    let (_, page2) = app
+        .get(
+            &format!("/api/v1/events?type=type.a&limit=2&cursor={cursor}"),
+            &app.admin_key,
+        )
+        .await;
+    assert_eq!(page2["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page2["items"][0]["id"], a_ids[0]);
+    assert_eq!(page2["next_cursor"], serde_json::Value::Null);
+
+    let (_, received) = app
+        .get("/api/v1/events?status=received", &app.admin_key)
+        .await;
+    assert_eq!(received["items"].as_array().unwrap().len(), 5);
+    let (_, failed) = app
+        .get("/api/v1/events?status=failed", &app.admin_key)
+        .await;
+    assert_eq!(failed["items"], json!([]));
+
+    let (status, body) = app.get("/api/v1/events?status=done", &app.admin_key).await;
+    assert_error(status, &body, 422, Some("status"));
+    let (status, body) = app.get("/api/v1/events?limit=0", &app.admin_key).await;
+    assert_error(status, &body, 422, Some("limit"));
+    let (status, body) = app.get("/api/v1/events?kind=a", &app.admin_key).await;
+    assert_error(status, &body, 400, Some("kind"));
+    let (status, body) = app.get("/api/v1/events?cursor=nope", &app.admin_key).await;
+    assert_error(status, &body, 400, Some("cursor"));
+}
+
+#[tokio::test]
+async fn events_of_other_tenants_are_not_found() {
+    let app = TestApp::spawn().await;
+    let other = app.new_tenant_key("other", chime::domain::AccessRole::Admin);
+    let e = post_event(&app, &app.admin_key, "x", json!({})).await;
+    let path = format!("/api/v1/events/{}", e["id"].as_str().unwrap());
+    let (status, body) = app.get(&path, &other).await;
+    assert_error(status, &body, 404, None);
+    let (status, body) = app
+        .post(&format!("{path}/cancel"), &other, &json!({}))
+        .await;
+    assert_error(status, &body, 404, None);
+    let (_, list) = app.get("/api/v1/events", &other).await;
+    assert_eq!(list["items"], json!([]));
+    let (status, body) = app.get("/api/v1/events/not-a-uuid", &app.admin_key).await;
+    assert_error(status, &body, 404, None);
+}
+
+#[tokio::test]
+async fn cancelling_an_event_cancels_its_pending_notifications() {
+    let app = TestApp::spawn().await;
+    let ctx = worker_ctx(&app).await;
+    let target = (Utc::now() + Duration::days(10)).to_rfc3339();
+    let e = post_event(
+        &app,
+        &app.admin_key,
+        "invoice.due",
+        json!({"email": "ada@example.com", "phone": "+14155550123", "target_date": target, "lead_time": "P1D"}),
+    )
+    .await;
+    assert_eq!(drain(&ctx).await, 1);
+    let event = get_event(&app, &e["id"]).await;
+    assert_eq!(event["status"], "processed", "{event}");
+    let ids = event["notification_ids"].as_array().unwrap().clone();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(redis_int(&app, "ZCARD", &app.keys().schedule), 2);
+
+    let path = format!("/api/v1/events/{}/cancel", e["id"].as_str().unwrap());
+    let (status, body) = app.post(&path, &app.admin_key, &json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["cancelled"], 2);
+    for id in &ids {
+        let (_, n) = app
+            .get(
+                &format!("/api/v1/notifications/{}", id.as_str().unwrap()),
+                &app.admin_key,
+            )
+            .await;
+        assert_eq!(n["status"], "cancelled");
+    }
+    assert_eq!(
+        redis_int(&app, "ZCARD", &app.keys().schedule),
+        0,
+        "unscheduled"
+    );
+    let (status, body) = app.post(&path, &app.admin_key, &json!({})).await;
+    assert_eq!((status, body["cancelled"].clone()), (200, json!(0)));
+}
+
+#[tokio::test]
+async fn cancelling_an_event_before_it_is_handled_stops_it() {
+    let app = TestApp::spawn().await;
+    let ctx = worker_ctx(&app).await;
+    let target = (Utc::now() + Duration::days(10)).to_rfc3339();
+    let e = post_event(
+        &app,
+        &app.admin_key,
+        "invoice.due",
+        json!({"email": "ada@example.com", "target_date": target}),
+    )
+    .await;
+    let path = format!("/api/v1/events/{}/cancel", e["id"].as_str().unwrap());
+    let (status, body) = app.post(&path, &app.admin_key, &json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "ignored");
+    assert_eq!(drain(&ctx).await, 1, "the queued entry is consumed");
+    let event = get_event(&app, &e["id"]).await;
+    assert_eq!(event["status"], "ignored");
+    assert_eq!(event["notification_ids"], json!([]));
+}
