@@ -116,9 +116,8 @@ async fn write<I: Clone + Send + 'static, O: Send + 'static>(
             }
         }
         Err(e) if jobs.len() == 1 => {
-            for job in jobs {
+            if let Some(job) = jobs.into_iter().next() {
                 let _ = job.reply.send(Err(e));
-                break;
             }
         }
         Err(_) => {

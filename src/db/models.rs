@@ -59,7 +59,7 @@ pub struct NewUser<'a> {
     pub role: &'a str,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, serde::Serialize)]
 #[diesel(table_name = notifications)]
 pub struct Notification {
     pub id: Uuid,

@@ -401,3 +401,27 @@ pub fn pending_due_before(
         .limit(limit)
         .load(conn)
 }
+
+/// [`claim`] for many ready entries at once: one UPDATE joined with the `(id, version)` pairs.
+/// Only rows whose version matches their entry are taken.
+pub fn claim_many(
+    conn: &mut PgConnection,
+    entries: &[(Uuid, i32)],
+    abandoned_before: DateTime<Utc>,
+) -> QueryResult<Vec<Notification>> {
+    use diesel::sql_types::{Array, Int4, Timestamptz, Uuid as SqlUuid};
+    let ids: Vec<Uuid> = entries.iter().map(|(id, _)| *id).collect();
+    let versions: Vec<i32> = entries.iter().map(|(_, v)| *v).collect();
+    diesel::sql_query(
+        "UPDATE notifications AS n \
+         SET status = 'sending', claimed_at = now(), attempts = n.attempts + 1, updated_at = now() \
+         FROM unnest($1::uuid[], $2::int4[]) AS e(id, version) \
+         WHERE n.id = e.id AND n.version = e.version AND n.sent_at IS NULL AND n.cancelled_at IS NULL \
+           AND (n.status = 'scheduled' OR (n.status = 'sending' AND n.claimed_at < $3)) \
+         RETURNING n.*",
+    )
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Array<Int4>, _>(versions)
+    .bind::<Timestamptz, _>(abandoned_before)
+    .load(conn)
+}

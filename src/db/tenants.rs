@@ -45,3 +45,10 @@ pub fn rotate_secret(conn: &mut PgConnection, id: Uuid) -> QueryResult<Tenant> {
         .returning(Tenant::as_returning())
         .get_result(conn)
 }
+
+pub fn webhook_secrets(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
+    tenants::table
+        .filter(tenants::id.eq_any(ids))
+        .select((tenants::id, tenants::webhook_secret))
+        .load(conn)
+}

@@ -2,7 +2,7 @@ use uuid::Uuid;
 
 /// A schedule entry: the notification id as 16 raw bytes followed by its schedule version as
 /// 4 big-endian bytes. Raw bytes keep a ZSET entry near 128 bytes of Redis memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Member {
     pub id: Uuid,
     pub version: i32,

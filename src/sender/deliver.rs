@@ -1,19 +1,22 @@
 //! One delivery: claim the row, render, call the channel, record the outcome.
 //!
-//! The claim is one conditional UPDATE, so exactly one sender wins and stale entries (after a
-//! reschedule or cancel: other version or status) are dropped. No transaction or row lock is
-//! held across the provider call.
+//! Claims are conditional UPDATEs (one per batch of ready entries), so exactly one sender wins
+//! and stale entries (after a reschedule or cancel: other version or status) are dropped. No
+//! transaction or row lock is held across the provider call; outcomes are group-committed.
 
 use super::retry::RetryPolicy;
 use super::ReadyEntry;
 use crate::channels::{template::Template, ChannelKind, Channels, OutboundMessage, SendError};
+use crate::db::group_commit::GroupCommit;
 use crate::db::models::{NewDeliveryAttempt, Notification};
 use crate::db::{self, notifications as q, DbError};
 use crate::ops::metrics;
+use crate::schedule::Member;
 use crate::startup::RoleContext;
 use chrono::{DateTime, Utc};
-use diesel::Connection;
+use diesel::PgConnection;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -22,10 +25,23 @@ pub struct Deliverer {
     ctx: RoleContext,
     channels: Arc<Channels>,
     policy: RetryPolicy,
+    recorder: GroupCommit<Recorded, RecordEffect>,
 }
 
+/// A claimed notification, with the secret its tenant signs webhooks with.
+pub type Claimed = (Notification, String);
+
+/// An outcome to write: the claimed row, when the attempt started, and what happened.
+pub type Recorded = (Notification, DateTime<Utc>, Outcome);
+
+/// What recording changed that Redis must follow: a retry to schedule, a next occurrence.
+type RecordEffect = (Option<Notification>, bool);
+
+/// Outcomes written per transaction.
+const RECORD_BATCH: usize = 200;
+
 /// What happened to one claimed notification.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Outcome {
     Sent { summary: String },
     Retry { error: String, delay: Duration },
@@ -36,53 +52,61 @@ pub enum Outcome {
 impl Deliverer {
     pub fn new(ctx: RoleContext, channels: Arc<Channels>) -> Deliverer {
         let policy = RetryPolicy::new(ctx.settings.retry_schedule.clone());
+        let recorder = GroupCommit::start(ctx.pool.clone(), RECORD_BATCH, 4, record_batch);
         Deliverer {
             ctx,
             channels,
             policy,
+            recorder,
         }
     }
 
-    /// Handles one ready entry. Returns whether the entry may be acknowledged: false only when
-    /// PostgreSQL could not be reached, so another sender retries it after the visibility timeout.
-    #[tracing::instrument(skip_all, fields(notification_id))]
-    pub async fn handle(&self, entry: &ReadyEntry) -> bool {
-        let Some(member) = entry.member else {
-            tracing::warn!(stream_id = %entry.stream_id, "dropping a malformed ready entry");
-            return true;
-        };
-        tracing::Span::current().record("notification_id", tracing::field::display(member.id));
+    /// Claims the notifications of many ready entries with one UPDATE. The map holds the
+    /// entries this sender won; every other well-formed entry is stale.
+    pub async fn claim(&self, entries: &[ReadyEntry]) -> Result<HashMap<Member, Claimed>, DbError> {
+        let pairs: Vec<(Uuid, i32)> = entries
+            .iter()
+            .filter_map(|e| e.member)
+            .map(|m| (m.id, m.version))
+            .collect();
+        if pairs.is_empty() {
+            return Ok(HashMap::new());
+        }
         let abandoned_before = Utc::now()
             - chrono::Duration::from_std(self.ctx.settings.visibility_timeout).unwrap_or_default();
-        let claimed = db::run(&self.ctx.pool, move |conn| {
-            let Some(row) = q::claim(conn, member.id, member.version, abandoned_before)? else {
-                return Ok::<_, DbError>(None);
-            };
-            let tenant = db::tenants::find(conn, row.tenant_id)?;
-            Ok(Some((row, tenant.webhook_secret)))
+        let rows = db::run(&self.ctx.pool, move |conn| {
+            let rows = q::claim_many(conn, &pairs, abandoned_before)?;
+            let tenant_ids: Vec<Uuid> = rows.iter().map(|r| r.tenant_id).collect();
+            let secrets: HashMap<Uuid, String> = db::tenants::webhook_secrets(conn, &tenant_ids)?
+                .into_iter()
+                .collect();
+            Ok::<_, DbError>(
+                rows.into_iter()
+                    .filter_map(|r| secrets.get(&r.tenant_id).cloned().map(|s| (r, s)))
+                    .collect::<Vec<_>>(),
+            )
         })
-        .await;
-        let (row, secret) = match claimed {
-            Ok(Some(found)) => found,
-            Ok(None) => {
-                metrics::STALE_ENTRIES_DROPPED.inc();
-                tracing::debug!("stale entry dropped (rescheduled, cancelled or already taken)");
-                return true;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot claim; leaving the entry for a retry");
-                return false;
-            }
-        };
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(r, s)| (Member::new(r.id, r.version), (r, s)))
+            .collect())
+    }
+
+    /// Sends one claimed notification and records the outcome. Returns whether its entry may be
+    /// acknowledged: false only when the outcome could not be written (the row stays `sending`
+    /// and is taken over after the visibility timeout).
+    #[tracing::instrument(skip_all, fields(notification_id = %claimed.0.id))]
+    pub async fn deliver(&self, claimed: Claimed, due_ms: Option<i64>) -> bool {
+        let (row, secret) = claimed;
         let started_at = Utc::now();
-        if let Some(due) = entry.due_ms {
+        if let Some(due) = due_ms {
             metrics::DELIVERY_LAG.observe_ms((started_at.timestamp_millis() - due).max(0) as u64);
         }
         let outcome = self.attempt(&row, secret, started_at).await;
-        match self.record(&row, started_at, outcome).await {
+        match self.record(row, started_at, outcome).await {
             Ok(()) => true,
             Err(e) => {
-                // The row stays `sending`; it is taken over after the visibility timeout.
                 tracing::error!(error = %e, "could not record a delivery outcome");
                 false
             }
@@ -173,73 +197,11 @@ impl Deliverer {
 
     async fn record(
         &self,
-        row: &Notification,
+        row: Notification,
         started_at: DateTime<Utc>,
         outcome: Outcome,
     ) -> Result<(), DbError> {
-        let id = row.id;
-        let version = row.version;
         let series_id = row.series_id;
-        let attempt = NewDeliveryAttempt {
-            id: Uuid::new_v4(),
-            notification_id: id,
-            tenant_id: row.tenant_id,
-            attempt_number: row.attempts,
-            started_at,
-            finished_at: Utc::now(),
-            outcome: String::new(),
-            error: None,
-            response_summary: None,
-        };
-        let previous = row.clone();
-        let rescheduled = db::run(&self.ctx.pool, move |conn| {
-            conn.transaction(|conn| {
-                let mut attempt = attempt;
-                let mut retry_row = None;
-                let finished = match &outcome {
-                    Outcome::Sent { summary } => {
-                        attempt.outcome = "success".into();
-                        attempt.response_summary = Some(summary.clone());
-                        q::mark_sent(conn, id, version)?
-                    }
-                    Outcome::Retry { error, delay } => {
-                        attempt.outcome = "transient_failure".into();
-                        attempt.error = Some(error.clone());
-                        let due =
-                            Utc::now() + chrono::Duration::from_std(*delay).unwrap_or_default();
-                        retry_row = q::mark_retry(conn, id, version, due, error)?;
-                        false
-                    }
-                    Outcome::Dead { error } => {
-                        attempt.outcome = "permanent_failure".into();
-                        attempt.error = Some(error.clone());
-                        q::mark_final(conn, id, version, "dead", error)?
-                    }
-                    Outcome::Expired => {
-                        attempt.outcome = "expired".into();
-                        attempt.error = Some("expired before it could be sent".into());
-                        q::mark_final(
-                            conn,
-                            id,
-                            version,
-                            "expired",
-                            "expired before it could be sent",
-                        )?
-                    }
-                };
-                db::attempts::record(conn, attempt)?;
-                let mut series_next = false;
-                if finished {
-                    if let Some(series_id) = series_id {
-                        series_next =
-                            crate::events::series::advance(conn, series_id, &previous)?.is_some();
-                    }
-                }
-                Ok::<_, DbError>((retry_row, series_next, outcome))
-            })
-        })
-        .await?;
-        let (retry_row, series_next, outcome) = rescheduled;
         match &outcome {
             Outcome::Sent { .. } => metrics::SENDS_SUCCEEDED.inc(),
             Outcome::Retry { .. } => metrics::SENDS_RETRIED.inc(),
@@ -249,6 +211,7 @@ impl Deliverer {
             }
             Outcome::Expired => metrics::SENDS_EXPIRED.inc(),
         }
+        let (retry_row, series_next) = self.recorder.submit((row, started_at, outcome)).await?;
         if let Some(r) = retry_row {
             if let Err(e) = self.ctx.schedule.put(r.id, r.version, r.due_at, None).await {
                 tracing::warn!(error = %e, "could not schedule the retry; the reconciler will");
@@ -266,6 +229,73 @@ impl Deliverer {
         }
         Ok(())
     }
+}
+
+/// Writes a batch of outcomes in the caller's transaction; one effect per item, in order.
+fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<RecordEffect>, DbError> {
+    items
+        .iter()
+        .map(|(row, started_at, outcome)| record_one(conn, row, *started_at, outcome))
+        .collect()
+}
+
+fn record_one(
+    conn: &mut PgConnection,
+    row: &Notification,
+    started_at: DateTime<Utc>,
+    outcome: &Outcome,
+) -> Result<RecordEffect, DbError> {
+    let (id, version) = (row.id, row.version);
+    let mut attempt = NewDeliveryAttempt {
+        id: Uuid::new_v4(),
+        notification_id: id,
+        tenant_id: row.tenant_id,
+        attempt_number: row.attempts,
+        started_at,
+        finished_at: Utc::now(),
+        outcome: String::new(),
+        error: None,
+        response_summary: None,
+    };
+    let mut retry_row = None;
+    let finished = match outcome {
+        Outcome::Sent { summary } => {
+            attempt.outcome = "success".into();
+            attempt.response_summary = Some(summary.clone());
+            q::mark_sent(conn, id, version)?
+        }
+        Outcome::Retry { error, delay } => {
+            attempt.outcome = "transient_failure".into();
+            attempt.error = Some(error.clone());
+            let due = Utc::now() + chrono::Duration::from_std(*delay).unwrap_or_default();
+            retry_row = q::mark_retry(conn, id, version, due, error)?;
+            false
+        }
+        Outcome::Dead { error } => {
+            attempt.outcome = "permanent_failure".into();
+            attempt.error = Some(error.clone());
+            q::mark_final(conn, id, version, "dead", error)?
+        }
+        Outcome::Expired => {
+            attempt.outcome = "expired".into();
+            attempt.error = Some("expired before it could be sent".into());
+            q::mark_final(
+                conn,
+                id,
+                version,
+                "expired",
+                "expired before it could be sent",
+            )?
+        }
+    };
+    db::attempts::record(conn, attempt)?;
+    let mut series_next = false;
+    if finished {
+        if let Some(series_id) = row.series_id {
+            series_next = crate::events::series::advance(conn, series_id, row)?.is_some();
+        }
+    }
+    Ok((retry_row, series_next))
 }
 
 /// Template variables: the notification's `data`, plus its own times and recipient where the

@@ -168,8 +168,33 @@ pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationTok
                 }
             }
         }
+        let mut claimed = match deliverer.claim(&entries).await {
+            Ok(c) => c,
+            Err(e) => {
+                // Left unacknowledged: taken over again after the visibility timeout.
+                tracing::warn!(error = %e, "cannot claim ready entries");
+                drop(first_permit);
+                sleep_or_cancel(Duration::from_millis(200), &shutdown).await;
+                continue;
+            }
+        };
+        // Malformed and stale entries (rescheduled, cancelled, already taken) are dropped now.
+        let (won, dropped): (Vec<ReadyEntry>, Vec<ReadyEntry>) = entries
+            .into_iter()
+            .partition(|e| e.member.is_some_and(|m| claimed.contains_key(&m)));
+        if !dropped.is_empty() {
+            crate::ops::metrics::STALE_ENTRIES_DROPPED.add(dropped.len() as u64);
+            let ids: Vec<&str> = dropped.iter().map(|e| e.stream_id.as_str()).collect();
+            acknowledge(&mut ctx.schedule.connection(), &stream, &ids).await;
+        }
         let mut first = Some(first_permit);
-        for entry in entries {
+        let mut duplicates = Vec::new();
+        for entry in won {
+            let Some(work) = entry.member.and_then(|m| claimed.remove(&m)) else {
+                // A second entry for the same notification in this read.
+                duplicates.push(entry.stream_id);
+                continue;
+            };
             let permit = match first.take() {
                 Some(p) => p,
                 None => match semaphore.clone().acquire_owned().await {
@@ -181,22 +206,16 @@ pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationTok
             let mut ack_conn = ctx.schedule.connection();
             let stream = stream.clone();
             tasks.spawn(async move {
-                let acknowledge = deliverer.handle(&entry).await;
+                let ok = deliverer.deliver(work, entry.due_ms).await;
                 drop(permit);
-                if acknowledge {
-                    let acked: redis::RedisResult<()> = redis::pipe()
-                        .xack(&stream, GROUP, &[&entry.stream_id])
-                        .ignore()
-                        .xdel(&stream, &[&entry.stream_id])
-                        .ignore()
-                        .query_async(&mut ack_conn)
-                        .await;
-                    if let Err(e) = acked {
-                        // The outcome is recorded; a redelivered entry is dropped by the claim.
-                        tracing::warn!(error = %e, "could not acknowledge a ready entry");
-                    }
+                if ok {
+                    acknowledge(&mut ack_conn, &stream, &[&entry.stream_id]).await;
                 }
             });
+        }
+        if !duplicates.is_empty() {
+            let ids: Vec<&str> = duplicates.iter().map(String::as_str).collect();
+            acknowledge(&mut ctx.schedule.connection(), &stream, &ids).await;
         }
     }
     // Stop taking work, let in-flight sends finish and record their outcome.
@@ -209,6 +228,21 @@ pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationTok
         tracing::warn!("in-flight sends did not finish in time; their entries will be taken over");
     }
     tracing::info!("sender stopped");
+}
+
+/// XACK + XDEL: the stream only holds work not yet done.
+async fn acknowledge(conn: &mut redis::aio::ConnectionManager, stream: &str, ids: &[&str]) {
+    let acked: redis::RedisResult<()> = redis::pipe()
+        .xack(stream, GROUP, ids)
+        .ignore()
+        .xdel(stream, ids)
+        .ignore()
+        .query_async(conn)
+        .await;
+    if let Err(e) = acked {
+        // The outcome is recorded; a redelivered entry is dropped by the claim.
+        tracing::warn!(error = %e, "could not acknowledge ready entries");
+    }
 }
 
 async fn autoclaim(
