@@ -413,10 +413,12 @@ pub fn claim_many(
     let ids: Vec<Uuid> = entries.iter().map(|(id, _)| *id).collect();
     let versions: Vec<i32> = entries.iter().map(|(_, v)| *v).collect();
     diesel::sql_query(
+        // `id = ANY` lets the planner use the primary key; the join with the pairs checks versions.
         "UPDATE notifications AS n \
          SET status = 'sending', claimed_at = now(), attempts = n.attempts + 1, updated_at = now() \
-         FROM unnest($1::uuid[], $2::int4[]) AS e(id, version) \
-         WHERE n.id = e.id AND n.version = e.version AND n.sent_at IS NULL AND n.cancelled_at IS NULL \
+         WHERE n.id = ANY($1::uuid[]) \
+           AND (n.id, n.version) IN (SELECT * FROM unnest($1::uuid[], $2::int4[])) \
+           AND n.sent_at IS NULL AND n.cancelled_at IS NULL \
            AND (n.status = 'scheduled' OR (n.status = 'sending' AND n.claimed_at < $3)) \
          RETURNING n.*",
     )
