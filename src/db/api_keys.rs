@@ -22,8 +22,30 @@ pub fn generate_key() -> String {
     )
 }
 
-fn prefix_of(key: &str) -> String {
-    key.chars().take(10).collect()
+/// The stored form of a key: its first characters (to recognise it) and its digest.
+struct Stored {
+    prefix: String,
+    hash: String,
+}
+
+impl Stored {
+    fn of(key: &str) -> Stored {
+        Stored {
+            prefix: key.chars().take(10).collect(),
+            hash: hash_key(key),
+        }
+    }
+
+    fn row<'a>(&'a self, tenant_id: Uuid, name: &'a str, role: AccessRole) -> NewApiKey<'a> {
+        NewApiKey {
+            id: Uuid::new_v4(),
+            tenant_id,
+            name,
+            key_prefix: &self.prefix,
+            key_hash: &self.hash,
+            role: role.as_str(),
+        }
+    }
 }
 
 pub fn create(
@@ -33,15 +55,9 @@ pub fn create(
     key: &str,
     role: AccessRole,
 ) -> QueryResult<ApiKey> {
+    let stored = Stored::of(key);
     diesel::insert_into(api_keys::table)
-        .values(NewApiKey {
-            id: Uuid::new_v4(),
-            tenant_id,
-            name,
-            key_prefix: &prefix_of(key),
-            key_hash: &hash_key(key),
-            role: role.as_str(),
-        })
+        .values(stored.row(tenant_id, name, role))
         .returning(ApiKey::as_returning())
         .get_result(conn)
 }
@@ -54,15 +70,9 @@ pub fn ensure(
     key: &str,
     role: AccessRole,
 ) -> QueryResult<()> {
+    let stored = Stored::of(key);
     diesel::insert_into(api_keys::table)
-        .values(NewApiKey {
-            id: Uuid::new_v4(),
-            tenant_id,
-            name,
-            key_prefix: &prefix_of(key),
-            key_hash: &hash_key(key),
-            role: role.as_str(),
-        })
+        .values(stored.row(tenant_id, name, role))
         .on_conflict(api_keys::key_hash)
         .do_nothing()
         .execute(conn)?;

@@ -1,19 +1,7 @@
 use super::models::Tenant;
 use super::schema::tenants;
-use base64::Engine;
 use diesel::prelude::*;
-use rand::RngCore;
 use uuid::Uuid;
-
-/// A Standard Webhooks secret: `whsec_` + base64 of 24 random bytes.
-pub fn new_webhook_secret() -> String {
-    let mut bytes = [0u8; 24];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    format!(
-        "whsec_{}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    )
-}
 
 /// Returns the tenant with this name, creating it if needed (race-free across replicas).
 pub fn ensure(conn: &mut PgConnection, name: &str) -> QueryResult<Tenant> {
@@ -21,7 +9,7 @@ pub fn ensure(conn: &mut PgConnection, name: &str) -> QueryResult<Tenant> {
         .values((
             tenants::id.eq(Uuid::new_v4()),
             tenants::name.eq(name),
-            tenants::webhook_secret.eq(new_webhook_secret()),
+            tenants::webhook_secret.eq(crate::channels::signing::new_webhook_secret()),
         ))
         .on_conflict(tenants::name)
         .do_nothing()
@@ -41,7 +29,7 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Tenant> {
 
 pub fn rotate_secret(conn: &mut PgConnection, id: Uuid) -> QueryResult<Tenant> {
     diesel::update(tenants::table.find(id))
-        .set(tenants::webhook_secret.eq(new_webhook_secret()))
+        .set(tenants::webhook_secret.eq(crate::channels::signing::new_webhook_secret()))
         .returning(Tenant::as_returning())
         .get_result(conn)
 }
