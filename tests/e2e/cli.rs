@@ -57,3 +57,31 @@ fn a_bad_setting_stops_start_up_naming_the_variable() {
     let out = chime().arg("frobnicate").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn every_migration_reverts_and_reapplies() {
+    use diesel_migrations::MigrationHarness;
+    let name = format!("chime_down_{}", uuid::Uuid::new_v4().simple());
+    let url = format!("{PG_SERVER}/{name}");
+    chime::db::setup::create_database_if_missing(&url).unwrap();
+    chime::db::setup::run_migrations(&url).unwrap();
+    let mut conn = PgConnection::establish(&url).unwrap();
+    let reverted = conn
+        .revert_all_migrations(chime::db::setup::MIGRATIONS)
+        .unwrap()
+        .len();
+    assert!(reverted > 0);
+    assert!(
+        chime::db::schema::notifications::table
+            .count()
+            .get_result::<i64>(&mut conn)
+            .is_err(),
+        "tables are gone"
+    );
+    drop(conn);
+    assert_eq!(chime::db::setup::run_migrations(&url).unwrap(), reverted);
+    let mut admin = PgConnection::establish(&format!("{PG_SERVER}/postgres")).unwrap();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .unwrap();
+}
