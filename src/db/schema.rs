@@ -96,7 +96,7 @@ diesel::table! {
         recipient_path -> Text,
         target_date_path -> Text,
         timezone_path -> Nullable<Text>,
-        lead_times -> Array<Nullable<Text>>,
+        lead_times -> Array<Text>,
         subject -> Nullable<Text>,
         body -> Text,
         created_at -> Timestamptz,

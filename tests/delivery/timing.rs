@@ -120,11 +120,22 @@ async fn cancelled_never_arrives_and_rescheduled_arrives_once_at_its_new_time() 
 
 #[tokio::test]
 async fn an_earlier_notification_wakes_the_scheduler() {
-    let app = delivery_app(|_| {}).await;
+    // A long lock TTL: without the wake-up the leader would sleep for up to 10 s (a third of it).
+    let app = delivery_app(|s| s.leader_ttl = Duration::from_secs(30)).await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     // Something far away first: the leader sleeps towards it (bounded by lock renewal).
     app.post("/api/v1/notifications", &app.admin_key, &json!({"channel": "webhook", "recipient": peer.url_for("/late"), "send_at": at_ms(3_600_000).to_rfc3339()})).await;
-    let send_at = at_ms(300);
+    // Let the leader go to sleep towards the far one first.
+    crate::support::wait_until("the leader", Duration::from_secs(10), || async {
+        let mut conn = app.redis();
+        redis::cmd("GET")
+            .arg(&app.keys().leader)
+            .query::<Option<String>>(&mut conn)
+            .ok()
+            .flatten()
+    })
+    .await;
+    let send_at = at_ms(1500);
     app.post("/api/v1/notifications", &app.admin_key, &json!({"channel": "webhook", "recipient": peer.url_for("/soon"), "send_at": send_at.to_rfc3339()})).await;
     let got = peer.wait_for(1, Duration::from_secs(10)).await.unwrap();
     assert_eq!(got[0].path, "/soon");
