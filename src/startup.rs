@@ -189,11 +189,15 @@ impl Application {
         // A role that stops on its own is a failure: stop the process so it gets restarted.
         let mut failed = None;
         tokio::select! {
+            biased;
             _ = self.shutdown.cancelled() => {}
             Some(_) = self.tasks.join_next() => {
-                tracing::error!("a role stopped unexpectedly; shutting down");
-                failed = Some(anyhow::anyhow!("a role stopped unexpectedly"));
-                self.shutdown.cancel();
+                // Roles also return once shutdown has begun; only an earlier return is a failure.
+                if !self.shutdown.is_cancelled() {
+                    tracing::error!("a role stopped unexpectedly; shutting down");
+                    failed = Some(anyhow::anyhow!("a role stopped unexpectedly"));
+                    self.shutdown.cancel();
+                }
             }
         }
         if let Some(handle) = server_handle {

@@ -176,3 +176,30 @@ async fn nothing_is_lost_duplicated_or_early_through_crashes_and_a_redis_wipe() 
     .await;
     assert_eq!(sent, 250);
 }
+
+/// SIGTERM drains and exits cleanly, releasing the scheduler lock for a standby at once.
+#[tokio::test]
+async fn sigterm_exits_cleanly_and_releases_leadership() {
+    let db = TestDb::create();
+    let prefix = TestPrefix::new();
+    let port = free_port();
+    let mut chime = Chime::start(
+        "api,worker,scheduler,sender",
+        &db,
+        &prefix,
+        &[("CHIME_LISTEN_ADDR", format!("127.0.0.1:{port}"))],
+    );
+    wait_until("a leader", Duration::from_secs(30), || async {
+        leader_token(&prefix)
+    })
+    .await;
+    let status = chime
+        .terminate(Duration::from_secs(40))
+        .expect("exits after SIGTERM");
+    assert!(status.success(), "{status:?}");
+    assert_eq!(
+        leader_token(&prefix),
+        None,
+        "the lock was released, not left to expire"
+    );
+}
