@@ -73,6 +73,8 @@ pub struct Settings {
     pub redis_url: Secret,
     pub redis_prefix: String,
     pub listen_addr: SocketAddr,
+    /// Operations endpoints (`/healthz`, `/readyz`, `/metrics`) for processes without the API role.
+    pub ops_addr: Option<SocketAddr>,
     pub bootstrap_admin_key: Option<Secret>,
     pub jwt_secret: Option<Secret>,
     pub jwt_ttl: Duration,
@@ -108,6 +110,7 @@ impl Settings {
             redis_url: Secret::new("redis://127.0.0.1:6379"),
             redis_prefix: "chime".into(),
             listen_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            ops_addr: None,
             bootstrap_admin_key: None,
             jwt_secret: None,
             jwt_ttl: Duration::from_secs(12 * 3600),
@@ -171,6 +174,11 @@ impl Settings {
             s.listen_addr = v.parse().map_err(|_| {
                 ConfigError::new("CHIME_LISTEN_ADDR", "expected host:port like 0.0.0.0:8080")
             })?;
+        }
+        if let Some(v) = get("CHIME_OPS_ADDR") {
+            s.ops_addr = Some(v.parse().map_err(|_| {
+                ConfigError::new("CHIME_OPS_ADDR", "expected host:port like 0.0.0.0:9090")
+            })?);
         }
         if let Some(v) = get("CHIME_BOOTSTRAP_ADMIN_KEY") {
             if !v.starts_with("chk_") || v.len() < 24 {

@@ -126,7 +126,13 @@ impl Application {
                 )
             })?;
             let port = listener.local_addr()?.port();
-            (Some(port), Some(http_server(listener, &context)?))
+            (Some(port), Some(http_server(listener, &context, true)?))
+        } else if let Some(addr) = settings.ops_addr {
+            // Processes without the API still answer probes and metrics scrapes.
+            let listener = TcpListener::bind(addr)
+                .with_context(|| format!("cannot listen on {addr} (CHIME_OPS_ADDR)"))?;
+            let port = listener.local_addr()?.port();
+            (Some(port), Some(http_server(listener, &context, false)?))
         } else {
             (None, None)
         };
@@ -215,7 +221,12 @@ impl Application {
     }
 }
 
-fn http_server(listener: TcpListener, ctx: &RoleContext) -> anyhow::Result<actix_web::dev::Server> {
+/// The HTTP listener: operations endpoints always, the `/api/v1` routes with the API role.
+fn http_server(
+    listener: TcpListener,
+    ctx: &RoleContext,
+    with_api: bool,
+) -> anyhow::Result<actix_web::dev::Server> {
     let state = web::Data::new(AppState {
         pool: ctx.pool.clone(),
         schedule: ctx.schedule.clone(),
@@ -244,7 +255,11 @@ fn http_server(listener: TcpListener, ctx: &RoleContext) -> anyhow::Result<actix
                 }
             })
             .configure(ops::routes)
-            .configure(api::configure)
+            .configure(|cfg| {
+                if with_api {
+                    api::configure(cfg);
+                }
+            })
             .default_service(web::to(api::not_found))
     })
     // Signals are handled by `run_until_stopped`, so shutdown drains every role together.

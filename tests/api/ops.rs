@@ -83,3 +83,20 @@ async fn openapi_document_is_served() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     assert!(doc["paths"]["/api/v1/notifications"].is_object());
 }
+
+#[tokio::test]
+async fn processes_without_the_api_serve_only_operations_endpoints() {
+    let app = TestApp::spawn_with(
+        &[chime::config::Role::Sender, chime::config::Role::Scheduler],
+        |s| {
+            s.ops_addr = Some("127.0.0.1:0".parse().unwrap());
+        },
+    )
+    .await;
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        let resp = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+    }
+    let (s, _) = app.get("/api/v1/notifications", &app.admin_key).await;
+    assert_eq!(s, 404, "no API on an operations listener");
+}
