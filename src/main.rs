@@ -7,6 +7,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   chime serve [--roles api,worker,scheduler,sender] [--no-migrate]
   chime migrate
+  chime tenant create NAME      (prints the tenant and a new admin API key)
 
 Configuration comes from the environment; see README.md.";
 
@@ -24,6 +25,7 @@ async fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(settings, &args[1..]).await,
         Some("migrate") => prepare_database(&settings).await,
+        Some("tenant") => tenant(settings, &args[1..]).await,
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -65,4 +67,23 @@ async fn serve(settings: Settings, args: &[String]) -> anyhow::Result<()> {
     }
     let app = Application::build(settings, &roles, options).await?;
     app.run_until_stopped().await
+}
+
+/// `chime tenant create NAME`: the way an operator adds a tenant and gets its first admin key.
+async fn tenant(settings: Settings, args: &[String]) -> anyhow::Result<()> {
+    let name = match args {
+        [cmd, name] if cmd == "create" => name.trim().to_string(),
+        _ => anyhow::bail!("usage: chime tenant create NAME"),
+    };
+    if name.is_empty() || name.len() > 200 {
+        anyhow::bail!("NAME must be 1 to 200 characters");
+    }
+    prepare_database(&settings).await?;
+    let url = settings.database_url.expose().to_string();
+    let created = tokio::task::spawn_blocking(move || {
+        chime::db::setup::create_tenant_with_admin_key(&url, &name)
+    })
+    .await??;
+    println!("{created}");
+    Ok(())
 }

@@ -77,3 +77,29 @@ pub fn ensure_bootstrap_admin(conn: &mut PgConnection, key: &str) -> anyhow::Res
     )?;
     Ok(())
 }
+
+/// Creates (or finds) a tenant and gives it a new admin API key; the key is only shown here.
+pub fn create_tenant_with_admin_key(
+    database_url: &str,
+    name: &str,
+) -> anyhow::Result<serde_json::Value> {
+    let mut conn = PgConnection::establish(database_url).context("cannot connect to PostgreSQL")?;
+    let tenant = super::tenants::ensure(&mut conn, name)?;
+    let key = super::api_keys::generate_key();
+    super::api_keys::create(
+        &mut conn,
+        tenant.id,
+        "tenant-admin",
+        &key,
+        crate::domain::AccessRole::Admin,
+    )?;
+    super::audit::record(
+        &mut conn,
+        tenant.id,
+        "system",
+        "api_key.created",
+        None,
+        serde_json::json!({"role": "admin", "via": "cli"}),
+    )?;
+    Ok(serde_json::json!({"tenant_id": tenant.id, "name": tenant.name, "admin_key": key}))
+}

@@ -85,3 +85,37 @@ fn every_migration_reverts_and_reapplies() {
         .execute(&mut admin)
         .unwrap();
 }
+
+#[tokio::test]
+async fn tenant_create_prints_a_working_admin_key_for_an_isolated_tenant() {
+    let db = crate::support::TestDb::create();
+    let out = chime()
+        .args(["tenant", "create", "acme"])
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let key = printed["admin_key"].as_str().unwrap();
+    assert!(key.starts_with("chk_"));
+    let mut conn = db.conn();
+    let found = chime::db::api_keys::find_active_by_key(&mut conn, key)
+        .unwrap()
+        .expect("key stored");
+    assert_eq!(found.role, "admin");
+    assert_eq!(
+        found.tenant_id.to_string(),
+        printed["tenant_id"].as_str().unwrap()
+    );
+    let out = chime()
+        .args(["tenant", "create"])
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
