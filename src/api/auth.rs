@@ -62,6 +62,7 @@ fn decode_jwt(secret: &str, token: &str) -> Result<Claims, ApiError> {
 }
 
 /// Successful API-key lookups, kept briefly so a busy client does not cost a query per request.
+/// Keyed by the key's digest, so the cache never holds a secret.
 #[derive(Default)]
 pub struct KeyCache {
     entries: Mutex<HashMap<String, (Caller, Instant)>>,
@@ -70,20 +71,26 @@ pub struct KeyCache {
 const KEY_CACHE_TTL: Duration = Duration::from_secs(30);
 
 impl KeyCache {
-    fn get(&self, key: &str) -> Option<Caller> {
+    pub fn forget_hash(&self, hash: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(hash);
+        }
+    }
+
+    fn get(&self, hash: &str) -> Option<Caller> {
         let entries = self.entries.lock().ok()?;
         entries
-            .get(key)
+            .get(hash)
             .filter(|(_, at)| at.elapsed() < KEY_CACHE_TTL)
             .map(|(c, _)| c.clone())
     }
 
-    fn put(&self, key: &str, caller: &Caller) {
+    fn put(&self, hash: &str, caller: &Caller) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() > 10_000 {
                 entries.clear();
             }
-            entries.insert(key.to_string(), (caller.clone(), Instant::now()));
+            entries.insert(hash.to_string(), (caller.clone(), Instant::now()));
         }
     }
 }
@@ -116,7 +123,8 @@ impl FromRequest for Caller {
 
 async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
     if token.starts_with("chk_") {
-        if let Some(caller) = state.key_cache.get(token) {
+        let hash = db::api_keys::hash_key(token);
+        if let Some(caller) = state.key_cache.get(&hash) {
             return Ok(caller);
         }
         let key = token.to_string();
@@ -135,7 +143,7 @@ async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError>
             role,
             actor: format!("key:{}", key.id),
         };
-        state.key_cache.put(token, &caller);
+        state.key_cache.put(&hash, &caller);
         return Ok(caller);
     }
     let secret = state.settings.jwt_secret.as_ref().ok_or_else(|| {

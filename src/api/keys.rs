@@ -1,4 +1,4 @@
-//! `POST /api/v1/api-keys` (admin): the secret is shown once and stored only as a digest.
+//! API keys (admin): create (the secret is shown once and stored only as a digest), list, revoke.
 
 use super::auth::Caller;
 use super::body::JsonObject;
@@ -12,7 +12,12 @@ use diesel::Connection;
 use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api-keys").route(web::post().to(create)));
+    cfg.service(
+        web::resource("/api-keys")
+            .route(web::post().to(create))
+            .route(web::get().to(list)),
+    )
+    .service(web::resource("/api-keys/{id}").route(web::delete().to(revoke)));
 }
 
 async fn create(
@@ -55,4 +60,55 @@ async fn create(
         "key": secret,
         "created_at": ts(row.created_at),
     })))
+}
+
+fn render(k: &db::models::ApiKey) -> serde_json::Value {
+    json!({
+        "id": k.id,
+        "name": k.name,
+        "role": k.role,
+        "prefix": k.key_prefix,
+        "created_at": ts(k.created_at),
+        "revoked_at": k.revoked_at.map(ts),
+    })
+}
+
+async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let tenant_id = caller.tenant_id;
+    let keys = db::run(&state.pool, move |conn| {
+        db::api_keys::list(conn, tenant_id).map_err(ApiError::from)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"items": keys.iter().map(render).collect::<Vec<_>>()})))
+}
+
+/// Revoked keys stop working at once on this replica and within the key cache's 30 s elsewhere.
+async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = super::notifications::parse_id(&path, "API key")?;
+    let tenant_id = caller.tenant_id;
+    let actor = caller.actor.clone();
+    let key = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let key = db::api_keys::revoke(conn, tenant_id, id)?
+                .ok_or_else(|| ApiError::not_found("API key"))?;
+            db::audit::record(
+                conn,
+                tenant_id,
+                &actor,
+                "api_key.revoked",
+                Some(id),
+                json!({}),
+            )?;
+            Ok::<_, ApiError>(key)
+        })
+    })
+    .await?;
+    state.key_cache.forget_hash(&key.key_hash);
+    Ok(HttpResponse::Ok().json(render(&key)))
 }

@@ -87,3 +87,29 @@ pub fn find_active_by_key(conn: &mut PgConnection, key: &str) -> QueryResult<Opt
         .first(conn)
         .optional()
 }
+
+pub fn list(conn: &mut PgConnection, tenant_id: Uuid) -> QueryResult<Vec<ApiKey>> {
+    api_keys::table
+        .filter(api_keys::tenant_id.eq(tenant_id))
+        .order(api_keys::created_at.desc())
+        .select(ApiKey::as_select())
+        .load(conn)
+}
+
+/// Marks a key revoked; revoking it again keeps the first revocation time.
+pub fn revoke(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<ApiKey>> {
+    use diesel::sql_types::{Nullable, Timestamptz};
+    diesel::update(
+        api_keys::table
+            .filter(api_keys::tenant_id.eq(tenant_id))
+            .filter(api_keys::id.eq(id)),
+    )
+    .set(
+        api_keys::revoked_at.eq(diesel::dsl::sql::<Nullable<Timestamptz>>(
+            "coalesce(revoked_at, now())",
+        )),
+    )
+    .returning(ApiKey::as_returning())
+    .get_result(conn)
+    .optional()
+}

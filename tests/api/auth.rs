@@ -272,3 +272,42 @@ async fn bootstrap_key_is_idempotent_across_restarts_and_replicas() {
     let n_keys: i64 = api_keys::table.count().get_result(&mut conn).unwrap();
     assert_eq!((n_tenants, n_keys), (1, 1));
 }
+
+#[tokio::test]
+async fn api_keys_are_listed_without_secrets_and_revoked() {
+    let app = TestApp::spawn().await;
+    let (_, created) = app
+        .post(
+            "/api/v1/api-keys",
+            &app.admin_key,
+            &json!({"name": "billing", "role": "member"}),
+        )
+        .await;
+    let key = created["key"].as_str().unwrap().to_string();
+    let id = created["id"].as_str().unwrap().to_string();
+    let (s, _) = app.get("/api/v1/notifications", &key).await;
+    assert_eq!(s, 200, "works before revocation (and is now cached)");
+    let (s, list) = app.get("/api/v1/api-keys", &app.admin_key).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        2,
+        "bootstrap key and the new one"
+    );
+    assert!(!list.to_string().contains(&key), "secrets are never listed");
+    let (s, revoked) = app
+        .delete(&format!("/api/v1/api-keys/{id}"), &app.admin_key)
+        .await;
+    assert_eq!(s, 200, "{revoked}");
+    assert!(revoked["revoked_at"].is_string());
+    let (s, b) = app.get("/api/v1/notifications", &key).await;
+    assert_error(s, &b, 401, None);
+    let (s, _) = app.delete(&format!("/api/v1/api-keys/{id}"), &key).await;
+    assert_eq!(s, 401);
+    let member = app.member_key().await;
+    let (s, _) = app.get("/api/v1/api-keys", &member).await;
+    assert_eq!(s, 403);
+    let other = app.new_tenant_key("other", AccessRole::Admin);
+    let (s, _) = app.delete(&format!("/api/v1/api-keys/{id}"), &other).await;
+    assert_eq!(s, 404, "another tenant's key is unknown");
+}
