@@ -10,6 +10,13 @@ pub fn record(conn: &mut PgConnection, attempt: NewDeliveryAttempt) -> QueryResu
     Ok(())
 }
 
+pub fn record_many(conn: &mut PgConnection, attempts: Vec<NewDeliveryAttempt>) -> QueryResult<()> {
+    diesel::insert_into(delivery_attempts::table)
+        .values(attempts)
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn list(
     conn: &mut PgConnection,
     tenant_id: Uuid,

@@ -427,3 +427,27 @@ pub fn claim_many(
     .bind::<Timestamptz, _>(abandoned_before)
     .load(conn)
 }
+
+/// [`mark_sent`] for many claimed rows at once; returns the ids that were still ours.
+pub fn mark_many_sent(conn: &mut PgConnection, claimed: &[(Uuid, i32)]) -> QueryResult<Vec<Uuid>> {
+    use diesel::sql_types::{Array, Int4, Uuid as SqlUuid};
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    let ids: Vec<Uuid> = claimed.iter().map(|(id, _)| *id).collect();
+    let versions: Vec<i32> = claimed.iter().map(|(_, v)| *v).collect();
+    let rows: Vec<Id> = diesel::sql_query(
+        "UPDATE notifications AS n \
+         SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now() \
+         WHERE n.id = ANY($1::uuid[]) \
+           AND (n.id, n.version) IN (SELECT * FROM unnest($1::uuid[], $2::int4[])) \
+           AND n.status = 'sending' \
+         RETURNING n.id",
+    )
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Array<Int4>, _>(versions)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}

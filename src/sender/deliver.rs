@@ -233,9 +233,51 @@ impl Deliverer {
 
 /// Writes a batch of outcomes in the caller's transaction; one effect per item, in order.
 fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<RecordEffect>, DbError> {
+    // The common case, a plain success, is written for the whole batch with two statements;
+    // everything else (retries, dead letters, series occurrences) row by row.
+    let is_plain_success = |(row, _, outcome): &Recorded| {
+        matches!(outcome, Outcome::Sent { .. }) && row.series_id.is_none()
+    };
+    let sent: Vec<&Recorded> = items.iter().filter(|i| is_plain_success(i)).collect();
+    let sent_ids: std::collections::HashSet<Uuid> = if sent.is_empty() {
+        Default::default()
+    } else {
+        let pairs: Vec<(Uuid, i32)> = sent.iter().map(|(r, _, _)| (r.id, r.version)).collect();
+        let marked: std::collections::HashSet<Uuid> =
+            q::mark_many_sent(conn, &pairs)?.into_iter().collect();
+        let finished_at = Utc::now();
+        let attempts: Vec<NewDeliveryAttempt> = sent
+            .iter()
+            .map(|(row, started_at, outcome)| NewDeliveryAttempt {
+                id: Uuid::new_v4(),
+                notification_id: row.id,
+                tenant_id: row.tenant_id,
+                attempt_number: row.attempts,
+                started_at: *started_at,
+                finished_at,
+                outcome: "success".into(),
+                error: None,
+                response_summary: match outcome {
+                    Outcome::Sent { summary } => Some(summary.clone()),
+                    _ => None,
+                },
+            })
+            .collect();
+        db::attempts::record_many(conn, attempts)?;
+        marked
+    };
     items
         .iter()
-        .map(|(row, started_at, outcome)| record_one(conn, row, *started_at, outcome))
+        .map(|item| {
+            if is_plain_success(item) {
+                if !sent_ids.contains(&item.0.id) {
+                    tracing::warn!(notification_id = %item.0.id, "sent, but the claim was taken over meanwhile");
+                }
+                Ok((None, false))
+            } else {
+                record_one(conn, &item.0, item.1, &item.2)
+            }
+        })
         .collect()
 }
 
