@@ -434,7 +434,7 @@ async fn create(
     };
     if created {
         schedule_after_commit(&state, &row, None).await;
-        tracing::info!(notification_id = %row.id, send_at = %row.send_at, "notification created");
+        tracing::debug!(notification_id = %row.id, send_at = %row.send_at, "notification created");
         Ok(HttpResponse::Created().json(view::notification(&row)))
     } else {
         Ok(HttpResponse::Ok().json(view::notification(&row)))
