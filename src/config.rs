@@ -88,6 +88,8 @@ pub struct Settings {
     pub webhook_allow_private: bool,
     pub log_format: LogFormat,
     pub db_pool_size: u32,
+    /// Requests per second per tenant in each API process; `None` for no limit.
+    pub rate_limit: Option<u32>,
     pub sender_concurrency: usize,
     /// How long a ready entry (or a `sending` row) may stay unacknowledged before another
     /// sender takes it over. Must exceed `http_timeout`, or slow sends would be sent twice.
@@ -125,6 +127,7 @@ impl Settings {
             webhook_allow_private: false,
             log_format: LogFormat::Pretty,
             db_pool_size: 16,
+            rate_limit: None,
             sender_concurrency: 64,
             visibility_timeout: Duration::from_secs(60),
             http_timeout: Duration::from_secs(15),
@@ -259,6 +262,10 @@ impl Settings {
         }
         if let Some(v) = get("CHIME_DB_POOL_SIZE") {
             s.db_pool_size = parse_in_range("CHIME_DB_POOL_SIZE", &v, 1, 1000)? as u32;
+        }
+        if let Some(v) = get("CHIME_RATE_LIMIT") {
+            let n = parse_in_range("CHIME_RATE_LIMIT", &v, 0, 1_000_000)? as u32;
+            s.rate_limit = (n > 0).then_some(n);
         }
         if let Some(v) = get("CHIME_SENDER_CONCURRENCY") {
             s.sender_concurrency =

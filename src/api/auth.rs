@@ -116,7 +116,9 @@ impl FromRequest for Caller {
             let token = token.ok_or_else(|| {
                 ApiError::Unauthorized("missing Authorization: Bearer token".into())
             })?;
-            authenticate(&state, &token).await
+            let caller = authenticate(&state, &token).await?;
+            state.rate_limiter.check(caller.tenant_id)?;
+            Ok(caller)
         })
     }
 }

@@ -27,6 +27,9 @@ pub enum ApiError {
     /// 422: well-formed but semantically invalid.
     #[error("{field}: {message}")]
     Validation { field: String, message: String },
+    /// 429: the tenant sent more requests than its rate allows; retry after this many seconds.
+    #[error("too many requests; retry after {0} s")]
+    RateLimited(u64),
     /// 503: PostgreSQL or Redis cannot be reached, or the pool is exhausted.
     #[error("service temporarily unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -66,6 +69,7 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Validation { .. } => "validation_failed",
+            ApiError::RateLimited(_) => "rate_limited",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -103,6 +107,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -130,6 +135,9 @@ impl ResponseError for ApiError {
         let mut resp = HttpResponse::build(status);
         if matches!(self, ApiError::Unavailable(_)) {
             resp.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+        }
+        if let ApiError::RateLimited(secs) = self {
+            resp.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         if matches!(self, ApiError::Unauthorized(_)) {
             resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
@@ -210,6 +218,7 @@ mod tests {
                 422,
                 "validation_failed",
             ),
+            (ApiError::RateLimited(1), 429, "rate_limited"),
             (
                 ApiError::Unavailable(anyhow::anyhow!("pool timed out")),
                 503,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod keys;
 pub mod notifications;
+pub mod rate_limit;
 pub mod rules;
 pub mod series;
 pub mod state;

@@ -11,6 +11,7 @@ pub struct AppState {
     pub schedule: Schedule,
     pub settings: Arc<Settings>,
     pub key_cache: KeyCache,
+    pub rate_limiter: super::rate_limit::RateLimiter,
     /// Group-commits notification creates.
     pub writer: NotificationWriter,
 }

@@ -90,3 +90,32 @@ async fn a_lost_database_is_a_503_with_retry_after() {
         .unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_tenant_over_its_rate_gets_429_with_retry_after() {
+    let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| s.rate_limit = Some(2)).await;
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let resp = app
+            .client
+            .get(app.url("/api/v1/notifications"))
+            .bearer_auth(&app.admin_key)
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == 429 {
+            assert!(resp.headers().get("retry-after").is_some());
+            let body: serde_json::Value = resp.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "rate_limited");
+            statuses.push(429);
+        } else {
+            statuses.push(resp.status().as_u16());
+        }
+    }
+    assert!(statuses.iter().take(2).all(|s| *s == 200), "{statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    // Other tenants are not affected.
+    let other = app.new_tenant_key("quiet", chime::domain::AccessRole::Member);
+    let (s, _) = app.get("/api/v1/notifications", &other).await;
+    assert_eq!(s, 200);
+}
