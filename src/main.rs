@@ -24,7 +24,7 @@ async fn main() -> ExitCode {
     chime::telemetry::init(settings.log_format);
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(settings, &args[1..]).await,
-        Some("migrate") => prepare_database(&settings).await,
+        Some("migrate") => prepare_database(&settings, true).await,
         Some("tenant") => tenant(settings, &args[1..]).await,
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
@@ -78,7 +78,7 @@ async fn tenant(settings: Settings, args: &[String]) -> anyhow::Result<()> {
     if name.is_empty() || name.len() > 200 {
         anyhow::bail!("NAME must be 1 to 200 characters");
     }
-    prepare_database(&settings).await?;
+    prepare_database(&settings, true).await?;
     let url = settings.database_url.expose().to_string();
     let created = tokio::task::spawn_blocking(move || {
         chime::db::setup::create_tenant_with_admin_key(&url, &name)

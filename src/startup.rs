@@ -42,13 +42,16 @@ impl Default for BuildOptions {
     }
 }
 
-/// Creates the database if needed, runs migrations and ensures the bootstrap key.
-pub async fn prepare_database(settings: &Settings) -> anyhow::Result<()> {
+/// Creates the database if needed and runs migrations (unless `migrate` is false), then ensures
+/// the bootstrap key: replicas started with `--no-migrate` guarantee it too.
+pub async fn prepare_database(settings: &Settings, migrate: bool) -> anyhow::Result<()> {
     let url = settings.database_url.expose().to_string();
     let bootstrap = settings.bootstrap_admin_key.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        db::setup::create_database_if_missing(&url)?;
-        db::setup::run_migrations(&url)?;
+        if migrate {
+            db::setup::create_database_if_missing(&url)?;
+            db::setup::run_migrations(&url)?;
+        }
         if let Some(key) = bootstrap {
             use diesel::Connection;
             let mut conn =
@@ -89,20 +92,7 @@ impl Application {
         roles: &[Role],
         options: BuildOptions,
     ) -> anyhow::Result<Application> {
-        if options.migrate {
-            prepare_database(&settings).await?;
-        } else if let Some(key) = settings.bootstrap_admin_key.clone() {
-            // Replicas started with --no-migrate still guarantee the bootstrap key.
-            let url = settings.database_url.expose().to_string();
-            tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-                use diesel::Connection;
-                let mut conn = diesel::PgConnection::establish(&url)
-                    .context("cannot connect to PostgreSQL")?;
-                db::setup::ensure_bootstrap_admin(&mut conn, key.expose())
-            })
-            .await
-            .context("bootstrap panicked")??;
-        }
+        prepare_database(&settings, options.migrate).await?;
         let settings = Arc::new(settings);
         let pool = db::build_pool(settings.database_url.expose(), settings.db_pool_size);
         let redis =

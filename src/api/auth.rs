@@ -129,9 +129,9 @@ async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError>
         if let Some(caller) = state.key_cache.get(&hash) {
             return Ok(caller);
         }
-        let key = token.to_string();
+        let digest = hash.clone();
         let found = db::run(&state.pool, move |conn| {
-            db::api_keys::find_active_by_key(conn, &key).map_err(ApiError::from)
+            db::api_keys::find_active_by_hash(conn, &digest).map_err(ApiError::from)
         })
         .await?;
         let key =

@@ -696,12 +696,12 @@ async fn cancel(
     let id = parse_id(&path, "notification")?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
-    let (row, previous_version) = db::run(&state.pool, move |conn| {
+    let (row, previous_version, next) = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let current =
                 q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
             match current.status.as_str() {
-                "cancelled" => Ok((current, None)),
+                "cancelled" => Ok((current, None, None)),
                 "scheduled" => {
                     let row = q::cancel(conn, tenant_id, id)?
                         .ok_or_else(|| conflict_for(&current.status, "cancelled"))?;
@@ -713,11 +713,12 @@ async fn cancel(
                         Some(id),
                         json!({}),
                     )?;
-                    if let Some(series_id) = row.series_id {
-                        // Cancelling one occurrence leaves the series running: the next one is made now.
-                        crate::events::series::advance(conn, series_id, &row)?;
-                    }
-                    Ok((row, Some(current.version)))
+                    // Cancelling one occurrence leaves the series running: the next one is made now.
+                    let next = match row.series_id {
+                        Some(series_id) => crate::events::series::advance(conn, series_id, &row)?,
+                        None => None,
+                    };
+                    Ok((row, Some(current.version), next))
                 }
                 other => Err(conflict_for(other, "cancelled")),
             }
@@ -726,9 +727,9 @@ async fn cancel(
     .await?;
     if let Some(v) = previous_version {
         unschedule_after_commit(&state, row.id, v).await;
-        if let Some(series_id) = row.series_id {
-            crate::events::series::schedule_pending(&state.pool, &state.schedule, series_id).await;
-        }
+    }
+    if let Some(next) = next {
+        schedule_after_commit(&state, &next, None).await;
     }
     Ok(HttpResponse::Ok().json(view::notification(&row)))
 }

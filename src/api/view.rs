@@ -1,11 +1,11 @@
 //! Response bodies. Times are RFC 3339 in UTC with a `Z`.
 
 use crate::db::models::{DeliveryAttempt, Notification};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 pub fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    crate::domain::format_time(t)
 }
 
 pub fn opt_ts(t: Option<DateTime<Utc>>) -> Value {

@@ -80,8 +80,13 @@ pub fn ensure(
 }
 
 pub fn find_active_by_key(conn: &mut PgConnection, key: &str) -> QueryResult<Option<ApiKey>> {
+    find_active_by_hash(conn, &hash_key(key))
+}
+
+/// For callers that already hold the digest (the request path hashes once, for its cache too).
+pub fn find_active_by_hash(conn: &mut PgConnection, hash: &str) -> QueryResult<Option<ApiKey>> {
     api_keys::table
-        .filter(api_keys::key_hash.eq(hash_key(key)))
+        .filter(api_keys::key_hash.eq(hash))
         .filter(api_keys::revoked_at.is_null())
         .select(ApiKey::as_select())
         .first(conn)

@@ -22,11 +22,3 @@ pub fn record(
         .execute(conn)?;
     Ok(())
 }
-
-pub fn count_for(conn: &mut PgConnection, subject_id: Uuid, action: &str) -> QueryResult<i64> {
-    audit_log::table
-        .filter(audit_log::subject_id.eq(subject_id))
-        .filter(audit_log::action.eq(action))
-        .count()
-        .get_result(conn)
-}

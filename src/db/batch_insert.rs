@@ -58,8 +58,9 @@ fn insert_batch(
                         audit_log::actor.eq(actor.clone()),
                         audit_log::action.eq("notification.created"),
                         audit_log::subject_id.eq(Some(n.id)),
-                        audit_log::detail
-                            .eq(serde_json::json!({"send_at": crate::api::view::ts(n.send_at)})),
+                        audit_log::detail.eq(
+                            serde_json::json!({"send_at": crate::domain::format_time(n.send_at)}),
+                        ),
                     )
                 })
             })

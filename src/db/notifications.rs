@@ -47,14 +47,6 @@ pub fn find(
         .optional()
 }
 
-pub fn find_any(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Notification>> {
-    notifications::table
-        .find(id)
-        .select(Notification::as_select())
-        .first(conn)
-        .optional()
-}
-
 /// Row-locks a notification of a tenant for the rest of the transaction.
 pub fn lock(
     conn: &mut PgConnection,
@@ -221,38 +213,6 @@ pub fn cancel_where(
     Ok(rows.into_iter().map(|(id, v)| (id, v - 1)).collect())
 }
 
-/// The one conditional UPDATE that lets exactly one sender take a notification: it must still be
-/// `scheduled` at the same `version` with no `sent_at`, or be `sending` but abandoned (claimed
-/// longer ago than the visibility timeout by a sender that died).
-pub fn claim(
-    conn: &mut PgConnection,
-    id: Uuid,
-    version: i32,
-    abandoned_before: DateTime<Utc>,
-) -> QueryResult<Option<Notification>> {
-    diesel::update(
-        notifications::table
-            .filter(n::id.eq(id))
-            .filter(n::version.eq(version))
-            .filter(n::sent_at.is_null())
-            .filter(n::cancelled_at.is_null())
-            .filter(
-                n::status.eq("scheduled").or(n::status
-                    .eq("sending")
-                    .and(n::claimed_at.lt(abandoned_before))),
-            ),
-    )
-    .set((
-        n::status.eq("sending"),
-        n::claimed_at.eq(now),
-        n::attempts.eq(n::attempts + 1),
-        n::updated_at.eq(now),
-    ))
-    .returning(Notification::as_returning())
-    .get_result(conn)
-    .optional()
-}
-
 /// `sending` → `sent`. Conditional on the claim still being ours (same version).
 pub fn mark_sent(conn: &mut PgConnection, id: Uuid, version: i32) -> QueryResult<bool> {
     let n_rows = diesel::update(
@@ -402,8 +362,10 @@ pub fn pending_due_before(
         .load(conn)
 }
 
-/// [`claim`] for many ready entries at once: one UPDATE joined with the `(id, version)` pairs.
-/// Only rows whose version matches their entry are taken.
+/// The conditional UPDATE that lets exactly one sender take a notification, for a whole read of
+/// ready entries at once. A row is taken only if it is still `scheduled` at its entry's
+/// `version` with no `sent_at`, or `sending` but abandoned (claimed before `abandoned_before`
+/// by a sender that died).
 pub fn claim_many(
     conn: &mut PgConnection,
     entries: &[(Uuid, i32)],

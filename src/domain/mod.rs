@@ -20,3 +20,8 @@ pub use recipient::Recipient;
 pub use status::{AccessRole, NotificationStatus};
 pub use time_zone::TimeZone;
 pub use webhook_url::WebhookUrl;
+
+/// RFC 3339 in UTC with a `Z`: how every time leaves Chime (responses, audit rows, templates).
+pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}

@@ -14,7 +14,6 @@
 //!   event with an error naming the payload path; nothing is created.
 
 use super::pointer::{kind_of, JsonPointer};
-use crate::api::view;
 use crate::channels::{template, ChannelKind};
 use crate::db::models::{Event, Rule};
 use crate::domain::{local_time, LeadTime, Recipient, TimeZone};
@@ -62,7 +61,7 @@ pub fn plan(event: &Event, rule: Option<&Rule>, now: DateTime<Utc>) -> Plan {
         Ok(Found::Items(items)) => match items.first() {
             Some(first) if first.target_date <= now => Plan::Ignored(format!(
                 "the target date {} has already passed; nothing to send",
-                view::ts(first.target_date)
+                crate::domain::format_time(first.target_date)
             )),
             Some(_) => Plan::Schedule(items),
             None => Plan::Ignored("nothing to schedule".into()),

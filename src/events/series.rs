@@ -1,11 +1,10 @@
 //! Recurring series: each occurrence is its own notification row; the next one is made when the
 //! previous is sent, cancelled, expires or dies, so a series never has two pending at once.
 
+use crate::db;
 use crate::db::models::{NewNotification, Notification, Series};
-use crate::db::schema::notifications::{self, dsl as n};
-use crate::db::{self, PgPool};
+use crate::db::schema::notifications;
 use crate::domain::CronSpec;
-use crate::schedule::Schedule;
 use chrono::Utc;
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -67,29 +66,4 @@ pub fn advance(
         .returning(Notification::as_returning())
         .get_result(conn)
         .optional()
-}
-
-/// Puts the series' pending occurrence (if any) into the schedule, after a commit.
-pub async fn schedule_pending(pool: &PgPool, schedule: &Schedule, series_id: Uuid) {
-    let found = db::run(pool, move |conn| {
-        notifications::table
-            .filter(n::series_id.eq(series_id))
-            .filter(n::status.eq("scheduled"))
-            .select((n::id, n::version, n::due_at))
-            .first::<(Uuid, i32, chrono::DateTime<Utc>)>(conn)
-            .optional()
-            .map_err(db::DbError::from)
-    })
-    .await;
-    match found {
-        Ok(Some((id, version, due))) => {
-            if let Err(e) = schedule.put(id, version, due, None).await {
-                tracing::warn!(notification_id = %id, error = %e, "could not schedule next occurrence; the reconciler will");
-            }
-        }
-        Ok(None) => {}
-        Err(e) => {
-            tracing::warn!(%series_id, error = %e, "could not load next occurrence; the reconciler will schedule it")
-        }
-    }
 }

@@ -139,16 +139,6 @@ impl Schedule {
         Ok(())
     }
 
-    pub async fn score_of(&self, id: uuid::Uuid, version: i32) -> redis::RedisResult<Option<i64>> {
-        let mut conn = self.conn.clone();
-        let score: Option<f64> = redis::cmd("ZSCORE")
-            .arg(&self.keys.schedule)
-            .arg(Member::new(id, version).to_bytes().as_slice())
-            .query_async(&mut conn)
-            .await?;
-        Ok(score.map(|s| s as i64))
-    }
-
     pub async fn ping(&self) -> redis::RedisResult<()> {
         let mut conn = self.conn.clone();
         let _: String = redis::cmd("PING").query_async(&mut conn).await?;

@@ -34,8 +34,9 @@ pub type Claimed = (Notification, String);
 /// An outcome to write: the claimed row, when the attempt started, and what happened.
 pub type Recorded = (Notification, DateTime<Utc>, Outcome);
 
-/// What recording changed that Redis must follow: a retry to schedule, a next occurrence.
-type RecordEffect = (Option<Notification>, bool);
+/// The row recording made due that the schedule must now hold: the retry of a transient
+/// failure, or the next occurrence of a series (never both).
+type RecordEffect = Option<Notification>;
 
 /// Outcomes written per transaction.
 const RECORD_BATCH: usize = 200;
@@ -201,7 +202,6 @@ impl Deliverer {
         started_at: DateTime<Utc>,
         outcome: Outcome,
     ) -> Result<(), DbError> {
-        let series_id = row.series_id;
         match &outcome {
             Outcome::Sent { .. } => metrics::SENDS_SUCCEEDED.inc(),
             Outcome::Retry { .. } => metrics::SENDS_RETRIED.inc(),
@@ -211,20 +211,14 @@ impl Deliverer {
             }
             Outcome::Expired => metrics::SENDS_EXPIRED.inc(),
         }
-        let (retry_row, series_next) = self.recorder.submit((row, started_at, outcome)).await?;
-        if let Some(r) = retry_row {
-            if let Err(e) = self.ctx.schedule.put(r.id, r.version, r.due_at, None).await {
-                tracing::warn!(error = %e, "could not schedule the retry; the reconciler will");
-            }
-        }
-        if series_next {
-            if let Some(series_id) = series_id {
-                crate::events::series::schedule_pending(
-                    &self.ctx.pool,
-                    &self.ctx.schedule,
-                    series_id,
-                )
-                .await;
+        if let Some(due) = self.recorder.submit((row, started_at, outcome)).await? {
+            if let Err(e) = self
+                .ctx
+                .schedule
+                .put(due.id, due.version, due.due_at, None)
+                .await
+            {
+                tracing::warn!(notification_id = %due.id, error = %e, "could not schedule; the reconciler will");
             }
         }
         Ok(())
@@ -273,7 +267,7 @@ fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<Recor
                 if !sent_ids.contains(&item.0.id) {
                     tracing::warn!(notification_id = %item.0.id, "sent, but the claim was taken over meanwhile");
                 }
-                Ok((None, false))
+                Ok(None)
             } else {
                 record_one(conn, &item.0, item.1, &item.2)
             }
@@ -331,13 +325,10 @@ fn record_one(
         }
     };
     db::attempts::record(conn, attempt)?;
-    let mut series_next = false;
-    if finished {
-        if let Some(series_id) = row.series_id {
-            series_next = crate::events::series::advance(conn, series_id, row)?.is_some();
-        }
+    match row.series_id {
+        Some(series_id) if finished => Ok(crate::events::series::advance(conn, series_id, row)?),
+        _ => Ok(retry_row),
     }
-    Ok((retry_row, series_next))
 }
 
 /// Template variables: the notification's `data`, plus its own times and recipient where the
@@ -351,7 +342,7 @@ fn render_context(row: &Notification) -> Value {
             m
         }
     };
-    let ts = |t: DateTime<Utc>| json!(crate::api::view::ts(t));
+    let ts = |t: DateTime<Utc>| json!(crate::domain::format_time(t));
     let extras = [
         (
             "target_date",

@@ -235,62 +235,42 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// One authenticated request; the status and the body (JSON, or the text as a string).
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut req = self.client.request(method, self.url(path)).bearer_auth(key);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        split(req.send().await.expect("request")).await
+    }
+
     pub async fn post(&self, path: &str, key: &str, body: &Value) -> (u16, Value) {
-        let resp = self
-            .client
-            .post(self.url(path))
-            .bearer_auth(key)
-            .json(body)
-            .send()
+        self.request(reqwest::Method::POST, path, key, Some(body))
             .await
-            .expect("request");
-        split(resp).await
     }
 
     pub async fn patch(&self, path: &str, key: &str, body: &Value) -> (u16, Value) {
-        let resp = self
-            .client
-            .patch(self.url(path))
-            .bearer_auth(key)
-            .json(body)
-            .send()
+        self.request(reqwest::Method::PATCH, path, key, Some(body))
             .await
-            .expect("request");
-        split(resp).await
-    }
-
-    pub async fn get(&self, path: &str, key: &str) -> (u16, Value) {
-        let resp = self
-            .client
-            .get(self.url(path))
-            .bearer_auth(key)
-            .send()
-            .await
-            .expect("request");
-        split(resp).await
     }
 
     pub async fn put(&self, path: &str, key: &str, body: &Value) -> (u16, Value) {
-        let resp = self
-            .client
-            .put(self.url(path))
-            .bearer_auth(key)
-            .json(body)
-            .send()
+        self.request(reqwest::Method::PUT, path, key, Some(body))
             .await
-            .expect("request");
-        split(resp).await
+    }
+
+    pub async fn get(&self, path: &str, key: &str) -> (u16, Value) {
+        self.request(reqwest::Method::GET, path, key, None).await
     }
 
     pub async fn delete(&self, path: &str, key: &str) -> (u16, Value) {
-        let resp = self
-            .client
-            .delete(self.url(path))
-            .bearer_auth(key)
-            .send()
-            .await
-            .expect("request");
-        split(resp).await
+        self.request(reqwest::Method::DELETE, path, key, None).await
     }
 
     /// An API key of a new tenant (for isolation tests) or of the default tenant.
