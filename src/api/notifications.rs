@@ -745,9 +745,17 @@ async fn cancel_group(
     body.finish()?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
-    let cancelled = db::run(&state.pool, move |conn| {
+    let (cancelled, next) = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let rows = q::cancel_where(conn, tenant_id, Some(&group_key), None, None)?;
+            // As with a single cancel, a cancelled occurrence leaves its series running.
+            let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+            let mut next = Vec::new();
+            for row in db::series::occurrences_among(conn, &ids)? {
+                if let Some(series_id) = row.series_id {
+                    next.extend(crate::events::series::advance(conn, series_id, &row)?);
+                }
+            }
             db::audit::record(
                 conn,
                 tenant_id,
@@ -756,12 +764,15 @@ async fn cancel_group(
                 None,
                 json!({"group_key": group_key, "cancelled": rows.len()}),
             )?;
-            Ok::<_, ApiError>(rows)
+            Ok::<_, ApiError>((rows, next))
         })
     })
     .await?;
     for (id, version) in &cancelled {
         unschedule_after_commit(&state, *id, *version).await;
+    }
+    for row in &next {
+        schedule_after_commit(&state, row, None).await;
     }
     Ok(HttpResponse::Ok().json(json!({"cancelled": cancelled.len()})))
 }
@@ -803,6 +814,15 @@ async fn replay(
                     "notification is {}; only dead notifications can be replayed",
                     current.status
                 )));
+            }
+            // The series moved on when this occurrence died; it may have only one pending.
+            if let Some(series_id) = current.series_id {
+                if let Some(pending) = db::series::pending_occurrence(conn, series_id)? {
+                    return Err(ApiError::Conflict(format!(
+                        "series {series_id} has moved on to a pending occurrence ({pending}); \
+                         cancel the series to replay this one"
+                    )));
+                }
             }
             let row = q::replay(conn, tenant_id, id)?
                 .ok_or_else(|| ApiError::Conflict("notification changed concurrently".into()))?;

@@ -39,16 +39,18 @@ pub enum DbError {
 }
 
 impl DbError {
-    /// True when the failure is about reaching PostgreSQL, not about the query itself.
+    /// True when the failure is about reaching PostgreSQL, not about the query itself. A query
+    /// sent on a connection the server has dropped fails with `UnableToSendCommand`.
     pub fn is_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
         matches!(
             self,
             DbError::Unavailable(_)
-                | DbError::Query(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::ClosedConnection,
-                    _,
+                | DbError::Query(E::DatabaseError(
+                    K::ClosedConnection | K::UnableToSendCommand,
+                    _
                 ))
-                | DbError::Query(diesel::result::Error::BrokenTransactionManager)
+                | DbError::Query(E::BrokenTransactionManager)
         )
     }
 }
@@ -56,11 +58,13 @@ impl DbError {
 pub fn build_pool(database_url: &str, max_size: u32) -> PgPool {
     let manager = ConnectionManager::<PgConnection>::new(database_url);
     // Unchecked: the process starts even while PostgreSQL is briefly away; requests then get 503.
+    // Diesel never reports a connection the server dropped as broken, so r2d2 would hand it out
+    // again after every outage: a `SELECT 1` on checkout weeds those out.
     Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(5))
-        .test_on_check_out(false)
+        .test_on_check_out(true)
         .build_unchecked(manager)
 }
 

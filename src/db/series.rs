@@ -59,3 +59,30 @@ pub fn set_status(conn: &mut PgConnection, id: Uuid, status: &str) -> QueryResul
         .execute(conn)?;
     Ok(())
 }
+
+/// Those of `ids` that are occurrences of a series, as full rows (to advance their series).
+pub fn occurrences_among(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<super::models::Notification>> {
+    use super::schema::notifications::dsl as n;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    n::notifications
+        .filter(n::id.eq_any(ids))
+        .filter(n::series_id.is_not_null())
+        .select(super::models::Notification::as_select())
+        .load(conn)
+}
+
+/// The occurrence of a series that is still pending (`scheduled` or `sending`), if any.
+pub fn pending_occurrence(conn: &mut PgConnection, series_id: Uuid) -> QueryResult<Option<Uuid>> {
+    use super::schema::notifications::dsl as n;
+    n::notifications
+        .filter(n::series_id.eq(series_id))
+        .filter(n::status.eq_any(["scheduled", "sending"]))
+        .select(n::id)
+        .first(conn)
+        .optional()
+}

@@ -139,3 +139,83 @@ async fn series_of_other_tenants_are_not_found() {
         .await;
     assert_error(status, &body, 404, None);
 }
+
+#[tokio::test]
+async fn cancelling_by_group_key_leaves_the_series_running() {
+    let app = TestApp::spawn().await;
+    let (status, first) = app
+        .post(
+            "/api/v1/notifications",
+            &app.admin_key,
+            &json!({"channel": "email", "recipient": "ada@example.com", "subject": "Weekly",
+                    "body": "Standup", "cron": "0 9 * * MON", "group_key": "standup"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{first}");
+    let (status, body) = app
+        .post(
+            "/api/v1/notifications/cancel",
+            &app.admin_key,
+            &json!({"group_key": "standup"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["cancelled"].clone()),
+        (200, json!(1)),
+        "{body}"
+    );
+    let (_, series) = app.get(&series_path(&first), &app.admin_key).await;
+    assert_eq!(series["status"], "active");
+    let occurrences = series["occurrences"].as_array().unwrap();
+    assert_eq!(occurrences.len(), 2, "{series}");
+    assert_eq!(occurrences[0]["status"], "scheduled");
+    assert_eq!(occurrences[1]["id"], first["id"]);
+    assert_eq!(occurrences[1]["status"], "cancelled");
+    let schedule = app.keys().schedule;
+    assert_eq!(
+        crate::redis_int(&app, "ZCARD", &schedule),
+        1,
+        "next one scheduled"
+    );
+}
+
+#[tokio::test]
+async fn a_dead_occurrence_is_replayed_only_once_its_series_has_nothing_pending() {
+    let app = TestApp::spawn().await;
+    let first = start_series(&app, &app.admin_key).await;
+    let first_id = first["id"].as_str().unwrap();
+    // The occurrence dies (here: forced), and its series has moved on to the next one.
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/notifications/{first_id}/cancel"),
+            &app.admin_key,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut conn = app.db.conn();
+    diesel::sql_query(format!(
+        "UPDATE notifications SET status = 'dead', cancelled_at = NULL WHERE id = '{first_id}'"
+    ))
+    .execute(&mut conn)
+    .unwrap();
+    let replay = format!("/api/v1/notifications/{first_id}/replay");
+    let (status, body) = app.post(&replay, &app.admin_key, &json!({})).await;
+    assert_error(status, &body, 409, None);
+    let (_, n) = app
+        .get(&format!("/api/v1/notifications/{first_id}"), &app.admin_key)
+        .await;
+    assert_eq!(n["status"], "dead", "unchanged");
+    // With the series cancelled nothing else is pending, and the replay goes through.
+    let (status, _) = app
+        .post(
+            &format!("{}/cancel", series_path(&first)),
+            &app.admin_key,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = app.post(&replay, &app.admin_key, &json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "scheduled");
+}
