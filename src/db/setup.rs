@@ -31,9 +31,11 @@ pub fn create_database_if_missing(database_url: &str) -> anyhow::Result<()> {
             tracing::info!(database = %name, "created database");
             Ok(())
         }
-        // Another replica created it first.
-        Err(diesel::result::Error::DatabaseError(_, info))
-            if info.message().contains("already exists") =>
+        // Another replica created it first; while both race, PostgreSQL may report it as a
+        // unique violation on its catalogue rather than as "already exists".
+        Err(diesel::result::Error::DatabaseError(kind, info))
+            if info.message().contains("already exists")
+                || matches!(kind, diesel::result::DatabaseErrorKind::UniqueViolation) =>
         {
             Ok(())
         }

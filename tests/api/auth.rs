@@ -174,8 +174,10 @@ async fn users_log_in_and_use_a_jwt() {
 async fn tenants_never_see_each_other() {
     let app = TestApp::spawn().await;
     let other = app.new_tenant_key("acme", AccessRole::Admin);
+    let mut grouped = reminder();
+    grouped["group_key"] = json!("g");
     let (_, mine) = app
-        .post("/api/v1/notifications", &app.admin_key, &reminder())
+        .post("/api/v1/notifications", &app.admin_key, &grouped)
         .await;
     let id = mine["id"].as_str().unwrap();
     let (s, b) = app
@@ -217,11 +219,13 @@ async fn tenants_never_see_each_other() {
     let (_, t2) = app.get("/api/v1/tenant", &other).await;
     assert_ne!(t1["webhook_secret"], t2["webhook_secret"]);
     assert_ne!(t1["id"], t2["id"]);
-    // Still there for its owner.
-    let (s, _) = app
+    // Still there for its owner, and still scheduled: the other tenant's group cancel of the
+    // same key did not reach it.
+    let (s, n) = app
         .get(&format!("/api/v1/notifications/{id}"), &app.admin_key)
         .await;
     assert_eq!(s, 200);
+    assert_eq!(n["status"], "scheduled");
 }
 
 #[tokio::test]

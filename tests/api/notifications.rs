@@ -499,3 +499,43 @@ async fn attempts_list_is_empty_before_delivery_and_404_for_unknown() {
         .await;
     assert_error(s, &b, 404, None);
 }
+
+#[tokio::test]
+async fn a_notification_being_sent_can_no_longer_change() {
+    let app = TestApp::spawn().await;
+    let (_, n) = app
+        .post("/api/v1/notifications", &app.admin_key, &email_body())
+        .await;
+    let id: uuid::Uuid = n["id"].as_str().unwrap().parse().unwrap();
+    // A sender has claimed it (the sender role is not running here).
+    {
+        use chime::db::schema::notifications::dsl as n;
+        use diesel::prelude::*;
+        let mut conn = app.db.conn();
+        diesel::update(n::notifications.find(id))
+            .set((n::status.eq("sending"), n::claimed_at.eq(Utc::now())))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let (s, b) = app
+        .patch(
+            &format!("/api/v1/notifications/{id}"),
+            &app.admin_key,
+            &json!({"lead_time": "P4D"}),
+        )
+        .await;
+    assert_error(s, &b, 409, None);
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/notifications/{id}/cancel"),
+            &app.admin_key,
+            &json!({}),
+        )
+        .await;
+    assert_error(s, &b, 409, None);
+    let (_, after) = app
+        .get(&format!("/api/v1/notifications/{id}"), &app.admin_key)
+        .await;
+    assert_eq!(after["status"], "sending");
+    assert_eq!(after["send_at"], n["send_at"]);
+}

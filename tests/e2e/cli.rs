@@ -10,18 +10,29 @@ fn chime() -> Command {
 fn migrate_creates_the_database_and_is_repeatable() {
     let name = format!("chime_cli_{}", uuid::Uuid::new_v4().simple());
     let url = format!("{PG_SERVER}/{name}");
-    for _ in 0..2 {
-        let out = chime()
-            .arg("migrate")
-            .env("DATABASE_URL", &url)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    // Replicas starting together race to create and migrate the same new database; then a
+    // later run finds nothing to do.
+    for replicas in [4, 1] {
+        let children: Vec<_> = (0..replicas)
+            .map(|_| {
+                chime()
+                    .arg("migrate")
+                    .env("DATABASE_URL", &url)
+                    .env("RUST_LOG", "warn")
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
     let mut conn = PgConnection::establish(&url).expect("database was created");
     let n: i64 = chime::db::schema::notifications::table
