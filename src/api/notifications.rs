@@ -271,11 +271,12 @@ fn parse_create(
     let timing = match &cron {
         // A series starts at its first fire time; send_at/target_date are not used with cron.
         Some(spec) => {
-            for field in ["send_at", "target_date", "lead_time"] {
+            for field in ["send_at", "target_date", "lead_time", "expires_at"] {
                 let given = match field {
                     "send_at" => send_at.is_some(),
                     "target_date" => target_date.is_some(),
-                    _ => lead_time.is_some(),
+                    "lead_time" => lead_time.is_some(),
+                    _ => expires_at.is_some(),
                 };
                 if given {
                     return Err(ApiError::invalid(
@@ -287,8 +288,17 @@ fn parse_create(
             let tz = timezone.as_ref().map(|t| t.tz()).unwrap_or(chrono_tz::UTC);
             let first = spec
                 .next_after(Utc::now(), tz)
-                .filter(|t| ends_at.is_none_or(|end| *t <= end))
-                .ok_or_else(|| ApiError::invalid("cron", "never fires (before ends_at)"))?;
+                .ok_or_else(|| ApiError::invalid("cron", "never fires"))?;
+            if let Some(end) = ends_at.filter(|end| first > *end) {
+                return Err(ApiError::invalid(
+                    "ends_at",
+                    format!(
+                        "{} is before the first fire time {}",
+                        view::ts(end),
+                        view::ts(first)
+                    ),
+                ));
+            }
             Timing {
                 target_date: None,
                 lead_time: None,
@@ -576,12 +586,28 @@ async fn reschedule(
         }
         change.subject = Some(subject);
     }
-    if let Some(text) = body.opt_str("body")? {
-        parse_template("body", &text)?;
-        change.body = Some(text);
+    let body_given = body.contains("body");
+    match body.opt_str("body")? {
+        Some(text) => {
+            parse_template("body", &text)?;
+            if channel != ChannelKind::Webhook && text.trim().is_empty() {
+                return Err(ApiError::invalid("body", "is required for email and sms"));
+            }
+            change.body = Some(text);
+        }
+        None if body_given => return Err(ApiError::invalid("body", "cannot be null")),
+        None => {}
     }
-    if let Some(data) = body.opt_object("data")? {
-        change.data = Some(data);
+    let data_given = body.contains("data");
+    match body.opt_object("data")? {
+        Some(data) => change.data = Some(data),
+        None if data_given => {
+            return Err(ApiError::invalid(
+                "data",
+                "cannot be null; send {} to clear it",
+            ))
+        }
+        None => {}
     }
     let tz_given = body.contains("timezone");
     let timezone = match body.opt_str("timezone")? {

@@ -197,6 +197,27 @@ async fn every_validation_error_names_its_field() {
         .post("/api/v1/notifications", &app.admin_key, &json!({"channel": "sms", "recipient": "+14155550123", "body": "", "send_at": in_days(1)}))
         .await;
     assert_error(s, &b, 422, Some("body"));
+    // Recurring: the cron expression sets the times, and ends_at must leave room for a fire.
+    let weekly =
+        json!({"channel": "sms", "recipient": "+14155550123", "body": "x", "cron": "0 9 * * MON"});
+    for (extra, field) in [
+        (json!({"expires_at": in_days(30)}), "expires_at"),
+        (json!({"send_at": in_days(1)}), "send_at"),
+        (
+            json!({"ends_at": (Utc::now() + Duration::minutes(1)).to_rfc3339(), "cron": "0 9 1 1 *"}),
+            "ends_at",
+        ),
+        (json!({"ends_at": in_days(30), "cron": null}), "ends_at"),
+    ] {
+        let mut body = weekly.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (s, b) = app
+            .post("/api/v1/notifications", &app.admin_key, &body)
+            .await;
+        assert_error(s, &b, 422, Some(field));
+    }
     // Nothing was written by any of the above.
     let (_, list) = app.get("/api/v1/notifications", &app.admin_key).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
@@ -357,6 +378,14 @@ async fn reschedule_moves_send_at_and_bumps_version() {
         .patch(&path, &app.admin_key, &json!({"channel": "sms"}))
         .await;
     assert_error(s, &b, 400, Some("channel"));
+    for (change, field) in [
+        (json!({"body": ""}), "body"),
+        (json!({"body": null}), "body"),
+        (json!({"data": null}), "data"),
+    ] {
+        let (s, b) = app.patch(&path, &app.admin_key, &change).await;
+        assert_error(s, &b, 422, Some(field));
+    }
     let (s, _) = app
         .patch(
             "/api/v1/notifications/00000000-0000-0000-0000-000000000000",
