@@ -27,18 +27,20 @@ pub fn decode(cursor: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
 }
 
 pub fn limit(raw: Option<&str>) -> Result<i64, ApiError> {
-    match raw {
-        None => Ok(DEFAULT_LIMIT),
-        Some(s) => s
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "limit",
-                    format!("must be a whole number from 1 to {MAX_LIMIT}"),
-                )
-            }),
+    let Some(raw) = raw else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    // Not a number is a wrong type (400); a number out of range is an invalid value (422).
+    let n: i64 = raw
+        .parse()
+        .map_err(|_| ApiError::bad_request("limit", "must be a whole number"))?;
+    if (1..=MAX_LIMIT).contains(&n) {
+        Ok(n)
+    } else {
+        Err(ApiError::invalid(
+            "limit",
+            format!("must be from 1 to {MAX_LIMIT}"),
+        ))
     }
 }
 

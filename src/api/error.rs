@@ -153,6 +153,11 @@ impl From<DbError> for ApiError {
         }
         match e {
             DbError::Query(diesel::result::Error::NotFound) => ApiError::not_found("resource"),
+            // Two requests raced to create the same thing; the loser sees what a later one would.
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => ApiError::Conflict("it already exists".into()),
             other => ApiError::Internal(other.into()),
         }
     }
@@ -271,6 +276,16 @@ mod tests {
         assert_eq!(unavailable.status_code(), StatusCode::SERVICE_UNAVAILABLE);
         let missing = ApiError::from(diesel::result::Error::NotFound);
         assert_eq!(missing.status_code(), StatusCode::NOT_FOUND);
+        let dropped = ApiError::from(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UnableToSendCommand,
+            Box::new("server closed the connection".to_string()),
+        ));
+        assert_eq!(dropped.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        let raced = ApiError::from(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            Box::new("duplicate key".to_string()),
+        ));
+        assert_eq!(raced.status_code(), StatusCode::CONFLICT);
         let other = ApiError::from(diesel::result::Error::RollbackTransaction);
         assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
     }

@@ -315,6 +315,10 @@ async fn list_filters_and_pages_newest_first() {
         .await;
     assert_error(s, &b, 400, Some("cursor"));
     let (s, b) = app
+        .get("/api/v1/notifications?limit=ten", &app.admin_key)
+        .await;
+    assert_error(s, &b, 400, Some("limit"));
+    let (s, b) = app
         .get("/api/v1/notifications?colour=red", &app.admin_key)
         .await;
     assert_error(s, &b, 400, Some("colour"));
