@@ -369,19 +369,33 @@ pub async fn schedule_after_commit(
     if row.status != "scheduled" {
         return;
     }
-    if let Err(e) = state
+    // PostgreSQL has it, so the request succeeds either way; an unreachable Redis must not hold
+    // the response for the client's full retry budget.
+    let put = state
         .schedule
-        .put(row.id, row.version, row.due_at, previous_version)
-        .await
-    {
-        tracing::warn!(notification_id = %row.id, error = %e, "could not schedule in Redis; the reconciler will");
+        .put(row.id, row.version, row.due_at, previous_version);
+    match tokio::time::timeout(AFTER_COMMIT_TIMEOUT, put).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(notification_id = %row.id, error = %e, "could not schedule in Redis; the reconciler will")
+        }
+        Err(_) => {
+            tracing::warn!(notification_id = %row.id, "Redis did not answer; the reconciler will schedule it")
+        }
     }
 }
 
+/// How long a request waits for Redis after its transaction committed.
+const AFTER_COMMIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
 pub async fn unschedule_after_commit(state: &AppState, id: Uuid, version: i32) {
-    if let Err(e) = state.schedule.remove(id, version).await {
-        // A stale entry is harmless: the sender's claim checks the version and drops it.
-        tracing::warn!(notification_id = %id, error = %e, "could not remove schedule entry");
+    // A stale entry is harmless: the sender's claim checks the version and drops it.
+    match tokio::time::timeout(AFTER_COMMIT_TIMEOUT, state.schedule.remove(id, version)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(notification_id = %id, error = %e, "could not remove schedule entry")
+        }
+        Err(_) => tracing::warn!(notification_id = %id, "Redis did not answer; entry left"),
     }
 }
 

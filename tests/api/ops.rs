@@ -67,6 +67,30 @@ async fn readiness_fails_when_redis_is_unreachable() {
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["checks"]["redis"], "down");
     assert_eq!(body["checks"]["postgres"], "ok");
+    // PostgreSQL is the truth: a create still succeeds (the reconciler schedules it later), and
+    // promptly rather than after every Redis retry.
+    let started = std::time::Instant::now();
+    let (s, n) = app
+        .post(
+            "/api/v1/notifications",
+            &app.admin_key,
+            &serde_json::json!({"channel": "sms", "recipient": "+14155550123", "body": "Hi",
+                                "send_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(s, 201, "{n}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    let (s, _) = app
+        .get(
+            &format!("/api/v1/notifications/{}", n["id"].as_str().unwrap()),
+            &app.admin_key,
+        )
+        .await;
+    assert_eq!(s, 200);
 }
 
 #[tokio::test]
