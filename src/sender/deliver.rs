@@ -41,6 +41,24 @@ type RecordEffect = Option<Notification>;
 /// Outcomes written per transaction.
 const RECORD_BATCH: usize = 200;
 
+/// How late after its expiry an attempt that fell due in time may still start. A reminder due
+/// exactly at its expiry (`target_date` without a lead time, or a lead time of `PT0S`) always
+/// starts a little after it; so does any send delayed by a scheduler failover or a backlog.
+pub const EXPIRY_GRACE: Duration = Duration::from_secs(60);
+
+const EXPIRED_ERROR: &str = "expired before it could be sent";
+
+/// Whether an attempt must not be sent because its notification expired: it fell due after the
+/// expiry (a retry scheduled past it), or it starts more than [`EXPIRY_GRACE`] after the expiry.
+pub fn is_expired(
+    expiry: Option<DateTime<Utc>>,
+    due_at: DateTime<Utc>,
+    started_at: DateTime<Utc>,
+) -> bool {
+    let grace = chrono::Duration::from_std(EXPIRY_GRACE).unwrap_or_default();
+    expiry.is_some_and(|expiry| due_at > expiry || started_at > expiry + grace)
+}
+
 /// What happened to one claimed notification.
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -120,11 +138,7 @@ impl Deliverer {
         webhook_secret: String,
         now: DateTime<Utc>,
     ) -> Outcome {
-        if row
-            .expires_at
-            .or(row.target_date)
-            .is_some_and(|expiry| expiry < now)
-        {
+        if is_expired(row.expires_at.or(row.target_date), row.due_at, now) {
             return Outcome::Expired;
         }
         let kind: ChannelKind = match row.channel.parse() {
@@ -314,14 +328,8 @@ fn record_one(
         }
         Outcome::Expired => {
             attempt.outcome = "expired".into();
-            attempt.error = Some("expired before it could be sent".into());
-            q::mark_final(
-                conn,
-                id,
-                version,
-                "expired",
-                "expired before it could be sent",
-            )?
+            attempt.error = Some(EXPIRED_ERROR.into());
+            q::mark_final(conn, id, version, "expired", EXPIRED_ERROR)?
         }
     };
     db::attempts::record(conn, attempt)?;
@@ -356,4 +364,44 @@ fn render_context(row: &Notification) -> Value {
         ctx.entry(k.to_string()).or_insert(v);
     }
     Value::Object(ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap_or_default()
+    }
+
+    fn grace() -> i64 {
+        EXPIRY_GRACE.as_secs() as i64
+    }
+
+    #[test]
+    fn without_an_expiry_nothing_expires() {
+        assert!(!is_expired(None, at(0), at(10 * 86_400)));
+    }
+
+    #[test]
+    fn due_exactly_at_the_expiry_and_started_on_time_is_sent() {
+        // target_date only, or a lead time of PT0S: due at the expiry, started just after it.
+        assert!(!is_expired(Some(at(0)), at(0), at(0)));
+        assert!(!is_expired(Some(at(0)), at(0), at(1)));
+        assert!(!is_expired(Some(at(0)), at(0), at(grace())));
+        assert!(!is_expired(Some(at(10)), at(0), at(5)));
+    }
+
+    #[test]
+    fn an_attempt_due_after_the_expiry_expires() {
+        // A retry scheduled past the expiry, however promptly it starts.
+        assert!(is_expired(Some(at(0)), at(1), at(1)));
+    }
+
+    #[test]
+    fn an_attempt_started_past_the_grace_expires() {
+        assert!(is_expired(Some(at(0)), at(0), at(grace() + 1)));
+        assert!(is_expired(Some(at(0)), at(-3600), at(grace() + 1)));
+        assert!(!is_expired(Some(at(0)), at(-3600), at(grace())));
+    }
 }
