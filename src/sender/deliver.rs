@@ -180,8 +180,10 @@ impl Deliverer {
             data: row.data.clone(),
             webhook_secret,
         };
-        // The channels time out on their own; this guards against one that does not.
-        let guard = self.ctx.settings.http_timeout + Duration::from_secs(5);
+        // The channels time out on their own; this guards against one that does not. The
+        // visibility timeout is validated against this same bound, so no send still in flight
+        // is taken over.
+        let guard = self.ctx.settings.send_guard();
         let result = match tokio::time::timeout(guard, self.channels.send(kind, &msg)).await {
             Ok(r) => r,
             Err(_) => Err(SendError::transient(format!("no answer within {guard:?}"))),
