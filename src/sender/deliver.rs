@@ -14,7 +14,7 @@ use crate::ops::metrics;
 use crate::schedule::Member;
 use crate::startup::RoleContext;
 use chrono::{DateTime, Utc};
-use diesel::PgConnection;
+use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -93,19 +93,46 @@ impl Deliverer {
         }
         let abandoned_before = Utc::now()
             - chrono::Duration::from_std(self.ctx.settings.visibility_timeout).unwrap_or_default();
-        let rows = db::run(&self.ctx.pool, move |conn| {
-            let rows = q::claim_many(conn, &pairs, abandoned_before)?;
-            let tenant_ids: Vec<Uuid> = rows.iter().map(|r| r.tenant_id).collect();
-            let secrets: HashMap<Uuid, String> = db::tenants::webhook_secrets(conn, &tenant_ids)?
-                .into_iter()
-                .collect();
-            Ok::<_, DbError>(
-                rows.into_iter()
+        let (rows, exhausted, next) = db::run(&self.ctx.pool, move |conn| {
+            conn.transaction(|conn| {
+                let claims = q::claim_many(conn, &pairs, abandoned_before)?;
+                let mut next = Vec::new();
+                for row in &claims.exhausted {
+                    // Like any dead occurrence, it gives way to the next one.
+                    if let Some(series_id) = row.series_id {
+                        next.extend(crate::events::series::advance(conn, series_id, row)?);
+                    }
+                }
+                let exhausted: Vec<(Uuid, i32)> = claims
+                    .exhausted
+                    .iter()
+                    .map(|r| (r.id, r.attempts))
+                    .collect();
+                let tenant_ids: Vec<Uuid> = claims.claimed.iter().map(|r| r.tenant_id).collect();
+                let secrets: HashMap<Uuid, String> =
+                    db::tenants::webhook_secrets(conn, &tenant_ids)?
+                        .into_iter()
+                        .collect();
+                let rows = claims
+                    .claimed
+                    .into_iter()
                     .filter_map(|r| secrets.get(&r.tenant_id).cloned().map(|s| (r, s)))
-                    .collect::<Vec<_>>(),
-            )
+                    .collect::<Vec<_>>();
+                Ok::<_, DbError>((rows, exhausted, next))
+            })
         })
         .await?;
+        for (id, attempts) in exhausted {
+            metrics::SENDS_DEAD.inc();
+            tracing::warn!(
+                notification_id = %id,
+                attempts,
+                "last attempt abandoned with its outcome unknown: dead, not sent again"
+            );
+        }
+        for due in next {
+            self.schedule(due).await;
+        }
         Ok(rows
             .into_iter()
             .map(|(r, s)| (Member::new(r.id, r.version), (r, s)))
@@ -227,18 +254,74 @@ impl Deliverer {
             }
             Outcome::Expired => metrics::SENDS_EXPIRED.inc(),
         }
-        if let Some(due) = self.recorder.submit((row, started_at, outcome)).await? {
-            if let Err(e) = self
-                .ctx
-                .schedule
-                .put(due.id, due.version, due.due_at, None)
-                .await
-            {
-                tracing::warn!(notification_id = %due.id, error = %e, "could not schedule; the reconciler will");
+        let (id, version) = (row.id, row.version);
+        let effect = match self
+            .recorder
+            .submit((row, started_at, outcome.clone()))
+            .await
+        {
+            Ok(effect) => effect,
+            // Left `sending`: taken over and tried again once PostgreSQL is back.
+            Err(e) if e.is_unavailable() => return Err(e),
+            Err(e) => {
+                // Not an outage but something in this outcome's record (or a failed batch
+                // writer): without a final state the row would be taken over and sent again.
+                tracing::error!(error = ?e, "cannot record the delivery outcome; writing its status alone");
+                db::run(&self.ctx.pool, move |conn| {
+                    record_status_only(conn, id, version, &outcome)
+                })
+                .await?
             }
+        };
+        if let Some(due) = effect {
+            self.schedule(due).await;
         }
         Ok(())
     }
+
+    async fn schedule(&self, due: Notification) {
+        if let Err(e) = self
+            .ctx
+            .schedule
+            .put(due.id, due.version, due.due_at, None)
+            .await
+        {
+            tracing::warn!(notification_id = %due.id, error = %e, "could not schedule; the reconciler will");
+        }
+    }
+}
+
+/// An outcome's status change alone, without its attempt row or series advance. Should even
+/// that fail (other than for an outage), a failure still ends the row, as `dead`.
+fn record_status_only(
+    conn: &mut PgConnection,
+    id: Uuid,
+    version: i32,
+    outcome: &Outcome,
+) -> Result<RecordEffect, DbError> {
+    let written = match outcome {
+        Outcome::Sent { .. } => q::mark_sent(conn, id, version).map(|_| None),
+        Outcome::Retry { error, delay } => {
+            let due = Utc::now() + chrono::Duration::from_std(*delay).unwrap_or_default();
+            q::mark_retry(conn, id, version, due, error)
+        }
+        Outcome::Dead { error } => q::mark_final(conn, id, version, "dead", error).map(|_| None),
+        Outcome::Expired => {
+            q::mark_final(conn, id, version, "expired", EXPIRED_ERROR).map(|_| None)
+        }
+    };
+    let failure = match written {
+        Ok(effect) => return Ok(effect),
+        Err(e) => e,
+    };
+    let reason = failure.to_string();
+    let failure = DbError::from(failure);
+    if failure.is_unavailable() || matches!(outcome, Outcome::Sent { .. }) {
+        return Err(failure);
+    }
+    let error = format!("the outcome could not be recorded: {reason}");
+    q::mark_final(conn, id, version, "dead", &error)?;
+    Ok(None)
 }
 
 /// Writes a batch of outcomes in the caller's transaction; one effect per item, in order.

@@ -98,7 +98,12 @@ pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationTok
     tracing::info!(%consumer, "sender started");
 
     while !shutdown.is_cancelled() {
-        while tasks.try_join_next().is_some() {}
+        while let Some(done) = tasks.try_join_next() {
+            if let Err(e) = done {
+                // Its entry stays unacknowledged and is taken over after the visibility timeout.
+                tracing::error!(error = %e, "a delivery task failed");
+            }
+        }
         let c = match conn.as_mut() {
             Some(c) => c,
             None => match ctx.redis.get_multiplexed_async_connection().await {

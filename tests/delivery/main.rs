@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod abandoned;
 mod channels;
 mod failures;
 mod redis_loss;
