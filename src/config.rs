@@ -67,6 +67,20 @@ pub enum LogFormat {
     Json,
 }
 
+/// Room past the channels' own timeouts, so that theirs fire first and say what timed out.
+const SEND_GUARD_SLACK: Duration = Duration::from_secs(2);
+
+/// Room between the longest send and its takeover by another sender: the claim before the send,
+/// recording and acknowledging after it, and clock differences between hosts (`claimed_at` is
+/// PostgreSQL's clock, the takeover cut-off the sender's).
+pub const VISIBILITY_MARGIN: Duration = Duration::from_secs(5);
+
+/// The longest a single send may take, every channel included (an SMTP send spans several
+/// commands, each bounded by `http_timeout`): the sender abandons a send at this point.
+pub fn send_guard(http_timeout: Duration) -> Duration {
+    http_timeout + SEND_GUARD_SLACK
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database_url: Secret,
@@ -92,8 +106,10 @@ pub struct Settings {
     pub rate_limit: Option<u32>,
     pub sender_concurrency: usize,
     /// How long a ready entry (or a `sending` row) may stay unacknowledged before another
-    /// sender takes it over. Must exceed `http_timeout`, or slow sends would be sent twice.
+    /// sender takes it over. Must exceed [`Settings::send_guard`] by [`VISIBILITY_MARGIN`], or
+    /// slow sends would be taken over while still in flight and sent twice.
     pub visibility_timeout: Duration,
+    /// Bound of one provider call (an HTTP request, or each SMTP command).
     pub http_timeout: Duration,
     pub leader_ttl: Duration,
     pub reconcile_interval: Duration,
@@ -293,13 +309,22 @@ impl Settings {
             s.reconcile_interval =
                 parse_duration(&v).map_err(|e| ConfigError::new("CHIME_RECONCILE_INTERVAL", &e))?;
         }
-        if s.visibility_timeout <= s.http_timeout + Duration::from_secs(1) {
+        let least = s.send_guard() + VISIBILITY_MARGIN;
+        if s.visibility_timeout <= least {
             return Err(ConfigError::new(
                 "CHIME_VISIBILITY_TIMEOUT",
-                "must be longer than CHIME_HTTP_TIMEOUT plus 1s, or slow sends would be taken over and sent twice",
+                &format!(
+                    "must be longer than {least:?} (CHIME_HTTP_TIMEOUT plus {:?}), or slow sends would be taken over and sent twice",
+                    least.saturating_sub(s.http_timeout)
+                ),
             ));
         }
         Ok(s)
+    }
+
+    /// See [`send_guard`].
+    pub fn send_guard(&self) -> Duration {
+        send_guard(self.http_timeout)
     }
 
     /// The `max_attempts` a notification gets when it does not say.
@@ -416,6 +441,31 @@ mod tests {
                 assert_eq!(err.variable, k);
             }
         }
+    }
+
+    #[test]
+    fn the_visibility_timeout_must_outlast_the_longest_send() {
+        let s = Settings::defaults();
+        assert!(s.visibility_timeout > s.send_guard() + VISIBILITY_MARGIN);
+        let least = send_guard(Duration::from_secs(15)) + VISIBILITY_MARGIN;
+        let secs = |d: Duration| format!("{}s", d.as_secs());
+        for visibility in [secs(least), "16s".into()] {
+            let err = Settings::from_map(&env(&[
+                ("CHIME_HTTP_TIMEOUT", "15s"),
+                ("CHIME_VISIBILITY_TIMEOUT", &visibility),
+            ]))
+            .unwrap_err();
+            assert_eq!(err.variable, "CHIME_VISIBILITY_TIMEOUT", "{err}");
+        }
+        let s = Settings::from_map(&env(&[
+            ("CHIME_HTTP_TIMEOUT", "15s"),
+            (
+                "CHIME_VISIBILITY_TIMEOUT",
+                &secs(least + Duration::from_secs(1)),
+            ),
+        ]))
+        .unwrap();
+        assert!(s.send_guard() > s.http_timeout);
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub struct EmailChannel {
 struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// Bound of a whole send (connect, EHLO, TLS, AUTH, MAIL, RCPT, DATA), like an HTTP
+    /// request's: the transport's own timeout applies to each command separately.
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for EmailChannel {
@@ -44,8 +47,8 @@ pub fn message_id(notification_id: uuid::Uuid) -> String {
 }
 
 impl EmailChannel {
-    /// A channel sending through the SMTP server at `url` as `from`; `timeout` bounds each
-    /// SMTP command.
+    /// A channel sending through the SMTP server at `url` as `from`; `timeout` bounds a whole
+    /// send, and so each SMTP command.
     pub fn smtp(url: &str, from: &str, timeout: Duration) -> anyhow::Result<Self> {
         // lettre's URL errors do not echo the URL, which may contain a password.
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -56,7 +59,11 @@ impl EmailChannel {
             .parse::<Mailbox>()
             .map_err(|e| anyhow::anyhow!("invalid SMTP sender address {from:?}: {e}"))?;
         Ok(EmailChannel {
-            smtp: Some(Smtp { transport, from }),
+            smtp: Some(Smtp {
+                transport,
+                from,
+                timeout,
+            }),
         })
     }
 
@@ -115,9 +122,13 @@ impl Channel for EmailChannel {
             return Ok(Delivered::logged());
         };
         let email = build_message(&smtp.from, msg)?;
-        match smtp.transport.send(email).await {
-            Ok(response) => Ok(Delivered::new(summary(&response))),
-            Err(e) => Err(classify(e)),
+        match tokio::time::timeout(smtp.timeout, smtp.transport.send(email)).await {
+            Ok(Ok(response)) => Ok(Delivered::new(summary(&response))),
+            Ok(Err(e)) => Err(classify(e)),
+            Err(_) => Err(SendError::transient(format!(
+                "SMTP send did not finish within {:?}",
+                smtp.timeout
+            ))),
         }
     }
 }
@@ -227,6 +238,62 @@ mod tests {
         )
         .unwrap();
         assert!(channel.send(&message()).await.unwrap_err().is_transient());
+    }
+
+    /// A server that answers every command, but each only after `delay`.
+    async fn slow_smtp_server(delay: Duration) -> std::io::Result<u16> {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        tokio::spawn(async move {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let (reader, mut writer) = stream.into_split();
+            let mut lines = BufReader::new(reader).lines();
+            let mut in_data = false;
+            tokio::time::sleep(delay).await;
+            if writer.write_all(b"220 slow ESMTP\r\n").await.is_err() {
+                return;
+            }
+            while let Ok(Some(line)) = lines.next_line().await {
+                let answer: &[u8] = if in_data {
+                    if line != "." {
+                        continue;
+                    }
+                    in_data = false;
+                    b"250 queued\r\n"
+                } else if line.eq_ignore_ascii_case("DATA") {
+                    in_data = true;
+                    b"354 go on\r\n"
+                } else if line.eq_ignore_ascii_case("QUIT") {
+                    b"221 bye\r\n"
+                } else {
+                    b"250 OK\r\n"
+                };
+                tokio::time::sleep(delay).await;
+                if writer.write_all(answer).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(port)
+    }
+
+    #[tokio::test]
+    async fn a_whole_send_is_bounded_not_only_each_command() {
+        // Every answer comes well within the timeout, but the conversation as a whole does not.
+        let delay = Duration::from_millis(250);
+        let port = slow_smtp_server(delay).await.unwrap();
+        let channel = EmailChannel::smtp(
+            &format!("smtp://127.0.0.1:{port}"),
+            "chime@example.com",
+            delay * 3,
+        )
+        .unwrap();
+        let err = channel.send(&message()).await.unwrap_err();
+        assert!(err.is_transient(), "{err}");
+        assert!(err.reason().contains("did not finish"), "{err}");
     }
 
     #[tokio::test]

@@ -326,15 +326,20 @@ pub fn pending_page(
     q.load(conn)
 }
 
-/// Rows stuck in `sending` whose sender vanished: back to `scheduled`, due now, new version.
+/// Rows stuck in `sending` whose sender vanished, as `(id, version, due_at)` to put into the
+/// schedule. Those with attempts left go back to `scheduled`, due now, with a new version. Those
+/// whose abandoned attempt was their last stay as they are and are queued at their current
+/// version: the sender's claim ([`claim_many`]) then ends them as `dead` instead of sending
+/// again, in the one place that also advances their series.
 pub fn recover_abandoned(
     conn: &mut PgConnection,
     abandoned_before: DateTime<Utc>,
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
-    diesel::update(
+    let mut rows: Vec<(Uuid, i32, DateTime<Utc>)> = diesel::update(
         notifications::table
             .filter(n::status.eq("sending"))
-            .filter(n::claimed_at.lt(abandoned_before)),
+            .filter(n::claimed_at.lt(abandoned_before))
+            .filter(n::attempts.lt(n::max_attempts)),
     )
     .set((
         n::status.eq("scheduled"),
@@ -344,7 +349,16 @@ pub fn recover_abandoned(
         n::updated_at.eq(now),
     ))
     .returning((n::id, n::version, n::due_at))
-    .get_results(conn)
+    .get_results(conn)?;
+    let exhausted: Vec<(Uuid, i32)> = notifications::table
+        .filter(n::status.eq("sending"))
+        .filter(n::claimed_at.lt(abandoned_before))
+        .filter(n::attempts.ge(n::max_attempts))
+        .select((n::id, n::version))
+        .load(conn)?;
+    let due = Utc::now();
+    rows.extend(exhausted.into_iter().map(|(id, v)| (id, v, due)));
+    Ok(rows)
 }
 
 /// Scheduled rows due before `horizon` (overdue ones included), for the periodic reconcile.
@@ -362,22 +376,45 @@ pub fn pending_due_before(
         .load(conn)
 }
 
+/// What [`claim_many`] took.
+#[derive(Debug, Default)]
+pub struct Claims {
+    /// Now `sending` for this sender: to be sent.
+    pub claimed: Vec<Notification>,
+    /// Had used up their attempts, the last one abandoned by its sender with its outcome never
+    /// recorded: now `dead`, never to be sent again.
+    pub exhausted: Vec<Notification>,
+}
+
 /// The conditional UPDATE that lets exactly one sender take a notification, for a whole read of
 /// ready entries at once. A row is taken only if it is still `scheduled` at its entry's
 /// `version` with no `sent_at`, or `sending` but abandoned (claimed before `abandoned_before`
 /// by a sender that died).
+///
+/// A taken row whose attempts already reached `max_attempts` is not claimed but ends `dead`
+/// (new version): its last attempt was abandoned (the sender died, or its outcome could not be
+/// written), and sending again on every takeover would never end.
 pub fn claim_many(
     conn: &mut PgConnection,
     entries: &[(Uuid, i32)],
     abandoned_before: DateTime<Utc>,
-) -> QueryResult<Vec<Notification>> {
+) -> QueryResult<Claims> {
     use diesel::sql_types::{Array, Int4, Timestamptz, Uuid as SqlUuid};
     let ids: Vec<Uuid> = entries.iter().map(|(id, _)| *id).collect();
     let versions: Vec<i32> = entries.iter().map(|(_, v)| *v).collect();
-    diesel::sql_query(
+    let rows: Vec<Notification> = diesel::sql_query(
         // `id = ANY` lets the planner use the primary key; the join with the pairs checks versions.
-        "UPDATE notifications AS n \
-         SET status = 'sending', claimed_at = now(), attempts = n.attempts + 1, updated_at = now() \
+        // Every CASE reads the row as it was before this UPDATE.
+        "UPDATE notifications AS n SET \
+           status = CASE WHEN n.attempts >= n.max_attempts THEN 'dead' ELSE 'sending' END, \
+           claimed_at = CASE WHEN n.attempts >= n.max_attempts THEN NULL ELSE now() END, \
+           attempts = CASE WHEN n.attempts >= n.max_attempts THEN n.attempts ELSE n.attempts + 1 END, \
+           version = CASE WHEN n.attempts >= n.max_attempts THEN n.version + 1 ELSE n.version END, \
+           last_error = CASE WHEN n.attempts >= n.max_attempts \
+             THEN 'abandoned: attempt ' || n.attempts || ' of ' || n.max_attempts \
+               || ' was never completed (its sender stopped or could not record the outcome)' \
+             ELSE n.last_error END, \
+           updated_at = now() \
          WHERE n.id = ANY($1::uuid[]) \
            AND (n.id, n.version) IN (SELECT * FROM unnest($1::uuid[], $2::int4[])) \
            AND n.sent_at IS NULL AND n.cancelled_at IS NULL \
@@ -387,7 +424,9 @@ pub fn claim_many(
     .bind::<Array<SqlUuid>, _>(ids)
     .bind::<Array<Int4>, _>(versions)
     .bind::<Timestamptz, _>(abandoned_before)
-    .load(conn)
+    .load(conn)?;
+    let (claimed, exhausted) = rows.into_iter().partition(|r| r.status == "sending");
+    Ok(Claims { claimed, exhausted })
 }
 
 /// [`mark_sent`] for many claimed rows at once; returns the ids that were still ours.

@@ -14,7 +14,7 @@ use crate::ops::metrics;
 use crate::schedule::Member;
 use crate::startup::RoleContext;
 use chrono::{DateTime, Utc};
-use diesel::PgConnection;
+use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -40,6 +40,24 @@ type RecordEffect = Option<Notification>;
 
 /// Outcomes written per transaction.
 const RECORD_BATCH: usize = 200;
+
+/// How late after its expiry an attempt that fell due in time may still start. A reminder due
+/// exactly at its expiry (`target_date` without a lead time, or a lead time of `PT0S`) always
+/// starts a little after it; so does any send delayed by a scheduler failover or a backlog.
+pub const EXPIRY_GRACE: Duration = Duration::from_secs(60);
+
+const EXPIRED_ERROR: &str = "expired before it could be sent";
+
+/// Whether an attempt must not be sent because its notification expired: it fell due after the
+/// expiry (a retry scheduled past it), or it starts more than [`EXPIRY_GRACE`] after the expiry.
+pub fn is_expired(
+    expiry: Option<DateTime<Utc>>,
+    due_at: DateTime<Utc>,
+    started_at: DateTime<Utc>,
+) -> bool {
+    let grace = chrono::Duration::from_std(EXPIRY_GRACE).unwrap_or_default();
+    expiry.is_some_and(|expiry| due_at > expiry || started_at > expiry + grace)
+}
 
 /// What happened to one claimed notification.
 #[derive(Debug, Clone)]
@@ -75,19 +93,46 @@ impl Deliverer {
         }
         let abandoned_before = Utc::now()
             - chrono::Duration::from_std(self.ctx.settings.visibility_timeout).unwrap_or_default();
-        let rows = db::run(&self.ctx.pool, move |conn| {
-            let rows = q::claim_many(conn, &pairs, abandoned_before)?;
-            let tenant_ids: Vec<Uuid> = rows.iter().map(|r| r.tenant_id).collect();
-            let secrets: HashMap<Uuid, String> = db::tenants::webhook_secrets(conn, &tenant_ids)?
-                .into_iter()
-                .collect();
-            Ok::<_, DbError>(
-                rows.into_iter()
+        let (rows, exhausted, next) = db::run(&self.ctx.pool, move |conn| {
+            conn.transaction(|conn| {
+                let claims = q::claim_many(conn, &pairs, abandoned_before)?;
+                let mut next = Vec::new();
+                for row in &claims.exhausted {
+                    // Like any dead occurrence, it gives way to the next one.
+                    if let Some(series_id) = row.series_id {
+                        next.extend(crate::events::series::advance(conn, series_id, row)?);
+                    }
+                }
+                let exhausted: Vec<(Uuid, i32)> = claims
+                    .exhausted
+                    .iter()
+                    .map(|r| (r.id, r.attempts))
+                    .collect();
+                let tenant_ids: Vec<Uuid> = claims.claimed.iter().map(|r| r.tenant_id).collect();
+                let secrets: HashMap<Uuid, String> =
+                    db::tenants::webhook_secrets(conn, &tenant_ids)?
+                        .into_iter()
+                        .collect();
+                let rows = claims
+                    .claimed
+                    .into_iter()
                     .filter_map(|r| secrets.get(&r.tenant_id).cloned().map(|s| (r, s)))
-                    .collect::<Vec<_>>(),
-            )
+                    .collect::<Vec<_>>();
+                Ok::<_, DbError>((rows, exhausted, next))
+            })
         })
         .await?;
+        for (id, attempts) in exhausted {
+            metrics::SENDS_DEAD.inc();
+            tracing::warn!(
+                notification_id = %id,
+                attempts,
+                "last attempt abandoned with its outcome unknown: dead, not sent again"
+            );
+        }
+        for due in next {
+            self.schedule(due).await;
+        }
         Ok(rows
             .into_iter()
             .map(|(r, s)| (Member::new(r.id, r.version), (r, s)))
@@ -120,11 +165,7 @@ impl Deliverer {
         webhook_secret: String,
         now: DateTime<Utc>,
     ) -> Outcome {
-        if row
-            .expires_at
-            .or(row.target_date)
-            .is_some_and(|expiry| expiry < now)
-        {
+        if is_expired(row.expires_at.or(row.target_date), row.due_at, now) {
             return Outcome::Expired;
         }
         let kind: ChannelKind = match row.channel.parse() {
@@ -166,8 +207,10 @@ impl Deliverer {
             data: row.data.clone(),
             webhook_secret,
         };
-        // The channels time out on their own; this guards against one that does not.
-        let guard = self.ctx.settings.http_timeout + Duration::from_secs(5);
+        // The channels time out on their own; this guards against one that does not. The
+        // visibility timeout is validated against this same bound, so no send still in flight
+        // is taken over.
+        let guard = self.ctx.settings.send_guard();
         let result = match tokio::time::timeout(guard, self.channels.send(kind, &msg)).await {
             Ok(r) => r,
             Err(_) => Err(SendError::transient(format!("no answer within {guard:?}"))),
@@ -211,18 +254,74 @@ impl Deliverer {
             }
             Outcome::Expired => metrics::SENDS_EXPIRED.inc(),
         }
-        if let Some(due) = self.recorder.submit((row, started_at, outcome)).await? {
-            if let Err(e) = self
-                .ctx
-                .schedule
-                .put(due.id, due.version, due.due_at, None)
-                .await
-            {
-                tracing::warn!(notification_id = %due.id, error = %e, "could not schedule; the reconciler will");
+        let (id, version) = (row.id, row.version);
+        let effect = match self
+            .recorder
+            .submit((row, started_at, outcome.clone()))
+            .await
+        {
+            Ok(effect) => effect,
+            // Left `sending`: taken over and tried again once PostgreSQL is back.
+            Err(e) if e.is_unavailable() => return Err(e),
+            Err(e) => {
+                // Not an outage but something in this outcome's record (or a failed batch
+                // writer): without a final state the row would be taken over and sent again.
+                tracing::error!(error = ?e, "cannot record the delivery outcome; writing its status alone");
+                db::run(&self.ctx.pool, move |conn| {
+                    record_status_only(conn, id, version, &outcome)
+                })
+                .await?
             }
+        };
+        if let Some(due) = effect {
+            self.schedule(due).await;
         }
         Ok(())
     }
+
+    async fn schedule(&self, due: Notification) {
+        if let Err(e) = self
+            .ctx
+            .schedule
+            .put(due.id, due.version, due.due_at, None)
+            .await
+        {
+            tracing::warn!(notification_id = %due.id, error = %e, "could not schedule; the reconciler will");
+        }
+    }
+}
+
+/// An outcome's status change alone, without its attempt row or series advance. Should even
+/// that fail (other than for an outage), a failure still ends the row, as `dead`.
+fn record_status_only(
+    conn: &mut PgConnection,
+    id: Uuid,
+    version: i32,
+    outcome: &Outcome,
+) -> Result<RecordEffect, DbError> {
+    let written = match outcome {
+        Outcome::Sent { .. } => q::mark_sent(conn, id, version).map(|_| None),
+        Outcome::Retry { error, delay } => {
+            let due = Utc::now() + chrono::Duration::from_std(*delay).unwrap_or_default();
+            q::mark_retry(conn, id, version, due, error)
+        }
+        Outcome::Dead { error } => q::mark_final(conn, id, version, "dead", error).map(|_| None),
+        Outcome::Expired => {
+            q::mark_final(conn, id, version, "expired", EXPIRED_ERROR).map(|_| None)
+        }
+    };
+    let failure = match written {
+        Ok(effect) => return Ok(effect),
+        Err(e) => e,
+    };
+    let reason = failure.to_string();
+    let failure = DbError::from(failure);
+    if failure.is_unavailable() || matches!(outcome, Outcome::Sent { .. }) {
+        return Err(failure);
+    }
+    let error = format!("the outcome could not be recorded: {reason}");
+    q::mark_final(conn, id, version, "dead", &error)?;
+    Ok(None)
 }
 
 /// Writes a batch of outcomes in the caller's transaction; one effect per item, in order.
@@ -314,14 +413,8 @@ fn record_one(
         }
         Outcome::Expired => {
             attempt.outcome = "expired".into();
-            attempt.error = Some("expired before it could be sent".into());
-            q::mark_final(
-                conn,
-                id,
-                version,
-                "expired",
-                "expired before it could be sent",
-            )?
+            attempt.error = Some(EXPIRED_ERROR.into());
+            q::mark_final(conn, id, version, "expired", EXPIRED_ERROR)?
         }
     };
     db::attempts::record(conn, attempt)?;
@@ -356,4 +449,44 @@ fn render_context(row: &Notification) -> Value {
         ctx.entry(k.to_string()).or_insert(v);
     }
     Value::Object(ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap_or_default()
+    }
+
+    fn grace() -> i64 {
+        EXPIRY_GRACE.as_secs() as i64
+    }
+
+    #[test]
+    fn without_an_expiry_nothing_expires() {
+        assert!(!is_expired(None, at(0), at(10 * 86_400)));
+    }
+
+    #[test]
+    fn due_exactly_at_the_expiry_and_started_on_time_is_sent() {
+        // target_date only, or a lead time of PT0S: due at the expiry, started just after it.
+        assert!(!is_expired(Some(at(0)), at(0), at(0)));
+        assert!(!is_expired(Some(at(0)), at(0), at(1)));
+        assert!(!is_expired(Some(at(0)), at(0), at(grace())));
+        assert!(!is_expired(Some(at(10)), at(0), at(5)));
+    }
+
+    #[test]
+    fn an_attempt_due_after_the_expiry_expires() {
+        // A retry scheduled past the expiry, however promptly it starts.
+        assert!(is_expired(Some(at(0)), at(1), at(1)));
+    }
+
+    #[test]
+    fn an_attempt_started_past_the_grace_expires() {
+        assert!(is_expired(Some(at(0)), at(0), at(grace() + 1)));
+        assert!(is_expired(Some(at(0)), at(-3600), at(grace() + 1)));
+        assert!(!is_expired(Some(at(0)), at(-3600), at(grace())));
+    }
 }

@@ -95,10 +95,17 @@ pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationTok
     let mut conn: Option<redis::aio::MultiplexedConnection> = None;
     let mut last_claim = Instant::now() - ctx.settings.visibility_timeout;
     let claim_every = (ctx.settings.visibility_timeout / 4).max(Duration::from_millis(250));
+    // Where the current sweep of the pending entries continues.
+    let mut claim_cursor = String::from("0-0");
     tracing::info!(%consumer, "sender started");
 
     while !shutdown.is_cancelled() {
-        while tasks.try_join_next().is_some() {}
+        while let Some(done) = tasks.try_join_next() {
+            if let Err(e) = done {
+                // Its entry stays unacknowledged and is taken over after the visibility timeout.
+                tracing::error!(error = %e, "a delivery task failed");
+            }
+        }
         let c = match conn.as_mut() {
             Some(c) => c,
             None => match ctx.redis.get_multiplexed_async_connection().await {
@@ -123,10 +130,23 @@ pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationTok
             _ = shutdown.cancelled() => break,
         };
         let mut entries = Vec::new();
-        if last_claim.elapsed() >= claim_every {
+        if claim_cursor != "0-0" || last_claim.elapsed() >= claim_every {
             last_claim = Instant::now();
-            match autoclaim(c, &stream, &consumer, ctx.settings.visibility_timeout).await {
-                Ok(claimed) => {
+            // No more than can start now: taken entries wait for a slot while their rows age
+            // towards the next takeover. The held permit counts as one.
+            let count = semaphore.available_permits() + 1;
+            match autoclaim(
+                c,
+                &stream,
+                &consumer,
+                ctx.settings.visibility_timeout,
+                &claim_cursor,
+                count.min(200),
+            )
+            .await
+            {
+                Ok((next, claimed)) => {
+                    claim_cursor = next;
                     if !claimed.is_empty() {
                         tracing::warn!(
                             count = claimed.len(),
@@ -135,7 +155,10 @@ pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationTok
                     }
                     entries.extend(claimed);
                 }
-                Err(e) => tracing::warn!(error = %e, "XAUTOCLAIM failed"),
+                Err(e) => {
+                    claim_cursor = "0-0".into();
+                    tracing::warn!(error = %e, "XAUTOCLAIM failed");
+                }
             }
         }
         if entries.is_empty() {
@@ -245,23 +268,28 @@ async fn acknowledge(conn: &mut redis::aio::ConnectionManager, stream: &str, ids
     }
 }
 
+/// Takes over up to `count` entries idle for `idle`, scanning the pending entries from
+/// `cursor`; returns where the next call continues ("0-0" once the sweep is complete).
 async fn autoclaim(
     conn: &mut redis::aio::MultiplexedConnection,
     stream: &str,
     consumer: &str,
     idle: Duration,
-) -> redis::RedisResult<Vec<ReadyEntry>> {
+    cursor: &str,
+    count: usize,
+) -> redis::RedisResult<(String, Vec<ReadyEntry>)> {
     let reply: StreamAutoClaimReply = conn
         .xautoclaim_options(
             stream,
             GROUP,
             consumer,
             idle.as_millis() as u64,
-            "0-0",
-            StreamAutoClaimOptions::default().count(100),
+            cursor,
+            StreamAutoClaimOptions::default().count(count),
         )
         .await?;
-    Ok(reply.claimed.iter().map(parse_entry).collect())
+    let entries = reply.claimed.iter().map(parse_entry).collect();
+    Ok((reply.next_stream_id, entries))
 }
 
 async fn sleep_or_cancel(d: Duration, shutdown: &CancellationToken) {

@@ -1,5 +1,5 @@
-//! When to try again: the configured schedule with ±20 % jitter, `Retry-After` honoured but
-//! clamped. Pure code, tested as such.
+//! When to try again: the configured schedule with ±20 % jitter, which a provider's
+//! `Retry-After` may lengthen (up to a cap) but never shorten. Pure code, tested as such.
 
 use rand::Rng;
 use std::time::Duration;
@@ -39,8 +39,12 @@ impl RetryPolicy {
         let base = *self.delays.get(index)?;
         let factor = 1.0 + rng.gen_range(-self.jitter..=self.jitter);
         let jittered = base.mul_f64(factor);
+        // `Retry-After` is the least a provider wants us to wait, not a replacement for the
+        // schedule: taken as is, `429 Retry-After: 0` would use up every attempt in
+        // milliseconds, and many notifications told the same would retry in one burst. The
+        // jittered delay stays the floor, which keeps the schedule's spread and pace.
         let delay = match retry_after {
-            Some(asked) => asked.clamp(MIN_DELAY, MAX_RETRY_AFTER.max(base)),
+            Some(asked) => jittered.max(asked.min(MAX_RETRY_AFTER.max(base))),
             None => jittered,
         };
         Some(delay.max(MIN_DELAY))
@@ -86,7 +90,7 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_is_honoured_but_clamped() {
+    fn retry_after_lengthens_a_delay_up_to_the_cap() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(2);
         let asked = Duration::from_secs(42);
         assert_eq!(
@@ -98,9 +102,26 @@ mod tests {
             policy().next_delay(1, 4, Some(huge), &mut rng),
             Some(MAX_RETRY_AFTER)
         );
-        assert_eq!(
-            policy().next_delay(1, 4, Some(Duration::ZERO), &mut rng),
-            Some(MIN_DELAY)
-        );
+    }
+
+    #[test]
+    fn retry_after_never_shortens_the_schedule() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        for _ in 0..200 {
+            for asked in [0, 1, 3] {
+                let asked = Duration::from_secs(asked);
+                let d = policy().next_delay(1, 4, Some(asked), &mut rng).unwrap();
+                assert!(
+                    d >= Duration::from_secs(4) && d <= Duration::from_secs(6),
+                    "Retry-After {asked:?} gave {d:?}"
+                );
+                let d = policy().next_delay(3, 4, Some(asked), &mut rng).unwrap();
+                assert!(d >= Duration::from_secs(1440), "{d:?}");
+            }
+            // Asked for a little more than the jittered delay: what was asked wins.
+            let asked = Duration::from_millis(5_900);
+            let d = policy().next_delay(1, 4, Some(asked), &mut rng).unwrap();
+            assert!(d >= asked && d <= Duration::from_secs(6), "{d:?}");
+        }
     }
 }

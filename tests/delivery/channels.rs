@@ -44,11 +44,18 @@ async fn sms_goes_to_the_twilio_compatible_api() {
         s.sms_from = Some("+15005550006".into());
     })
     .await;
+    let send_at = at_ms(500);
     let (s, n) = app
-        .post("/api/v1/notifications", &app.admin_key, &json!({"channel": "sms", "recipient": "+14155550123", "body": "Code {{code}}", "data": {"code": "991"}, "send_at": at_ms(500).to_rfc3339()}))
+        .post("/api/v1/notifications", &app.admin_key, &json!({"channel": "sms", "recipient": "+14155550123", "body": "Code {{code}}", "data": {"code": "991"}, "send_at": send_at.to_rfc3339()}))
         .await;
     assert_eq!(s, 201, "{n}");
     let got = provider.wait_for(1, Duration::from_secs(15)).await.unwrap();
+    assert!(
+        got[0].received_at >= send_at,
+        "arrived {} before send_at {}",
+        got[0].received_at,
+        send_at
+    );
     assert_eq!(got[0].method, "POST");
     assert_eq!(got[0].path, "/2010-04-01/Accounts/AC123/Messages.json");
     let form = got[0].body_text();

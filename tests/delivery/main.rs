@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod abandoned;
 mod channels;
 mod failures;
 mod redis_loss;
@@ -23,7 +24,9 @@ pub async fn delivery_app(customize: impl FnOnce(&mut chime::config::Settings)) 
             std::time::Duration::from_millis(300),
         ];
         s.http_timeout = std::time::Duration::from_secs(2);
-        s.visibility_timeout = std::time::Duration::from_secs(4);
+        // The least the configuration accepts for this HTTP timeout, plus one second.
+        s.visibility_timeout =
+            s.send_guard() + chime::config::VISIBILITY_MARGIN + std::time::Duration::from_secs(1);
         customize(s);
     })
     .await

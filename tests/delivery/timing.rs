@@ -154,11 +154,13 @@ async fn an_overdue_notification_is_sent_at_once_and_an_expired_one_never() {
         .post("/api/v1/notifications", &app.admin_key, &json!({"channel": "webhook", "recipient": peer.url_for("/expired"), "send_at": at_ms(60_000).to_rfc3339(), "expires_at": at_ms(120_000).to_rfc3339()}))
         .await;
     let id = n["id"].as_str().unwrap().to_string();
-    // Move both times into the past behind the API's back: the sender must refuse to send.
+    // Move both times into the past behind the API's back, further than the grace a late start
+    // gets: the sender must refuse to send.
     {
         use chime::db::schema::notifications::dsl as q;
         use diesel::prelude::*;
-        let past = chrono::Utc::now() - chrono::Duration::seconds(5);
+        let grace = chrono::Duration::from_std(chime::sender::deliver::EXPIRY_GRACE).unwrap();
+        let past = chrono::Utc::now() - grace - chrono::Duration::seconds(5);
         diesel::update(q::notifications.find(id.parse::<uuid::Uuid>().unwrap()))
             .set((
                 q::expires_at.eq(past),
@@ -189,4 +191,30 @@ async fn an_overdue_notification_is_sent_at_once_and_an_expired_one_never() {
     })
     .await;
     assert!(peer.requests().iter().all(|r| r.path != "/expired"));
+}
+
+#[tokio::test]
+async fn a_reminder_due_at_its_target_date_is_sent_not_expired() {
+    let app = delivery_app(|_| {}).await;
+    let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
+    // No lead time: send_at is the target date, which is also the expiry.
+    let target = at_ms(400);
+    let (s, n) = app
+        .post(
+            "/api/v1/notifications",
+            &app.admin_key,
+            &json!({"channel": "webhook", "recipient": peer.url_for("/due"), "target_date": target.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(s, 201, "{n}");
+    let id = n["id"].as_str().unwrap().to_string();
+    assert_eq!(n["send_at"], n["target_date"], "{n}");
+    let got = peer.wait_for(1, Duration::from_secs(15)).await.unwrap();
+    assert_eq!(got[0].header("webhook-id"), Some(id.as_str()));
+    assert!(
+        got[0].received_at >= target,
+        "arrived before its target date"
+    );
+    let n = wait_for_status(&app, &id, "sent").await;
+    assert!(n["last_error"].is_null(), "{n}");
 }

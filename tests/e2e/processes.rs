@@ -17,7 +17,8 @@ impl Chime {
             .env("CHIME_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY)
             .env("CHIME_WEBHOOK_ALLOW_PRIVATE", "true")
             .env("CHIME_HTTP_TIMEOUT", "2s")
-            .env("CHIME_VISIBILITY_TIMEOUT", "4s")
+            // The least CHIME_HTTP_TIMEOUT=2s allows (above 9s).
+            .env("CHIME_VISIBILITY_TIMEOUT", "10s")
             .env("CHIME_RECONCILE_INTERVAL", "2s")
             .env("CHIME_RETRY_SCHEDULE", "300ms,300ms,1s")
             .env(
