@@ -3,6 +3,7 @@
 
 use super::Keys;
 use crate::ops::metrics;
+use chrono::{DateTime, Utc};
 use redis::Script;
 
 /// Entries moved per script call: a few milliseconds of Redis time.
@@ -15,10 +16,15 @@ pub struct Promoter {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Promoted {
-    /// The lock is someone else's: stop promoting.
+    /// The lock is someone else's: nothing was promoted.
     NotLeader,
-    /// Everything due is promoted; the earliest remaining entry is due at this epoch ms.
-    Done { next_due_ms: Option<i64> },
+    /// `moved` entries were promoted; the earliest remaining entry is due at `next_due_ms`.
+    /// A full batch leaves the rest of a backlog for the next call, whose `next_due_ms` is then
+    /// already past.
+    Moved {
+        moved: usize,
+        next_due_ms: Option<i64>,
+    },
 }
 
 impl Promoter {
@@ -29,31 +35,44 @@ impl Promoter {
         }
     }
 
+    /// Promotes at most one batch of what is due now. One batch per call keeps a large backlog
+    /// from holding the caller past its next lock renewal.
     pub async fn promote_due(
         &self,
-        conn: &mut redis::aio::ConnectionManager,
+        conn: &mut impl redis::aio::ConnectionLike,
         token: &str,
     ) -> redis::RedisResult<Promoted> {
-        loop {
-            let now_ms = chrono::Utc::now().timestamp_millis();
-            let (moved, next): (i64, String) = self
-                .script
-                .key(&self.keys.leader)
-                .key(&self.keys.schedule)
-                .key(&self.keys.ready)
-                .arg(token)
-                .arg(now_ms)
-                .arg(BATCH)
-                .invoke_async(conn)
-                .await?;
-            if moved < 0 {
-                return Ok(Promoted::NotLeader);
-            }
-            metrics::NOTIFICATIONS_PROMOTED.add(moved as u64);
-            if (moved as usize) < BATCH {
-                let next_due_ms = next.parse::<f64>().ok().map(|s| s as i64);
-                return Ok(Promoted::Done { next_due_ms });
-            }
+        self.promote_due_at(conn, token, Utc::now()).await
+    }
+
+    /// [`Self::promote_due`] as of `now`.
+    pub async fn promote_due_at(
+        &self,
+        conn: &mut impl redis::aio::ConnectionLike,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> redis::RedisResult<Promoted> {
+        // Truncated, while scores are rounded up (`score_ms`): an entry is promoted only once
+        // its due instant has passed, never in the millisecond before it.
+        let now_ms = now.timestamp_millis();
+        let (moved, next): (i64, String) = self
+            .script
+            .key(&self.keys.leader)
+            .key(&self.keys.schedule)
+            .key(&self.keys.ready)
+            .arg(token)
+            .arg(now_ms)
+            .arg(BATCH)
+            .invoke_async(conn)
+            .await?;
+        if moved < 0 {
+            return Ok(Promoted::NotLeader);
         }
+        metrics::NOTIFICATIONS_PROMOTED.add(moved as u64);
+        Ok(Promoted::Moved {
+            moved: moved as usize,
+            next_due_ms: next.parse::<f64>().ok().map(|s| s as i64),
+        })
     }
 }
+
