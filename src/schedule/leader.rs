@@ -350,3 +350,98 @@ async fn sleep_or_cancel(d: Duration, shutdown: &CancellationToken) {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    //! Against the real Redis: compare-and-extend, and that no wake-up is lost.
+
+    use super::{LeaderLock, Wake};
+    use crate::schedule::testing::TestRedis;
+    use redis::AsyncCommands;
+    use std::time::{Duration, Instant};
+    use tokio_util::sync::CancellationToken;
+
+    #[tokio::test]
+    async fn only_the_holder_renews_or_releases_the_lock() {
+        let redis = TestRedis::new();
+        let mut conn = redis.conn().await;
+        let ttl = Duration::from_secs(30);
+        let holder = LeaderLock::new(&redis.keys.leader, ttl);
+        let other = LeaderLock::new(&redis.keys.leader, ttl);
+        assert_ne!(holder.token(), other.token());
+
+        assert!(holder.try_acquire(&mut conn).await.unwrap());
+        assert!(!other.try_acquire(&mut conn).await.unwrap(), "held");
+
+        // Shortened, so an extension is visible in the remaining TTL.
+        let _: bool = conn.pexpire(&redis.keys.leader, 1_000).await.unwrap();
+        assert!(
+            !other.renew(&mut conn).await.unwrap(),
+            "a wrong token never extends"
+        );
+        let left: i64 = conn.pttl(&redis.keys.leader).await.unwrap();
+        assert!((0..=1_000).contains(&left), "not extended: {left} ms left");
+        let value: Option<String> = conn.get(&redis.keys.leader).await.unwrap();
+        assert_eq!(value.as_deref(), Some(holder.token()), "not taken over");
+
+        assert!(holder.renew(&mut conn).await.unwrap());
+        let left: i64 = conn.pttl(&redis.keys.leader).await.unwrap();
+        assert!(left > 1_000, "extended to the TTL: {left} ms left");
+
+        other.release(&mut conn).await.unwrap();
+        let value: Option<String> = conn.get(&redis.keys.leader).await.unwrap();
+        assert_eq!(
+            value.as_deref(),
+            Some(holder.token()),
+            "released only by its holder"
+        );
+        holder.release(&mut conn).await.unwrap();
+        assert!(
+            !holder.renew(&mut conn).await.unwrap(),
+            "a released lock is not renewed"
+        );
+        assert!(other.try_acquire(&mut conn).await.unwrap(), "free again");
+    }
+
+    #[tokio::test]
+    async fn a_wake_up_arriving_after_the_timer_ended_a_wait_is_not_lost() {
+        let redis = TestRedis::new();
+        let mut conn = redis.conn().await;
+        let mut wake = Wake::new(redis.client.clone(), redis.keys.wake.clone());
+        let shutdown = CancellationToken::new();
+        let listen_until = Instant::now() + Duration::from_secs(30);
+
+        // Timers end these waits while their read is still blocked on the server.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while wake.pending.is_none() {
+            assert!(Instant::now() < deadline, "no read was ever started");
+            let woken = wake
+                .wait(
+                    Instant::now() + Duration::from_millis(20),
+                    listen_until,
+                    &shutdown,
+                )
+                .await;
+            assert!(!woken);
+        }
+        let _: () = conn.rpush(&redis.keys.wake, "1").await.unwrap();
+        // The read left in flight takes the item.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let queued: usize = conn.llen(&redis.keys.wake).await.unwrap();
+            if queued == 0 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the wake item was never taken");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // The next wait sees it at once instead of sleeping until its deadline.
+        let woken = wake
+            .wait(
+                Instant::now() + Duration::from_secs(20),
+                listen_until,
+                &shutdown,
+            )
+            .await;
+        assert!(woken, "the wake-up was lost");
+    }
+}

@@ -18,6 +18,8 @@ pub mod leader;
 pub mod member;
 pub mod promoter;
 pub mod reconciler;
+#[cfg(test)]
+mod testing;
 
 pub use member::Member;
 
