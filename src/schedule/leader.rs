@@ -4,14 +4,26 @@
 //! The leader sleeps until the earliest due time, woken early through `{prefix}:wake` when an
 //! earlier entry is scheduled, so lag is milliseconds without polling.
 
-use super::promoter::Promoter;
-use super::reconciler::Reconciler;
+use super::promoter::{Promoted, Promoter};
+use super::reconciler::ReconcileTask;
 use crate::ops::metrics;
 use crate::startup::RoleContext;
+use chrono::{DateTime, Utc};
 use rand::RngCore;
 use redis::Script;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
+
+/// How often a standby tries to take the lock. A takeover then comes at most this long after
+/// the lock expired, well within the TTL budget, for one cheap `SET NX` per standby.
+const ACQUIRE_EVERY: Duration = Duration::from_millis(150);
+/// Pause before retrying a lock renewal or a promotion that failed with an error.
+const RETRY_AFTER: Duration = Duration::from_millis(200);
+/// How long a blocking read may stay unanswered past its own timeout before its connection is
+/// presumed dead and replaced.
+const WAKE_GRACE: Duration = Duration::from_secs(2);
 
 pub struct LeaderLock {
     key: String,
@@ -40,7 +52,7 @@ impl LeaderLock {
 
     pub async fn try_acquire(
         &self,
-        conn: &mut redis::aio::ConnectionManager,
+        conn: &mut impl redis::aio::ConnectionLike,
     ) -> redis::RedisResult<bool> {
         let set: Option<String> = redis::cmd("SET")
             .arg(&self.key)
@@ -55,7 +67,7 @@ impl LeaderLock {
 
     pub async fn renew(
         &self,
-        conn: &mut redis::aio::ConnectionManager,
+        conn: &mut impl redis::aio::ConnectionLike,
     ) -> redis::RedisResult<bool> {
         let renewed: i64 = self
             .extend
@@ -69,7 +81,7 @@ impl LeaderLock {
 
     pub async fn release(
         &self,
-        conn: &mut redis::aio::ConnectionManager,
+        conn: &mut impl redis::aio::ConnectionLike,
     ) -> redis::RedisResult<()> {
         let _: i64 = self
             .release
@@ -86,93 +98,75 @@ impl LeaderLock {
 pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
     let keys = ctx.schedule.keys().clone();
     let ttl = ctx.settings.leader_ttl;
+    let renew_every = ttl / 3;
     let lock = LeaderLock::new(&keys.leader, ttl);
     let mut conn = ctx.schedule.connection();
-    // Blocking reads (BLPOP on the wake list) get their own connection so they never delay
-    // the lock renewals and promotions sent on `conn`.
-    let mut wake_conn = None;
     let promoter = Promoter::new(keys.clone());
-    let mut reconciler = Reconciler::new(ctx.clone());
-    let mut leading = false;
-    let mut last_renew = Instant::now();
-    let renew_every = ttl / 3;
+    let mut wake = Wake::new(ctx.redis.clone(), keys.wake.clone());
+    let mut term: Option<Term> = None;
 
     while !shutdown.is_cancelled() {
-        if !leading {
+        let Some(current) = term.as_mut() else {
+            // Taken before asking, so the renewal is never later than the lock's TTL allows.
+            let asked = Instant::now();
             match lock.try_acquire(&mut conn).await {
                 Ok(true) => {
-                    leading = true;
-                    last_renew = Instant::now();
                     metrics::LEADER.set(1);
                     tracing::info!("became scheduler leader");
-                    reconciler.on_leadership().await;
+                    term = Some(Term {
+                        renew_at: asked + renew_every,
+                        reconcile: ReconcileTask::start(ctx.clone()),
+                    });
                 }
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "leader lock check failed"),
+                Ok(false) => sleep_or_cancel(ACQUIRE_EVERY, &shutdown).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "leader lock check failed");
+                    sleep_or_cancel(ACQUIRE_EVERY, &shutdown).await;
+                }
             }
-            if !leading {
-                sleep_or_cancel(renew_every, &shutdown).await;
-                continue;
-            }
-        }
-        if last_renew.elapsed() >= renew_every {
+            continue;
+        };
+        if Instant::now() >= current.renew_at {
+            let asked = Instant::now();
             match lock.renew(&mut conn).await {
-                Ok(true) => last_renew = Instant::now(),
+                Ok(true) => current.renew_at = asked + renew_every,
                 Ok(false) => {
-                    lose_leadership(&mut leading, "lock lost");
+                    end_term(&mut term, &mut wake, "lock lost").await;
                     continue;
                 }
                 Err(e) => {
                     // Cannot tell whether we still lead: the promotion script re-checks the token.
                     tracing::warn!(error = %e, "leader lock renewal failed");
+                    current.renew_at = Instant::now() + RETRY_AFTER;
                 }
             }
         }
-        reconciler.tick().await;
-        let next_due = match promoter.promote_due(&mut conn, lock.token()).await {
-            Ok(super::promoter::Promoted::NotLeader) => {
-                lose_leadership(&mut leading, "token no longer matches");
+        let renew_at = current.renew_at;
+        let next_due_ms = match promoter.promote_due(&mut conn, lock.token()).await {
+            Ok(Promoted::NotLeader) => {
+                end_term(&mut term, &mut wake, "token no longer matches").await;
                 continue;
             }
-            Ok(super::promoter::Promoted::Done { next_due_ms }) => next_due_ms,
+            Ok(Promoted::Moved { next_due_ms, .. }) => next_due_ms,
             Err(e) => {
                 tracing::warn!(error = %e, "promotion failed");
-                sleep_or_cancel(Duration::from_millis(200), &shutdown).await;
+                sleep_or_cancel(RETRY_AFTER, &shutdown).await;
                 continue;
             }
         };
         // Sleep until the next due entry, but wake in time to renew the lock.
-        let until_renew = renew_every.saturating_sub(last_renew.elapsed());
-        let wait = match next_due {
-            Some(due_ms) => {
-                let now_ms = chrono::Utc::now().timestamp_millis();
-                Duration::from_millis(due_ms.saturating_sub(now_ms).max(0) as u64).min(until_renew)
-            }
-            None => until_renew,
+        let now = Instant::now();
+        let deadline = match next_due_ms {
+            Some(due_ms) => renew_at.min(now + until(due_ms)),
+            None => renew_at,
         };
-        if wait.is_zero() {
-            continue;
-        }
-        if wake_conn.is_none() {
-            wake_conn = ctx.redis.get_multiplexed_async_connection().await.ok();
-        }
-        match wake_conn.as_mut() {
-            Some(wc) => {
-                tokio::select! {
-                    woke = blpop(wc, &keys.wake, wait) => {
-                        if woke.is_err() {
-                            wake_conn = None;
-                        }
-                    }
-                    // BLPOP's timeout is coarse on some servers; the timer is exact.
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.cancelled() => {}
-                }
-            }
-            None => sleep_or_cancel(wait, &shutdown).await,
+        if deadline > now {
+            wake.wait(deadline, renew_at, &shutdown).await;
         }
     }
-    if leading {
+    wake.reset();
+    if let Some(current) = term.take() {
+        current.reconcile.stop().await;
         // Let a standby take over at once instead of after the TTL.
         if let Err(e) = lock.release(&mut conn).await {
             tracing::warn!(error = %e, "could not release the leader lock");
@@ -182,29 +176,272 @@ pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
     }
 }
 
-fn lose_leadership(leading: &mut bool, why: &str) {
-    *leading = false;
-    metrics::LEADER.set(0);
-    tracing::warn!(reason = why, "lost scheduler leadership");
+/// What this process holds while it leads.
+struct Term {
+    /// When the lock is next extended: a third of the TTL after the last extension, which
+    /// leaves time to retry a failed renewal before the lock expires.
+    renew_at: Instant,
+    reconcile: ReconcileTask,
 }
 
-async fn blpop(
-    conn: &mut redis::aio::MultiplexedConnection,
-    key: &str,
-    wait: Duration,
-) -> redis::RedisResult<()> {
-    let secs = (wait.as_secs_f64()).max(0.001);
-    let _: Option<(String, String)> = redis::cmd("BLPOP")
-        .arg(key)
-        .arg(format!("{secs:.3}"))
-        .query_async(conn)
-        .await?;
-    Ok(())
+async fn end_term(term: &mut Option<Term>, wake: &mut Wake, why: &str) {
+    metrics::LEADER.set(0);
+    tracing::warn!(reason = why, "lost scheduler leadership");
+    // The new leader reads the wake list now; a read of ours left blocked would take its items.
+    wake.reset();
+    if let Some(current) = term.take() {
+        current.reconcile.stop().await;
+    }
+}
+
+/// Time from now until the epoch millisecond `due_ms`; zero when it has passed.
+fn until(due_ms: i64) -> Duration {
+    DateTime::<Utc>::from_timestamp_millis(due_ms)
+        .and_then(|due| (due - Utc::now()).to_std().ok())
+        .unwrap_or(Duration::ZERO)
+}
+
+type Reply = Pin<Box<dyn Future<Output = redis::RedisResult<redis::Value>> + Send>>;
+
+/// Waits for an item on `{prefix}:wake` with BLPOP on a connection of its own, so the blocking
+/// read never delays lock renewals and promotions, and no response timeout cuts it short.
+///
+/// Redis only checks blocking timeouts at its `hz` tick (100 ms by default), too coarse for
+/// due times, so a local timer ends the wait. The timer must not drop the read: Redis would
+/// still hand the next wake item to the blocked read, and that wake-up would be lost. A read the
+/// timer interrupts therefore stays in flight and the next wait resumes it; an item it took
+/// meanwhile ends that wait at once.
+struct Wake {
+    client: redis::Client,
+    key: String,
+    conn: Option<redis::aio::MultiplexedConnection>,
+    pending: Option<Pending>,
+}
+
+struct Pending {
+    reply: Reply,
+    give_up_at: Instant,
+}
+
+enum Listen {
+    /// A wake item was taken.
+    Woken,
+    /// The read timed out on the server: read again.
+    TimedOut,
+    /// No connection, or it failed.
+    Failed,
+}
+
+impl Wake {
+    fn new(client: redis::Client, key: String) -> Wake {
+        Wake {
+            client,
+            key,
+            conn: None,
+            pending: None,
+        }
+    }
+
+    /// Drops the read in flight together with its connection; closing the connection unblocks
+    /// it on the server, so it takes no more items.
+    fn reset(&mut self) {
+        self.pending = None;
+        self.conn = None;
+    }
+
+    /// Returns at `deadline`, when a wake item is taken (then true), or on shutdown. Each
+    /// blocking read times out on the server by `listen_until` (the next renewal), so a read can
+    /// never outlive this process's claim on the lock and take items meant for a new leader.
+    async fn wait(
+        &mut self,
+        deadline: Instant,
+        listen_until: Instant,
+        shutdown: &CancellationToken,
+    ) -> bool {
+        let timer = tokio::time::sleep_until(deadline.into());
+        tokio::pin!(timer);
+        loop {
+            let outcome = tokio::select! {
+                outcome = self.listen(listen_until) => outcome,
+                _ = &mut timer => return false,
+                _ = shutdown.cancelled() => return false,
+            };
+            match outcome {
+                Listen::Woken => return true,
+                Listen::TimedOut => continue,
+                Listen::Failed => {
+                    // Without a working connection the timer alone bounds the wait.
+                    tokio::select! {
+                        _ = &mut timer => {}
+                        _ = shutdown.cancelled() => {}
+                    }
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// Resumes the read in flight or starts one, and waits for its outcome. Cancel-safe: when
+    /// this future is dropped the read stays in `self.pending`.
+    async fn listen(&mut self, listen_until: Instant) -> Listen {
+        if self.pending.is_none() {
+            if self.conn.is_none() {
+                let config = redis::AsyncConnectionConfig::new()
+                    .set_connection_timeout(Duration::from_secs(2));
+                match self
+                    .client
+                    .get_multiplexed_async_connection_with_config(&config)
+                    .await
+                {
+                    Ok(c) => self.conn = Some(c),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot open the wake-up connection");
+                        return Listen::Failed;
+                    }
+                }
+            }
+            let Some(conn) = self.conn.clone() else {
+                return Listen::Failed;
+            };
+            // BLPOP's timeout 0 would block forever; it takes fractional seconds (Redis ≥ 6).
+            let timeout = listen_until
+                .saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(10));
+            let mut cmd = redis::cmd("BLPOP");
+            cmd.arg(&self.key)
+                .arg(format!("{:.3}", timeout.as_secs_f64()));
+            let reply: Reply = Box::pin(async move {
+                let mut conn = conn;
+                cmd.query_async::<redis::Value>(&mut conn).await
+            });
+            self.pending = Some(Pending {
+                reply,
+                give_up_at: Instant::now() + timeout + WAKE_GRACE,
+            });
+        }
+        let Some(pending) = self.pending.as_mut() else {
+            return Listen::Failed;
+        };
+        let reply = tokio::select! {
+            reply = &mut pending.reply => reply,
+            _ = tokio::time::sleep_until(pending.give_up_at.into()) => {
+                tracing::warn!("wake-up read unanswered; reconnecting");
+                self.reset();
+                return Listen::Failed;
+            }
+        };
+        self.pending = None;
+        match reply {
+            Ok(redis::Value::Nil) => Listen::TimedOut,
+            Ok(_) => Listen::Woken,
+            Err(e) => {
+                tracing::warn!(error = %e, "wake-up read failed");
+                self.conn = None;
+                Listen::Failed
+            }
+        }
+    }
 }
 
 async fn sleep_or_cancel(d: Duration, shutdown: &CancellationToken) {
     tokio::select! {
         _ = tokio::time::sleep(d) => {}
         _ = shutdown.cancelled() => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Against the real Redis: compare-and-extend, and that no wake-up is lost.
+
+    use super::{LeaderLock, Wake};
+    use crate::schedule::testing::TestRedis;
+    use redis::AsyncCommands;
+    use std::time::{Duration, Instant};
+    use tokio_util::sync::CancellationToken;
+
+    #[tokio::test]
+    async fn only_the_holder_renews_or_releases_the_lock() {
+        let redis = TestRedis::new();
+        let mut conn = redis.conn().await;
+        let ttl = Duration::from_secs(30);
+        let holder = LeaderLock::new(&redis.keys.leader, ttl);
+        let other = LeaderLock::new(&redis.keys.leader, ttl);
+        assert_ne!(holder.token(), other.token());
+
+        assert!(holder.try_acquire(&mut conn).await.unwrap());
+        assert!(!other.try_acquire(&mut conn).await.unwrap(), "held");
+
+        // Shortened, so an extension is visible in the remaining TTL.
+        let _: bool = conn.pexpire(&redis.keys.leader, 1_000).await.unwrap();
+        assert!(
+            !other.renew(&mut conn).await.unwrap(),
+            "a wrong token never extends"
+        );
+        let left: i64 = conn.pttl(&redis.keys.leader).await.unwrap();
+        assert!((0..=1_000).contains(&left), "not extended: {left} ms left");
+        let value: Option<String> = conn.get(&redis.keys.leader).await.unwrap();
+        assert_eq!(value.as_deref(), Some(holder.token()), "not taken over");
+
+        assert!(holder.renew(&mut conn).await.unwrap());
+        let left: i64 = conn.pttl(&redis.keys.leader).await.unwrap();
+        assert!(left > 1_000, "extended to the TTL: {left} ms left");
+
+        other.release(&mut conn).await.unwrap();
+        let value: Option<String> = conn.get(&redis.keys.leader).await.unwrap();
+        assert_eq!(
+            value.as_deref(),
+            Some(holder.token()),
+            "released only by its holder"
+        );
+        holder.release(&mut conn).await.unwrap();
+        assert!(
+            !holder.renew(&mut conn).await.unwrap(),
+            "a released lock is not renewed"
+        );
+        assert!(other.try_acquire(&mut conn).await.unwrap(), "free again");
+    }
+
+    #[tokio::test]
+    async fn a_wake_up_arriving_after_the_timer_ended_a_wait_is_not_lost() {
+        let redis = TestRedis::new();
+        let mut conn = redis.conn().await;
+        let mut wake = Wake::new(redis.client.clone(), redis.keys.wake.clone());
+        let shutdown = CancellationToken::new();
+        let listen_until = Instant::now() + Duration::from_secs(30);
+
+        // Timers end these waits while their read is still blocked on the server.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while wake.pending.is_none() {
+            assert!(Instant::now() < deadline, "no read was ever started");
+            let woken = wake
+                .wait(
+                    Instant::now() + Duration::from_millis(20),
+                    listen_until,
+                    &shutdown,
+                )
+                .await;
+            assert!(!woken);
+        }
+        let _: () = conn.rpush(&redis.keys.wake, "1").await.unwrap();
+        // The read left in flight takes the item.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let queued: usize = conn.llen(&redis.keys.wake).await.unwrap();
+            if queued == 0 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the wake item was never taken");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // The next wait sees it at once instead of sleeping until its deadline.
+        let woken = wake
+            .wait(
+                Instant::now() + Duration::from_secs(20),
+                listen_until,
+                &shutdown,
+            )
+            .await;
+        assert!(woken, "the wake-up was lost");
     }
 }

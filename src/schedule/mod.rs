@@ -18,6 +18,8 @@ pub mod leader;
 pub mod member;
 pub mod promoter;
 pub mod reconciler;
+#[cfg(test)]
+mod testing;
 
 pub use member::Member;
 
@@ -50,6 +52,18 @@ impl Keys {
     /// Pattern matching every key of this prefix (for tests and operators).
     pub fn pattern(prefix: &str) -> String {
         format!("{{{prefix}}}:*")
+    }
+}
+
+/// The schedule score of a due time: epoch milliseconds, rounded up. The promoter compares
+/// scores with the current time truncated to milliseconds, so a score rounded down would let
+/// an entry due at 12.000_9 s be promoted at 12.000_0 s, up to a millisecond early.
+pub fn score_ms(due: DateTime<Utc>) -> i64 {
+    let floor = due.timestamp_millis();
+    if due.timestamp_subsec_nanos() % 1_000_000 == 0 {
+        floor
+    } else {
+        floor + 1
     }
 }
 
@@ -96,7 +110,7 @@ impl Schedule {
             .key(&self.keys.schedule)
             .key(&self.keys.wake)
             .arg(member.to_bytes().as_slice())
-            .arg(due.timestamp_millis())
+            .arg(score_ms(due))
             .arg(previous)
             .invoke_async(&mut conn)
             .await?;
@@ -124,7 +138,7 @@ impl Schedule {
         let mut cmd = redis::cmd("ZADD");
         cmd.arg(&self.keys.schedule);
         for (id, version, due) in entries {
-            cmd.arg(due.timestamp_millis())
+            cmd.arg(score_ms(*due))
                 .arg(Member::new(*id, *version).to_bytes().as_slice());
         }
         let mut conn = self.conn.clone();
@@ -143,5 +157,42 @@ impl Schedule {
         let mut conn = self.conn.clone();
         let _: String = redis::cmd("PING").query_async(&mut conn).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::score_ms;
+    use chrono::{DateTime, Duration, Utc};
+
+    fn at(ms: i64, extra_nanos: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(ms).unwrap() + Duration::nanoseconds(extra_nanos)
+    }
+
+    #[test]
+    fn scores_round_sub_millisecond_times_up() {
+        let ms = 1_767_225_600_123;
+        assert_eq!(score_ms(at(ms, 0)), ms, "a whole millisecond stays");
+        assert_eq!(score_ms(at(ms, 1)), ms + 1);
+        assert_eq!(score_ms(at(ms, 1_000)), ms + 1, "one microsecond past");
+        assert_eq!(score_ms(at(ms, 999_999)), ms + 1);
+        assert_eq!(
+            score_ms(at(ms, 1_000_000)),
+            ms + 1,
+            "the next whole millisecond"
+        );
+        // Before the epoch too (chrono's millisecond timestamps are floored there as well).
+        assert_eq!(score_ms(at(-5, 0)), -5);
+        assert_eq!(score_ms(at(-5, 500_000)), -4);
+    }
+
+    #[test]
+    fn a_score_is_never_before_its_due_time() {
+        for nanos in [0, 1, 999, 1_000, 499_999, 500_000, 999_999] {
+            let due = at(1_767_225_600_000, nanos);
+            let score = DateTime::from_timestamp_millis(score_ms(due)).unwrap();
+            assert!(score >= due, "{score} < {due}");
+            assert!(score - due < Duration::milliseconds(1));
+        }
     }
 }

@@ -8,6 +8,9 @@
 //! - Rows stuck in `sending` longer than the visibility timeout (their sender died after
 //!   claiming) go back to `scheduled`.
 //!
+//! It runs as its own task beside the leader loop: a full pass over millions of rows outlasts
+//! the lock TTL, and the leader must keep promoting and renewing meanwhile.
+//!
 //! Re-adding an entry that is already queued is harmless: the second claim of a row fails.
 
 use crate::db::{self, notifications as q};
@@ -15,51 +18,93 @@ use crate::ops::metrics;
 use crate::startup::RoleContext;
 use chrono::{DateTime, Utc};
 use std::time::{Duration, Instant};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 const PAGE: i64 = 5000;
 /// How often the marker key is checked while leading.
 const MARKER_CHECK: Duration = Duration::from_millis(500);
 
+/// The reconciler of one leadership term. It stops when the term ends, and also when its owner
+/// is dropped without ending it (an aborted leader task), so it never outlives its leader.
+pub struct ReconcileTask {
+    cancel: CancellationToken,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl ReconcileTask {
+    /// Starts with a full pass, then checks the marker and runs periodic passes.
+    pub fn start(ctx: RoleContext) -> ReconcileTask {
+        let cancel = CancellationToken::new();
+        let mut reconciler = Reconciler::new(ctx);
+        let stop = cancel.clone();
+        let handle = tokio::spawn(async move {
+            tokio::select! {
+                _ = stop.cancelled() => {}
+                _ = reconciler.run() => {}
+            }
+        });
+        ReconcileTask {
+            cancel,
+            handle: Some(handle),
+        }
+    }
+
+    /// Stops the pass in progress and waits until it has. A pass cut short is safe: rows it did
+    /// not re-add are re-added by the next leader's full pass.
+    pub async fn stop(mut self) {
+        self.cancel.cancel();
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.await;
+        }
+    }
+}
+
+impl Drop for ReconcileTask {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        if let Some(handle) = &self.handle {
+            handle.abort();
+        }
+    }
+}
+
 pub struct Reconciler {
     ctx: RoleContext,
     marker: String,
-    last_marker_check: Instant,
-    last_periodic: Instant,
 }
 
 impl Reconciler {
     pub fn new(ctx: RoleContext) -> Reconciler {
         let marker = format!("{{{}}}:reconciled", ctx.settings.redis_prefix);
-        Reconciler {
-            ctx,
-            marker,
-            last_marker_check: Instant::now(),
-            last_periodic: Instant::now(),
-        }
+        Reconciler { ctx, marker }
     }
 
-    pub async fn on_leadership(&mut self) {
-        self.full_pass().await;
-    }
-
-    /// Called on every leader loop iteration; does work only when something is due.
-    pub async fn tick(&mut self) {
-        if self.last_marker_check.elapsed() >= MARKER_CHECK {
-            self.last_marker_check = Instant::now();
-            let mut conn = self.ctx.schedule.connection();
-            let exists: redis::RedisResult<bool> = redis::cmd("EXISTS")
-                .arg(&self.marker)
-                .query_async(&mut conn)
-                .await;
-            if let Ok(false) = exists {
-                tracing::warn!("schedule marker missing (Redis flushed or restarted empty): rebuilding from PostgreSQL");
-                self.full_pass().await;
+    async fn run(&mut self) {
+        let mut rebuild = !self.full_pass().await;
+        let mut next_periodic = Instant::now() + self.ctx.settings.reconcile_interval;
+        loop {
+            tokio::time::sleep(MARKER_CHECK).await;
+            if !rebuild {
+                let mut conn = self.ctx.schedule.connection();
+                let exists: redis::RedisResult<bool> = redis::cmd("EXISTS")
+                    .arg(&self.marker)
+                    .query_async(&mut conn)
+                    .await;
+                if let Ok(false) = exists {
+                    tracing::warn!("schedule marker missing (Redis flushed or restarted empty): rebuilding from PostgreSQL");
+                    rebuild = true;
+                }
             }
-        }
-        if self.last_periodic.elapsed() >= self.ctx.settings.reconcile_interval {
-            self.last_periodic = Instant::now();
-            self.periodic_pass().await;
+            if rebuild {
+                // A failed pass (PostgreSQL or Redis unreachable) is retried at the next check.
+                rebuild = !self.full_pass().await;
+            }
+            if Instant::now() >= next_periodic {
+                next_periodic = Instant::now() + self.ctx.settings.reconcile_interval;
+                self.periodic_pass().await;
+            }
         }
     }
 
@@ -93,8 +138,8 @@ impl Reconciler {
         Ok(())
     }
 
-    /// Every scheduled row back into the schedule, page by page.
-    pub async fn full_pass(&mut self) {
+    /// Every scheduled row back into the schedule, page by page. Returns whether it completed.
+    pub async fn full_pass(&mut self) -> bool {
         let started = Instant::now();
         let result: Result<usize, String> = async {
             let mut total = self.recover_abandoned().await?;
@@ -123,13 +168,18 @@ impl Reconciler {
         }
         .await;
         match result {
-            Ok(n) => tracing::info!(
-                entries = n,
-                ms = started.elapsed().as_millis() as u64,
-                "schedule reconciled with PostgreSQL"
-            ),
-            // The marker stays missing, so the next tick tries again.
-            Err(e) => tracing::warn!(error = %e, "reconciliation failed"),
+            Ok(n) => {
+                tracing::info!(
+                    entries = n,
+                    ms = started.elapsed().as_millis() as u64,
+                    "schedule reconciled with PostgreSQL"
+                );
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reconciliation failed");
+                false
+            }
         }
     }
 

@@ -97,6 +97,11 @@ async fn nothing_is_lost_duplicated_or_early_through_crashes_and_a_redis_wipe() 
         || async { (peer.requests().len() >= 20).then_some(()) },
     )
     .await;
+    assert_eq!(
+        leader_token(&prefix).as_deref(),
+        Some(token_a.as_str()),
+        "scheduler A still leads when it is killed"
+    );
     let killed_at = Instant::now();
     scheduler_a.kill();
     sender_1.kill();
@@ -111,9 +116,13 @@ async fn nothing_is_lost_duplicated_or_early_through_crashes_and_a_redis_wipe() 
     )
     .await;
     println!("failover: standby leads {takeover:?} after the leader was killed");
+    // The killed leader's lock expires within its TTL and the standby tries every 150 ms; the
+    // rest of the margin is for a loaded machine. This checks liveness: chime-bench measures
+    // failover time.
+    let ttl = chime::config::Settings::defaults().leader_ttl;
     assert!(
-        takeover < Duration::from_secs(6),
-        "takeover took {takeover:?}"
+        takeover < ttl + Duration::from_secs(2),
+        "takeover took {takeover:?} with a lock TTL of {ttl:?}"
     );
 
     wait_until("most of the first 200", Duration::from_secs(60), || async {
