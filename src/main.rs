@@ -1,7 +1,7 @@
 //! `chime serve [--roles api,worker,scheduler,sender] [--no-migrate]` and `chime migrate`.
 
 use chime::config::{Role, Settings};
-use chime::startup::{prepare_database, Application, BuildOptions};
+use chime::startup::{prepare_database, Application, BuildOptions, StopSignal};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
@@ -36,13 +36,24 @@ async fn main() -> ExitCode {
         }
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => exit_now(0),
         Err(e) => {
             tracing::error!(error = ?e, "chime stopped");
             eprintln!("chime: {e:#}");
-            ExitCode::FAILURE
+            exit_now(1)
         }
     }
+}
+
+/// Ends the process without C `atexit` handlers: libpq's OpenSSL clean-up would otherwise race
+/// pool threads still opening connections, and crash an exit that was clean.
+fn exit_now(code: i32) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` only ends the process; every buffer that matters was flushed above and
+    // PostgreSQL and Redis see closed sockets, as after any exit.
+    unsafe { libc::_exit(code) }
 }
 
 async fn serve(settings: Settings, args: &[String]) -> anyhow::Result<()> {
@@ -65,8 +76,9 @@ async fn serve(settings: Settings, args: &[String]) -> anyhow::Result<()> {
             other => anyhow::bail!("unknown argument '{other}'\n{USAGE}"),
         }
     }
+    let stop = StopSignal::install();
     let app = Application::build(settings, &roles, options).await?;
-    app.run_until_stopped().await
+    app.run_until_stopped(stop).await
 }
 
 /// `chime tenant create NAME`: the way an operator adds a tenant and gets its first admin key.

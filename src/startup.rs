@@ -157,11 +157,11 @@ impl Application {
         self.shutdown.clone()
     }
 
-    /// Serves until SIGTERM/SIGINT, then stops taking work and lets in-flight work finish.
-    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+    /// Serves until `stop` fires, then stops taking work and lets in-flight work finish.
+    pub async fn run_until_stopped(self, stop: StopSignal) -> anyhow::Result<()> {
         let token = self.shutdown.clone();
         tokio::spawn(async move {
-            wait_for_signal().await;
+            stop.wait().await;
             tracing::info!("shutting down");
             token.cancel();
         });
@@ -261,24 +261,35 @@ fn http_server(
     Ok(server)
 }
 
-async fn wait_for_signal() {
+/// SIGTERM or SIGINT, caught from the moment this is made: made before start-up, a signal that
+/// arrives while migrating or electing a leader still ends in a clean shutdown (releasing the
+/// leader lock) instead of the default, abrupt exit.
+pub struct StopSignal {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = tokio::signal::ctrl_c() => {}
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignal {
+    pub fn install() -> StopSignal {
+        #[cfg(unix)]
+        {
+            let term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            StopSignal { term }
         }
+        #[cfg(not(unix))]
+        StopSignal {}
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some(mut term) = self.term {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }
