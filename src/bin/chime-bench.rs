@@ -18,6 +18,8 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 const PG: &str = "postgres://postgres@127.0.0.1:5432";
+/// Loopback needs no TLS, and without it libpq's OpenSSL clean-up cannot crash the exit.
+const NO_TLS: &str = "?sslmode=disable";
 const REDIS: &str = "redis://127.0.0.1:6379";
 const ADMIN_KEY: &str = "chk_bench_admin_key_0123456789abcdef";
 
@@ -74,7 +76,7 @@ impl Scratch {
         })
     }
     fn url(&self) -> String {
-        format!("{PG}/{}", self.db)
+        format!("{PG}/{}{NO_TLS}", self.db)
     }
     fn settings(&self) -> Settings {
         let mut s = Settings::defaults();
@@ -92,7 +94,7 @@ impl Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&format!("{PG}/postgres")) {
+        if let Ok(mut conn) = PgConnection::establish(&format!("{PG}/postgres{NO_TLS}")) {
             let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.db))
                 .execute(&mut conn);
         }

@@ -44,9 +44,8 @@ async fn actix_errors_use_the_json_error_shape() {
 
 fn set_connections_allowed(db: &str, allowed: bool) {
     use diesel::prelude::*;
-    let mut admin =
-        diesel::PgConnection::establish(&format!("{}/postgres", crate::support::PG_SERVER))
-            .expect("admin connection");
+    let mut admin = diesel::PgConnection::establish(&crate::support::pg_url("postgres"))
+        .expect("admin connection");
     diesel::sql_query(format!(
         "ALTER DATABASE {db} WITH ALLOW_CONNECTIONS {allowed}"
     ))

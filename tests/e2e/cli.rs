@@ -1,4 +1,4 @@
-use crate::support::PG_SERVER;
+use crate::support::pg_url;
 use diesel::prelude::*;
 use std::process::Command;
 
@@ -9,7 +9,7 @@ fn chime() -> Command {
 #[test]
 fn migrate_creates_the_database_and_is_repeatable() {
     let name = format!("chime_cli_{}", uuid::Uuid::new_v4().simple());
-    let url = format!("{PG_SERVER}/{name}");
+    let url = pg_url(&name);
     // Replicas starting together race to create and migrate the same new database; then a
     // later run finds nothing to do.
     for replicas in [4, 1] {
@@ -41,7 +41,7 @@ fn migrate_creates_the_database_and_is_repeatable() {
         .expect("tables exist");
     assert_eq!(n, 0);
     drop(conn);
-    let mut admin = PgConnection::establish(&format!("{PG_SERVER}/postgres")).unwrap();
+    let mut admin = PgConnection::establish(&pg_url("postgres")).unwrap();
     diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
         .execute(&mut admin)
         .unwrap();
@@ -73,7 +73,7 @@ fn a_bad_setting_stops_start_up_naming_the_variable() {
 fn every_migration_reverts_and_reapplies() {
     use diesel_migrations::MigrationHarness;
     let name = format!("chime_down_{}", uuid::Uuid::new_v4().simple());
-    let url = format!("{PG_SERVER}/{name}");
+    let url = pg_url(&name);
     chime::db::setup::create_database_if_missing(&url).unwrap();
     chime::db::setup::run_migrations(&url).unwrap();
     let mut conn = PgConnection::establish(&url).unwrap();
@@ -91,7 +91,7 @@ fn every_migration_reverts_and_reapplies() {
     );
     drop(conn);
     assert_eq!(chime::db::setup::run_migrations(&url).unwrap(), reverted);
-    let mut admin = PgConnection::establish(&format!("{PG_SERVER}/postgres")).unwrap();
+    let mut admin = PgConnection::establish(&pg_url("postgres")).unwrap();
     diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
         .execute(&mut admin)
         .unwrap();

@@ -15,6 +15,13 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 pub const PG_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
+
+/// The URL of database `db` on the local server. Without TLS: on loopback it buys nothing, and
+/// libpq's OpenSSL clean-up at process exit can crash a test binary whose pools are still
+/// opening connections.
+pub fn pg_url(db: &str) -> String {
+    format!("{PG_SERVER}/{db}?sslmode=disable")
+}
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
 fn template_name() -> String {
@@ -46,7 +53,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 fn admin_conn() -> PgConnection {
-    PgConnection::establish(&format!("{PG_SERVER}/postgres"))
+    PgConnection::establish(&pg_url("postgres"))
         .expect("PostgreSQL must be running on 127.0.0.1:5432")
 }
 
@@ -77,7 +84,7 @@ fn ensure_template() -> &'static str {
             diesel::sql_query(format!("CREATE DATABASE {building}"))
                 .execute(&mut conn)
                 .unwrap();
-            chime::db::setup::run_migrations(&format!("{PG_SERVER}/{building}")).unwrap();
+            chime::db::setup::run_migrations(&pg_url(&building)).unwrap();
             // Renamed only once complete, so a crash never leaves a half-built template behind.
             diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}"))
                 .execute(&mut conn)
@@ -121,7 +128,7 @@ impl TestDb {
             panic!("cannot create test database: {e}");
         }
         TestDb {
-            url: format!("{PG_SERVER}/{name}"),
+            url: pg_url(&name),
             name,
         }
     }
