@@ -154,6 +154,21 @@ async fn an_overdue_notification_is_sent_at_once_and_an_expired_one_never() {
         .post("/api/v1/notifications", &app.admin_key, &json!({"channel": "webhook", "recipient": peer.url_for("/expired"), "send_at": at_ms(60_000).to_rfc3339(), "expires_at": at_ms(120_000).to_rfc3339()}))
         .await;
     let id = n["id"].as_str().unwrap().to_string();
+    // The new leader's first reconcile pass rewrites schedule scores from PostgreSQL; let it
+    // finish first, or it could put back the score changed below.
+    let marker = app.keys().schedule.replace(":schedule", ":reconciled");
+    wait_until(
+        "the first reconcile pass",
+        Duration::from_secs(10),
+        || async {
+            let exists: bool = redis::cmd("EXISTS")
+                .arg(&marker)
+                .query(&mut app.redis())
+                .unwrap();
+            exists.then_some(())
+        },
+    )
+    .await;
     // Move both times into the past behind the API's back, further than the grace a late start
     // gets: the sender must refuse to send.
     {
