@@ -188,9 +188,28 @@ pub async fn reclaim(
     Ok(handled)
 }
 
-/// Queues again every event still `received` [`REQUEUE_AGE`] after it was posted.
+/// Queues again every event still `received` [`REQUEUE_AGE`] after it was posted, by one
+/// worker per [`REQUEUE_AGE`]: while a backlog is older than that, every worker's pass would
+/// otherwise add yet another entry for each waiting event.
 pub async fn requeue_received(ctx: &RoleContext) -> anyhow::Result<usize> {
+    let mut conn = ctx.schedule.connection();
+    let turn: Option<String> = redis::cmd("SET")
+        .arg(requeue_turn_key(ctx))
+        .arg(1)
+        .arg("NX")
+        .arg("PX")
+        .arg(REQUEUE_AGE.as_millis() as u64)
+        .query_async(&mut conn)
+        .await?;
+    if turn.is_none() {
+        return Ok(0);
+    }
     requeue_received_older_than(ctx, REQUEUE_AGE).await
+}
+
+/// Held for [`REQUEUE_AGE`] by the worker whose turn it is to re-queue stuck events.
+pub fn requeue_turn_key(ctx: &RoleContext) -> String {
+    format!("{{{}}}:events-requeue", ctx.settings.redis_prefix)
 }
 
 /// Queues again every event still `received` `age` after it was posted. An event that is in

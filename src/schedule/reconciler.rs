@@ -6,7 +6,8 @@
 //! - A periodic pass re-adds rows due soon or overdue (cheap, by the `due_at` index), which also
 //!   heals a schedule write that failed after its transaction committed.
 //! - Rows stuck in `sending` longer than the visibility timeout (their sender died after
-//!   claiming) go back to `scheduled`.
+//!   claiming) go back to `scheduled`; those without attempts left go back into the schedule as
+//!   they are, for a sender's claim to end them `dead`.
 //!
 //! It runs as its own task beside the leader loop: a full pass over millions of rows outlasts
 //! the lock TTL, and the leader must keep promoting and renewing meanwhile.
@@ -142,6 +143,15 @@ impl Reconciler {
     pub async fn full_pass(&mut self) -> bool {
         let started = Instant::now();
         let result: Result<usize, String> = async {
+            // The marker goes in first and must still be there at the end: a flush during the
+            // pass takes it along with the entries already put back, and the pass is redone.
+            let mut conn = self.ctx.schedule.connection();
+            let _: () = redis::cmd("SET")
+                .arg(&self.marker)
+                .arg("running")
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| e.to_string())?;
             let mut total = self.recover_abandoned().await?;
             let mut after: Option<Uuid> = None;
             loop {
@@ -157,13 +167,17 @@ impl Reconciler {
                     _ => break,
                 }
             }
-            let mut conn = self.ctx.schedule.connection();
-            let _: () = redis::cmd("SET")
+            // XX: only if the marker survived the pass.
+            let done: Option<String> = redis::cmd("SET")
                 .arg(&self.marker)
-                .arg(Utc::now().timestamp_millis())
+                .arg(format!("done:{}", Utc::now().timestamp_millis()))
+                .arg("XX")
                 .query_async(&mut conn)
                 .await
                 .map_err(|e| e.to_string())?;
+            if done.is_none() {
+                return Err("Redis lost its data during the pass".to_string());
+            }
             Ok(total)
         }
         .await;

@@ -161,11 +161,11 @@ async fn an_overdue_notification_is_sent_at_once_and_an_expired_one_never() {
         "the first reconcile pass",
         Duration::from_secs(10),
         || async {
-            let exists: bool = redis::cmd("EXISTS")
+            let value: Option<String> = redis::cmd("GET")
                 .arg(&marker)
                 .query(&mut app.redis())
                 .unwrap();
-            exists.then_some(())
+            value.filter(|v| v.starts_with("done")).map(|_| ())
         },
     )
     .await;

@@ -54,7 +54,9 @@ async fn both_reminders_of_a_rule_arrive_signed_at_their_times() {
         )
         .await;
     assert_eq!(status, 201, "{body}");
-    let due = (Utc::now() + Duration::seconds(6)).to_rfc3339();
+    // Whole milliseconds: PostgreSQL keeps microseconds, and the comparison below is exact.
+    let due_at = chrono::SubsecRound::trunc_subsecs(Utc::now() + Duration::seconds(6), 3);
+    let due = due_at.to_rfc3339();
     let e = post_event(
         &app,
         &app.admin_key,
@@ -82,6 +84,11 @@ async fn both_reminders_of_a_rule_arrive_signed_at_their_times() {
         send_at.push(time(&n["send_at"]));
     }
     send_at.sort();
+    assert_eq!(
+        send_at,
+        vec![due_at - Duration::seconds(4), due_at - Duration::seconds(2)],
+        "send_at = target_date - lead_time"
+    );
 
     let requests = peer.wait_for(2, StdDuration::from_secs(20)).await.unwrap();
     assert_eq!(requests.len(), 2);
@@ -167,4 +174,45 @@ async fn a_recurring_series_fires_until_cancelled() {
     assert!(sent >= 2);
     assert_eq!(peer.requests().len(), sent, "no delivery after the cancel");
     assert_eq!(series["status"], "cancelled");
+    for o in series["occurrences"].as_array().unwrap() {
+        let at = time(&o["send_at"]);
+        assert_eq!(
+            (at.timestamp() % 2, at.timestamp_subsec_nanos()),
+            (0, 0),
+            "fires on the seconds field: {at}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_series_ends_at_its_end_time() {
+    let app = spawn_all().await;
+    let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
+    let ends_at = Utc::now() + Duration::milliseconds(2500);
+    let (status, first) = app
+        .post(
+            "/api/v1/notifications",
+            &app.admin_key,
+            &json!({
+                "channel": "webhook",
+                "recipient": peer.url_for("/tick"),
+                "cron": "* * * * * *",
+                "ends_at": ends_at.to_rfc3339(),
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{first}");
+    let series_path = format!("/api/v1/series/{}", first["series_id"].as_str().unwrap());
+    let series = wait_until("the series to end", StdDuration::from_secs(20), || async {
+        let (_, s) = app.get(&series_path, &app.admin_key).await;
+        (s["status"] == "ended").then_some(s)
+    })
+    .await;
+    let occurrences = series["occurrences"].as_array().unwrap();
+    assert!(!occurrences.is_empty());
+    for o in occurrences {
+        assert_eq!(o["status"], "sent", "{o}");
+        assert!(time(&o["send_at"]) <= ends_at, "{o}");
+    }
+    assert_eq!(peer.requests().len(), occurrences.len());
 }

@@ -469,6 +469,45 @@ async fn an_event_whose_entry_was_lost_is_queued_again() {
         0,
         "handled events are not queued again"
     );
+
+    // An event stuck for longer than the re-queue age is queued again by one worker per period.
+    let stuck = post_event(
+        &app,
+        &app.admin_key,
+        "x",
+        json!({"email": "ada@example.com", "target_date": target}),
+    )
+    .await;
+    let _: () = redis::cmd("DEL")
+        .arg(app.keys().events)
+        .query(&mut conn)
+        .unwrap();
+    {
+        use diesel::prelude::*;
+        diesel::sql_query(format!(
+            "UPDATE events SET created_at = now() - interval '5 minutes' WHERE id = '{}'",
+            stuck["id"].as_str().unwrap()
+        ))
+        .execute(&mut app.db.conn())
+        .unwrap();
+    }
+    assert_eq!(
+        worker::requeue_received(&ctx).await.unwrap(),
+        0,
+        "another worker's turn (taken by the first call above)"
+    );
+    let _: () = redis::cmd("DEL")
+        .arg(worker::requeue_turn_key(&ctx))
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(worker::requeue_received(&ctx).await.unwrap(), 1);
+    assert_eq!(
+        worker::requeue_received(&ctx).await.unwrap(),
+        0,
+        "once per period"
+    );
+    assert_eq!(drain(&ctx).await, 1);
+    assert_eq!(get_event(&app, &stuck["id"]).await["status"], "processed");
 }
 
 #[tokio::test]
