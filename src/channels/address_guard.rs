@@ -69,28 +69,65 @@ pub async fn ensure_public(url: &url::Url, allow_private: bool) -> Result<(), St
     if allow_private {
         return Ok(());
     }
-    let port = url.port_or_known_default().unwrap_or(443);
-    let addrs: Vec<SocketAddr> = match url.host() {
-        None => return Err("the URL has no host".to_owned()),
-        Some(url::Host::Ipv4(ip)) => vec![SocketAddr::new(ip.into(), port)],
-        Some(url::Host::Ipv6(ip)) => vec![SocketAddr::new(ip.into(), port)],
-        Some(url::Host::Domain(host)) => tokio::net::lookup_host((host, port))
+    let addrs: Vec<SocketAddr> = match target(url)? {
+        Target::Literal(addr) => vec![addr],
+        Target::Domain(host, port) => tokio::net::lookup_host((host, port))
             .await
             .map_err(|e| format!("cannot resolve host {host}: {e}"))?
             .collect(),
     };
+    refuse_forbidden(url, &addrs)
+}
+
+/// For code already on a blocking thread (the event handler's transaction): the non-public
+/// address `url` points to, if any. A host that cannot be resolved right now is not refused
+/// here; the check at send time covers it.
+pub fn forbidden_address_blocking(url: &url::Url, allow_private: bool) -> Option<ForbiddenAddress> {
+    use std::net::ToSocketAddrs;
+    if allow_private {
+        return None;
+    }
+    let addrs: Vec<SocketAddr> = match target(url).ok()? {
+        Target::Literal(addr) => vec![addr],
+        Target::Domain(host, port) => (host, port).to_socket_addrs().ok()?.collect(),
+    };
+    first_forbidden(url, &addrs)
+}
+
+fn first_forbidden(url: &url::Url, addrs: &[SocketAddr]) -> Option<ForbiddenAddress> {
+    addrs
+        .iter()
+        .find(|addr| is_forbidden_ip(addr.ip()))
+        .map(|addr| ForbiddenAddress {
+            host: url.host_str().unwrap_or_default().to_owned(),
+            ip: addr.ip(),
+        })
+}
+
+enum Target<'a> {
+    Literal(SocketAddr),
+    Domain(&'a str, u16),
+}
+
+fn target(url: &url::Url) -> Result<Target<'_>, String> {
+    let port = url.port_or_known_default().unwrap_or(443);
+    match url.host() {
+        None => Err("the URL has no host".to_owned()),
+        Some(url::Host::Ipv4(ip)) => Ok(Target::Literal(SocketAddr::new(ip.into(), port))),
+        Some(url::Host::Ipv6(ip)) => Ok(Target::Literal(SocketAddr::new(ip.into(), port))),
+        Some(url::Host::Domain(host)) => Ok(Target::Domain(host, port)),
+    }
+}
+
+fn refuse_forbidden(url: &url::Url, addrs: &[SocketAddr]) -> Result<(), String> {
     if addrs.is_empty() {
         return Err(format!(
             "host {} has no addresses",
             url.host_str().unwrap_or_default()
         ));
     }
-    match addrs.iter().find(|addr| is_forbidden_ip(addr.ip())) {
-        Some(addr) => Err(ForbiddenAddress {
-            host: url.host_str().unwrap_or_default().to_owned(),
-            ip: addr.ip(),
-        }
-        .to_string()),
+    match first_forbidden(url, addrs) {
+        Some(refused) => Err(refused.to_string()),
         None => Ok(()),
     }
 }

@@ -27,6 +27,8 @@ pub struct Planned {
     pub slot: i32,
     pub channel: ChannelKind,
     pub recipient: Recipient,
+    /// Where in the payload the recipient came from (`payload.hook`), for errors found later.
+    pub recipient_path: String,
     pub subject: Option<String>,
     pub body: String,
     pub target_date: DateTime<Utc>,
@@ -170,6 +172,7 @@ fn apply_rule(rule: &Rule, payload: &Value) -> Result<Found, String> {
             slot: i as i32,
             channel,
             recipient: to.clone(),
+            recipient_path: recipient_ptr.path(),
             subject: rule.subject.clone(),
             body: rule.body.clone(),
             target_date: target,
@@ -204,7 +207,7 @@ fn built_in(event_type: &str, payload: &Value) -> Result<Found, String> {
     for (name, channel, slot) in BUILT_IN_RECIPIENTS {
         let ptr = JsonPointer::field(name);
         if let Some(value) = ptr.get(payload) {
-            recipients.push((recipient(value, &ptr, channel)?, channel, slot));
+            recipients.push((recipient(value, &ptr, channel)?, ptr.path(), channel, slot));
         }
     }
     if recipients.is_empty() {
@@ -227,10 +230,11 @@ fn built_in(event_type: &str, payload: &Value) -> Result<Found, String> {
         .unwrap_or_else(|| format!("Reminder: {event_type} on {{{{ target_date }}}}."));
     let items = recipients
         .into_iter()
-        .map(|(recipient, channel, slot)| Planned {
+        .map(|(recipient, recipient_path, channel, slot)| Planned {
             slot,
             channel,
             recipient,
+            recipient_path,
             subject: (channel == ChannelKind::Email).then(|| subject.clone()),
             body: body.clone(),
             target_date: target,

@@ -13,6 +13,7 @@ use super::handler::{self, Plan, Planned};
 use super::queue;
 use crate::db::models::{Event, NewNotification};
 use crate::db::{self, DbError};
+use crate::domain::Recipient;
 use crate::startup::RoleContext;
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};
@@ -56,8 +57,11 @@ type Created = Vec<(Uuid, i32, DateTime<Utc>)>;
 #[tracing::instrument(skip_all, fields(event_id = %event_id))]
 pub async fn process_one(ctx: &RoleContext, event_id: Uuid) -> Result<Outcome, DbError> {
     let max_attempts = ctx.settings.default_max_attempts();
+    let allow_private = ctx.settings.webhook_allow_private;
     let (outcome, created) = db::run(&ctx.pool, move |conn| {
-        conn.transaction(|conn| handle_locked(conn, event_id, max_attempts, Utc::now()))
+        conn.transaction(|conn| {
+            handle_locked(conn, event_id, max_attempts, allow_private, Utc::now())
+        })
     })
     .await?;
     for (id, version, due) in &created {
@@ -74,6 +78,7 @@ fn handle_locked(
     conn: &mut PgConnection,
     event_id: Uuid,
     max_attempts: i32,
+    allow_private: bool,
     now: DateTime<Utc>,
 ) -> Result<(Outcome, Created), DbError> {
     let Some(event) = db::events::lock(conn, event_id)? else {
@@ -85,6 +90,12 @@ fn handle_locked(
     let rule = db::rules::find_for_type(conn, event.tenant_id, &event.event_type)?;
     match handler::plan(&event, rule.as_ref(), now) {
         Plan::Schedule(items) => {
+            // As POST /notifications refuses such URLs, the event fails naming the field.
+            if let Some(error) = refused_webhook(&items, allow_private) {
+                tracing::info!(event_id = %event.id, %error, "event failed");
+                db::events::finish(conn, event.id, "failed", Some(&error))?;
+                return Ok((Outcome::Failed, Vec::new()));
+            }
             let mut created = Vec::with_capacity(items.len());
             for item in items {
                 let new = notification_for(&event, item, max_attempts);
@@ -110,6 +121,17 @@ fn handle_locked(
             Ok((Outcome::Failed, Vec::new()))
         }
     }
+}
+
+/// The first webhook recipient that points into a private network, as an event error.
+fn refused_webhook(items: &[Planned], allow_private: bool) -> Option<String> {
+    items.iter().find_map(|item| match &item.recipient {
+        Recipient::Webhook(url) => {
+            crate::channels::address_guard::forbidden_address_blocking(url.url(), allow_private)
+                .map(|e| format!("{}: {e}", item.recipient_path))
+        }
+        _ => None,
+    })
 }
 
 fn notification_for(event: &Event, item: Planned, max_attempts: i32) -> NewNotification {

@@ -167,6 +167,11 @@ async fn a_payload_that_does_not_fit_fails_the_event_naming_the_path() {
             json!({"webhook_url": "ftp://x", "target_date": target}),
             "payload.webhook_url: 'ftp://x' must use http or https",
         ),
+        (
+            "no.rule",
+            json!({"webhook_url": "http://10.1.2.3/hook", "target_date": target}),
+            "payload.webhook_url: address 10.1.2.3 is not public",
+        ),
     ];
     let mut ids = Vec::new();
     for (event_type, payload, _) in &cases {
