@@ -254,6 +254,8 @@ impl Deliverer {
             }
             Outcome::Expired => metrics::SENDS_EXPIRED.inc(),
         }
+        // Kept for the fallback below, which must still move a series on.
+        let occurrence = row.series_id.is_some().then(|| row.clone());
         let (id, version) = (row.id, row.version);
         let effect = match self
             .recorder
@@ -268,7 +270,15 @@ impl Deliverer {
                 // writer): without a final state the row would be taken over and sent again.
                 tracing::error!(error = ?e, "cannot record the delivery outcome; writing its status alone");
                 db::run(&self.ctx.pool, move |conn| {
-                    record_status_only(conn, id, version, &outcome)
+                    let effect = record_status_only(conn, id, version, &outcome)?;
+                    match occurrence {
+                        Some(prev)
+                            if effect.is_none() && !matches!(outcome, Outcome::Retry { .. }) =>
+                        {
+                            advance_series_after_fallback(conn, &prev)
+                        }
+                        _ => Ok(effect),
+                    }
                 })
                 .await?
             }
@@ -291,7 +301,25 @@ impl Deliverer {
     }
 }
 
-/// An outcome's status change alone, without its attempt row or series advance. Should even
+/// The next occurrence after `prev` ended through [`record_status_only`]. Best effort: the
+/// outcome is already written, so a failure here is logged rather than undoing it.
+fn advance_series_after_fallback(
+    conn: &mut PgConnection,
+    prev: &Notification,
+) -> Result<RecordEffect, DbError> {
+    let Some(series_id) = prev.series_id else {
+        return Ok(None);
+    };
+    match crate::events::series::advance(conn, series_id, prev) {
+        Ok(next) => Ok(next),
+        Err(e) => {
+            tracing::error!(%series_id, error = %e, "could not create the next occurrence");
+            Ok(None)
+        }
+    }
+}
+
+/// An outcome's status change alone, without its attempt row (the caller moves a series on). Should even
 /// that fail (other than for an outage), a failure still ends the row, as `dead`.
 fn record_status_only(
     conn: &mut PgConnection,

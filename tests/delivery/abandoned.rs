@@ -130,10 +130,39 @@ async fn an_outcome_whose_record_fails_still_ends_the_notification() {
         assert_eq!(s, 201, "{body}");
         ids.push(body["id"].as_str().unwrap().to_string());
     }
+    // A recurring series still moves on to its next occurrence.
+    let (s, series) = app
+        .post(
+            "/api/v1/notifications",
+            &app.admin_key,
+            &json!({"channel": "webhook", "recipient": ok.url_for("/tick"), "cron": "* * * * * *"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{series}");
     wait_for_status(&app, &ids[0], "sent").await;
     let row = wait_for_status(&app, &ids[1], "dead").await;
     assert!(row["last_error"].as_str().unwrap().contains("400"), "{row}");
+    crate::support::wait_until(
+        "two occurrences",
+        std::time::Duration::from_secs(15),
+        || async {
+            let ticks = ok.requests().iter().filter(|r| r.path == "/tick").count();
+            (ticks >= 2).then_some(())
+        },
+    )
+    .await;
+    let (s, _) = app
+        .post(
+            &format!(
+                "/api/v1/series/{}/cancel",
+                series["series_id"].as_str().unwrap()
+            ),
+            &app.admin_key,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
     // Both final: neither can be claimed, so neither is sent again.
-    assert_eq!(ok.requests().len(), 1);
+    assert_eq!(ok.requests().iter().filter(|r| r.path == "/ok").count(), 1);
     assert_eq!(bad.requests().len(), 1);
 }
