@@ -60,7 +60,7 @@ async fn create(
     body.finish()?;
 
     let new = NewEvent {
-        id: Uuid::new_v4(),
+        id: Uuid::now_v7(),
         tenant_id: caller.tenant_id,
         event_type: event_type.as_str().to_string(),
         payload,

@@ -334,7 +334,9 @@ fn parse_create(
 impl Draft {
     pub fn into_new(self, tenant_id: Uuid, series_id: Option<Uuid>) -> NewNotification {
         NewNotification {
-            id: Uuid::new_v4(),
+            // Time-ordered: rows written in one group commit share `created_at`, and lists
+            // break that tie on the id, so newest first stays creation order.
+            id: Uuid::now_v7(),
             tenant_id,
             status: NotificationStatus::Scheduled.as_str().into(),
             channel: self.channel.as_str().into(),

@@ -37,7 +37,7 @@ pub fn advance(
         return Ok(None);
     };
     let new = NewNotification {
-        id: Uuid::new_v4(),
+        id: Uuid::now_v7(),
         tenant_id: previous.tenant_id,
         status: "scheduled".into(),
         channel: previous.channel.clone(),

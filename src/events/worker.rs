@@ -137,7 +137,7 @@ fn refused_webhook(items: &[Planned], allow_private: bool) -> Option<String> {
 fn notification_for(event: &Event, item: Planned, max_attempts: i32) -> NewNotification {
     let send_at = item.send_at();
     NewNotification {
-        id: Uuid::new_v4(),
+        id: Uuid::now_v7(),
         tenant_id: event.tenant_id,
         status: "scheduled".into(),
         channel: item.channel.as_str().into(),
