@@ -267,15 +267,19 @@ fn http_server(
 pub struct StopSignal {
     #[cfg(unix)]
     term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
 }
 
 impl StopSignal {
     pub fn install() -> StopSignal {
         #[cfg(unix)]
         {
-            let term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-            StopSignal { term }
+            use tokio::signal::unix::{signal, SignalKind};
+            StopSignal {
+                term: signal(SignalKind::terminate()).ok(),
+                int: signal(SignalKind::interrupt()).ok(),
+            }
         }
         #[cfg(not(unix))]
         StopSignal {}
@@ -283,13 +287,21 @@ impl StopSignal {
 
     async fn wait(self) {
         #[cfg(unix)]
-        if let Some(mut term) = self.term {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
+        {
+            async fn recv(signal: Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
             }
-            return;
+            tokio::select! {
+                _ = recv(self.term) => {}
+                _ = recv(self.int) => {}
+            }
         }
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
     }
 }
