@@ -98,6 +98,16 @@ impl Deliverer {
                 let claims = q::claim_many(conn, &pairs, abandoned_before)?;
                 let mut next = Vec::new();
                 for row in &claims.exhausted {
+                    // No attempt row can say how the abandoned attempt ended; the audit log
+                    // records the transition instead.
+                    db::audit::record(
+                        conn,
+                        row.tenant_id,
+                        "system",
+                        "notification.abandoned",
+                        Some(row.id),
+                        serde_json::json!({"attempts": row.attempts, "status": "dead"}),
+                    )?;
                     // Like any dead occurrence, it gives way to the next one.
                     if let Some(series_id) = row.series_id {
                         next.extend(crate::events::series::advance(conn, series_id, row)?);

@@ -102,6 +102,15 @@ async fn an_abandoned_last_attempt_goes_dead_and_is_not_sent_again() {
     );
     let paths: Vec<String> = peer.requests().iter().map(|r| r.path.clone()).collect();
     assert_eq!(paths, ["/retried"]);
+    // The transition is on record.
+    use chime::db::schema::audit_log::dsl as a;
+    let audited: i64 = a::audit_log
+        .filter(a::subject_id.eq(exhausted))
+        .filter(a::action.eq("notification.abandoned"))
+        .count()
+        .get_result(&mut app.db.conn())
+        .unwrap();
+    assert_eq!(audited, 1);
 }
 
 #[tokio::test]
