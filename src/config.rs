@@ -75,12 +75,6 @@ const SEND_GUARD_SLACK: Duration = Duration::from_secs(2);
 /// PostgreSQL's clock, the takeover cut-off the sender's).
 pub const VISIBILITY_MARGIN: Duration = Duration::from_secs(5);
 
-/// The longest a single send may take, every channel included (an SMTP send spans several
-/// commands, each bounded by `http_timeout`): the sender abandons a send at this point.
-pub fn send_guard(http_timeout: Duration) -> Duration {
-    http_timeout + SEND_GUARD_SLACK
-}
-
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database_url: Secret,
@@ -109,7 +103,7 @@ pub struct Settings {
     /// sender takes it over. Must exceed [`Settings::send_guard`] by [`VISIBILITY_MARGIN`], or
     /// slow sends would be taken over while still in flight and sent twice.
     pub visibility_timeout: Duration,
-    /// Bound of one provider call (an HTTP request, or each SMTP command).
+    /// Bound of one provider call (an HTTP request, or a whole SMTP send).
     pub http_timeout: Duration,
     pub leader_ttl: Duration,
     pub reconcile_interval: Duration,
@@ -322,9 +316,10 @@ impl Settings {
         Ok(s)
     }
 
-    /// See [`send_guard`].
+    /// The longest a single send may take, every channel included: the sender abandons a send
+    /// at this point.
     pub fn send_guard(&self) -> Duration {
-        send_guard(self.http_timeout)
+        self.http_timeout + SEND_GUARD_SLACK
     }
 
     /// The `max_attempts` a notification gets when it does not say.
@@ -447,7 +442,7 @@ mod tests {
     fn the_visibility_timeout_must_outlast_the_longest_send() {
         let s = Settings::defaults();
         assert!(s.visibility_timeout > s.send_guard() + VISIBILITY_MARGIN);
-        let least = send_guard(Duration::from_secs(15)) + VISIBILITY_MARGIN;
+        let least = Duration::from_secs(15) + SEND_GUARD_SLACK + VISIBILITY_MARGIN;
         let secs = |d: Duration| format!("{}s", d.as_secs());
         for visibility in [secs(least), "16s".into()] {
             let err = Settings::from_map(&env(&[

@@ -371,34 +371,35 @@ pub async fn schedule_after_commit(
     if row.status != "scheduled" {
         return;
     }
-    // PostgreSQL has it, so the request succeeds either way; an unreachable Redis must not hold
-    // the response for the client's full retry budget.
     let put = state
         .schedule
         .put(row.id, row.version, row.due_at, previous_version);
-    match tokio::time::timeout(AFTER_COMMIT_TIMEOUT, put).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            tracing::warn!(notification_id = %row.id, error = %e, "could not schedule in Redis; the reconciler will")
-        }
-        Err(_) => {
-            tracing::warn!(notification_id = %row.id, "Redis did not answer; the reconciler will schedule it")
-        }
-    }
+    after_commit(row.id, "schedule", "the reconciler will add it", put).await;
+}
+
+pub async fn unschedule_after_commit(state: &AppState, id: Uuid, version: i32) {
+    let remove = state.schedule.remove(id, version);
+    after_commit(id, "unschedule", "the claim drops the stale entry", remove).await;
 }
 
 /// How long a request waits for Redis after its transaction committed.
 const AFTER_COMMIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
-pub async fn unschedule_after_commit(state: &AppState, id: Uuid, version: i32) {
-    // A stale entry is harmless: the sender's claim checks the version and drops it.
-    match tokio::time::timeout(AFTER_COMMIT_TIMEOUT, state.schedule.remove(id, version)).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            tracing::warn!(notification_id = %id, error = %e, "could not remove schedule entry")
-        }
-        Err(_) => tracing::warn!(notification_id = %id, "Redis did not answer; entry left"),
-    }
+/// A Redis write that follows a commit. PostgreSQL already has the change, so the request
+/// succeeds either way (`fallback` says what repairs it), and an unreachable Redis must not
+/// hold the response for the client's whole retry budget.
+async fn after_commit(
+    id: Uuid,
+    what: &str,
+    fallback: &str,
+    write: impl std::future::Future<Output = redis::RedisResult<()>>,
+) {
+    let error = match tokio::time::timeout(AFTER_COMMIT_TIMEOUT, write).await {
+        Ok(Ok(())) => return,
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => format!("no answer within {AFTER_COMMIT_TIMEOUT:?}"),
+    };
+    tracing::warn!(notification_id = %id, %error, "could not {what} in Redis; {fallback}");
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
@@ -792,12 +793,8 @@ async fn cancel_group(
             let rows = q::cancel_where(conn, tenant_id, Some(&group_key), None, None)?;
             // As with a single cancel, a cancelled occurrence leaves its series running.
             let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-            let mut next = Vec::new();
-            for row in db::series::occurrences_among(conn, &ids)? {
-                if let Some(series_id) = row.series_id {
-                    next.extend(crate::events::series::advance(conn, series_id, &row)?);
-                }
-            }
+            let occurrences = db::series::occurrences_among(conn, &ids)?;
+            let next = crate::events::series::advance_each(conn, &occurrences)?;
             db::audit::record(
                 conn,
                 tenant_id,

@@ -19,6 +19,20 @@ fn next_fire(series: &Series, previous: &Notification) -> Option<chrono::DateTim
         .filter(|t| series.ends_at.is_none_or(|end| *t <= end))
 }
 
+/// [`advance`] for each of `ended` that is a series occurrence; the next occurrences made.
+pub fn advance_each(
+    conn: &mut PgConnection,
+    ended: &[Notification],
+) -> QueryResult<Vec<Notification>> {
+    let mut next = Vec::new();
+    for row in ended {
+        if let Some(series_id) = row.series_id {
+            next.extend(advance(conn, series_id, row)?);
+        }
+    }
+    Ok(next)
+}
+
 /// Creates the next occurrence of an active series after `previous` (inside the caller's
 /// transaction). Ends the series when there is no next fire time before `ends_at`.
 pub fn advance(

@@ -88,14 +88,16 @@ fn handle_locked(
         return Ok((Outcome::AlreadyHandled, Vec::new()));
     }
     let rule = db::rules::find_for_type(conn, event.tenant_id, &event.event_type)?;
-    match handler::plan(&event, rule.as_ref(), now) {
+    let plan = match handler::plan(&event, rule.as_ref(), now) {
+        // As POST /notifications refuses such URLs, the event fails naming the field.
+        Plan::Schedule(items) => match refused_webhook(&items, allow_private) {
+            Some(error) => Plan::Failed(error),
+            None => Plan::Schedule(items),
+        },
+        other => other,
+    };
+    match plan {
         Plan::Schedule(items) => {
-            // As POST /notifications refuses such URLs, the event fails naming the field.
-            if let Some(error) = refused_webhook(&items, allow_private) {
-                tracing::info!(event_id = %event.id, %error, "event failed");
-                db::events::finish(conn, event.id, "failed", Some(&error))?;
-                return Ok((Outcome::Failed, Vec::new()));
-            }
             let mut created = Vec::with_capacity(items.len());
             for item in items {
                 let new = notification_for(&event, item, max_attempts);
@@ -216,7 +218,7 @@ pub async fn reclaim(
 pub async fn requeue_received(ctx: &RoleContext) -> anyhow::Result<usize> {
     let mut conn = ctx.schedule.connection();
     let turn: Option<String> = redis::cmd("SET")
-        .arg(requeue_turn_key(ctx))
+        .arg(&ctx.schedule.keys().events_requeue)
         .arg(1)
         .arg("NX")
         .arg("PX")
@@ -227,11 +229,6 @@ pub async fn requeue_received(ctx: &RoleContext) -> anyhow::Result<usize> {
         return Ok(0);
     }
     requeue_received_older_than(ctx, REQUEUE_AGE).await
-}
-
-/// Held for [`REQUEUE_AGE`] by the worker whose turn it is to re-queue stuck events.
-pub fn requeue_turn_key(ctx: &RoleContext) -> String {
-    format!("{{{}}}:events-requeue", ctx.settings.redis_prefix)
 }
 
 /// Queues again every event still `received` `age` after it was posted. An event that is in

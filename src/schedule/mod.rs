@@ -35,6 +35,10 @@ pub struct Keys {
     pub events: String,
     pub leader: String,
     pub wake: String,
+    /// Marker of a completed full reconcile pass; gone with everything else after a flush.
+    pub reconciled: String,
+    /// Held by the event worker whose turn it is to re-queue stuck events.
+    pub events_requeue: String,
 }
 
 impl Keys {
@@ -46,6 +50,8 @@ impl Keys {
             events: format!("{tag}:events"),
             leader: format!("{tag}:leader"),
             wake: format!("{tag}:wake"),
+            reconciled: format!("{tag}:reconciled"),
+            events_requeue: format!("{tag}:events-requeue"),
         }
     }
 

@@ -73,13 +73,11 @@ impl Drop for ReconcileTask {
 
 pub struct Reconciler {
     ctx: RoleContext,
-    marker: String,
 }
 
 impl Reconciler {
     pub fn new(ctx: RoleContext) -> Reconciler {
-        let marker = format!("{{{}}}:reconciled", ctx.settings.redis_prefix);
-        Reconciler { ctx, marker }
+        Reconciler { ctx }
     }
 
     async fn run(&mut self) {
@@ -90,7 +88,7 @@ impl Reconciler {
             if !rebuild {
                 let mut conn = self.ctx.schedule.connection();
                 let exists: redis::RedisResult<bool> = redis::cmd("EXISTS")
-                    .arg(&self.marker)
+                    .arg(&self.ctx.schedule.keys().reconciled)
                     .query_async(&mut conn)
                     .await;
                 if let Ok(false) = exists {
@@ -147,7 +145,7 @@ impl Reconciler {
             // pass takes it along with the entries already put back, and the pass is redone.
             let mut conn = self.ctx.schedule.connection();
             let _: () = redis::cmd("SET")
-                .arg(&self.marker)
+                .arg(&self.ctx.schedule.keys().reconciled)
                 .arg("running")
                 .query_async(&mut conn)
                 .await
@@ -169,7 +167,7 @@ impl Reconciler {
             }
             // XX: only if the marker survived the pass.
             let done: Option<String> = redis::cmd("SET")
-                .arg(&self.marker)
+                .arg(&self.ctx.schedule.keys().reconciled)
                 .arg(format!("done:{}", Utc::now().timestamp_millis()))
                 .arg("XX")
                 .query_async(&mut conn)

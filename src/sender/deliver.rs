@@ -96,7 +96,6 @@ impl Deliverer {
         let (rows, exhausted, next) = db::run(&self.ctx.pool, move |conn| {
             conn.transaction(|conn| {
                 let claims = q::claim_many(conn, &pairs, abandoned_before)?;
-                let mut next = Vec::new();
                 for row in &claims.exhausted {
                     // No attempt row can say how the abandoned attempt ended; the audit log
                     // records the transition instead.
@@ -108,16 +107,9 @@ impl Deliverer {
                         Some(row.id),
                         serde_json::json!({"attempts": row.attempts, "status": "dead"}),
                     )?;
-                    // Like any dead occurrence, it gives way to the next one.
-                    if let Some(series_id) = row.series_id {
-                        next.extend(crate::events::series::advance(conn, series_id, row)?);
-                    }
                 }
-                let exhausted: Vec<(Uuid, i32)> = claims
-                    .exhausted
-                    .iter()
-                    .map(|r| (r.id, r.attempts))
-                    .collect();
+                // Like any dead occurrence, each gives way to the next one of its series.
+                let next = crate::events::series::advance_each(conn, &claims.exhausted)?;
                 let tenant_ids: Vec<Uuid> = claims.claimed.iter().map(|r| r.tenant_id).collect();
                 let secrets: HashMap<Uuid, String> =
                     db::tenants::webhook_secrets(conn, &tenant_ids)?
@@ -128,15 +120,15 @@ impl Deliverer {
                     .into_iter()
                     .filter_map(|r| secrets.get(&r.tenant_id).cloned().map(|s| (r, s)))
                     .collect::<Vec<_>>();
-                Ok::<_, DbError>((rows, exhausted, next))
+                Ok::<_, DbError>((rows, claims.exhausted, next))
             })
         })
         .await?;
-        for (id, attempts) in exhausted {
+        for row in exhausted {
             metrics::SENDS_DEAD.inc();
             tracing::warn!(
-                notification_id = %id,
-                attempts,
+                notification_id = %row.id,
+                attempts = row.attempts,
                 "last attempt abandoned with its outcome unknown: dead, not sent again"
             );
         }

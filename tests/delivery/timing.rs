@@ -156,7 +156,7 @@ async fn an_overdue_notification_is_sent_at_once_and_an_expired_one_never() {
     let id = n["id"].as_str().unwrap().to_string();
     // The new leader's first reconcile pass rewrites schedule scores from PostgreSQL; let it
     // finish first, or it could put back the score changed below.
-    let marker = app.keys().schedule.replace(":schedule", ":reconciled");
+    let marker = app.keys().reconciled;
     wait_until(
         "the first reconcile pass",
         Duration::from_secs(10),

@@ -502,7 +502,7 @@ async fn an_event_whose_entry_was_lost_is_queued_again() {
         "another worker's turn (taken by the first call above)"
     );
     let _: () = redis::cmd("DEL")
-        .arg(worker::requeue_turn_key(&ctx))
+        .arg(app.keys().events_requeue)
         .query(&mut conn)
         .unwrap();
     assert_eq!(worker::requeue_received(&ctx).await.unwrap(), 1);
