@@ -233,3 +233,32 @@ async fn a_reminder_due_at_its_target_date_is_sent_not_expired() {
     let n = wait_for_status(&app, &id, "sent").await;
     assert!(n["last_error"].is_null(), "{n}");
 }
+
+#[tokio::test]
+async fn sends_in_flight_are_bounded_by_the_sender_concurrency() {
+    let app = delivery_app(|s| s.sender_concurrency = 2).await;
+    // Each answer takes `hold`: a third request can reach the peer only after a send finished.
+    let hold = Duration::from_millis(400);
+    let peer = HttpPeer::start(Responder::script(vec![
+        chime::channels::test_peers::PeerResponse::new(200).delay(hold),
+    ]))
+    .await
+    .unwrap();
+    let send_at = at_ms(300);
+    for i in 0..6 {
+        let (s, n) = app
+            .post("/api/v1/notifications", &app.admin_key, &json!({"channel": "webhook", "recipient": peer.url_for(&format!("/n{i}")), "send_at": send_at.to_rfc3339()}))
+            .await;
+        assert_eq!(s, 201, "{n}");
+    }
+    let got = peer.wait_for(6, Duration::from_secs(20)).await.unwrap();
+    let mut times: Vec<_> = got.iter().map(|r| r.received_at).collect();
+    times.sort();
+    let least = chrono::Duration::from_std(hold * 9 / 10).unwrap();
+    for window in times.windows(3) {
+        assert!(
+            window[2] - window[0] >= least,
+            "three sends in flight at once: {times:?}"
+        );
+    }
+}
