@@ -219,3 +219,25 @@ async fn a_dead_occurrence_is_replayed_only_once_its_series_has_nothing_pending(
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "scheduled");
 }
+
+#[tokio::test]
+async fn a_series_never_has_two_pending_occurrences() {
+    let app = TestApp::spawn().await;
+    let first = start_series(&app, &app.admin_key).await;
+    let id: uuid::Uuid = first["id"].as_str().unwrap().parse().unwrap();
+    let series_id: uuid::Uuid = first["series_id"].as_str().unwrap().parse().unwrap();
+    let mut conn = app.db.conn();
+    let row: chime::db::models::Notification = chime::db::schema::notifications::table
+        .find(id)
+        .select(chime::db::models::Notification::as_select())
+        .first(&mut conn)
+        .unwrap();
+    // A second advance while the first occurrence is still pending (as two racing finishers
+    // would do) creates nothing.
+    for _ in 0..2 {
+        let next = chime::events::series::advance(&mut conn, series_id, &row).unwrap();
+        assert!(next.is_none(), "{next:?}");
+    }
+    let (_, series) = app.get(&series_path(&first), &app.admin_key).await;
+    assert_eq!(series["occurrences"].as_array().unwrap().len(), 1);
+}
