@@ -40,17 +40,12 @@ fn is_forbidden_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn is_forbidden_v6(ip: Ipv6Addr) -> bool {
-    // An IPv6 socket to ::ffff:127.0.0.1 reaches 127.0.0.1; judge the embedded address.
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return is_forbidden_v4(v4);
+    // Every form that carries an IPv4 address to a translator or tunnel reaches that address:
+    // judge it by what it embeds.
+    if let Some(embedded) = embedded_v4(ip) {
+        return embedded.into_iter().any(is_forbidden_v4);
     }
     let segments = ip.segments();
-    // NAT64 (64:ff9b::/96) translates to the embedded IPv4 address.
-    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        let [.., hi, lo] = segments;
-        let v4 = Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
-        return is_forbidden_v4(v4);
-    }
     ip.is_unspecified()
         || ip.is_loopback()
         // Deprecated IPv4-compatible ::a.b.c.d; nothing legitimate lives in ::/96.
@@ -61,6 +56,33 @@ fn is_forbidden_v6(ip: Ipv6Addr) -> bool {
         || (segments[0] & 0xff00) == 0xff00 // multicast ff00::/8
         || (segments[0] == 0x2001 && segments[1] == 0x0db8) // documentation 2001:db8::/32
         || segments[..4] == [0x0100, 0, 0, 0] // discard-only 100::/64
+}
+
+/// The IPv4 address(es) an IPv6 address hands traffic to, for the forms that embed one:
+/// IPv4-mapped `::ffff:0:0/96`, IPv4-translated `::ffff:0:0:0/96` (SIIT), the NAT64 prefixes
+/// `64:ff9b::/96` and `64:ff9b:1::/48`, 6to4 `2002::/16`, and Teredo `2001::/32` (server and
+/// obfuscated client address).
+fn embedded_v4(ip: Ipv6Addr) -> Option<Vec<Ipv4Addr>> {
+    let s = ip.segments();
+    let join = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return Some(vec![v4]);
+    }
+    if s[..6] == [0, 0, 0, 0, 0xffff, 0] {
+        return Some(vec![join(s[6], s[7])]);
+    }
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || s[..3] == [0x64, 0xff9b, 1] {
+        return Some(vec![join(s[6], s[7])]);
+    }
+    if s[0] == 0x2002 {
+        return Some(vec![join(s[1], s[2])]);
+    }
+    if s[0] == 0x2001 && s[1] == 0 {
+        let server = join(s[2], s[3]);
+        let client = Ipv4Addr::from(!((u32::from(s[6]) << 16) | u32::from(s[7])));
+        return Some(vec![server, client]);
+    }
+    None
 }
 
 /// Checks that `url`'s host only resolves to public addresses (unless `allow_private`).
@@ -223,6 +245,18 @@ mod tests {
             "ff02::1",
             "2001:db8::1",
             "100::1",
+            // IPv4-translated (SIIT) around 127.0.0.1 and 10.0.0.1
+            "::ffff:0:7f00:1",
+            "::ffff:0:a00:1",
+            // 6to4 around 127.0.0.1, 192.168.1.1 and 169.254.169.254
+            "2002:7f00:1::",
+            "2002:c0a8:101::1",
+            "2002:a9fe:a9fe::",
+            // Teredo: a public server with an obfuscated client 127.0.0.1, and a private server
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
+            "2001:0:a00:1:8000:63bf:f7f7:f7f7",
+            // NAT64 local-use prefix around 127.0.0.1
+            "64:ff9b:1::7f00:1",
         ];
         for ip in forbidden {
             let parsed: IpAddr = ip.parse().unwrap();
@@ -247,6 +281,10 @@ mod tests {
             "2a00:1450:4001:80b::200e",
             "::ffff:8.8.8.8",
             "64:ff9b::808:808",
+            "::ffff:0:808:808",
+            "2002:808:808::1",
+            "2001:0:4136:e378:8000:63bf:f7f7:f7f7",
+            "64:ff9b:1::808:808",
         ];
         for ip in public {
             let parsed: IpAddr = ip.parse().unwrap();

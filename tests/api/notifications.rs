@@ -231,6 +231,11 @@ async fn webhook_urls_into_private_networks_are_refused() {
         "http://10.1.2.3/hook",
         "http://169.254.169.254/latest",
         "http://[::1]/x",
+        // IPv6 forms that embed 127.0.0.1: IPv4-translated, 6to4, Teredo, NAT64 local-use.
+        "http://[::ffff:0:7f00:1]/",
+        "http://[2002:7f00:1::]/",
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+        "http://[64:ff9b:1::7f00:1]/",
     ] {
         let (s, b) = app
             .post(
