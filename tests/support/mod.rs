@@ -14,15 +14,32 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-pub const PG_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
-
-/// The URL of database `db` on the local server. Without TLS: on loopback it buys nothing, and
-/// libpq's OpenSSL clean-up at process exit can crash a test binary whose pools are still
-/// opening connections.
-pub fn pg_url(db: &str) -> String {
-    format!("{PG_SERVER}/{db}?sslmode=disable")
+/// The PostgreSQL server the tests use: `DATABASE_URL` from the environment (its database name
+/// is ignored; each test makes its own), else the local server.
+pub fn pg_server() -> url::Url {
+    let raw = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
+    url::Url::parse(&raw).expect("DATABASE_URL must be a postgres:// URL")
 }
-pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+/// The URL of database `db` on the test server. Without TLS unless `DATABASE_URL` asks for it:
+/// on loopback it buys nothing, and libpq's OpenSSL clean-up at process exit can crash a test
+/// binary whose pools are still opening connections.
+pub fn pg_url(db: &str) -> String {
+    let mut url = pg_server();
+    url.set_path(db);
+    if !url.query_pairs().any(|(k, _)| k == "sslmode") {
+        url.query_pairs_mut().append_pair("sslmode", "disable");
+    }
+    url.into()
+}
+
+/// The Redis server the tests use: `REDIS_URL` when the tests were built, else the local one.
+/// Every test works under its own key prefix, so a shared server is fine.
+pub const REDIS_URL: &str = match option_env!("REDIS_URL") {
+    Some(url) => url,
+    None => "redis://127.0.0.1:6379",
+};
 
 fn template_name() -> String {
     // The template is rebuilt whenever a migration changes.
