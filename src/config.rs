@@ -107,6 +107,9 @@ pub struct Settings {
     pub http_timeout: Duration,
     pub leader_ttl: Duration,
     pub reconcile_interval: Duration,
+    /// Finished notifications (sent, cancelled, expired, dead), their attempts and audit rows
+    /// older than this are deleted; `None` keeps everything.
+    pub retention: Option<Duration>,
 }
 
 impl Settings {
@@ -143,6 +146,7 @@ impl Settings {
             http_timeout: Duration::from_secs(15),
             leader_ttl: Duration::from_secs(3),
             reconcile_interval: Duration::from_secs(60),
+            retention: Some(Duration::from_secs(30 * 86_400)),
         }
     }
 
@@ -299,6 +303,10 @@ impl Settings {
                 ));
             }
         }
+        if let Some(v) = get("CHIME_RETENTION") {
+            s.retention =
+                parse_retention(&v).map_err(|e| ConfigError::new("CHIME_RETENTION", &e))?;
+        }
         if let Some(v) = get("CHIME_RECONCILE_INTERVAL") {
             s.reconcile_interval =
                 parse_duration(&v).map_err(|e| ConfigError::new("CHIME_RECONCILE_INTERVAL", &e))?;
@@ -383,6 +391,21 @@ pub fn parse_duration(v: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// `off` keeps everything; otherwise a duration of at least an hour, so a typo such as `30s`
+/// cannot delete the work of the last few minutes.
+fn parse_retention(v: &str) -> Result<Option<Duration>, String> {
+    if v.trim() == "off" {
+        return Ok(None);
+    }
+    let d = parse_duration(v)?;
+    if d < Duration::from_secs(3600) {
+        return Err(format!(
+            "'{v}' is shorter than 1h; use `off` to keep everything"
+        ));
+    }
+    Ok(Some(d))
+}
+
 pub fn parse_retry_schedule(v: &str) -> Result<Vec<Duration>, String> {
     let delays = v
         .split(',')
@@ -416,6 +439,16 @@ mod tests {
     }
 
     #[test]
+    fn retention_defaults_to_30_days_and_can_be_turned_off() {
+        let d = Settings::from_map(&env(&[])).unwrap();
+        assert_eq!(d.retention, Some(Duration::from_secs(30 * 86_400)));
+        let s = Settings::from_map(&env(&[("CHIME_RETENTION", "7d")])).unwrap();
+        assert_eq!(s.retention, Some(Duration::from_secs(7 * 86_400)));
+        let s = Settings::from_map(&env(&[("CHIME_RETENTION", "off")])).unwrap();
+        assert_eq!(s.retention, None);
+    }
+
+    #[test]
     fn a_bad_value_names_its_variable() {
         for (k, v) in [
             ("CHIME_LISTEN_ADDR", "nope"),
@@ -425,6 +458,8 @@ mod tests {
             ("DATABASE_URL", "mysql://x"),
             ("CHIME_BOOTSTRAP_ADMIN_KEY", "short"),
             ("CHIME_SMS_URL", "http://127.0.0.1:9"),
+            ("CHIME_RETENTION", "30s"),
+            ("CHIME_RETENTION", "forever"),
         ] {
             let err = Settings::from_map(&env(&[(k, v)])).unwrap_err();
             assert!(

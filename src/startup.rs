@@ -128,6 +128,7 @@ impl Application {
         };
         if roles.contains(&Role::Scheduler) {
             tasks.spawn(schedule::leader::run(context.clone(), shutdown.clone()));
+            tasks.spawn(schedule::retention::run(context.clone(), shutdown.clone()));
         }
         if roles.contains(&Role::Sender) {
             // Built here so a channel misconfiguration stops start-up instead of a role.

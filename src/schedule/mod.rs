@@ -18,6 +18,7 @@ pub mod leader;
 pub mod member;
 pub mod promoter;
 pub mod reconciler;
+pub mod retention;
 #[cfg(test)]
 mod testing;
 
@@ -39,6 +40,8 @@ pub struct Keys {
     pub reconciled: String,
     /// Held by the event worker whose turn it is to re-queue stuck events.
     pub events_requeue: String,
+    /// Held by the scheduler process whose turn it is to purge past retention.
+    pub retention: String,
 }
 
 impl Keys {
@@ -52,6 +55,7 @@ impl Keys {
             wake: format!("{tag}:wake"),
             reconciled: format!("{tag}:reconciled"),
             events_requeue: format!("{tag}:events-requeue"),
+            retention: format!("{tag}:retention"),
         }
     }
 

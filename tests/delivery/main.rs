@@ -8,6 +8,7 @@ mod abandoned;
 mod channels;
 mod failures;
 mod redis_loss;
+mod retention;
 mod timing;
 
 use chime::config::Role;
