@@ -1,4 +1,5 @@
-//! `cargo run --release --bin chime-bench [-- --ingest N --deliver N --window-secs S]`
+//! `cargo run --release --bin chime-bench [-- --ingest N --deliver N --window-secs S
+//!   --retention-rows N --workloads ingest,delivery,failover,idle]`
 //!
 //! Measures the targets of DESIGN.md on this machine against the local PostgreSQL and Redis and
 //! prints the figures (nothing is asserted): API ingest rate and latency, delivery lag from
@@ -28,6 +29,9 @@ struct Args {
     deliver: usize,
     window: Duration,
     concurrency: usize,
+    /// Old finished rows that retention purges while the delivery window runs.
+    retention_rows: usize,
+    workloads: Vec<String>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -36,6 +40,10 @@ fn parse_args() -> anyhow::Result<Args> {
         deliver: 20_000,
         window: Duration::from_secs(10),
         concurrency: 64,
+        retention_rows: 0,
+        workloads: ["ingest", "delivery", "failover", "idle"]
+            .map(String::from)
+            .to_vec(),
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut it = argv.iter();
@@ -48,6 +56,8 @@ fn parse_args() -> anyhow::Result<Args> {
             "--deliver" => a.deliver = value.parse()?,
             "--window-secs" => a.window = Duration::from_secs(value.parse()?),
             "--concurrency" => a.concurrency = value.parse()?,
+            "--retention-rows" => a.retention_rows = value.parse()?,
+            "--workloads" => a.workloads = value.split(',').map(String::from).collect(),
             other => anyhow::bail!("unknown flag {other}"),
         }
     }
@@ -119,10 +129,19 @@ async fn main() -> anyhow::Result<()> {
             .map(|n| n.get())
             .unwrap_or(0)
     );
-    ingest(&args).await?;
-    delivery(&args).await?;
-    failover().await?;
-    idle_memory().await?;
+    let run = |w: &str| args.workloads.iter().any(|x| x == w);
+    if run("ingest") {
+        ingest(&args).await?;
+    }
+    if run("delivery") {
+        delivery(&args).await?;
+    }
+    if run("failover") {
+        failover().await?;
+    }
+    if run("idle") {
+        idle_memory().await?;
+    }
     Ok(())
 }
 
@@ -274,9 +293,51 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
         Ok(())
     })
     .await??;
+    if args.retention_rows > 0 {
+        let db_url = scratch.url();
+        let old = args.retention_rows as i64;
+        let began = Instant::now();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let mut conn = PgConnection::establish(&db_url)?;
+            diesel::sql_query(
+                "INSERT INTO notifications (id, tenant_id, status, channel, recipient, send_at, \
+                   due_at, max_attempts, created_at, updated_at, sent_at) \
+                 SELECT gen_random_uuid(), $1, 'sent', 'webhook', 'https://example.com/h', \
+                   now() - interval '45 days', now() - interval '45 days', 3, \
+                   now() - interval '60 days', now() - interval '45 days', now() - interval '45 days' \
+                 FROM generate_series(1, $2)",
+            )
+            .bind::<diesel::sql_types::Uuid, _>(tenant_id)
+            .bind::<diesel::sql_types::BigInt, _>(old)
+            .execute(&mut conn)?;
+            diesel::sql_query("VACUUM ANALYZE notifications").execute(&mut conn)?;
+            Ok(())
+        })
+        .await??;
+        println!(
+            "retention: {} old finished rows written in {:.1} s; purging them while the window runs",
+            args.retention_rows,
+            began.elapsed().as_secs_f64()
+        );
+    }
     for chunk in entries.chunks(1000) {
         ctx.schedule.put_many(chunk).await?;
     }
+    let purge = (args.retention_rows > 0).then(|| {
+        let ctx = ctx.clone();
+        let opens_in = (start - Utc::now()).to_std().unwrap_or_default();
+        tokio::spawn(async move {
+            tokio::time::sleep(opens_in).await;
+            let began = Instant::now();
+            let pass = chime::schedule::retention::purge(
+                &ctx,
+                Duration::from_secs(30 * 86_400),
+                &tokio_util::sync::CancellationToken::new(),
+            )
+            .await;
+            (pass, began.elapsed())
+        })
+    });
     let ready_at = Utc::now();
     if ready_at > start {
         println!(
@@ -324,6 +385,17 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
         percentile(&lags, 99.0),
         lags.last().copied().unwrap_or(f64::NAN)
     );
+    if let Some(purge) = purge {
+        match purge.await? {
+            (Ok(pass), took) => println!(
+                "retention: purged {} notifications in {:.1} s ({:.0} rows/s) from the window's start",
+                pass.notifications,
+                took.as_secs_f64(),
+                pass.notifications as f64 / took.as_secs_f64()
+            ),
+            (Err(e), _) => println!("retention: purge failed: {e:#}"),
+        }
+    }
     token.cancel();
     let _ = server.await;
     Ok(())
