@@ -361,6 +361,27 @@ pub fn recover_abandoned(
     Ok(rows)
 }
 
+/// Rows in `sending` still within their claim (claimed at or after `abandoned_before`), as
+/// `(id, version, claimed_at)`. After Redis lost its ready stream, nothing else would let a
+/// sender take one over if its sender never finishes it.
+pub fn in_flight(
+    conn: &mut PgConnection,
+    abandoned_before: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
+    let rows: Vec<(Uuid, i32, Option<DateTime<Utc>>)> = notifications::table
+        .filter(n::status.eq("sending"))
+        .filter(n::claimed_at.ge(abandoned_before))
+        .select((n::id, n::version, n::claimed_at))
+        .order(n::claimed_at.asc())
+        .limit(limit)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, v, at)| at.map(|at| (id, v, at)))
+        .collect())
+}
+
 /// Scheduled rows due before `horizon` (overdue ones included), for the periodic reconcile.
 pub fn pending_due_before(
     conn: &mut PgConnection,

@@ -8,6 +8,10 @@
 //! - Rows stuck in `sending` longer than the visibility timeout (their sender died after
 //!   claiming) go back to `scheduled`; those without attempts left go back into the schedule as
 //!   they are, for a sender's claim to end them `dead`.
+//! - A full pass also puts each row still within its claim into the schedule at the moment the
+//!   claim expires: a rebuilt Redis has lost the ready entry a sender would take over, and the
+//!   claim only lets another sender in once the claim has expired. Without this, a row whose
+//!   sender died just before Redis lost its data would wait for the next periodic pass.
 //!
 //! It runs as its own task beside the leader loop: a full pass over millions of rows outlasts
 //! the lock TTL, and the leader must keep promoting and renewing meanwhile.
@@ -24,6 +28,10 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 const PAGE: i64 = 5000;
+/// Past a claim's expiry, so the sender's own clock sees it expired too.
+const CLAIM_EXPIRY_MARGIN: Duration = Duration::from_millis(250);
+/// Rows in `sending` are bounded by the senders' concurrency; this only bounds one query.
+const IN_FLIGHT_LIMIT: i64 = 100_000;
 /// How often the marker key is checked while leading.
 const MARKER_CHECK: Duration = Duration::from_millis(500);
 
@@ -125,6 +133,25 @@ impl Reconciler {
         Ok(rows.len())
     }
 
+    /// Rows still within their claim, into the schedule at the claim's expiry.
+    async fn schedule_claim_expiries(&self) -> Result<usize, String> {
+        let visibility = self.ctx.settings.visibility_timeout;
+        let after_expiry =
+            chrono::Duration::from_std(visibility + CLAIM_EXPIRY_MARGIN).unwrap_or_default();
+        let before = Utc::now() - chrono::Duration::from_std(visibility).unwrap_or_default();
+        let rows = db::run(&self.ctx.pool, move |conn| {
+            q::in_flight(conn, before, IN_FLIGHT_LIMIT).map_err(db::DbError::from)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        let entries: Vec<_> = rows
+            .into_iter()
+            .map(|(id, version, claimed_at)| (id, version, claimed_at + after_expiry))
+            .collect();
+        self.put(&entries).await?;
+        Ok(entries.len())
+    }
+
     async fn put(&self, rows: &[(Uuid, i32, DateTime<Utc>)]) -> Result<(), String> {
         for chunk in rows.chunks(1000) {
             self.ctx
@@ -151,6 +178,7 @@ impl Reconciler {
                 .await
                 .map_err(|e| e.to_string())?;
             let mut total = self.recover_abandoned().await?;
+            total += self.schedule_claim_expiries().await?;
             let mut after: Option<Uuid> = None;
             loop {
                 let page = db::run(&self.ctx.pool, move |conn| {

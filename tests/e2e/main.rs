@@ -5,4 +5,7 @@ mod support;
 
 mod cli;
 mod crashes;
+mod faults;
+mod private_redis;
 mod processes;
+mod startup;
