@@ -215,17 +215,21 @@ pub async fn prepare_database_within(
         .await
 }
 
-/// Connects to Redis within `budget`. The connection manager reconnects by itself later on,
-/// one attempt per failed command: its own backoff would otherwise hold every command for up
-/// to a minute after Redis came back.
+/// The connection manager reconnects by itself, one attempt per failed command: its own
+/// backoff would otherwise hold every command for up to a minute after Redis came back.
+pub(crate) fn redis_manager_config() -> redis::aio::ConnectionManagerConfig {
+    redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Duration::from_secs(2))
+        .set_response_timeout(Duration::from_secs(5))
+        .set_number_of_retries(0)
+}
+
+/// Connects to Redis within `budget`.
 async fn connect_redis(
     client: &redis::Client,
     budget: &StartupBudget,
 ) -> anyhow::Result<redis::aio::ConnectionManager> {
-    let config = redis::aio::ConnectionManagerConfig::new()
-        .set_connection_timeout(Duration::from_secs(2))
-        .set_response_timeout(Duration::from_secs(5))
-        .set_number_of_retries(0);
+    let config = redis_manager_config();
     budget
         .wait_for("Redis", || {
             let client = client.clone();

@@ -353,6 +353,110 @@ mod tests {
     use super::score_ms;
     use chrono::{DateTime, Duration, Utc};
 
+    mod writes {
+        //! Against real Redis servers: a write is not lost to a dropped connection or an outage.
+
+        use crate::schedule::testing::{PrivateRedis, TestRedis};
+        use crate::schedule::{score_ms, Keys, Member, Schedule};
+        use chrono::Utc;
+        use redis::AsyncCommands;
+        use std::time::{Duration, Instant};
+
+        async fn score(
+            conn: &mut impl redis::aio::ConnectionLike,
+            keys: &Keys,
+            member: Member,
+        ) -> Option<i64> {
+            redis::cmd("ZSCORE")
+                .arg(&keys.schedule)
+                .arg(member.to_bytes().as_slice())
+                .query_async::<Option<f64>>(conn)
+                .await
+                .expect("ZSCORE")
+                .map(|s| s as i64)
+        }
+
+        #[tokio::test]
+        async fn a_write_after_redis_dropped_the_connection_succeeds_at_once() {
+            let redis = TestRedis::new();
+            let mut manager = redis::aio::ConnectionManager::new_with_config(
+                redis.client.clone(),
+                crate::startup::redis_manager_config(),
+            )
+            .await
+            .unwrap();
+            let schedule = Schedule::new(manager.clone(), redis.keys.clone());
+            // What a Redis restart does to every client: its connection is closed under it.
+            let id: i64 = redis::cmd("CLIENT")
+                .arg("ID")
+                .query_async(&mut manager)
+                .await
+                .unwrap();
+            let mut other = redis.conn().await;
+            let _: () = redis::cmd("CLIENT")
+                .arg("KILL")
+                .arg("ID")
+                .arg(id)
+                .query_async(&mut other)
+                .await
+                .unwrap();
+
+            let member = Member::new(uuid::Uuid::new_v4(), 1);
+            let due = Utc::now() + chrono::Duration::seconds(60);
+            schedule
+                .put(member.id, member.version, due, None)
+                .await
+                .expect("written on a fresh connection");
+            assert_eq!(
+                score(&mut other, &redis.keys, member).await,
+                Some(score_ms(due))
+            );
+            let woken: usize = other.llen(&redis.keys.wake).await.unwrap();
+            assert_eq!(woken, 1, "the leader is woken for it");
+            assert_eq!(schedule.repairs_waiting(), 0);
+        }
+
+        #[tokio::test]
+        async fn a_write_that_failed_while_redis_was_away_is_made_when_it_is_back() {
+            let mut server = PrivateRedis::start();
+            let client = redis::Client::open(server.url()).unwrap();
+            let manager = redis::aio::ConnectionManager::new_with_config(
+                client.clone(),
+                crate::startup::redis_manager_config(),
+            )
+            .await
+            .unwrap();
+            let keys = Keys::new("repair");
+            let schedule = Schedule::new(manager, keys.clone());
+            let kept = Member::new(uuid::Uuid::new_v4(), 1);
+            let removed = Member::new(uuid::Uuid::new_v4(), 1);
+            let due = Utc::now() + chrono::Duration::seconds(60);
+
+            server.stop();
+            assert!(schedule.put(kept.id, 1, due, None).await.is_err());
+            // A caller that stops waiting (the API's one-second budget) loses nothing either.
+            let _ =
+                tokio::time::timeout(Duration::ZERO, schedule.put(removed.id, 1, due, None)).await;
+            assert!(schedule.remove(removed.id, 1).await.is_err());
+            assert_eq!(schedule.repairs_waiting(), 3);
+            server.resume();
+
+            // Nobody writes again: the schedule repairs itself.
+            let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while schedule.repairs_waiting() > 0 {
+                assert!(Instant::now() < deadline, "the writes were never made");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            assert_eq!(score(&mut conn, &keys, kept).await, Some(score_ms(due)));
+            assert_eq!(
+                score(&mut conn, &keys, removed).await,
+                None,
+                "made in order"
+            );
+        }
+    }
+
     fn at(ms: i64, extra_nanos: i64) -> DateTime<Utc> {
         DateTime::from_timestamp_millis(ms).unwrap() + Duration::nanoseconds(extra_nanos)
     }
