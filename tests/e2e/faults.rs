@@ -246,6 +246,11 @@ async fn a_reminder_due_while_the_leader_is_killed_is_on_time() {
         .await;
     // The first scheduler process leads: it started first and nothing disturbed it.
     assert_eq!(cluster.leader_token().as_deref(), Some(leader.as_str()));
+    // Killed just before the reminder falls due: the standby must take over to send it.
+    let kill_at = (due - Utc::now() - chrono::Duration::milliseconds(100))
+        .to_std()
+        .unwrap_or_default();
+    tokio::time::sleep(kill_at).await;
     cluster.processes[1].kill();
     let r = nth_request(&peer, "/n", 0, patience(due)).await;
     assert_within_bound("due while the leader was killed", due, r.received_at);
