@@ -184,3 +184,46 @@ fn start_up_waits_for_an_absent_postgres_and_stops_when_told() {
         libc::SIGINT,
     );
 }
+
+#[test]
+fn a_configuration_error_is_one_line_on_stderr() {
+    for (var, value) in [
+        ("CHIME_STARTUP_TIMEOUT", "soon"),
+        ("CHIME_STARTUP_TIMEOUT", "0s"),
+        ("DATABASE_URL", "mysql://x"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_chime"))
+            .arg("serve")
+            .env(var, value)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(var), "{stderr}");
+    }
+}
+
+/// A dependency that accepts connections but never answers: each attempt hangs, and start-up
+/// still says so, stops when told and gives up in time.
+#[test]
+fn start_up_waits_for_silent_dependencies_too() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let db = TestDb::create();
+    check_start_up_without(
+        "Redis",
+        &[
+            ("DATABASE_URL", db.url.clone()),
+            ("REDIS_URL", format!("redis://127.0.0.1:{port}")),
+        ],
+        libc::SIGTERM,
+    );
+    let url = pg_url("chime").replace(":5432/", &format!(":{port}/"));
+    check_start_up_without(
+        "PostgreSQL",
+        &[("DATABASE_URL", url), ("REDIS_URL", REDIS_URL.into())],
+        libc::SIGTERM,
+    );
+    drop(silent);
+}
