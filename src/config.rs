@@ -95,6 +95,8 @@ pub struct Settings {
     pub retry_schedule: Vec<Duration>,
     pub webhook_allow_private: bool,
     pub log_format: LogFormat,
+    /// How long start-up waits for PostgreSQL and Redis before giving up.
+    pub startup_timeout: Duration,
     pub db_pool_size: u32,
     /// Requests per second per tenant in each API process; `None` for no limit.
     pub rate_limit: Option<u32>,
@@ -139,6 +141,7 @@ impl Settings {
                 .unwrap_or_else(|_| vec![Duration::from_secs(5)]),
             webhook_allow_private: false,
             log_format: LogFormat::Pretty,
+            startup_timeout: Duration::from_secs(60),
             db_pool_size: 16,
             rate_limit: None,
             sender_concurrency: 64,
@@ -273,6 +276,16 @@ impl Settings {
                     ))
                 }
             };
+        }
+        if let Some(v) = get("CHIME_STARTUP_TIMEOUT") {
+            s.startup_timeout =
+                parse_duration(&v).map_err(|e| ConfigError::new("CHIME_STARTUP_TIMEOUT", &e))?;
+            if s.startup_timeout.is_zero() {
+                return Err(ConfigError::new(
+                    "CHIME_STARTUP_TIMEOUT",
+                    "must be longer than zero",
+                ));
+            }
         }
         if let Some(v) = get("CHIME_DB_POOL_SIZE") {
             s.db_pool_size = parse_in_range("CHIME_DB_POOL_SIZE", &v, 1, 1000)? as u32;

@@ -1,7 +1,9 @@
 //! `chime serve [--roles api,worker,scheduler,sender] [--no-migrate]` and `chime migrate`.
 
 use chime::config::{Role, Settings};
-use chime::startup::{prepare_database, Application, BuildOptions, StopSignal};
+use chime::startup::{
+    prepare_database_within, Application, BuildOptions, StartupBudget, StartupError, StopSignal,
+};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
@@ -22,10 +24,13 @@ async fn main() -> ExitCode {
         }
     };
     chime::telemetry::init(settings.log_format);
+    // Caught from here on: every start-up wait ends on SIGINT or SIGTERM.
+    let stop = StopSignal::install();
+    let budget = StartupBudget::new(settings.startup_timeout, stop.token());
     let result = match args.first().map(String::as_str) {
-        Some("serve") => serve(settings, &args[1..]).await,
-        Some("migrate") => prepare_database(&settings, true).await,
-        Some("tenant") => tenant(settings, &args[1..]).await,
+        Some("serve") => serve(settings, &args[1..], stop, budget).await,
+        Some("migrate") => prepare_database_within(&settings, true, &budget).await,
+        Some("tenant") => tenant(settings, &args[1..], &budget).await,
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -38,8 +43,12 @@ async fn main() -> ExitCode {
     match result {
         Ok(()) => exit_now(0),
         Err(e) => {
-            tracing::error!(error = ?e, "chime stopped");
-            eprintln!("chime: {e:#}");
+            // One line, whatever the error carries (libpq's messages span several).
+            let line = format!("{e:#}")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            eprintln!("chime: {line}");
             exit_now(1)
         }
     }
@@ -56,7 +65,12 @@ fn exit_now(code: i32) -> ! {
     unsafe { libc::_exit(code) }
 }
 
-async fn serve(settings: Settings, args: &[String]) -> anyhow::Result<()> {
+async fn serve(
+    settings: Settings,
+    args: &[String],
+    stop: StopSignal,
+    budget: StartupBudget,
+) -> anyhow::Result<()> {
     let mut roles = Role::ALL.to_vec();
     let mut options = BuildOptions::default();
     let mut it = args.iter();
@@ -76,13 +90,20 @@ async fn serve(settings: Settings, args: &[String]) -> anyhow::Result<()> {
             other => anyhow::bail!("unknown argument '{other}'\n{USAGE}"),
         }
     }
-    let stop = StopSignal::install();
-    let app = Application::build(settings, &roles, options).await?;
+    let app = match Application::build_within(settings, &roles, options, &budget).await {
+        Ok(app) => app,
+        // Told to stop before it started: as clean a stop as a later one.
+        Err(e) if matches!(e.downcast_ref(), Some(StartupError::Interrupted { .. })) => {
+            tracing::info!("{e}");
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
     app.run_until_stopped(stop).await
 }
 
 /// `chime tenant create NAME`: the way an operator adds a tenant and gets its first admin key.
-async fn tenant(settings: Settings, args: &[String]) -> anyhow::Result<()> {
+async fn tenant(settings: Settings, args: &[String], budget: &StartupBudget) -> anyhow::Result<()> {
     let name = match args {
         [cmd, name] if cmd == "create" => name.trim().to_string(),
         _ => anyhow::bail!("usage: chime tenant create NAME"),
@@ -90,7 +111,7 @@ async fn tenant(settings: Settings, args: &[String]) -> anyhow::Result<()> {
     if name.is_empty() || name.len() > 200 {
         anyhow::bail!("NAME must be 1 to 200 characters");
     }
-    prepare_database(&settings, true).await?;
+    prepare_database_within(&settings, true, budget).await?;
     let url = settings.database_url.expose().to_string();
     let created = tokio::task::spawn_blocking(move || {
         chime::db::setup::create_tenant_with_admin_key(&url, &name)

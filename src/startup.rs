@@ -10,7 +10,7 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -42,48 +42,216 @@ impl Default for BuildOptions {
     }
 }
 
-/// Creates the database if needed and runs migrations (unless `migrate` is false), then ensures
-/// the bootstrap key: replicas started with `--no-migrate` guarantee it too.
-pub async fn prepare_database(settings: &Settings, migrate: bool) -> anyhow::Result<()> {
-    let url = settings.database_url.expose().to_string();
-    let bootstrap = settings.bootstrap_admin_key.clone();
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        if migrate {
-            db::setup::create_database_if_missing(&url)?;
-            db::setup::run_migrations(&url)?;
-        }
-        if let Some(key) = bootstrap {
-            use diesel::Connection;
-            let mut conn =
-                diesel::PgConnection::establish(&url).context("cannot connect to PostgreSQL")?;
-            db::setup::ensure_bootstrap_admin(&mut conn, key.expose())?;
-        }
-        Ok(())
-    })
-    .await
-    .context("database preparation panicked")?
+/// Why start-up did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{what} still unreachable after {timeout:?} (CHIME_STARTUP_TIMEOUT): {error}")]
+    Unreachable {
+        what: &'static str,
+        timeout: Duration,
+        error: String,
+    },
+    #[error("stopped by a signal while waiting for {what}")]
+    Interrupted { what: &'static str },
 }
 
-async fn connect_redis(client: &redis::Client) -> anyhow::Result<redis::aio::ConnectionManager> {
-    let config = redis::aio::ConnectionManagerConfig::new()
-        .set_connection_timeout(Duration::from_secs(2))
-        .set_response_timeout(Duration::from_secs(5))
-        .set_number_of_retries(2);
-    let mut last = None;
-    // Redis may still be starting next to us (docker compose, Kubernetes).
-    for _ in 0..10 {
-        match redis::aio::ConnectionManager::new_with_config(client.clone(), config.clone()).await {
-            Ok(conn) => return Ok(conn),
-            Err(e) => {
-                last = Some(e);
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
+/// Bounds every wait of start-up: a deadline `CHIME_STARTUP_TIMEOUT` from the start, and the
+/// stop signal, so a process waiting for an absent dependency still stops when told to.
+#[derive(Clone)]
+pub struct StartupBudget {
+    deadline: Instant,
+    timeout: Duration,
+    stop: CancellationToken,
+}
+
+/// An attempt of a start-up wait failed: try again, or not (a fault that waiting won't fix).
+enum Attempt {
+    Retry(String),
+    Fatal(anyhow::Error),
+}
+
+/// An attempt still unanswered after this long is logged, so a silent hang can't happen.
+const SLOW_ATTEMPT: Duration = Duration::from_secs(1);
+const BACKOFF_MIN: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(2);
+/// While a dependency stays away, its error is logged again this often.
+const LOG_EVERY: Duration = Duration::from_secs(10);
+
+impl StartupBudget {
+    pub fn new(timeout: Duration, stop: CancellationToken) -> StartupBudget {
+        StartupBudget {
+            deadline: Instant::now() + timeout,
+            timeout,
+            stop,
         }
     }
-    Err(anyhow::anyhow!(
-        "cannot connect to Redis: {}",
-        last.map(|e| e.to_string()).unwrap_or_default()
-    ))
+
+    /// Repeats `attempt` with capped backoff until it succeeds, fails for good, the deadline
+    /// passes or the stop signal comes.
+    async fn wait_for<T, F, Fut>(&self, what: &'static str, mut attempt: F) -> anyhow::Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, Attempt>>,
+    {
+        let mut backoff = BACKOFF_MIN;
+        let mut last_error: Option<String> = None;
+        let mut logged_at: Option<Instant> = None;
+        let give_up = |error: Option<String>| StartupError::Unreachable {
+            what,
+            timeout: self.timeout,
+            error: error.unwrap_or_else(|| "no answer".into()),
+        };
+        loop {
+            let fut = attempt();
+            tokio::pin!(fut);
+            let mut announced = false;
+            let outcome = loop {
+                tokio::select! {
+                    biased;
+                    _ = self.stop.cancelled() => return Err(StartupError::Interrupted { what }.into()),
+                    r = &mut fut => break r,
+                    _ = tokio::time::sleep_until(self.deadline.into()) => return Err(give_up(last_error).into()),
+                    _ = tokio::time::sleep(SLOW_ATTEMPT), if !announced => {
+                        announced = true;
+                        tracing::warn!(dependency = what, "waiting for {what}: no answer yet");
+                    }
+                }
+            };
+            let error = match outcome {
+                Ok(value) => {
+                    if last_error.is_some() || announced {
+                        tracing::info!(dependency = what, "{what} is reachable");
+                    }
+                    return Ok(value);
+                }
+                Err(Attempt::Fatal(e)) => return Err(e),
+                Err(Attempt::Retry(e)) => e,
+            };
+            if logged_at.is_none_or(|at| at.elapsed() >= LOG_EVERY) {
+                logged_at = Some(Instant::now());
+                let left = self.deadline.saturating_duration_since(Instant::now());
+                tracing::warn!(dependency = what, error = %error, "waiting for {what}; retrying for up to {:?} more", Duration::from_secs(left.as_secs()));
+            }
+            last_error = Some(error);
+            tokio::select! {
+                biased;
+                _ = self.stop.cancelled() => return Err(StartupError::Interrupted { what }.into()),
+                _ = tokio::time::sleep_until(self.deadline.into()) => return Err(give_up(last_error).into()),
+                _ = tokio::time::sleep(backoff) => {}
+            }
+            backoff = (backoff * 2).min(BACKOFF_MAX);
+        }
+    }
+}
+
+/// Whether a PostgreSQL failure is about reaching the server (worth waiting for).
+fn is_pg_unreachable(e: &anyhow::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error as E};
+    e.chain().any(|c| {
+        c.downcast_ref::<diesel::ConnectionError>().is_some()
+            || matches!(
+                c.downcast_ref::<E>(),
+                Some(E::DatabaseError(
+                    K::ClosedConnection | K::UnableToSendCommand,
+                    _
+                ))
+            )
+    })
+}
+
+/// [`prepare_database_within`] with the settings' start-up timeout and no stop signal.
+pub async fn prepare_database(settings: &Settings, migrate: bool) -> anyhow::Result<()> {
+    let budget = StartupBudget::new(settings.startup_timeout, CancellationToken::new());
+    prepare_database_within(settings, migrate, &budget).await
+}
+
+/// Creates the database if needed and runs migrations (unless `migrate` is false), then ensures
+/// the bootstrap key: replicas started with `--no-migrate` guarantee it too. Waits for
+/// PostgreSQL within `budget`.
+pub async fn prepare_database_within(
+    settings: &Settings,
+    migrate: bool,
+    budget: &StartupBudget,
+) -> anyhow::Result<()> {
+    let url = settings.database_url.expose().to_string();
+    let bootstrap = settings.bootstrap_admin_key.clone();
+    budget
+        .wait_for("PostgreSQL", || {
+            let url = url.clone();
+            let bootstrap = bootstrap.clone();
+            async move {
+                // Abandoned (not cancelled) when the wait ends first: the process exits anyway.
+                let done = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+                    if migrate {
+                        db::setup::create_database_if_missing(&url)?;
+                        db::setup::run_migrations(&url)?;
+                    }
+                    if let Some(key) = bootstrap {
+                        use diesel::Connection;
+                        let mut conn = diesel::PgConnection::establish(&url)
+                            .context("cannot connect to PostgreSQL")?;
+                        db::setup::ensure_bootstrap_admin(&mut conn, key.expose())?;
+                    }
+                    Ok(())
+                })
+                .await;
+                match done {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(e)) if is_pg_unreachable(&e) => {
+                        // libpq's messages span lines; a log line must not.
+                        let line = format!("{e:#}")
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        Err(Attempt::Retry(line))
+                    }
+                    Ok(Err(e)) => Err(Attempt::Fatal(e)),
+                    Err(e) => Err(Attempt::Fatal(
+                        anyhow::Error::from(e).context("database preparation panicked"),
+                    )),
+                }
+            }
+        })
+        .await
+}
+
+/// The connection manager reconnects by itself, one attempt per failed command: its own
+/// backoff would otherwise hold every command for up to a minute after Redis came back.
+pub(crate) fn redis_manager_config() -> redis::aio::ConnectionManagerConfig {
+    redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Duration::from_secs(2))
+        .set_response_timeout(Duration::from_secs(5))
+        .set_number_of_retries(0)
+}
+
+/// Connects to Redis within `budget`.
+async fn connect_redis(
+    client: &redis::Client,
+    budget: &StartupBudget,
+) -> anyhow::Result<redis::aio::ConnectionManager> {
+    let config = redis_manager_config();
+    budget
+        .wait_for("Redis", || {
+            let client = client.clone();
+            let config = config.clone();
+            async move {
+                let result = async {
+                    let mut conn =
+                        redis::aio::ConnectionManager::new_with_config(client, config).await?;
+                    let _: String = redis::cmd("PING").query_async(&mut conn).await?;
+                    Ok::<_, redis::RedisError>(conn)
+                }
+                .await;
+                result.map_err(|e| match e.kind() {
+                    redis::ErrorKind::AuthenticationFailed
+                    | redis::ErrorKind::InvalidClientConfig => {
+                        Attempt::Fatal(anyhow::Error::from(e).context("cannot use Redis"))
+                    }
+                    _ => Attempt::Retry(e.to_string()),
+                })
+            }
+        })
+        .await
 }
 
 impl Application {
@@ -92,12 +260,23 @@ impl Application {
         roles: &[Role],
         options: BuildOptions,
     ) -> anyhow::Result<Application> {
-        prepare_database(&settings, options.migrate).await?;
+        let budget = StartupBudget::new(settings.startup_timeout, CancellationToken::new());
+        Self::build_within(settings, roles, options, &budget).await
+    }
+
+    /// [`Self::build`], waiting for PostgreSQL and Redis within `budget`.
+    pub async fn build_within(
+        settings: Settings,
+        roles: &[Role],
+        options: BuildOptions,
+        budget: &StartupBudget,
+    ) -> anyhow::Result<Application> {
+        prepare_database_within(&settings, options.migrate, budget).await?;
         let settings = Arc::new(settings);
         let pool = db::build_pool(settings.database_url.expose(), settings.db_pool_size);
         let redis =
             redis::Client::open(settings.redis_url.expose()).context("REDIS_URL is invalid")?;
-        let conn = connect_redis(&redis).await?;
+        let conn = connect_redis(&redis, budget).await?;
         let schedule = Schedule::new(conn, Keys::new(&settings.redis_prefix));
         let context = RoleContext {
             settings: settings.clone(),
@@ -263,32 +442,23 @@ fn http_server(
 }
 
 /// SIGTERM or SIGINT, caught from the moment this is made: made before start-up, a signal that
-/// arrives while migrating or electing a leader still ends in a clean shutdown (releasing the
-/// leader lock) instead of the default, abrupt exit.
+/// arrives while waiting for a dependency, migrating or electing a leader still ends in a clean
+/// shutdown (releasing the leader lock) instead of the default, abrupt exit.
 pub struct StopSignal {
-    #[cfg(unix)]
-    term: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    int: Option<tokio::signal::unix::Signal>,
+    token: CancellationToken,
 }
 
 impl StopSignal {
+    /// Must be called within the Tokio runtime.
     pub fn install() -> StopSignal {
+        let token = CancellationToken::new();
+        let fired = token.clone();
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
-            StopSignal {
-                term: signal(SignalKind::terminate()).ok(),
-                int: signal(SignalKind::interrupt()).ok(),
-            }
-        }
-        #[cfg(not(unix))]
-        StopSignal {}
-    }
-
-    async fn wait(self) {
-        #[cfg(unix)]
-        {
+            // Registered here, before the task runs, so no signal is missed.
+            let term = signal(SignalKind::terminate()).ok();
+            let int = signal(SignalKind::interrupt()).ok();
             async fn recv(signal: Option<tokio::signal::unix::Signal>) {
                 match signal {
                     Some(mut s) => {
@@ -297,12 +467,28 @@ impl StopSignal {
                     None => std::future::pending().await,
                 }
             }
-            tokio::select! {
-                _ = recv(self.term) => {}
-                _ = recv(self.int) => {}
-            }
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = recv(term) => {}
+                    _ = recv(int) => {}
+                }
+                fired.cancel();
+            });
         }
         #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            fired.cancel();
+        });
+        StopSignal { token }
+    }
+
+    /// Cancelled when the signal comes.
+    pub fn token(&self) -> CancellationToken {
+        self.token.clone()
+    }
+
+    async fn wait(self) {
+        self.token.cancelled().await;
     }
 }

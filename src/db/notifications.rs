@@ -361,6 +361,52 @@ pub fn recover_abandoned(
     Ok(rows)
 }
 
+/// Rows in `sending` still within their claim (claimed at or after `abandoned_before`), as
+/// `(id, version, claimed_at)`. After Redis lost its ready stream, nothing else would let a
+/// sender take one over if its sender never finishes it.
+pub fn in_flight(
+    conn: &mut PgConnection,
+    abandoned_before: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
+    let rows: Vec<(Uuid, i32, Option<DateTime<Utc>>)> = notifications::table
+        .filter(n::status.eq("sending"))
+        .filter(n::claimed_at.ge(abandoned_before))
+        .select((n::id, n::version, n::claimed_at))
+        .order(n::claimed_at.asc())
+        .limit(limit)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, v, at)| at.map(|at| (id, v, at)))
+        .collect())
+}
+
+/// Rows that should have been claimed by now: `scheduled` and due before `due_before`, or
+/// `sending` with a claim older than `claimed_before`, as `(id, version, due_at)`, oldest first.
+/// Normally there are none; one shows a schedule write lost with the process that was to make
+/// it (killed between its commit and its Redis write) or a ready entry lost with Redis.
+pub fn overdue(
+    conn: &mut PgConnection,
+    due_before: DateTime<Utc>,
+    claimed_before: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
+    // A row is claimed only once due, so both kinds are in the range of the pending index.
+    notifications::table
+        .filter(n::status.eq_any(["scheduled", "sending"]))
+        .filter(n::due_at.lt(due_before))
+        .filter(
+            n::status
+                .eq("scheduled")
+                .or(n::claimed_at.lt(claimed_before)),
+        )
+        .select((n::id, n::version, n::due_at))
+        .order(n::due_at.asc())
+        .limit(limit)
+        .load(conn)
+}
+
 /// Scheduled rows due before `horizon` (overdue ones included), for the periodic reconcile.
 pub fn pending_due_before(
     conn: &mut PgConnection,

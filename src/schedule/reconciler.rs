@@ -8,6 +8,16 @@
 //! - Rows stuck in `sending` longer than the visibility timeout (their sender died after
 //!   claiming) go back to `scheduled`; those without attempts left go back into the schedule as
 //!   they are, for a sender's claim to end them `dead`.
+//! - Every second, rows that should have been claimed a while ago (`scheduled` and overdue by
+//!   [`OVERDUE_GRACE`], or `sending` past their claim by as much) go back into the schedule:
+//!   a schedule write lost with the process that was to make it (killed between its commit and
+//!   its Redis write), or a ready entry lost with Redis, then costs seconds, not a periodic
+//!   pass. A row is re-added at most once per visibility timeout, so a backlog of due rows is
+//!   not queued again and again.
+//! - A full pass also puts each row still within its claim into the schedule at the moment the
+//!   claim expires: a rebuilt Redis has lost the ready entry a sender would take over, and the
+//!   claim only lets another sender in once the claim has expired. Without this, a row whose
+//!   sender died just before Redis lost its data would wait for the next periodic pass.
 //!
 //! It runs as its own task beside the leader loop: a full pass over millions of rows outlasts
 //! the lock TTL, and the leader must keep promoting and renewing meanwhile.
@@ -18,12 +28,21 @@ use crate::db::{self, notifications as q};
 use crate::ops::metrics;
 use crate::startup::RoleContext;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 const PAGE: i64 = 5000;
+/// How overdue a row must be before the sweep re-adds it: well past normal delivery lag.
+pub const OVERDUE_GRACE: Duration = Duration::from_secs(2);
+const OVERDUE_EVERY: Duration = Duration::from_secs(1);
+const OVERDUE_LIMIT: i64 = 1000;
+/// Past a claim's expiry, so the sender's own clock sees it expired too.
+const CLAIM_EXPIRY_MARGIN: Duration = Duration::from_millis(250);
+/// Rows in `sending` are bounded by the senders' concurrency; this only bounds one query.
+const IN_FLIGHT_LIMIT: i64 = 100_000;
 /// How often the marker key is checked while leading.
 const MARKER_CHECK: Duration = Duration::from_millis(500);
 
@@ -73,18 +92,30 @@ impl Drop for ReconcileTask {
 
 pub struct Reconciler {
     ctx: RoleContext,
+    /// Entries the overdue sweep re-added, and when.
+    swept: HashMap<(Uuid, i32), Instant>,
 }
 
 impl Reconciler {
     pub fn new(ctx: RoleContext) -> Reconciler {
-        Reconciler { ctx }
+        Reconciler {
+            ctx,
+            swept: HashMap::new(),
+        }
     }
 
     async fn run(&mut self) {
         let mut rebuild = !self.full_pass().await;
         let mut next_periodic = Instant::now() + self.ctx.settings.reconcile_interval;
+        let mut next_sweep = Instant::now() + OVERDUE_EVERY;
         loop {
             tokio::time::sleep(MARKER_CHECK).await;
+            if Instant::now() >= next_sweep {
+                next_sweep = Instant::now() + OVERDUE_EVERY;
+                if let Err(e) = self.sweep_overdue().await {
+                    tracing::warn!(error = %e, "overdue sweep failed");
+                }
+            }
             if !rebuild {
                 let mut conn = self.ctx.schedule.connection();
                 let exists: redis::RedisResult<bool> = redis::cmd("EXISTS")
@@ -125,6 +156,61 @@ impl Reconciler {
         Ok(rows.len())
     }
 
+    /// Rows that should have been claimed by now back into the schedule, due now.
+    async fn sweep_overdue(&mut self) -> Result<usize, String> {
+        let visibility = self.ctx.settings.visibility_timeout;
+        let grace = chrono::Duration::from_std(OVERDUE_GRACE).unwrap_or_default();
+        let now = Utc::now();
+        let due_before = now - grace;
+        let claimed_before =
+            now - grace - chrono::Duration::from_std(visibility).unwrap_or_default();
+        let rows = db::run(&self.ctx.pool, move |conn| {
+            q::overdue(conn, due_before, claimed_before, OVERDUE_LIMIT).map_err(db::DbError::from)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        let recently = Instant::now().checked_sub(visibility);
+        self.swept
+            .retain(|_, at| recently.is_none_or(|recently| *at > recently));
+        let entries: Vec<(Uuid, i32, DateTime<Utc>)> = rows
+            .into_iter()
+            .filter(|(id, version, _)| !self.swept.contains_key(&(*id, *version)))
+            .map(|(id, version, _)| (id, version, now))
+            .collect();
+        if entries.is_empty() {
+            return Ok(0);
+        }
+        tracing::warn!(
+            count = entries.len(),
+            "overdue notifications put back into the schedule"
+        );
+        self.put(&entries).await?;
+        let at = Instant::now();
+        for (id, version, _) in &entries {
+            self.swept.insert((*id, *version), at);
+        }
+        Ok(entries.len())
+    }
+
+    /// Rows still within their claim, into the schedule at the claim's expiry.
+    async fn schedule_claim_expiries(&self) -> Result<usize, String> {
+        let visibility = self.ctx.settings.visibility_timeout;
+        let after_expiry =
+            chrono::Duration::from_std(visibility + CLAIM_EXPIRY_MARGIN).unwrap_or_default();
+        let before = Utc::now() - chrono::Duration::from_std(visibility).unwrap_or_default();
+        let rows = db::run(&self.ctx.pool, move |conn| {
+            q::in_flight(conn, before, IN_FLIGHT_LIMIT).map_err(db::DbError::from)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        let entries: Vec<_> = rows
+            .into_iter()
+            .map(|(id, version, claimed_at)| (id, version, claimed_at + after_expiry))
+            .collect();
+        self.put(&entries).await?;
+        Ok(entries.len())
+    }
+
     async fn put(&self, rows: &[(Uuid, i32, DateTime<Utc>)]) -> Result<(), String> {
         for chunk in rows.chunks(1000) {
             self.ctx
@@ -151,6 +237,7 @@ impl Reconciler {
                 .await
                 .map_err(|e| e.to_string())?;
             let mut total = self.recover_abandoned().await?;
+            total += self.schedule_claim_expiries().await?;
             let mut after: Option<Uuid> = None;
             loop {
                 let page = db::run(&self.ctx.pool, move |conn| {

@@ -39,3 +39,50 @@ async fn a_flushed_redis_is_rebuilt_from_postgres() {
         assert_eq!(arrivals.get(id), Some(&1), "{id} in {arrivals:?}");
     }
 }
+
+/// A schedule write lost with the process that was to make it (killed between its commit and
+/// its Redis write) costs seconds, not a periodic reconcile.
+#[tokio::test]
+async fn a_lost_schedule_write_is_made_good_within_seconds() {
+    let app = delivery_app(|s| {
+        s.reconcile_interval = std::time::Duration::from_secs(600);
+    })
+    .await;
+    let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
+    let keys = app.keys();
+    // The leader's first full pass is over, so nothing but the sweep can put the entry back.
+    crate::support::wait_until(
+        "the first reconcile",
+        std::time::Duration::from_secs(20),
+        || async {
+            let marker: Option<String> = redis::cmd("GET")
+                .arg(&keys.reconciled)
+                .query(&mut app.redis())
+                .ok()?;
+            marker.filter(|m| m.starts_with("done")).map(|_| ())
+        },
+    )
+    .await;
+    let (status, n) = app
+        .post("/api/v1/notifications", &app.admin_key, &json!({"channel": "webhook", "recipient": peer.url_for("/n"), "send_at": at_ms(1000).to_rfc3339()}))
+        .await;
+    assert_eq!(status, 201, "{n}");
+    let _: () = redis::cmd("DEL")
+        .arg(&keys.schedule)
+        .query(&mut app.redis())
+        .unwrap();
+    let due: chrono::DateTime<chrono::Utc> = n["send_at"].as_str().unwrap().parse().unwrap();
+    let bound = app.settings.visibility_timeout + app.settings.leader_ttl;
+    let arrived = crate::support::wait_until(
+        "the lost reminder",
+        bound + std::time::Duration::from_secs(5),
+        || async { peer.requests().first().map(|r| r.received_at) },
+    )
+    .await;
+    let late = (arrived - due).to_std().unwrap_or_default();
+    println!("lost schedule write: delivered {late:?} after due");
+    assert!(
+        late <= chime::schedule::reconciler::OVERDUE_GRACE + std::time::Duration::from_secs(3),
+        "{late:?} late"
+    );
+}

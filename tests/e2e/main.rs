@@ -5,5 +5,8 @@ mod support;
 
 mod cli;
 mod crashes;
+mod faults;
+mod private_redis;
 mod processes;
 mod readme;
+mod startup;
