@@ -6,11 +6,15 @@ use crate::api::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+/// Probes and the OpenAPI document; `/metrics` too when `with_metrics` (see `startup.rs`:
+/// with `CHIME_OPS_ADDR` set, metrics stay off the public API port).
+pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
     cfg.route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics::render))
         .route("/openapi.json", web::get().to(crate::api::openapi));
+    if with_metrics {
+        cfg.route("/metrics", web::get().to(metrics::render));
+    }
 }
 
 async fn healthz() -> HttpResponse {
