@@ -9,11 +9,12 @@ use serde_json::json;
 /// Probes and the OpenAPI document; `/metrics` too when `with_metrics` (see `startup.rs`:
 /// with `CHIME_OPS_ADDR` set, metrics stay off the public API port).
 pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/openapi.json", web::get().to(crate::api::openapi));
+    // Resources, not `cfg.route`: another method on these paths is then a 405, not a 404.
+    cfg.service(web::resource("/healthz").route(web::get().to(healthz)))
+        .service(web::resource("/readyz").route(web::get().to(readyz)))
+        .service(web::resource("/openapi.json").route(web::get().to(crate::api::openapi)));
     if with_metrics {
-        cfg.route("/metrics", web::get().to(metrics::render));
+        cfg.service(web::resource("/metrics").route(web::get().to(metrics::render)));
     }
 }
 
