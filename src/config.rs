@@ -112,6 +112,13 @@ pub struct Settings {
     /// Finished notifications (sent, cancelled, expired, dead), their attempts and audit rows
     /// older than this are deleted; `None` keeps everything.
     pub retention: Option<Duration>,
+    /// Shortest time a recurring series may leave between two fires.
+    pub min_series_interval: Duration,
+    /// Active series per tenant; `None` for no cap.
+    pub max_active_series: Option<u64>,
+    /// Pending (scheduled or sending) notifications per tenant that API creates may reach;
+    /// `None` for no cap.
+    pub max_pending_notifications: Option<u64>,
 }
 
 impl Settings {
@@ -150,6 +157,9 @@ impl Settings {
             leader_ttl: Duration::from_secs(3),
             reconcile_interval: Duration::from_secs(60),
             retention: Some(Duration::from_secs(30 * 86_400)),
+            min_series_interval: Duration::from_secs(60),
+            max_active_series: Some(10_000),
+            max_pending_notifications: None,
         }
     }
 
@@ -324,6 +334,28 @@ impl Settings {
             s.reconcile_interval =
                 parse_duration(&v).map_err(|e| ConfigError::new("CHIME_RECONCILE_INTERVAL", &e))?;
         }
+        if let Some(v) = get("CHIME_MIN_SERIES_INTERVAL") {
+            s.min_series_interval = parse_duration(&v)
+                .map_err(|e| ConfigError::new("CHIME_MIN_SERIES_INTERVAL", &e))?;
+            if s.min_series_interval > Duration::from_secs(86_400) {
+                return Err(ConfigError::new(
+                    "CHIME_MIN_SERIES_INTERVAL",
+                    "must be at most 1d",
+                ));
+            }
+        }
+        for (name, cap) in [
+            ("CHIME_MAX_ACTIVE_SERIES", &mut s.max_active_series),
+            (
+                "CHIME_MAX_PENDING_NOTIFICATIONS",
+                &mut s.max_pending_notifications,
+            ),
+        ] {
+            if let Some(v) = get(name) {
+                let n = parse_in_range(name, &v, 0, 1_000_000_000)?;
+                *cap = (n > 0).then_some(n);
+            }
+        }
         let least = s.send_guard() + VISIBILITY_MARGIN;
         if s.visibility_timeout <= least {
             return Err(ConfigError::new(
@@ -449,6 +481,29 @@ mod tests {
         assert_eq!(s.retry_schedule.len(), 7);
         assert_eq!(s.default_max_attempts(), 8);
         assert_eq!(s.retry_schedule[1], Duration::from_secs(300));
+        assert_eq!(s.min_series_interval, Duration::from_secs(60));
+        assert_eq!(s.max_active_series, Some(10_000));
+        assert_eq!(s.max_pending_notifications, None);
+    }
+
+    #[test]
+    fn series_limits_are_read_and_zero_turns_a_cap_off() {
+        let s = Settings::from_map(&env(&[
+            ("CHIME_MIN_SERIES_INTERVAL", "5m"),
+            ("CHIME_MAX_ACTIVE_SERIES", "0"),
+            ("CHIME_MAX_PENDING_NOTIFICATIONS", "250"),
+        ]))
+        .unwrap();
+        assert_eq!(s.min_series_interval, Duration::from_secs(300));
+        assert_eq!(s.max_active_series, None);
+        assert_eq!(s.max_pending_notifications, Some(250));
+        for (k, v) in [
+            ("CHIME_MIN_SERIES_INTERVAL", "often"),
+            ("CHIME_MIN_SERIES_INTERVAL", "2d"),
+            ("CHIME_MAX_PENDING_NOTIFICATIONS", "-1"),
+        ] {
+            assert_eq!(Settings::from_map(&env(&[(k, v)])).unwrap_err().variable, k);
+        }
     }
 
     #[test]

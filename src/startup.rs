@@ -25,6 +25,7 @@ pub struct RoleContext {
 
 pub struct Application {
     port: Option<u16>,
+    ops_port: Option<u16>,
     server: Option<actix_web::dev::Server>,
     tasks: JoinSet<()>,
     shutdown: CancellationToken,
@@ -295,15 +296,42 @@ impl Application {
                 )
             })?;
             let port = listener.local_addr()?.port();
-            (Some(port), Some(http_server(listener, &context, true)?))
+            let metrics_here = settings.ops_addr.is_none();
+            (
+                Some(port),
+                Some(http_server(listener, &context, true, metrics_here)?),
+            )
         } else if let Some(addr) = settings.ops_addr {
             // Processes without the API still answer probes and metrics scrapes.
             let listener = TcpListener::bind(addr)
                 .with_context(|| format!("cannot listen on {addr} (CHIME_OPS_ADDR)"))?;
             let port = listener.local_addr()?.port();
-            (Some(port), Some(http_server(listener, &context, false)?))
+            (
+                Some(port),
+                Some(http_server(listener, &context, false, true)?),
+            )
         } else {
             (None, None)
+        };
+        // With the API role, CHIME_OPS_ADDR is a second listener that alone serves /metrics.
+        let ops_port = match settings.ops_addr {
+            Some(addr) if roles.contains(&Role::Api) => {
+                let listener = TcpListener::bind(addr)
+                    .with_context(|| format!("cannot listen on {addr} (CHIME_OPS_ADDR)"))?;
+                let ops_port = listener.local_addr()?.port();
+                let ops = http_server(listener, &context, false, true)?;
+                let stop = shutdown.clone();
+                tasks.spawn(async move {
+                    let handle = ops.handle();
+                    tokio::select! {
+                        _ = ops => {}
+                        _ = stop.cancelled() => handle.stop(true).await,
+                    }
+                });
+                Some(ops_port)
+            }
+            Some(_) => port,
+            None => None,
         };
         if roles.contains(&Role::Scheduler) {
             tasks.spawn(schedule::leader::run(context.clone(), shutdown.clone()));
@@ -322,6 +350,7 @@ impl Application {
         tracing::info!(roles = ?roles, port = ?port, "chime started");
         Ok(Application {
             port,
+            ops_port,
             server,
             tasks,
             shutdown,
@@ -331,6 +360,11 @@ impl Application {
 
     pub fn port(&self) -> Option<u16> {
         self.port
+    }
+
+    /// The port serving `/metrics` when `CHIME_OPS_ADDR` is set.
+    pub fn ops_port(&self) -> Option<u16> {
+        self.ops_port
     }
 
     pub fn shutdown_token(&self) -> CancellationToken {
@@ -396,6 +430,7 @@ fn http_server(
     listener: TcpListener,
     ctx: &RoleContext,
     with_api: bool,
+    with_metrics: bool,
 ) -> anyhow::Result<actix_web::dev::Server> {
     let state = web::Data::new(AppState {
         pool: ctx.pool.clone(),
@@ -425,7 +460,7 @@ fn http_server(
                     Ok(res)
                 }
             })
-            .configure(ops::routes)
+            .configure(|cfg| ops::routes(cfg, with_metrics))
             .configure(|cfg| {
                 if with_api {
                     api::configure(cfg);

@@ -52,10 +52,14 @@ impl JsonObject {
             });
         }
         match serde_json::from_slice::<Value>(bytes) {
-            Ok(Value::Object(map)) => Ok(JsonObject {
-                map,
-                taken: HashSet::new(),
-            }),
+            Ok(Value::Object(map)) => {
+                // Valid JSON by now; what remains is whether every value can be stored.
+                super::storable::check(bytes)?;
+                Ok(JsonObject {
+                    map,
+                    taken: HashSet::new(),
+                })
+            }
             Ok(_) => Err(ApiError::BadRequest {
                 field: None,
                 message: "request body must be a JSON object".into(),

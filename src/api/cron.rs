@@ -4,6 +4,7 @@
 use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::ApiError;
+use super::state::AppState;
 use super::view;
 use crate::domain::{local_time, CronSpec, TimeZone};
 use actix_web::{web, HttpResponse};
@@ -17,7 +18,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 const DEFAULT_COUNT: i64 = 5;
 const MAX_COUNT: i64 = 100;
 
-async fn preview(_caller: Caller, mut body: JsonObject) -> Result<HttpResponse, ApiError> {
+async fn preview(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    mut body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
     let cron = CronSpec::parse(&body.req_str("cron")?).map_err(|e| ApiError::invalid("cron", e))?;
     let timezone = match body.opt_str("timezone")? {
         Some(s) => TimeZone::parse(&s).map_err(|e| ApiError::invalid("timezone", e))?,
@@ -39,6 +44,7 @@ async fn preview(_caller: Caller, mut body: JsonObject) -> Result<HttpResponse, 
         }
     };
     body.finish()?;
+    super::limits::check_series_interval(&state.settings, &cron).await?;
     let times: Vec<String> = cron
         .upcoming(after, timezone.tz(), count as usize)
         .into_iter()

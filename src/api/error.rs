@@ -30,6 +30,12 @@ pub enum ApiError {
     /// 429: the tenant sent more requests than its rate allows; retry after this many seconds.
     #[error("too many requests; retry after {0} s")]
     RateLimited(u64),
+    /// 429: a per-tenant cap (named by its setting) is reached; no retry time can be given.
+    #[error("{message}")]
+    LimitExceeded {
+        limit: &'static str,
+        message: String,
+    },
     /// 503: PostgreSQL or Redis cannot be reached, or the pool is exhausted.
     #[error("service temporarily unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -70,6 +76,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Validation { .. } => "validation_failed",
             ApiError::RateLimited(_) => "rate_limited",
+            ApiError::LimitExceeded { .. } => "limit_exceeded",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -107,7 +114,9 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited(_) | ApiError::LimitExceeded { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -128,9 +137,13 @@ impl ResponseError for ApiError {
             }
             _ => self.to_string(),
         };
-        let mut body = json!({"error": {"code": self.code(), "message": message}});
+        let mut body =
+            json!({"error": {"code": self.code(), "message": shorten(&message, MAX_ECHO)}});
         if let Some(field) = self.field() {
-            body["error"]["field"] = json!(field);
+            body["error"]["field"] = json!(shorten(field, MAX_ECHO));
+        }
+        if let ApiError::LimitExceeded { limit, .. } = self {
+            body["error"]["limit"] = json!(limit);
         }
         let mut resp = HttpResponse::build(status);
         if matches!(self, ApiError::Unavailable(_)) {
@@ -144,6 +157,24 @@ impl ResponseError for ApiError {
         }
         resp.json(body)
     }
+}
+
+/// Characters of a message kept in an error body. Messages quote the offending input, which can
+/// be as long as the body limit; the head and the tail (where the reason usually is) are kept.
+pub const MAX_ECHO: usize = 200;
+
+fn shorten(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max + 40 {
+        return text.to_string();
+    }
+    let tail = max / 4;
+    let head: String = text.chars().take(max - tail).collect();
+    let end: String = text.chars().skip(count - tail).collect();
+    format!(
+        "{head}…[{} characters omitted]…{end}",
+        count - (max - tail) - tail
+    )
 }
 
 impl From<DbError> for ApiError {
@@ -225,6 +256,14 @@ mod tests {
             ),
             (ApiError::RateLimited(1), 429, "rate_limited"),
             (
+                ApiError::LimitExceeded {
+                    limit: "CHIME_MAX_ACTIVE_SERIES",
+                    message: "too many".into(),
+                },
+                429,
+                "limit_exceeded",
+            ),
+            (
                 ApiError::Unavailable(anyhow::anyhow!("pool timed out")),
                 503,
                 "unavailable",
@@ -262,6 +301,26 @@ mod tests {
             format!("{err:?}").contains("hunter2"),
             "the log keeps the cause"
         );
+    }
+
+    #[test]
+    fn long_echoes_are_shortened_keeping_the_reason() {
+        let value = "x".repeat(900_000);
+        let body = body_of(&ApiError::invalid(
+            "recipient",
+            format!("'{value}' is not a valid e-mail address"),
+        ));
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.chars().count() < 300,
+            "{} characters",
+            message.len()
+        );
+        assert!(message.starts_with("recipient: 'xxx"));
+        assert!(message.ends_with("is not a valid e-mail address"));
+        assert!(message.contains("characters omitted"));
+        let short = body_of(&ApiError::invalid("recipient", "is required"));
+        assert_eq!(short["error"]["message"], "recipient: is required");
     }
 
     #[test]

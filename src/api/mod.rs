@@ -7,11 +7,13 @@ pub mod cursor;
 pub mod error;
 pub mod events;
 pub mod keys;
+pub mod limits;
 pub mod notifications;
 pub mod rate_limit;
 pub mod rules;
 pub mod series;
 pub mod state;
+pub mod storable;
 pub mod tenant;
 pub mod users;
 pub mod view;
@@ -19,14 +21,32 @@ pub mod view;
 pub use error::ApiError;
 pub use state::AppState;
 
-use actix_web::http::StatusCode;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::{header, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{dev::ServiceResponse, web, HttpResponse};
+use actix_web::{web, HttpResponse};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Registers every `/api/v1` route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
+            // Query parameters reach SQL as text, which cannot hold NUL; bodies are checked
+            // where they are read (`body.rs`).
+            .wrap_fn(|req, srv| {
+                let checked = check_query(req.query_string());
+                let call = checked.is_ok().then(|| srv.call(req));
+                async move {
+                    checked?;
+                    match call {
+                        Some(call) => call.await,
+                        None => {
+                            Err(ApiError::Internal(anyhow::anyhow!("request not forwarded")).into())
+                        }
+                    }
+                }
+            })
             .configure(notifications::routes)
             .configure(keys::routes)
             .configure(users::routes)
@@ -50,10 +70,80 @@ pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound("no such route".into()))
 }
 
+fn check_query(query: &str) -> Result<(), ApiError> {
+    if query.is_empty() {
+        return Ok(());
+    }
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        storable::check_text(&name.replace('\0', "\\u0000"), &name)?;
+        storable::check_text(&name, &value)?;
+    }
+    Ok(())
+}
+
+/// Methods of each route, read from the OpenAPI document (the contract every route is listed
+/// in), keyed by the route pattern with its parameters blanked: `/api/v1/rules/{}`.
+fn allowed_methods() -> &'static HashMap<String, String> {
+    static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("openapi.json")).unwrap_or_default();
+        let mut table = HashMap::new();
+        if let Some(paths) = doc["paths"].as_object() {
+            for (path, ops) in paths {
+                let methods: Vec<String> = ops
+                    .as_object()
+                    .map(|o| {
+                        o.keys()
+                            .filter(|m| {
+                                ["get", "put", "post", "patch", "delete"].contains(&m.as_str())
+                            })
+                            .map(|m| m.to_ascii_uppercase())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                table.insert(blank_params(path), methods.join(", "));
+            }
+        }
+        table
+    })
+}
+
+fn blank_params(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut in_param = false;
+    for c in pattern.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            c if !in_param => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The `Allow` value for a route pattern, when the route is known.
+pub fn allow_header(pattern: &str) -> Option<&'static str> {
+    allowed_methods()
+        .get(&blank_params(pattern))
+        .filter(|m| !m.is_empty())
+        .map(String::as_str)
+}
+
 /// Turns actix's own bodiless errors (405 and friends) into the JSON error shape.
 pub fn json_error_bodies<B: 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(|res: ServiceResponse<B>| {
         let status = res.status();
+        if status.is_server_error() {
+            // `ApiError` logs its own; this catches the errors actix and extractors raise.
+            if let Some(error) = res.response().error() {
+                tracing::error!(error = ?error, path = %res.request().path(), "request failed");
+            }
+        }
         let is_json = res
             .response()
             .headers()
@@ -71,9 +161,16 @@ pub fn json_error_bodies<B: 'static>() -> ErrorHandlers<B> {
             s if s.is_server_error() => ("internal", "internal error"),
             _ => ("bad_request", "bad request"),
         };
+        let allow = (status == StatusCode::METHOD_NOT_ALLOWED)
+            .then(|| res.request().match_pattern())
+            .flatten()
+            .and_then(|p| allow_header(&p));
         let (req, _) = res.into_parts();
-        let resp = HttpResponse::build(status)
-            .json(serde_json::json!({"error": {"code": code, "message": message}}));
+        let mut resp = HttpResponse::build(status);
+        if let Some(allow) = allow {
+            resp.insert_header((header::ALLOW, allow));
+        }
+        let resp = resp.json(serde_json::json!({"error": {"code": code, "message": message}}));
         Ok(ErrorHandlerResponse::Response(
             ServiceResponse::new(req, resp).map_into_right_body(),
         ))

@@ -414,10 +414,15 @@ async fn create(
     if draft.cron.is_none() {
         draft.timing.check_not_expired(Utc::now())?;
     }
+    if let Some(spec) = &draft.cron {
+        super::limits::check_series_interval(&state.settings, spec).await?;
+    }
     guard_recipient(&state, &draft.recipient).await?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
-    let (row, created) = if draft.cron.is_none() {
+    let settings = state.settings.clone();
+    // A pending cap is counted in the creating transaction, so capped creates skip the batch.
+    let (row, created) = if draft.cron.is_none() && settings.max_pending_notifications.is_none() {
         state
             .writer
             .insert(draft.into_new(tenant_id, None), actor)
@@ -442,6 +447,7 @@ async fn create(
                 let new = draft.into_new(tenant_id, series_id);
                 let (row, created) = q::insert_idempotent(conn, &new)?;
                 if created {
+                    super::limits::enforce_caps(conn, &settings, tenant_id, series_id.is_some())?;
                     db::audit::record(
                         conn,
                         tenant_id,

@@ -126,6 +126,44 @@ impl CronSpec {
     }
 }
 
+impl CronSpec {
+    /// The first two consecutive fire times, among the next `fires` after `after`, that come
+    /// less than `min` apart. Read on the UTC wall-clock: a zone's DST change can bring one
+    /// pair of fires closer once, which a per-series floor need not catch.
+    ///
+    /// Every fire day repeats the same times of day (the second, minute and hour fields do
+    /// not depend on the day), so the closest pair shows within the first two fire days;
+    /// `fires` should cover that (two days of fires at the smallest allowed interval).
+    pub fn fires_closer_than(
+        &self,
+        after: DateTime<Utc>,
+        min: chrono::Duration,
+        fires: usize,
+    ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let mut walks: Vec<_> = self
+            .schedules
+            .iter()
+            .map(|s| s.after(&after).peekable())
+            .collect();
+        let mut previous: Option<DateTime<Utc>> = None;
+        for _ in 0..fires {
+            let next = walks.iter_mut().filter_map(|w| w.peek().copied()).min()?;
+            for walk in walks.iter_mut() {
+                if walk.peek() == Some(&next) {
+                    walk.next();
+                }
+            }
+            if let Some(p) = previous {
+                if next - p < min {
+                    return Some((p, next));
+                }
+            }
+            previous = Some(next);
+        }
+        None
+    }
+}
+
 impl PartialEq for CronSpec {
     fn eq(&self, other: &Self) -> bool {
         self.source == other.source
@@ -285,6 +323,44 @@ mod tests {
             .into_iter()
             .map(|t| t.weekday())
             .collect()
+    }
+
+    #[test]
+    fn fires_closer_than_looks_past_the_first_pair() {
+        let minute = chrono::Duration::seconds(60);
+        let at = utc("2027-01-04T10:30:00Z");
+        let close = |expr: &str, min: chrono::Duration| {
+            CronSpec::parse(expr)
+                .unwrap()
+                .fires_closer_than(at, min, 3000)
+                .map(|(a, b)| (b - a).num_seconds())
+        };
+        assert_eq!(close("* * * * * *", minute), Some(1));
+        assert_eq!(close("*/30 * * * * *", minute), Some(30));
+        assert_eq!(close("* * * * *", minute), None);
+        assert_eq!(close("@hourly", minute), None);
+        // 10:00 and 10:01 daily: the first two fires (tomorrow 10:00, 10:01) are a minute
+        // apart, but from 10:00:30 the first pair is a day apart.
+        let two = chrono::Duration::seconds(120);
+        assert_eq!(close("0,1 10 * * *", two), Some(60));
+        assert_eq!(
+            CronSpec::parse("0,1 10 * * *")
+                .unwrap()
+                .fires_closer_than(utc("2027-01-04T10:00:30Z"), two, 3000)
+                .map(|(a, b)| (b - a).num_seconds()),
+            Some(60)
+        );
+        // Seconds 0 and 59 of minutes 59 and 0: one second apart across the hour.
+        assert_eq!(
+            close("0,59 0,59 * * * *", chrono::Duration::seconds(2)),
+            Some(1)
+        );
+        // Union of the two day fields keeps its own fires.
+        assert_eq!(close("0 12 1 * MON", minute), None);
+        // Two days of fires at the floor: every minute is fine at one minute.
+        let started = std::time::Instant::now();
+        assert_eq!(close("*/1 * * * *", minute), None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
 
     #[test]

@@ -6,11 +6,16 @@ use crate::api::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics::render))
-        .route("/openapi.json", web::get().to(crate::api::openapi));
+/// Probes and the OpenAPI document; `/metrics` too when `with_metrics` (see `startup.rs`:
+/// with `CHIME_OPS_ADDR` set, metrics stay off the public API port).
+pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
+    // Resources, not `cfg.route`: another method on these paths is then a 405, not a 404.
+    cfg.service(web::resource("/healthz").route(web::get().to(healthz)))
+        .service(web::resource("/readyz").route(web::get().to(readyz)))
+        .service(web::resource("/openapi.json").route(web::get().to(crate::api::openapi)));
+    if with_metrics {
+        cfg.service(web::resource("/metrics").route(web::get().to(metrics::render)));
+    }
 }
 
 async fn healthz() -> HttpResponse {

@@ -124,3 +124,64 @@ async fn processes_without_the_api_serve_only_operations_endpoints() {
     let (s, _) = app.get("/api/v1/notifications", &app.admin_key).await;
     assert_eq!(s, 404, "no API on an operations listener");
 }
+
+#[tokio::test]
+async fn with_an_ops_address_metrics_leave_the_api_port() {
+    use chime::startup::{Application, BuildOptions};
+    let db = crate::support::TestDb::create();
+    let prefix = crate::support::TestPrefix::new();
+    let mut settings = crate::support::test_settings(&db, &prefix);
+    settings.ops_addr = Some("127.0.0.1:0".parse().unwrap());
+    let app = Application::build(
+        settings,
+        &[chime::config::Role::Api],
+        BuildOptions::default(),
+    )
+    .await
+    .expect("application builds");
+    let api = format!("http://127.0.0.1:{}", app.port().unwrap());
+    let ops = format!("http://127.0.0.1:{}", app.ops_port().unwrap());
+    assert_ne!(api, ops);
+    let stop = app.shutdown_token();
+    let task = tokio::spawn(app.run_until_cancelled());
+    let client = reqwest::Client::new();
+    let status = |url: String| {
+        let client = client.clone();
+        async move { client.get(url).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(
+        status(format!("{api}/metrics")).await,
+        404,
+        "not on the API port"
+    );
+    let text = client
+        .get(format!("{ops}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("chime_sends_succeeded_total"), "{text}");
+    for path in ["/healthz", "/readyz"] {
+        assert_eq!(
+            status(format!("{api}{path}")).await,
+            200,
+            "{path} on the API port"
+        );
+        assert_eq!(
+            status(format!("{ops}{path}")).await,
+            200,
+            "{path} on the ops port"
+        );
+    }
+    assert_eq!(status(format!("{ops}/api/v1/notifications")).await, 404);
+    stop.cancel();
+    let result = tokio::time::timeout(std::time::Duration::from_secs(40), task)
+        .await
+        .expect("stops")
+        .unwrap();
+    assert!(result.is_ok(), "{result:?}");
+    // The ops listener stopped with the rest.
+    assert!(client.get(format!("{ops}/healthz")).send().await.is_err());
+}

@@ -115,7 +115,8 @@ async fn an_abandoned_last_attempt_goes_dead_and_is_not_sent_again() {
 
 #[tokio::test]
 async fn an_outcome_whose_record_fails_still_ends_the_notification() {
-    let app = delivery_app(|_| {}).await;
+    // Its series fires every second.
+    let app = delivery_app(|s| s.min_series_interval = std::time::Duration::ZERO).await;
     // Every attempt row is refused, as a record that can never be written would be.
     diesel::sql_query(
         "CREATE FUNCTION refuse_attempts() RETURNS trigger LANGUAGE plpgsql AS \

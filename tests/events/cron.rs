@@ -62,7 +62,11 @@ async fn preview_applies_the_dst_rules() {
 
 #[tokio::test]
 async fn preview_defaults_and_the_seconds_field() {
-    let app = TestApp::spawn().await;
+    // Sub-minute expressions need the series interval floor off.
+    let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
+        s.min_series_interval = std::time::Duration::ZERO
+    })
+    .await;
     let before = Utc::now();
     let (status, body) = preview(&app, json!({"cron": "0 9 * * MON"})).await;
     assert_eq!(status, 200, "{body}");
@@ -120,9 +124,65 @@ async fn bad_previews_are_rejected_naming_the_field() {
         (json!({"cron": "0 9 * * *", "count": 101}), 422, "count"),
         (json!({"cron": "0 9 * * *", "count": "5"}), 400, "count"),
         (json!({"cron": "0 9 * * *", "zone": "UTC"}), 400, "zone"),
+        // Faster than the default floor of one fire a minute.
+        (json!({"cron": "* * * * * *"}), 422, "cron"),
+        (json!({"cron": "*/30 * * * * *"}), 422, "cron"),
     ];
     for (body, status, field) in cases {
         let (got, resp) = preview(&app, body).await;
         assert_error(got, &resp, status, Some(field));
     }
+}
+
+#[tokio::test]
+async fn the_interval_floor_looks_past_the_first_two_fires() {
+    let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
+        s.min_series_interval = std::time::Duration::from_secs(300)
+    })
+    .await;
+    let key = app.admin_key.clone();
+    // "0,1 10 * * *" fires twice a minute apart, then waits a day: whatever the time of day,
+    // the floor is checked over every fire of the next two days, not just the next two fires.
+    let (status, body) = app
+        .post(
+            "/api/v1/cron/preview",
+            &key,
+            &json!({"cron": "0,1 10 * * *", "after": "2027-01-04T10:00:30Z"}),
+        )
+        .await;
+    assert_error(status, &body, 422, Some("cron"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CHIME_MIN_SERIES_INTERVAL"),
+        "{body}"
+    );
+    for cron in ["0,1 10 * * *", "*/2 * * * *"] {
+        let (status, body) = app
+            .post(
+                "/api/v1/notifications",
+                &key,
+                &json!({"channel": "sms", "recipient": "+14155550123", "body": "Hi", "cron": cron}),
+            )
+            .await;
+        assert_error(status, &body, 422, Some("cron"));
+    }
+    // Exactly at the floor is allowed.
+    let (status, body) = app
+        .post(
+            "/api/v1/notifications",
+            &key,
+            &json!({"channel": "sms", "recipient": "+14155550123", "body": "Hi", "cron": "*/5 * * * *"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = app
+        .post(
+            "/api/v1/cron/preview",
+            &key,
+            &json!({"cron": "*/5 * * * *"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
 }

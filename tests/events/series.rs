@@ -241,3 +241,116 @@ async fn a_series_never_has_two_pending_occurrences() {
     let (_, series) = app.get(&series_path(&first), &app.admin_key).await;
     assert_eq!(series["occurrences"].as_array().unwrap().len(), 1);
 }
+
+fn series_body(cron: &str) -> Value {
+    json!({"channel": "sms", "recipient": "+14155550123", "body": "Hi", "cron": cron})
+}
+
+#[tokio::test]
+async fn active_series_are_capped_per_tenant() {
+    let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
+        s.max_active_series = Some(2)
+    })
+    .await;
+    let key = app.admin_key.clone();
+    let mut first = Value::Null;
+    for i in 0..2 {
+        let (status, n) = app
+            .post("/api/v1/notifications", &key, &series_body("0 9 * * *"))
+            .await;
+        assert_eq!(status, 201, "series {i}: {n}");
+        first = n;
+    }
+    let (status, body) = app
+        .post("/api/v1/notifications", &key, &series_body("0 9 * * *"))
+        .await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["error"]["code"], "limit_exceeded");
+    assert_eq!(body["error"]["limit"], "CHIME_MAX_ACTIVE_SERIES");
+    // Nothing of the refused create is left behind.
+    use chime::db::schema::series::dsl as s;
+    let rows: i64 = s::series.count().get_result(&mut app.db.conn()).unwrap();
+    assert_eq!(rows, 2);
+    // One-off notifications are not series.
+    let (status, n) = app
+        .post(
+            "/api/v1/notifications",
+            &key,
+            &json!({"channel": "sms", "recipient": "+14155550123", "body": "Hi",
+                    "send_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(status, 201, "{n}");
+    // Another tenant has its own count.
+    let other = app.new_tenant_key("other", chime::domain::AccessRole::Admin);
+    let (status, n) = app
+        .post("/api/v1/notifications", &other, &series_body("0 9 * * *"))
+        .await;
+    assert_eq!(status, 201, "{n}");
+    // Cancelling a series makes room.
+    let (status, _) = app
+        .post(&format!("{}/cancel", series_path(&first)), &key, &json!({}))
+        .await;
+    assert_eq!(status, 200);
+    let (status, n) = app
+        .post("/api/v1/notifications", &key, &series_body("0 9 * * *"))
+        .await;
+    assert_eq!(status, 201, "{n}");
+}
+
+#[tokio::test]
+async fn racing_creates_never_pass_the_pending_cap() {
+    const CAP: u64 = 5;
+    let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
+        s.max_pending_notifications = Some(CAP)
+    })
+    .await;
+    let send_at = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let body =
+        json!({"channel": "sms", "recipient": "+14155550123", "body": "Hi", "send_at": send_at});
+    let results = futures_util::future::join_all(
+        (0..24).map(|_| app.post("/api/v1/notifications", &app.admin_key, &body)),
+    )
+    .await;
+    let created = results.iter().filter(|(s, _)| *s == 201).count();
+    for (status, body) in &results {
+        assert!(*status == 201 || *status == 429, "{status} {body}");
+        if *status == 429 {
+            assert_eq!(body["error"]["limit"], "CHIME_MAX_PENDING_NOTIFICATIONS");
+        }
+    }
+    let statuses: Vec<u16> = results.iter().map(|(s, _)| *s).collect();
+    assert_eq!(created as u64, CAP, "{statuses:?}");
+    use chime::db::schema::notifications::dsl as n;
+    let pending: i64 = n::notifications
+        .filter(n::status.eq("scheduled"))
+        .count()
+        .get_result(&mut app.db.conn())
+        .unwrap();
+    assert_eq!(pending as u64, CAP);
+    // An idempotent repeat of a created one still answers with it, cap or not.
+    let keyed = json!({"channel": "sms", "recipient": "+14155550123", "body": "Hi",
+                       "send_at": send_at, "idempotency_key": "k1"});
+    let (status, _) = app
+        .post(
+            &format!(
+                "/api/v1/notifications/{}/cancel",
+                results.iter().find(|(s, _)| *s == 201).unwrap().1["id"]
+                    .as_str()
+                    .unwrap()
+            ),
+            &app.admin_key,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, first) = app
+        .post("/api/v1/notifications", &app.admin_key, &keyed)
+        .await;
+    assert_eq!(status, 201, "{first}");
+    let (status, again) = app
+        .post("/api/v1/notifications", &app.admin_key, &keyed)
+        .await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["id"], first["id"]);
+}

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS series_tenant_active_idx;

@@ -1,0 +1,119 @@
+//! Per-tenant limits on recurring series and pending notifications.
+//!
+//! - A series may not fire more often than `CHIME_MIN_SERIES_INTERVAL`, checked over its next
+//!   fires (not only the first two: `0,1 9 * * *` fires twice a minute apart, then waits a day).
+//! - `CHIME_MAX_ACTIVE_SERIES` and `CHIME_MAX_PENDING_NOTIFICATIONS` cap what a tenant holds.
+//!   A create checks them in its own transaction, after its INSERT, holding a per-tenant
+//!   advisory lock until commit: creates of one tenant count one after another, and each count
+//!   sees every create committed before it, so API creates never take a tenant past a cap.
+//!   Notifications made by the event worker, series occurrences and replays are not refused
+//!   (they count, so API creates are refused sooner).
+
+use super::error::ApiError;
+use crate::config::Settings;
+use crate::domain::CronSpec;
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+use uuid::Uuid;
+
+/// Fires compared: two days of fires at a one-minute floor, so the closest pair of a day's
+/// times shows up whatever time of day the check starts.
+const FIRES_CHECKED: usize = 2 * 1440 + 2;
+
+/// A 422 naming `cron` when the series would fire more often than the floor allows.
+pub async fn check_series_interval(settings: &Settings, spec: &CronSpec) -> Result<(), ApiError> {
+    let Ok(min) = chrono::Duration::from_std(settings.min_series_interval) else {
+        return Ok(());
+    };
+    if min <= chrono::Duration::zero() {
+        return Ok(());
+    }
+    let spec = spec.clone();
+    // Walking thousands of fire times is CPU work: off the async workers.
+    let close =
+        tokio::task::spawn_blocking(move || spec.fires_closer_than(Utc::now(), min, FIRES_CHECKED))
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?;
+    match close {
+        None => Ok(()),
+        Some((a, b)) => Err(ApiError::invalid(
+            "cron",
+            format!(
+                "fires at {} and again {} s later; a series may fire at most once every {} s (CHIME_MIN_SERIES_INTERVAL)",
+                super::view::ts(a),
+                (b - a).num_seconds(),
+                min.num_seconds()
+            ),
+        )),
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Inside the creating transaction, after its INSERT: refuses when the tenant is now past a cap.
+pub fn enforce_caps(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    tenant_id: Uuid,
+    new_series: bool,
+) -> Result<(), ApiError> {
+    let series_cap = settings.max_active_series.filter(|_| new_series);
+    let pending_cap = settings.max_pending_notifications;
+    if series_cap.is_none() && pending_cap.is_none() {
+        return Ok(());
+    }
+    // Held until commit; a new snapshot per statement (READ COMMITTED) then sees every
+    // create of this tenant that committed while this one waited.
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('chime.caps:' || $1::text, 0))",
+    )
+    .bind::<SqlUuid, _>(tenant_id)
+    .execute(conn)?;
+    if let Some(cap) = series_cap {
+        let n = count(
+            conn,
+            "SELECT count(*) AS n FROM (SELECT 1 FROM series WHERE tenant_id = $1 AND status = 'active' LIMIT $2) s",
+            tenant_id,
+            cap,
+        )?;
+        if n > cap {
+            return Err(ApiError::LimitExceeded {
+                limit: "CHIME_MAX_ACTIVE_SERIES",
+                message: format!(
+                    "the tenant already has {cap} active series, the most allowed (CHIME_MAX_ACTIVE_SERIES); cancel one first"
+                ),
+            });
+        }
+    }
+    if let Some(cap) = pending_cap {
+        let n = count(
+            conn,
+            "SELECT count(*) AS n FROM (SELECT 1 FROM notifications WHERE tenant_id = $1 AND status IN ('scheduled', 'sending') LIMIT $2) s",
+            tenant_id,
+            cap,
+        )?;
+        if n > cap {
+            return Err(ApiError::LimitExceeded {
+                limit: "CHIME_MAX_PENDING_NOTIFICATIONS",
+                message: format!(
+                    "the tenant already has {cap} pending notifications, the most allowed (CHIME_MAX_PENDING_NOTIFICATIONS); cancel some or wait until they are sent"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Counts at most `cap + 1` rows: the cost is bounded by the cap, not by the table.
+fn count(conn: &mut PgConnection, sql: &str, tenant_id: Uuid, cap: u64) -> QueryResult<u64> {
+    let row: Count = diesel::sql_query(sql)
+        .bind::<SqlUuid, _>(tenant_id)
+        .bind::<BigInt, _>(cap.saturating_add(1).min(i64::MAX as u64) as i64)
+        .get_result(conn)?;
+    Ok(row.n.max(0) as u64)
+}
