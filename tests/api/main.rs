@@ -5,6 +5,7 @@
 mod support;
 
 mod auth;
+mod auth_limits;
 mod errors;
 mod notifications;
 mod ops;
