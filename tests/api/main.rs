@@ -10,3 +10,4 @@ mod errors;
 mod notifications;
 mod ops;
 mod schedule;
+mod users;
