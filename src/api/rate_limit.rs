@@ -27,6 +27,9 @@ const REDIS_BUDGET: Duration = Duration::from_millis(500);
 /// How long a login may wait for a hashing slot before it is told to come back later.
 const HASH_WAIT: Duration = Duration::from_secs(10);
 const WARN_EVERY: Duration = Duration::from_secs(30);
+/// After a failed Redis call, requests skip Redis for this long instead of each waiting out
+/// [`REDIS_BUDGET`].
+const REDIS_BACKOFF: Duration = Duration::from_secs(2);
 
 /// GCRA over several buckets at once: a request passes only if every bucket has room, and then
 /// takes from all of them. KEYS: buckets; ARGV: per bucket, the interval between requests and
@@ -90,6 +93,7 @@ pub struct RateLimiter {
     attempt: Script,
     forgive: Script,
     last_warning: Mutex<Option<Instant>>,
+    redis_down_until: Mutex<Option<Instant>>,
 }
 
 /// Which limits a request counts against.
@@ -114,7 +118,35 @@ impl RateLimiter {
             attempt: Script::new(ATTEMPT),
             forgive: Script::new(FORGIVE),
             last_warning: Mutex::new(None),
+            redis_down_until: Mutex::new(None),
         }
+    }
+
+    fn redis_known_down(&self) -> bool {
+        self.redis_down_until
+            .lock()
+            .ok()
+            .and_then(|until| *until)
+            .is_some_and(|until| Instant::now() < until)
+    }
+
+    /// Runs one script call within the budget; `Err` (and a pause in calling Redis at all) when
+    /// Redis does not answer.
+    async fn invoke(&self, invocation: redis::ScriptInvocation<'_>) -> Result<i64, String> {
+        if self.redis_known_down() {
+            return Err("skipped after a recent failure".into());
+        }
+        let mut conn = self.conn.clone();
+        let result = tokio::time::timeout(REDIS_BUDGET, invocation.invoke_async::<i64>(&mut conn))
+            .await
+            .map_err(|_| "timed out".to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()));
+        if result.is_err() {
+            if let Ok(mut until) = self.redis_down_until.lock() {
+                *until = Some(Instant::now() + REDIS_BACKOFF);
+            }
+        }
+        result
     }
 
     fn warn_fail_open(&self, what: &str, error: &str) {
@@ -149,12 +181,7 @@ impl RateLimiter {
                 .arg(interval)
                 .arg(interval * u64::from(*rate));
         }
-        let mut conn = self.conn.clone();
-        let result = tokio::time::timeout(REDIS_BUDGET, invocation.invoke_async::<i64>(&mut conn))
-            .await
-            .map_err(|_| "timed out".to_string())
-            .and_then(|r| r.map_err(|e| e.to_string()));
-        match result {
+        match self.invoke(invocation).await {
             Ok(0) => Ok(()),
             Ok(wait_us) => Err(ApiError::RateLimited(ceil_secs(wait_us as u64 / 1000))),
             Err(e) => {
@@ -214,12 +241,7 @@ impl RateLimiter {
         for (_, limit) in keys {
             invocation.arg(*limit);
         }
-        let mut conn = self.conn.clone();
-        let result = tokio::time::timeout(REDIS_BUDGET, invocation.invoke_async::<i64>(&mut conn))
-            .await
-            .map_err(|_| "timed out".to_string())
-            .and_then(|r| r.map_err(|e| e.to_string()));
-        match result {
+        match self.invoke(invocation).await {
             Ok(0) => Ok(()),
             Ok(wait_ms) => Err(ApiError::RateLimited(ceil_secs(wait_ms as u64))),
             Err(e) => {
@@ -230,14 +252,12 @@ impl RateLimiter {
     }
 
     pub async fn login_succeeded(&self, tenant: &str, email: &str, addr: Option<IpAddr>) {
-        let mut conn = self.conn.clone();
         let mut invocation = self.forgive.prepare_invoke();
         invocation
             .key(self.account_key(tenant, email))
             .key(self.address_key(addr));
-        let call = invocation.invoke_async::<i64>(&mut conn);
-        if let Ok(Err(e)) = tokio::time::timeout(REDIS_BUDGET, call).await {
-            self.warn_fail_open("login throttling", &e.to_string());
+        if let Err(e) = self.invoke(invocation).await {
+            self.warn_fail_open("login throttling", &e);
         }
     }
 

@@ -391,3 +391,77 @@ async fn a_key_rate_limit_holds_across_replicas() {
         .iter()
         .any(|k| k["rate_limit"] == 2));
 }
+
+/// With Redis away the limits fail open: requests and logins still work, and the tenant rate is
+/// then enforced by each process alone.
+#[tokio::test]
+async fn limits_fail_open_to_this_process_when_redis_is_away() {
+    // A private Redis for this test only, so stopping it disturbs nobody else.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server must be installed");
+    let url = format!("redis://127.0.0.1:{port}");
+    crate::support::wait_until("private redis", Duration::from_secs(10), || {
+        let url = url.clone();
+        async move {
+            redis::Client::open(url)
+                .ok()?
+                .get_connection()
+                .ok()
+                .map(|_| ())
+        }
+    })
+    .await;
+    let app = TestApp::spawn_with(&[Role::Api], |s| {
+        s.redis_url = chime::config::Secret::new(url.clone());
+        s.rate_limit = Some(3);
+    })
+    .await;
+    create_user(&app, "ada@example.com", "the right password", "member").await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let started = Instant::now();
+    let (s, _, b) = login_at(
+        &app.client,
+        &app.url("/api/v1/auth/login"),
+        json!({"email": "ada@example.com", "password": "the right password"}),
+    )
+    .await;
+    assert_eq!(s, 200, "login works without Redis: {b}");
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        statuses.push(
+            get_at(
+                &app.client,
+                &app.url("/api/v1/notifications"),
+                &app.admin_key,
+            )
+            .await
+            .0,
+        );
+    }
+    let elapsed = started.elapsed();
+    println!("without Redis: {statuses:?} in {elapsed:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 429),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&200));
+    // Not every request waits for Redis to time out.
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    // The local bucket still holds the rate (3 a second, a few more as time passes).
+    let ok = statuses.iter().filter(|s| **s == 200).count() as f64;
+    assert!(
+        ok <= 3.0 + 3.0 * elapsed.as_secs_f64() + 1.0,
+        "{statuses:?} in {elapsed:?}"
+    );
+}
