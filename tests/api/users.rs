@@ -388,3 +388,60 @@ async fn sign_up_creates_a_tenant_with_its_first_admin_and_is_throttled() {
             .await;
     assert_error(s, &b, 429, None);
 }
+
+/// Two admins revoking each other's key at once: the tenant keeps one of them.
+#[tokio::test]
+async fn concurrent_revocations_keep_one_admin_key() {
+    let app = TestApp::spawn().await;
+    for round in 0..5 {
+        let tenant = format!("race-{round}");
+        let a = app.new_tenant_key(&tenant, AccessRole::Admin);
+        let b = app.new_tenant_key(&tenant, AccessRole::Admin);
+        let (_, keys) = app.get("/api/v1/api-keys", &a).await;
+        let ids: Vec<String> = keys["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids.len(), 2);
+        let (path_a, path_b) = (
+            format!("/api/v1/api-keys/{}", ids[0]),
+            format!("/api/v1/api-keys/{}", ids[1]),
+        );
+        let (first, second) = tokio::join!(app.delete(&path_a, &a), app.delete(&path_b, &b));
+        let mut statuses = [first.0, second.0];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "{first:?} {second:?}");
+    }
+}
+
+/// Another replica caches the user's state for at most 30 s: then the token is refused there too.
+#[tokio::test]
+async fn a_deleted_users_token_is_refused_by_other_replicas_within_the_cache_ttl() {
+    let app = TestApp::spawn().await;
+    let id = create_user(&app, &app.admin_key, "temp@example.com", "member").await;
+    let jwt = token(&app, None, "temp@example.com").await;
+    let replica = crate::auth_limits::Replica::of(&app).await;
+    let there = replica.url("/api/v1/notifications");
+    let status_there = || {
+        let req = app.client.get(&there).bearer_auth(&jwt);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(status_there().await, 200, "the replica now caches the user");
+    let (s, _) = app
+        .delete(&format!("/api/v1/users/{id}"), &app.admin_key)
+        .await;
+    assert_eq!(s, 204);
+    let deleted = std::time::Instant::now();
+    assert_eq!(app.get("/api/v1/notifications", &jwt).await.0, 401);
+    crate::support::wait_until(
+        "the other replica to refuse the token",
+        std::time::Duration::from_secs(45),
+        || async { (status_there().await == 401).then_some(()) },
+    )
+    .await;
+    let took = deleted.elapsed();
+    println!("other replica refused the deleted user's token after {took:?}");
+    assert!(took <= std::time::Duration::from_secs(31), "{took:?}");
+}
