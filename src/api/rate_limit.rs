@@ -72,6 +72,16 @@ end
 return over
 ";
 
+/// Whether a counter is already over its limit, without counting. KEYS[1]: the counter;
+/// ARGV[1]: its limit. Returns 0, or the ms until its window ends.
+const PEEK: &str = r"
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n < tonumber(ARGV[1]) then return 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then return 0 end
+return ttl
+";
+
 /// A successful login: the account starts afresh, and the address gets its attempt back.
 const FORGIVE: &str = r"
 redis.call('DEL', KEYS[1])
@@ -91,6 +101,7 @@ pub struct RateLimiter {
     hashing: Arc<Semaphore>,
     gcra: Script,
     attempt: Script,
+    peek: Script,
     forgive: Script,
     last_warning: Mutex<Option<Instant>>,
     redis_down_until: Mutex<Option<Instant>>,
@@ -116,6 +127,7 @@ impl RateLimiter {
             hashing: Arc::new(Semaphore::new(settings.password_hash_concurrency.max(1))),
             gcra: Script::new(GCRA),
             attempt: Script::new(ATTEMPT),
+            peek: Script::new(PEEK),
             forgive: Script::new(FORGIVE),
             last_warning: Mutex::new(None),
             redis_down_until: Mutex::new(None),
@@ -224,6 +236,23 @@ impl RateLimiter {
             (self.address_key(addr), self.login_max_address),
         ];
         self.count(&keys).await
+    }
+
+    /// Refuses an address that has used up its attempts before anything else is done for it, so
+    /// a flood from one address costs one Redis call per request and no database work.
+    pub async fn address_exhausted(&self, addr: Option<IpAddr>) -> Result<(), ApiError> {
+        let mut invocation = self.peek.prepare_invoke();
+        invocation
+            .key(self.address_key(addr))
+            .arg(self.login_max_address);
+        match self.invoke(invocation).await {
+            Ok(0) => Ok(()),
+            Ok(wait_ms) => Err(ApiError::RateLimited(ceil_secs(wait_ms as u64))),
+            Err(e) => {
+                self.warn_fail_open("login throttling", &e);
+                Ok(())
+            }
+        }
     }
 
     /// A sign-up counts against the client address like a failed login.

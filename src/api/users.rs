@@ -380,6 +380,7 @@ async fn login(
     let password = body.req_str("password")?;
     body.finish()?;
     let addr = client_address(&req);
+    state.rate_limiter.address_exhausted(addr).await?;
     let (tenant_ref2, email2) = (tenant_ref.clone(), email.clone());
     // The connection goes back to the pool before any hashing.
     let (tenant_id, user) = db::run(&state.pool, move |conn| {
