@@ -474,6 +474,10 @@ mod tests {
             ("DATABASE_URL", "mysql://x"),
             ("CHIME_BOOTSTRAP_ADMIN_KEY", "short"),
             ("CHIME_SMS_URL", "http://127.0.0.1:9"),
+            ("CHIME_LOGIN_WINDOW", "soon"),
+            ("CHIME_LOGIN_MAX_FAILURES", "0"),
+            ("CHIME_PASSWORD_HASH_CONCURRENCY", "0"),
+            ("CHIME_ALLOW_SIGNUP", "maybe"),
         ] {
             let err = Settings::from_map(&env(&[(k, v)])).unwrap_err();
             assert!(

@@ -443,5 +443,6 @@ async fn a_deleted_users_token_is_refused_by_other_replicas_within_the_cache_ttl
     .await;
     let took = deleted.elapsed();
     println!("other replica refused the deleted user's token after {took:?}");
-    assert!(took <= std::time::Duration::from_secs(31), "{took:?}");
+    // 30 s, plus room for the polling request itself on a busy machine.
+    assert!(took <= std::time::Duration::from_secs(33), "{took:?}");
 }
