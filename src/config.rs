@@ -98,8 +98,18 @@ pub struct Settings {
     /// How long start-up waits for PostgreSQL and Redis before giving up.
     pub startup_timeout: Duration,
     pub db_pool_size: u32,
-    /// Requests per second per tenant in each API process; `None` for no limit.
+    /// Requests per second per tenant, counted in Redis across every API process; `None`
+    /// for no limit.
     pub rate_limit: Option<u32>,
+    /// Failed logins per account (tenant + e-mail) within `login_window` before a 429.
+    pub login_max_failures: u32,
+    /// Failed logins (and sign-ups) per client address within `login_window` before a 429.
+    pub login_max_failures_per_address: u32,
+    pub login_window: Duration,
+    /// Password hashes computed at once per process; the rest wait without holding anything.
+    pub password_hash_concurrency: usize,
+    /// `POST /auth/register` creates tenants; off unless `CHIME_ALLOW_SIGNUP` is true.
+    pub allow_signup: bool,
     pub sender_concurrency: usize,
     /// How long a ready entry (or a `sending` row) may stay unacknowledged before another
     /// sender takes it over. Must exceed [`Settings::send_guard`] by [`VISIBILITY_MARGIN`], or
@@ -151,6 +161,11 @@ impl Settings {
             startup_timeout: Duration::from_secs(60),
             db_pool_size: 16,
             rate_limit: None,
+            login_max_failures: 5,
+            login_max_failures_per_address: 50,
+            login_window: Duration::from_secs(15 * 60),
+            password_hash_concurrency: default_hash_concurrency(),
+            allow_signup: false,
             sender_concurrency: 64,
             visibility_timeout: Duration::from_secs(60),
             http_timeout: Duration::from_secs(15),
@@ -304,6 +319,32 @@ impl Settings {
             let n = parse_in_range("CHIME_RATE_LIMIT", &v, 0, 1_000_000)? as u32;
             s.rate_limit = (n > 0).then_some(n);
         }
+        if let Some(v) = get("CHIME_LOGIN_MAX_FAILURES") {
+            s.login_max_failures =
+                parse_in_range("CHIME_LOGIN_MAX_FAILURES", &v, 1, 1_000_000)? as u32;
+        }
+        if let Some(v) = get("CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS") {
+            s.login_max_failures_per_address =
+                parse_in_range("CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS", &v, 1, 1_000_000)? as u32;
+        }
+        if let Some(v) = get("CHIME_LOGIN_WINDOW") {
+            s.login_window =
+                parse_duration(&v).map_err(|e| ConfigError::new("CHIME_LOGIN_WINDOW", &e))?;
+            if s.login_window < Duration::from_secs(1) {
+                return Err(ConfigError::new(
+                    "CHIME_LOGIN_WINDOW",
+                    "must be at least 1s",
+                ));
+            }
+        }
+        if let Some(v) = get("CHIME_PASSWORD_HASH_CONCURRENCY") {
+            s.password_hash_concurrency =
+                parse_in_range("CHIME_PASSWORD_HASH_CONCURRENCY", &v, 1, 1024)? as usize;
+        }
+        if let Some(v) = get("CHIME_ALLOW_SIGNUP") {
+            s.allow_signup = parse_bool(&v)
+                .ok_or_else(|| ConfigError::new("CHIME_ALLOW_SIGNUP", "expected true or false"))?;
+        }
         if let Some(v) = get("CHIME_SENDER_CONCURRENCY") {
             s.sender_concurrency =
                 parse_in_range("CHIME_SENDER_CONCURRENCY", &v, 1, 10_000)? as usize;
@@ -395,6 +436,14 @@ impl ConfigError {
             message: message.into(),
         }
     }
+}
+
+/// Half the cores: a login flood then leaves the other half to every other request.
+fn default_hash_concurrency() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get() / 2)
+        .unwrap_or(1)
+        .max(1)
 }
 
 fn parse_bool(v: &str) -> Option<bool> {
@@ -528,6 +577,10 @@ mod tests {
             ("CHIME_SMS_URL", "http://127.0.0.1:9"),
             ("CHIME_RETENTION", "30s"),
             ("CHIME_RETENTION", "forever"),
+            ("CHIME_LOGIN_WINDOW", "soon"),
+            ("CHIME_LOGIN_MAX_FAILURES", "0"),
+            ("CHIME_PASSWORD_HASH_CONCURRENCY", "0"),
+            ("CHIME_ALLOW_SIGNUP", "maybe"),
         ] {
             let err = Settings::from_map(&env(&[(k, v)])).unwrap_err();
             assert!(

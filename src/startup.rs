@@ -437,7 +437,10 @@ fn http_server(
         schedule: ctx.schedule.clone(),
         settings: ctx.settings.clone(),
         key_cache: Default::default(),
-        rate_limiter: crate::api::rate_limit::RateLimiter::new(ctx.settings.rate_limit),
+        rate_limiter: crate::api::rate_limit::RateLimiter::new(
+            &ctx.settings,
+            ctx.schedule.connection(),
+        ),
         writer: crate::db::batch_insert::NotificationWriter::start(ctx.pool.clone()),
     });
     let server = HttpServer::new(move || {

@@ -1,6 +1,7 @@
 //! Who is calling: `Authorization: Bearer` with an API key (`chk_…`) or a JWT (HS256).
 
 use super::error::ApiError;
+use super::rate_limit::Subject;
 use super::state::AppState;
 use crate::db;
 use crate::domain::AccessRole;
@@ -19,6 +20,8 @@ pub struct Caller {
     pub role: AccessRole,
     /// `key:<id>` or `user:<id>`, for the audit log.
     pub actor: String,
+    /// An API key's own rate limit (requests per second), on top of the tenant's.
+    pub key_rate: Option<(Uuid, u32)>,
 }
 
 impl Caller {
@@ -38,6 +41,13 @@ pub struct Claims {
     pub tenant: Uuid,
     pub role: AccessRole,
     pub exp: i64,
+    /// The user's `token_version` at issue; tokens from before this field count as version 1.
+    #[serde(default = "first_version")]
+    pub ver: i32,
+}
+
+fn first_version() -> i32 {
+    1
 }
 
 pub fn issue_jwt(secret: &str, claims: &Claims) -> Result<String, ApiError> {
@@ -61,16 +71,54 @@ fn decode_jwt(secret: &str, token: &str) -> Result<Claims, ApiError> {
     .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))
 }
 
-/// Successful API-key lookups, kept briefly so a busy client does not cost a query per request.
-/// Keyed by the key's digest, so the cache never holds a secret.
+/// Successful API-key lookups and the state of JWT users, kept briefly so a busy client does not
+/// cost a query per request. Keys are keyed by their digest, so the cache never holds a secret.
+/// A change made through this replica drops its entry at once; other replicas see it within
+/// [`KEY_CACHE_TTL`].
 #[derive(Default)]
 pub struct KeyCache {
     entries: Mutex<HashMap<String, (Caller, Instant)>>,
+    users: Mutex<HashMap<Uuid, (Option<UserState>, Instant)>>,
 }
 
-const KEY_CACHE_TTL: Duration = Duration::from_secs(30);
+/// What a JWT is checked against on every use.
+#[derive(Debug, Clone)]
+struct UserState {
+    tenant_id: Uuid,
+    role: AccessRole,
+    token_version: i32,
+    disabled: bool,
+}
+
+/// The longest a revoked key, or a deleted, disabled or changed user's token, keeps working on a
+/// replica other than the one that made the change.
+pub const KEY_CACHE_TTL: Duration = Duration::from_secs(30);
 
 impl KeyCache {
+    pub fn forget_user(&self, id: Uuid) {
+        if let Ok(mut users) = self.users.lock() {
+            users.remove(&id);
+        }
+    }
+
+    /// `None` when not cached; `Some(None)` when cached as unknown (deleted).
+    fn get_user(&self, id: Uuid) -> Option<Option<UserState>> {
+        let users = self.users.lock().ok()?;
+        users
+            .get(&id)
+            .filter(|(_, at)| at.elapsed() < KEY_CACHE_TTL)
+            .map(|(u, _)| u.clone())
+    }
+
+    fn put_user(&self, id: Uuid, state: Option<UserState>) {
+        if let Ok(mut users) = self.users.lock() {
+            if users.len() > 10_000 {
+                users.clear();
+            }
+            users.insert(id, (state, Instant::now()));
+        }
+    }
+
     pub fn forget_hash(&self, hash: &str) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.remove(hash);
@@ -117,7 +165,13 @@ impl FromRequest for Caller {
                 ApiError::Unauthorized("missing Authorization: Bearer token".into())
             })?;
             let caller = authenticate(&state, &token).await?;
-            state.rate_limiter.check(caller.tenant_id)?;
+            state
+                .rate_limiter
+                .check(&Subject {
+                    tenant: caller.tenant_id,
+                    key: caller.key_rate,
+                })
+                .await?;
             Ok(caller)
         })
     }
@@ -144,6 +198,10 @@ async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError>
             tenant_id: key.tenant_id,
             role,
             actor: format!("key:{}", key.id),
+            key_rate: key
+                .rate_limit
+                .and_then(|r| u32::try_from(r).ok())
+                .map(|r| (key.id, r)),
         };
         state.key_cache.put(&hash, &caller);
         return Ok(caller);
@@ -152,9 +210,41 @@ async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError>
         ApiError::Unauthorized("unknown API key format and JWT login is disabled".into())
     })?;
     let claims = decode_jwt(secret.expose(), token)?;
+    let user_id = Uuid::parse_str(&claims.sub)
+        .map_err(|_| ApiError::Unauthorized("invalid token: bad subject".into()))?;
+    let user = match state.key_cache.get_user(user_id) {
+        Some(cached) => cached,
+        None => {
+            let found = db::run(&state.pool, move |conn| {
+                db::users::find_by_id(conn, user_id).map_err(ApiError::from)
+            })
+            .await?;
+            let user = match found {
+                Some(u) => Some(UserState {
+                    tenant_id: u.tenant_id,
+                    role: u
+                        .role
+                        .parse()
+                        .map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))?,
+                    token_version: u.token_version,
+                    disabled: u.disabled_at.is_some(),
+                }),
+                None => None,
+            };
+            state.key_cache.put_user(user_id, user.clone());
+            user
+        }
+    };
+    // One message for every case, so a token holder learns nothing about the account.
+    let revoked = || ApiError::Unauthorized("token revoked: sign in again".into());
+    let user = user.ok_or_else(revoked)?;
+    if user.disabled || user.tenant_id != claims.tenant || user.token_version != claims.ver {
+        return Err(revoked());
+    }
     Ok(Caller {
-        tenant_id: claims.tenant,
-        role: claims.role,
-        actor: format!("user:{}", claims.sub),
+        tenant_id: user.tenant_id,
+        role: user.role,
+        actor: format!("user:{user_id}"),
+        key_rate: None,
     })
 }

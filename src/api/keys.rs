@@ -11,6 +11,9 @@ use actix_web::{web, HttpResponse};
 use diesel::Connection;
 use serde_json::json;
 
+/// Per-key rates above this make no sense next to `CHIME_RATE_LIMIT`'s own bound.
+const MAX_KEY_RATE: i64 = 1_000_000;
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/api-keys")
@@ -33,6 +36,16 @@ async fn create(
         .req_str("role")?
         .parse()
         .map_err(|e: String| ApiError::invalid("role", e))?;
+    let rate_limit = match body.opt_i64("rate_limit")? {
+        None => None,
+        Some(n) if (1..=MAX_KEY_RATE).contains(&n) => Some(n as i32),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "rate_limit",
+                format!("must be 1 to {MAX_KEY_RATE} requests per second"),
+            ))
+        }
+    };
     body.finish()?;
     let secret = db::api_keys::generate_key();
     let key = secret.clone();
@@ -40,14 +53,15 @@ async fn create(
     let actor = caller.actor.clone();
     let row = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let row = db::api_keys::create(conn, tenant_id, &name, &key, role)?;
+            let row =
+                db::api_keys::create_with_rate(conn, tenant_id, &name, &key, role, rate_limit)?;
             db::audit::record(
                 conn,
                 tenant_id,
                 &actor,
                 "api_key.created",
                 Some(row.id),
-                json!({"role": row.role}),
+                json!({"role": row.role, "rate_limit": row.rate_limit}),
             )?;
             Ok::<_, ApiError>(row)
         })
@@ -57,6 +71,7 @@ async fn create(
         "id": row.id,
         "name": row.name,
         "role": row.role,
+        "rate_limit": row.rate_limit,
         "key": secret,
         "created_at": ts(row.created_at),
     })))
@@ -68,6 +83,7 @@ fn render(k: &db::models::ApiKey) -> serde_json::Value {
         "name": k.name,
         "role": k.role,
         "prefix": k.key_prefix,
+        "rate_limit": k.rate_limit,
         "created_at": ts(k.created_at),
         "revoked_at": k.revoked_at.map(ts),
     })
@@ -84,6 +100,7 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
 }
 
 /// Revoked keys stop working at once on this replica and within the key cache's 30 s elsewhere.
+/// The tenant's last admin key cannot be revoked (409) unless an admin user can still sign in.
 async fn revoke(
     state: web::Data<AppState>,
     caller: Caller,
@@ -93,8 +110,14 @@ async fn revoke(
     let id = super::notifications::parse_id(&path, "API key")?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
+    let st = state.clone();
     let key = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
+            let current = db::api_keys::find(conn, tenant_id, id)?
+                .ok_or_else(|| ApiError::not_found("API key"))?;
+            if current.role == AccessRole::Admin.as_str() && current.revoked_at.is_none() {
+                super::users::ensure_an_admin_remains(conn, &st, tenant_id, Some(id), None)?;
+            }
             let key = db::api_keys::revoke(conn, tenant_id, id)?
                 .ok_or_else(|| ApiError::not_found("API key"))?;
             db::audit::record(

@@ -44,6 +44,7 @@ impl Stored {
             key_prefix: &self.prefix,
             key_hash: &self.hash,
             role: role.as_str(),
+            rate_limit: None,
         }
     }
 }
@@ -60,6 +61,41 @@ pub fn create(
         .values(stored.row(tenant_id, name, role))
         .returning(ApiKey::as_returning())
         .get_result(conn)
+}
+
+/// A key with its own rate limit (requests per second) on top of the tenant's.
+pub fn create_with_rate(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    name: &str,
+    key: &str,
+    role: AccessRole,
+    rate_limit: Option<i32>,
+) -> QueryResult<ApiKey> {
+    let stored = Stored::of(key);
+    let mut row = stored.row(tenant_id, name, role);
+    row.rate_limit = rate_limit;
+    diesel::insert_into(api_keys::table)
+        .values(row)
+        .returning(ApiKey::as_returning())
+        .get_result(conn)
+}
+
+/// Unrevoked admin keys of a tenant, leaving one out (the one about to be revoked).
+pub fn count_other_active_admins(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    except: Option<Uuid>,
+) -> QueryResult<i64> {
+    let mut query = api_keys::table
+        .filter(api_keys::tenant_id.eq(tenant_id))
+        .filter(api_keys::role.eq("admin"))
+        .filter(api_keys::revoked_at.is_null())
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(api_keys::id.ne(id));
+    }
+    query.count().get_result(conn)
 }
 
 /// Idempotent: a key that already exists is left as it is.
@@ -88,6 +124,15 @@ pub fn find_active_by_hash(conn: &mut PgConnection, hash: &str) -> QueryResult<O
     api_keys::table
         .filter(api_keys::key_hash.eq(hash))
         .filter(api_keys::revoked_at.is_null())
+        .select(ApiKey::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<ApiKey>> {
+    api_keys::table
+        .filter(api_keys::tenant_id.eq(tenant_id))
+        .filter(api_keys::id.eq(id))
         .select(ApiKey::as_select())
         .first(conn)
         .optional()

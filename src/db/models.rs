@@ -25,6 +25,7 @@ pub struct ApiKey {
     pub role: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub rate_limit: Option<i32>,
 }
 
 #[derive(Debug, Insertable)]
@@ -36,6 +37,7 @@ pub struct NewApiKey<'a> {
     pub key_prefix: &'a str,
     pub key_hash: &'a str,
     pub role: &'a str,
+    pub rate_limit: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -47,6 +49,9 @@ pub struct User {
     pub password_hash: String,
     pub role: String,
     pub created_at: DateTime<Utc>,
+    pub token_version: i32,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Insertable)]

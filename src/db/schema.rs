@@ -10,6 +10,7 @@ diesel::table! {
         role -> Text,
         created_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
+        rate_limit -> Nullable<Int4>,
     }
 }
 
@@ -134,6 +135,9 @@ diesel::table! {
         password_hash -> Text,
         role -> Text,
         created_at -> Timestamptz,
+        token_version -> Int4,
+        disabled_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
     }
 }
 

@@ -20,6 +20,44 @@ pub fn ensure(conn: &mut PgConnection, name: &str) -> QueryResult<Tenant> {
         .first(conn)
 }
 
+/// A tenant named by its id or its name.
+pub fn find_by_ref(conn: &mut PgConnection, reference: &str) -> QueryResult<Option<Tenant>> {
+    let query = tenants::table.select(Tenant::as_select());
+    match Uuid::parse_str(reference) {
+        Ok(id) => query.filter(tenants::id.eq(id)).first(conn).optional(),
+        Err(_) => query
+            .filter(tenants::name.eq(reference))
+            .first(conn)
+            .optional(),
+    }
+}
+
+/// A new tenant, or `None` if the name is taken.
+pub fn create(conn: &mut PgConnection, name: &str) -> QueryResult<Option<Tenant>> {
+    diesel::insert_into(tenants::table)
+        .values((
+            tenants::id.eq(Uuid::new_v4()),
+            tenants::name.eq(name),
+            tenants::webhook_secret.eq(crate::channels::signing::new_webhook_secret()),
+        ))
+        .on_conflict(tenants::name)
+        .do_nothing()
+        .returning(Tenant::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+/// Serialises changes to a tenant's admins (within the caller's transaction), so two requests
+/// cannot each remove "another" admin and leave none.
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
+    tenants::table
+        .find(id)
+        .select(tenants::id)
+        .for_update()
+        .first::<Uuid>(conn)
+        .map(|_| ())
+}
+
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Tenant> {
     tenants::table
         .find(id)

@@ -5,7 +5,9 @@
 mod support;
 
 mod auth;
+mod auth_limits;
 mod errors;
 mod notifications;
 mod ops;
 mod schedule;
+mod users;
