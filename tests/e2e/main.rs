@@ -7,3 +7,4 @@ mod cli;
 mod crashes;
 mod processes;
 mod readme;
+mod sdk;
