@@ -744,6 +744,17 @@ export interface components {
             /** @description How many pending notifications were cancelled. */
             cancelled: number;
         };
+        EventCancelled: {
+            /** @description How many pending notifications were cancelled. */
+            cancelled: number;
+            /** Format: uuid */
+            event_id: string;
+            /**
+             * @description The event's status after the cancellation.
+             * @enum {string}
+             */
+            status: "received" | "processed" | "ignored" | "failed";
+        };
         DeliveryAttempt: {
             number: number;
             /** Format: date-time */
@@ -777,11 +788,19 @@ export interface components {
              * @description Default: now.
              */
             after?: string | null;
-            /** @description How many fire times. */
+            /** @description How many fire times (default 5). */
             count?: number | null;
         };
         /** @description The next fire times with the DST rules applied: a local time that does not exist moves forward to the first valid instant; an ambiguous one fires once, at its first occurrence. */
         CronPreview: {
+            cron: string;
+            /** @description The time zone applied (`UTC` when none was given). */
+            timezone: string;
+            /**
+             * Format: date-time
+             * @description The times are after this instant (now when none was given).
+             */
+            after: string;
             times: string[];
         };
         /**
@@ -806,12 +825,6 @@ export interface components {
             };
             idempotency_key?: string | null;
         };
-        EventAccepted: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            status: "received" | "processed" | "ignored" | "failed";
-        };
         Event: {
             /** Format: uuid */
             id: string;
@@ -827,6 +840,7 @@ export interface components {
             /** @example payload.target_date is missing */
             error: string | null;
             notification_ids: string[];
+            idempotency_key: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1636,7 +1650,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EventAccepted"];
+                    "application/json": components["schemas"]["Event"];
                 };
             };
             /** @description Accepted; the event handler turns it into notifications. */
@@ -1645,7 +1659,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EventAccepted"];
+                    "application/json": components["schemas"]["Event"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1703,7 +1717,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CancelCount"];
+                    "application/json": components["schemas"]["EventCancelled"];
                 };
             };
             401: components["responses"]["Unauthorized"];

@@ -15,8 +15,8 @@ from .delivery_attempt_outcome import DeliveryAttemptOutcome
 from .error import Error
 from .error_error import ErrorError
 from .event import Event
-from .event_accepted import EventAccepted
-from .event_accepted_status import EventAcceptedStatus
+from .event_cancelled import EventCancelled
+from .event_cancelled_status import EventCancelledStatus
 from .event_create import EventCreate
 from .event_create_payload import EventCreatePayload
 from .event_page import EventPage
@@ -76,8 +76,8 @@ __all__ = (
     "Error",
     "ErrorError",
     "Event",
-    "EventAccepted",
-    "EventAcceptedStatus",
+    "EventCancelled",
+    "EventCancelledStatus",
     "EventCreate",
     "EventCreatePayload",
     "EventPage",

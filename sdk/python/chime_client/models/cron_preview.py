@@ -16,13 +16,25 @@ class CronPreview:
     instant; an ambiguous one fires once, at its first occurrence.
 
         Attributes:
+            cron (str):
+            timezone (str): The time zone applied (`UTC` when none was given).
+            after (datetime.datetime): The times are after this instant (now when none was given).
             times (list[datetime.datetime]):
     """
 
+    cron: str
+    timezone: str
+    after: datetime.datetime
     times: list[datetime.datetime]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        cron = self.cron
+
+        timezone = self.timezone
+
+        after = self.after.isoformat()
+
         times = []
         for times_item_data in self.times:
             times_item = times_item_data.isoformat()
@@ -32,6 +44,9 @@ class CronPreview:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "cron": cron,
+                "timezone": timezone,
+                "after": after,
                 "times": times,
             }
         )
@@ -41,6 +56,12 @@ class CronPreview:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        cron = d.pop("cron")
+
+        timezone = d.pop("timezone")
+
+        after = datetime.datetime.fromisoformat(d.pop("after"))
+
         times = []
         _times = d.pop("times")
         for times_item_data in _times:
@@ -49,6 +70,9 @@ class CronPreview:
             times.append(times_item)
 
         cron_preview = cls(
+            cron=cron,
+            timezone=timezone,
+            after=after,
             times=times,
         )
 

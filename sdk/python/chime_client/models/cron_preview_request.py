@@ -21,7 +21,7 @@ class CronPreviewRequest:
         cron (str):  Example: 30 2 * * *.
         timezone (None | str | Unset): IANA name (default UTC).
         after (datetime.datetime | None | Unset): Default: now.
-        count (int | None | Unset): How many fire times.
+        count (int | None | Unset): How many fire times (default 5).
     """
 
     cron: str

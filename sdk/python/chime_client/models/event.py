@@ -27,6 +27,7 @@ class Event:
         status (EventStatus): `ignored`: no rule and nothing to schedule; `failed`: see `error`.
         error (None | str):  Example: payload.target_date is missing.
         notification_ids (list[UUID]):
+        idempotency_key (None | str):
         created_at (datetime.datetime):
         processed_at (datetime.datetime | None):
     """
@@ -37,6 +38,7 @@ class Event:
     status: EventStatus
     error: None | str
     notification_ids: list[UUID]
+    idempotency_key: None | str
     created_at: datetime.datetime
     processed_at: datetime.datetime | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -58,6 +60,9 @@ class Event:
             notification_ids_item = str(notification_ids_item_data)
             notification_ids.append(notification_ids_item)
 
+        idempotency_key: None | str
+        idempotency_key = self.idempotency_key
+
         created_at = self.created_at.isoformat()
 
         processed_at: None | str
@@ -76,6 +81,7 @@ class Event:
                 "status": status,
                 "error": error,
                 "notification_ids": notification_ids,
+                "idempotency_key": idempotency_key,
                 "created_at": created_at,
                 "processed_at": processed_at,
             }
@@ -110,6 +116,13 @@ class Event:
 
             notification_ids.append(notification_ids_item)
 
+        def _parse_idempotency_key(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        idempotency_key = _parse_idempotency_key(d.pop("idempotency_key"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         def _parse_processed_at(data: object) -> datetime.datetime | None:
@@ -134,6 +147,7 @@ class Event:
             status=status,
             error=error,
             notification_ids=notification_ids,
+            idempotency_key=idempotency_key,
             created_at=created_at,
             processed_at=processed_at,
         )

@@ -6,8 +6,8 @@ from uuid import UUID
 import httpx
 
 from ...client import AuthenticatedClient, Client
-from ...models.cancel_count import CancelCount
 from ...models.error import Error
+from ...models.event_cancelled import EventCancelled
 from ...types import Response
 
 
@@ -27,9 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CancelCount | Error:
+) -> Error | EventCancelled:
     if response.status_code == 200:
-        response_200 = CancelCount.from_dict(response.json())
+        response_200 = EventCancelled.from_dict(response.json())
 
         return response_200
 
@@ -60,7 +60,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CancelCount | Error]:
+) -> Response[Error | EventCancelled]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -73,7 +73,7 @@ def sync_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[CancelCount | Error]:
+) -> Response[Error | EventCancelled]:
     """Cancel an event's notifications
 
     Args:
@@ -84,7 +84,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CancelCount | Error]
+        Response[Error | EventCancelled]
     """
 
     kwargs = _get_kwargs(
@@ -102,7 +102,7 @@ def sync(
     id: UUID,
     *,
     client: AuthenticatedClient | Client,
-) -> CancelCount | Error | None:
+) -> Error | EventCancelled | None:
     """Cancel an event's notifications
 
     Args:
@@ -113,7 +113,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CancelCount | Error
+        Error | EventCancelled
     """
 
     return sync_detailed(
@@ -126,7 +126,7 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[CancelCount | Error]:
+) -> Response[Error | EventCancelled]:
     """Cancel an event's notifications
 
     Args:
@@ -137,7 +137,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CancelCount | Error]
+        Response[Error | EventCancelled]
     """
 
     kwargs = _get_kwargs(
@@ -153,7 +153,7 @@ async def asyncio(
     id: UUID,
     *,
     client: AuthenticatedClient | Client,
-) -> CancelCount | Error | None:
+) -> Error | EventCancelled | None:
     """Cancel an event's notifications
 
     Args:
@@ -164,7 +164,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CancelCount | Error
+        Error | EventCancelled
     """
 
     return (

@@ -5,7 +5,7 @@ import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.event_accepted import EventAccepted
+from ...models.event import Event
 from ...models.event_create import EventCreate
 from ...types import UNSET, Response, Unset
 
@@ -34,14 +34,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | EventAccepted:
+) -> Error | Event:
     if response.status_code == 200:
-        response_200 = EventAccepted.from_dict(response.json())
+        response_200 = Event.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 202:
-        response_202 = EventAccepted.from_dict(response.json())
+        response_202 = Event.from_dict(response.json())
 
         return response_202
 
@@ -82,7 +82,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | EventAccepted]:
+) -> Response[Error | Event]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,7 +96,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: EventCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Error | EventAccepted]:
+) -> Response[Error | Event]:
     """Post an event
 
      The rule for the event's type decides what is scheduled. Without a rule, the built-in handler uses
@@ -114,7 +114,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | EventAccepted]
+        Response[Error | Event]
     """
 
     kwargs = _get_kwargs(
@@ -134,7 +134,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: EventCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Error | EventAccepted | None:
+) -> Error | Event | None:
     """Post an event
 
      The rule for the event's type decides what is scheduled. Without a rule, the built-in handler uses
@@ -152,7 +152,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | EventAccepted
+        Error | Event
     """
 
     return sync_detailed(
@@ -167,7 +167,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: EventCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Error | EventAccepted]:
+) -> Response[Error | Event]:
     """Post an event
 
      The rule for the event's type decides what is scheduled. Without a rule, the built-in handler uses
@@ -185,7 +185,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | EventAccepted]
+        Response[Error | Event]
     """
 
     kwargs = _get_kwargs(
@@ -203,7 +203,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: EventCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Error | EventAccepted | None:
+) -> Error | Event | None:
     """Post an event
 
      The rule for the event's type decides what is scheduled. Without a rule, the built-in handler uses
@@ -221,7 +221,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | EventAccepted
+        Error | Event
     """
 
     return (

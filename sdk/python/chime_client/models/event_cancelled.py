@@ -7,25 +7,29 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.event_accepted_status import EventAcceptedStatus
+from ..models.event_cancelled_status import EventCancelledStatus
 
-T = TypeVar("T", bound="EventAccepted")
+T = TypeVar("T", bound="EventCancelled")
 
 
 @_attrs_define
-class EventAccepted:
+class EventCancelled:
     """
     Attributes:
-        id (UUID):
-        status (EventAcceptedStatus):
+        cancelled (int): How many pending notifications were cancelled.
+        event_id (UUID):
+        status (EventCancelledStatus): The event's status after the cancellation.
     """
 
-    id: UUID
-    status: EventAcceptedStatus
+    cancelled: int
+    event_id: UUID
+    status: EventCancelledStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = str(self.id)
+        cancelled = self.cancelled
+
+        event_id = str(self.event_id)
 
         status = self.status.value
 
@@ -33,7 +37,8 @@ class EventAccepted:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "id": id,
+                "cancelled": cancelled,
+                "event_id": event_id,
                 "status": status,
             }
         )
@@ -43,17 +48,20 @@ class EventAccepted:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = UUID(d.pop("id"))
+        cancelled = d.pop("cancelled")
 
-        status = EventAcceptedStatus(d.pop("status"))
+        event_id = UUID(d.pop("event_id"))
 
-        event_accepted = cls(
-            id=id,
+        status = EventCancelledStatus(d.pop("status"))
+
+        event_cancelled = cls(
+            cancelled=cancelled,
+            event_id=event_id,
             status=status,
         )
 
-        event_accepted.additional_properties = d
-        return event_accepted
+        event_cancelled.additional_properties = d
+        return event_cancelled
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class EventAcceptedStatus(StrEnum):
+class EventCancelledStatus(StrEnum):
     FAILED = "failed"
     IGNORED = "ignored"
     PROCESSED = "processed"
