@@ -80,6 +80,8 @@ def test_create_list_cancel(client: AuthenticatedClient) -> None:
         201,
         Notification,
     )
+    # Every field of the response is in the document (the model keeps unknown ones aside).
+    assert created.additional_properties == {}
     assert created.status == NotificationStatus.SCHEDULED
     assert created.send_at == send_at
     assert created.data.to_dict() == {"name": "Ada"}
