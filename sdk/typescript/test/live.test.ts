@@ -2,6 +2,7 @@
 // key, which `GET /api/v1/tenant` needs). The webhook test runs its receiver on 127.0.0.1, so
 // that Chime must allow private webhook targets (CHIME_WEBHOOK_ALLOW_PRIVATE=true).
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -90,6 +91,44 @@ describe("notifications", () => {
     assert.equal(result.response.status, 422);
     assert.equal(result.error?.error.field, "lead_time");
     assert.throws(() => unwrap(result), (e: unknown) => e instanceof ChimeError && e.field === "lead_time");
+  });
+});
+
+describe("client", () => {
+  test("a 204 unwraps to undefined and a missing id is a ChimeError", async () => {
+    const rule = unwrap(
+      await client.POST("/api/v1/rules", {
+        body: {
+          event_type: `sdk.typescript.${randomUUID()}`,
+          channel: "email",
+          recipient_path: "/email",
+          target_date_path: "/target_date",
+          lead_times: ["P1D"],
+          body: "Hi",
+        },
+      }),
+    );
+    const deleted = await client.DELETE("/api/v1/rules/{id}", { params: { path: { id: rule.id } } });
+    assert.equal(deleted.response.status, 204);
+    assert.equal(unwrap(deleted), undefined);
+    const gone = await client.GET("/api/v1/rules/{id}", { params: { path: { id: rule.id } } });
+    assert.throws(() => unwrap(gone), (e: unknown) => e instanceof ChimeError && e.status === 404 && e.code === "not_found");
+  });
+
+  test("headers given to the client are sent along with the API key", async () => {
+    const seen: string[] = [];
+    const traced = createChimeClient({
+      baseUrl: `${requiredEnv("CHIME_URL")}/`,
+      apiKey: requiredEnv("CHIME_API_KEY"),
+      headers: { "x-request-id": "sdk-typescript" },
+      fetch: async (request: Request) => {
+        seen.push(`${request.headers.get("x-request-id")} ${request.headers.has("authorization")}`);
+        return fetch(request);
+      },
+    });
+    const page = unwrap(await traced.GET("/api/v1/notifications", { params: { query: { limit: 1 } } }));
+    assert.ok(Array.isArray(page.items));
+    assert.deepEqual(seen, ["sdk-typescript true"]);
   });
 });
 
