@@ -18,22 +18,21 @@ fn sdk_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sdk")
 }
 
-/// Every tool a suite needs, so a missing one is named here rather than deep in a suite's output.
+/// `sdk/setup --check` names whatever is missing or installed from other pins, so that is said
+/// here rather than deep in a suite's output.
 fn assert_toolchains_installed(sdk: &Path) {
-    for tool in [
-        "python/.venv/bin/python",
-        "typescript/node_modules/.bin/tsc",
-    ] {
-        assert!(
-            sdk.join(tool).exists(),
-            "the SDK toolchains are not installed (sdk/{tool} is missing): {SETUP_HINT}"
-        );
+    let check = Command::new("bash")
+        .arg(sdk.join("setup"))
+        .arg("--check")
+        .output();
+    match check {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!(
+            "the SDK toolchains are not ready: {}\n{SETUP_HINT}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(e) => panic!("cannot run sdk/setup --check ({e}): {SETUP_HINT}"),
     }
-    let node = Command::new("node").arg("--version").output();
-    assert!(
-        node.as_ref().is_ok_and(|o| o.status.success()),
-        "node is not on PATH ({node:?}): {SETUP_HINT}"
-    );
 }
 
 async fn run_suite(sdk: PathBuf, suite: &'static str, base: String) -> (&'static str, Output) {
