@@ -10,3 +10,4 @@ mod private_redis;
 mod processes;
 mod readme;
 mod startup;
+mod sdk;

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="ErrorError")
+
+
+@_attrs_define
+class ErrorError:
+    """
+    Attributes:
+        code (str): Machine-readable error code, e.g. `bad_request` (400), `unauthorized` (401), `forbidden` (403),
+            `not_found` (404), `method_not_allowed` (405), `conflict` (409), `payload_too_large` (413), `validation_failed`
+            (422), `unavailable` (503), `internal` (500). Clients should accept codes not listed here. Example:
+            validation_failed.
+        message (str): Human-readable; field errors start with the field name.
+        field (str | Unset): The offending field, query parameter or header, when there is one.
+    """
+
+    code: str
+    message: str
+    field: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        code = self.code
+
+        message = self.message
+
+        field = self.field
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "code": code,
+                "message": message,
+            }
+        )
+        if field is not UNSET:
+            field_dict["field"] = field
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        code = d.pop("code")
+
+        message = d.pop("message")
+
+        field = d.pop("field", UNSET)
+
+        error_error = cls(
+            code=code,
+            message=message,
+            field=field,
+        )
+
+        error_error.additional_properties = d
+        return error_error
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

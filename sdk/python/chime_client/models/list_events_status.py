@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class ListEventsStatus(StrEnum):
+    FAILED = "failed"
+    IGNORED = "ignored"
+    PROCESSED = "processed"
+    RECEIVED = "received"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class ListNotificationsStatus(StrEnum):
+    CANCELLED = "cancelled"
+    DEAD = "dead"
+    EXPIRED = "expired"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,426 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.notification_channel import NotificationChannel
+from ..models.notification_status import NotificationStatus
+
+if TYPE_CHECKING:
+    from ..models.notification_data import NotificationData
+
+
+T = TypeVar("T", bound="Notification")
+
+
+@_attrs_define
+class Notification:
+    """
+    Attributes:
+        id (UUID):
+        status (NotificationStatus):
+        channel (NotificationChannel):
+        recipient (str): E-mail address, E.164 phone number or http(s) URL, by channel.
+        subject (None | str): E-mail subject template.
+        body (str): Message template (`{{name}}` variables from `data`).
+        data (NotificationData): Template variables; also the webhook payload.
+        target_date (datetime.datetime | None):
+        lead_time (None | str): ISO-8601 duration, e.g. `P3D`, `PT90M`. Example: P3D.
+        send_at (datetime.datetime): When it is (or was) due: `target_date - lead_time`, or as given.
+        next_attempt_at (datetime.datetime | None): When the next retry is due; set only while a failed notification
+            waits to be retried.
+        timezone (None | str): IANA time zone name. Example: Europe/Berlin.
+        cron (None | str): Cron expression of the recurring series this occurrence belongs to.
+        series_id (None | UUID):
+        expires_at (datetime.datetime | None): Not sent after this time (default: `target_date`).
+        group_key (None | str):
+        attempts (int):
+        max_attempts (int):
+        last_error (None | str):
+        sent_at (datetime.datetime | None):
+        cancelled_at (datetime.datetime | None):
+        event_id (None | UUID): The event this notification was created from.
+        idempotency_key (None | str):
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
+    """
+
+    id: UUID
+    status: NotificationStatus
+    channel: NotificationChannel
+    recipient: str
+    subject: None | str
+    body: str
+    data: NotificationData
+    target_date: datetime.datetime | None
+    lead_time: None | str
+    send_at: datetime.datetime
+    next_attempt_at: datetime.datetime | None
+    timezone: None | str
+    cron: None | str
+    series_id: None | UUID
+    expires_at: datetime.datetime | None
+    group_key: None | str
+    attempts: int
+    max_attempts: int
+    last_error: None | str
+    sent_at: datetime.datetime | None
+    cancelled_at: datetime.datetime | None
+    event_id: None | UUID
+    idempotency_key: None | str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = str(self.id)
+
+        status = self.status.value
+
+        channel = self.channel.value
+
+        recipient = self.recipient
+
+        subject: None | str
+        subject = self.subject
+
+        body = self.body
+
+        data = self.data.to_dict()
+
+        target_date: None | str
+        if isinstance(self.target_date, datetime.datetime):
+            target_date = self.target_date.isoformat()
+        else:
+            target_date = self.target_date
+
+        lead_time: None | str
+        lead_time = self.lead_time
+
+        send_at = self.send_at.isoformat()
+
+        next_attempt_at: None | str
+        if isinstance(self.next_attempt_at, datetime.datetime):
+            next_attempt_at = self.next_attempt_at.isoformat()
+        else:
+            next_attempt_at = self.next_attempt_at
+
+        timezone: None | str
+        timezone = self.timezone
+
+        cron: None | str
+        cron = self.cron
+
+        series_id: None | str
+        if isinstance(self.series_id, UUID):
+            series_id = str(self.series_id)
+        else:
+            series_id = self.series_id
+
+        expires_at: None | str
+        if isinstance(self.expires_at, datetime.datetime):
+            expires_at = self.expires_at.isoformat()
+        else:
+            expires_at = self.expires_at
+
+        group_key: None | str
+        group_key = self.group_key
+
+        attempts = self.attempts
+
+        max_attempts = self.max_attempts
+
+        last_error: None | str
+        last_error = self.last_error
+
+        sent_at: None | str
+        if isinstance(self.sent_at, datetime.datetime):
+            sent_at = self.sent_at.isoformat()
+        else:
+            sent_at = self.sent_at
+
+        cancelled_at: None | str
+        if isinstance(self.cancelled_at, datetime.datetime):
+            cancelled_at = self.cancelled_at.isoformat()
+        else:
+            cancelled_at = self.cancelled_at
+
+        event_id: None | str
+        if isinstance(self.event_id, UUID):
+            event_id = str(self.event_id)
+        else:
+            event_id = self.event_id
+
+        idempotency_key: None | str
+        idempotency_key = self.idempotency_key
+
+        created_at = self.created_at.isoformat()
+
+        updated_at = self.updated_at.isoformat()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "status": status,
+                "channel": channel,
+                "recipient": recipient,
+                "subject": subject,
+                "body": body,
+                "data": data,
+                "target_date": target_date,
+                "lead_time": lead_time,
+                "send_at": send_at,
+                "next_attempt_at": next_attempt_at,
+                "timezone": timezone,
+                "cron": cron,
+                "series_id": series_id,
+                "expires_at": expires_at,
+                "group_key": group_key,
+                "attempts": attempts,
+                "max_attempts": max_attempts,
+                "last_error": last_error,
+                "sent_at": sent_at,
+                "cancelled_at": cancelled_at,
+                "event_id": event_id,
+                "idempotency_key": idempotency_key,
+                "created_at": created_at,
+                "updated_at": updated_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.notification_data import NotificationData
+
+        d = dict(src_dict)
+        id = UUID(d.pop("id"))
+
+        status = NotificationStatus(d.pop("status"))
+
+        channel = NotificationChannel(d.pop("channel"))
+
+        recipient = d.pop("recipient")
+
+        def _parse_subject(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        subject = _parse_subject(d.pop("subject"))
+
+        body = d.pop("body")
+
+        data = NotificationData.from_dict(d.pop("data"))
+
+        def _parse_target_date(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                target_date_type_0 = datetime.datetime.fromisoformat(data)
+
+                return target_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        target_date = _parse_target_date(d.pop("target_date"))
+
+        def _parse_lead_time(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        lead_time = _parse_lead_time(d.pop("lead_time"))
+
+        send_at = datetime.datetime.fromisoformat(d.pop("send_at"))
+
+        def _parse_next_attempt_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                next_attempt_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return next_attempt_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        next_attempt_at = _parse_next_attempt_at(d.pop("next_attempt_at"))
+
+        def _parse_timezone(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        timezone = _parse_timezone(d.pop("timezone"))
+
+        def _parse_cron(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        cron = _parse_cron(d.pop("cron"))
+
+        def _parse_series_id(data: object) -> None | UUID:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                series_id_type_0 = UUID(data)
+
+                return series_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | UUID, data)
+
+        series_id = _parse_series_id(d.pop("series_id"))
+
+        def _parse_expires_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        expires_at = _parse_expires_at(d.pop("expires_at"))
+
+        def _parse_group_key(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        group_key = _parse_group_key(d.pop("group_key"))
+
+        attempts = d.pop("attempts")
+
+        max_attempts = d.pop("max_attempts")
+
+        def _parse_last_error(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        last_error = _parse_last_error(d.pop("last_error"))
+
+        def _parse_sent_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                sent_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return sent_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        sent_at = _parse_sent_at(d.pop("sent_at"))
+
+        def _parse_cancelled_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                cancelled_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return cancelled_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        cancelled_at = _parse_cancelled_at(d.pop("cancelled_at"))
+
+        def _parse_event_id(data: object) -> None | UUID:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                event_id_type_0 = UUID(data)
+
+                return event_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | UUID, data)
+
+        event_id = _parse_event_id(d.pop("event_id"))
+
+        def _parse_idempotency_key(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        idempotency_key = _parse_idempotency_key(d.pop("idempotency_key"))
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        notification = cls(
+            id=id,
+            status=status,
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            data=data,
+            target_date=target_date,
+            lead_time=lead_time,
+            send_at=send_at,
+            next_attempt_at=next_attempt_at,
+            timezone=timezone,
+            cron=cron,
+            series_id=series_id,
+            expires_at=expires_at,
+            group_key=group_key,
+            attempts=attempts,
+            max_attempts=max_attempts,
+            last_error=last_error,
+            sent_at=sent_at,
+            cancelled_at=cancelled_at,
+            event_id=event_id,
+            idempotency_key=idempotency_key,
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+
+        notification.additional_properties = d
+        return notification
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

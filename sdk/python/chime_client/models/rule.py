@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.rule_channel import RuleChannel
+
+T = TypeVar("T", bound="Rule")
+
+
+@_attrs_define
+class Rule:
+    """
+    Attributes:
+        id (UUID):
+        event_type (str): Letters, digits and `. _ - : /`, at most 200 characters. Example: card.expiring.
+        channel (RuleChannel):
+        recipient_path (str): JSON Pointer into the event payload. Example: /email.
+        target_date_path (str): JSON Pointer into the event payload. Example: /target_date.
+        timezone_path (None | str): JSON Pointer into the event payload. Example: /tz.
+        lead_times (list[str]): One notification per lead time. Example: ['P7D', 'P1D'].
+        subject (None | str):
+        body (str):  Example: Hi {{name}}.
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
+    """
+
+    id: UUID
+    event_type: str
+    channel: RuleChannel
+    recipient_path: str
+    target_date_path: str
+    timezone_path: None | str
+    lead_times: list[str]
+    subject: None | str
+    body: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = str(self.id)
+
+        event_type = self.event_type
+
+        channel = self.channel.value
+
+        recipient_path = self.recipient_path
+
+        target_date_path = self.target_date_path
+
+        timezone_path: None | str
+        timezone_path = self.timezone_path
+
+        lead_times = self.lead_times
+
+        subject: None | str
+        subject = self.subject
+
+        body = self.body
+
+        created_at = self.created_at.isoformat()
+
+        updated_at = self.updated_at.isoformat()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "event_type": event_type,
+                "channel": channel,
+                "recipient_path": recipient_path,
+                "target_date_path": target_date_path,
+                "timezone_path": timezone_path,
+                "lead_times": lead_times,
+                "subject": subject,
+                "body": body,
+                "created_at": created_at,
+                "updated_at": updated_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        id = UUID(d.pop("id"))
+
+        event_type = d.pop("event_type")
+
+        channel = RuleChannel(d.pop("channel"))
+
+        recipient_path = d.pop("recipient_path")
+
+        target_date_path = d.pop("target_date_path")
+
+        def _parse_timezone_path(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        timezone_path = _parse_timezone_path(d.pop("timezone_path"))
+
+        lead_times = cast(list[str], d.pop("lead_times"))
+
+        def _parse_subject(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        subject = _parse_subject(d.pop("subject"))
+
+        body = d.pop("body")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        rule = cls(
+            id=id,
+            event_type=event_type,
+            channel=channel,
+            recipient_path=recipient_path,
+            target_date_path=target_date_path,
+            timezone_path=timezone_path,
+            lead_times=lead_times,
+            subject=subject,
+            body=body,
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+
+        rule.additional_properties = d
+        return rule
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
