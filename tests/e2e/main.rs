@@ -9,5 +9,5 @@ mod faults;
 mod private_redis;
 mod processes;
 mod readme;
-mod startup;
 mod sdk;
+mod startup;

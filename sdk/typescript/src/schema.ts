@@ -45,7 +45,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /**
+         * Prometheus metrics
+         * @description Served on `CHIME_OPS_ADDR` only when that is set; otherwise on the API port.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -84,7 +87,7 @@ export interface paths {
         put?: never;
         /**
          * Create a notification
-         * @description `422` when the send time is after the expiry, the notification has already expired, the timezone or cron expression is invalid, or a webhook URL resolves to a private address.
+         * @description `422` when the send time is after the expiry, the notification has already expired, the timezone or cron expression is invalid, or a webhook URL resolves to a private address. With `cron`, also `422` naming `cron` when the series would fire more often than `CHIME_MIN_SERIES_INTERVAL` (default 60 s) allows. `429` `limit_exceeded` when the tenant holds `CHIME_MAX_ACTIVE_SERIES` active series or `CHIME_MAX_PENDING_NOTIFICATIONS` pending notifications already.
          */
         post: operations["createNotification"];
         delete?: never;
@@ -233,7 +236,7 @@ export interface paths {
         put?: never;
         /**
          * Preview cron fire times
-         * @description An invalid cron expression or timezone is a `422` naming the field.
+         * @description An invalid cron expression or timezone is a `422` naming the field. `422` naming `cron` when the expression fires more often than `CHIME_MIN_SERIES_INTERVAL` allows, as a series create would.
          */
         post: operations["previewCron"];
         delete?: never;
@@ -418,7 +421,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description Requires the `admin` role.
+         * @description Requires the `admin` role. `rate_limit` gives the key its own requests-per-second limit.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -434,11 +437,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List users
+         * @description Requires the `admin` role.
+         */
+        get: operations["listUsers"];
         put?: never;
         /**
          * Create a user
-         * @description `409` when a user with the e-mail address already exists.
+         * @description `409` when a user with the e-mail address already exists in this tenant (addresses are unique per tenant; another tenant's addresses are no concern of this one).
          *
          *     Requires the `admin` role.
          */
@@ -447,6 +454,36 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a user
+         * @description Requires the `admin` role.
+         */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user
+         * @description Requires the `admin` role; audited (`user.deleted`). The user's tokens stop working at once on this replica, within 30 s on the others. `409` when it would leave the tenant without an admin.
+         */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user's role, password or disabled flag
+         * @description Requires the `admin` role; audited (`user.updated`). A role or password change, or disabling, ends every token the user holds: at once on the replica that made the change, within 30 s on the others. `409` when it would leave the tenant without an admin (no unrevoked admin key and no other enabled admin user).
+         */
+        patch: operations["updateUser"];
         trace?: never;
     };
     "/api/v1/auth/login": {
@@ -463,6 +500,26 @@ export interface paths {
          * @description `401` for a wrong e-mail or password; `404` when the server has no `CHIME_JWT_SECRET` (login disabled).
          */
         post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign up: a new tenant with its first admin
+         * @description Only when the server has `CHIME_ALLOW_SIGNUP=true`; otherwise `404`. Creates the tenant, an admin user and an admin API key. Every attempt counts against the client address like a failed login (`429` with `Retry-After`). `409` when the tenant name is taken.
+         */
+        post: operations["register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -523,7 +580,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke an API key
-         * @description Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop accepting the key within 30 s.
+         * @description Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop accepting the key within 30 s. `409` for the tenant's last unrevoked admin key, unless an enabled admin user can still sign in.
          */
         delete: operations["revokeApiKey"];
         options?: never;
@@ -547,14 +604,19 @@ export interface components {
         Error: {
             error: {
                 /**
-                 * @description Machine-readable error code, e.g. `bad_request` (400), `unauthorized` (401), `forbidden` (403), `not_found` (404), `method_not_allowed` (405), `conflict` (409), `payload_too_large` (413), `validation_failed` (422), `unavailable` (503), `internal` (500). Clients should accept codes not listed here.
+                 * @description Machine-readable error code, e.g. `bad_request` (400), `unauthorized` (401), `forbidden` (403), `not_found` (404), `method_not_allowed` (405), `conflict` (409), `payload_too_large` (413), `validation_failed` (422), `rate_limited` (429), `limit_exceeded` (429), `unavailable` (503), `internal` (500). Clients should accept codes not listed here.
                  * @example validation_failed
                  */
                 code: string;
-                /** @description Human-readable; field errors start with the field name. */
+                /** @description Human-readable; field errors start with the field name. Quotes at most about 200 characters of the offending input. */
                 message: string;
-                /** @description The offending field, query parameter or header, when there is one. */
+                /** @description The offending field (a JSON path such as `data.items[2]` inside objects), query parameter or header, when there is one. */
                 field?: string;
+                /**
+                 * @description With `limit_exceeded`: the setting whose cap was reached, e.g. `CHIME_MAX_PENDING_NOTIFICATIONS`.
+                 * @example CHIME_MAX_ACTIVE_SERIES
+                 */
+                limit?: string;
             };
         };
         Notification: {
@@ -967,13 +1029,16 @@ export interface components {
         /**
          * @example {
          *       "name": "billing",
-         *       "role": "member"
+         *       "role": "member",
+         *       "rate_limit": 20
          *     }
          */
         ApiKeyCreate: {
             name?: string | null;
             /** @enum {string} */
             role: "admin" | "member";
+            /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
+            rate_limit?: number | null;
         };
         ApiKeyCreated: {
             /** Format: uuid */
@@ -988,6 +1053,8 @@ export interface components {
             key: string;
             /** Format: date-time */
             created_at: string;
+            /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
+            rate_limit?: number | null;
         };
         UserCreate: {
             /** Format: email */
@@ -1009,18 +1076,70 @@ export interface components {
             role: "admin" | "member";
             /** Format: date-time */
             created_at: string;
+            /** @description A disabled user cannot sign in and its tokens are refused. */
+            disabled: boolean;
+            /** Format: date-time */
+            disabled_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @example {
+         *       "disabled": true
+         *     }
+         */
+        UserPatch: {
+            /** @enum {string|null} */
+            role?: "admin" | "member" | null;
+            disabled?: boolean | null;
+            /** Format: password */
+            password?: string | null;
         };
         LoginRequest: {
+            /** @description The tenant's id or name. Without it: the default tenant (the one `CHIME_BOOTSTRAP_ADMIN_KEY` creates). */
+            tenant?: string | null;
             /** Format: email */
             email: string;
             /** Format: password */
             password: string;
         };
         LoginResponse: {
-            /** @description HS256 JWT with `sub`, `tenant`, `role`, `exp`. */
+            /** @description HS256 JWT with `sub`, `tenant`, `role`, `exp` and `ver` (the user's token version: a role or password change, disabling or deleting the user ends it). */
             token: string;
             /** @description Seconds until the token expires. */
             expires_in: number;
+            /** Format: uuid */
+            tenant_id: string;
+        };
+        /**
+         * @example {
+         *       "tenant": "acme",
+         *       "email": "founder@acme.example",
+         *       "password": "correct horse battery"
+         *     }
+         */
+        RegisterRequest: {
+            /** @description The new tenant's name, used to sign in. */
+            tenant: string;
+            /** Format: email */
+            email: string;
+            /** Format: password */
+            password: string;
+        };
+        Registered: {
+            tenant: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: date-time */
+                created_at: string;
+            };
+            user: components["schemas"]["User"];
+            /** @description An admin API key of the new tenant (`chk_…`), shown only here. */
+            admin_key: string;
+            /** @description A JWT for the new user; `null` when the server has no `CHIME_JWT_SECRET`. */
+            token: string | null;
+            expires_in: number | null;
         };
         Tenant: {
             /** Format: uuid */
@@ -1059,6 +1178,8 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             revoked_at: string | null;
+            /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
+            rate_limit?: number | null;
         };
     };
     responses: {
@@ -1117,7 +1238,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Well-formed but semantically invalid; `field` names the offending field. */
+        /** @description Well-formed but semantically invalid; `field` names the offending field. Also a value that could not be stored and read back unchanged: a NUL character in any string, key or query parameter, an integer beyond 64 bits, or a number PostgreSQL would keep with more than 40 characters (`1e308`); `field` is its JSON path, e.g. `payload.x`. */
         UnprocessableEntity: {
             headers: {
                 [name: string]: unknown;
@@ -1126,10 +1247,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Rate limited. */
+        /** @description Rate limited (`rate_limited`, with `Retry-After`), or a per-tenant cap reached (`limit_exceeded`, with `limit` naming the setting and no `Retry-After`). */
         TooManyRequests: {
             headers: {
-                /** @description Seconds to wait before retrying. */
+                /** @description Seconds to wait before retrying (rate limits only). */
                 "Retry-After"?: number;
                 [name: string]: unknown;
             };
@@ -1151,6 +1272,17 @@ export interface components {
         /** @description Unexpected error; the body carries no detail. */
         InternalError: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The route exists but not with this method; `Allow` lists the methods it takes. */
+        MethodNotAllowed: {
+            headers: {
+                /** @description The methods this route takes, e.g. `GET, POST`. */
+                Allow?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -1993,6 +2125,33 @@ export interface operations {
             default: components["responses"]["InternalError"];
         };
     };
+    listUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's users, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["User"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
     createUser: {
         parameters: {
             query?: never;
@@ -2026,6 +2185,97 @@ export interface operations {
             default: components["responses"]["InternalError"];
         };
     };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserPatch"];
+            };
+        };
+        responses: {
+            /** @description The changed user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -2051,6 +2301,38 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Registered"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
@@ -2131,6 +2413,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["InternalError"];
         };

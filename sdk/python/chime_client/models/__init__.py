@@ -30,6 +30,7 @@ from .list_dead_letters_channel import ListDeadLettersChannel
 from .list_events_status import ListEventsStatus
 from .list_notifications_channel import ListNotificationsChannel
 from .list_notifications_status import ListNotificationsStatus
+from .list_users_response_200 import ListUsersResponse200
 from .login_request import LoginRequest
 from .login_response import LoginResponse
 from .not_ready import NotReady
@@ -47,6 +48,9 @@ from .openapi_response_200 import OpenapiResponse200
 from .readiness import Readiness
 from .readiness_postgres import ReadinessPostgres
 from .readiness_redis import ReadinessRedis
+from .register_request import RegisterRequest
+from .registered import Registered
+from .registered_tenant import RegisteredTenant
 from .rule import Rule
 from .rule_channel import RuleChannel
 from .rule_input import RuleInput
@@ -58,6 +62,8 @@ from .tenant import Tenant
 from .user import User
 from .user_create import UserCreate
 from .user_create_role import UserCreateRole
+from .user_patch import UserPatch
+from .user_patch_role import UserPatchRole
 from .user_role import UserRole
 
 __all__ = (
@@ -91,6 +97,7 @@ __all__ = (
     "ListEventsStatus",
     "ListNotificationsChannel",
     "ListNotificationsStatus",
+    "ListUsersResponse200",
     "LoginRequest",
     "LoginResponse",
     "NotReady",
@@ -108,6 +115,9 @@ __all__ = (
     "Readiness",
     "ReadinessPostgres",
     "ReadinessRedis",
+    "RegisterRequest",
+    "Registered",
+    "RegisteredTenant",
     "Rule",
     "RuleChannel",
     "RuleInput",
@@ -119,5 +129,7 @@ __all__ = (
     "User",
     "UserCreate",
     "UserCreateRole",
+    "UserPatch",
+    "UserPatchRole",
     "UserRole",
 )

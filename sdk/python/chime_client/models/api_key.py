@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.api_key_role import ApiKeyRole
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ApiKey")
 
@@ -23,6 +24,8 @@ class ApiKey:
         prefix (str): The key's first characters, to recognise it.
         created_at (datetime.datetime):
         revoked_at (datetime.datetime | None):
+        rate_limit (int | None | Unset): This key's own limit in requests per second (burst of one second), counted
+            across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit.
     """
 
     id: UUID
@@ -31,6 +34,7 @@ class ApiKey:
     prefix: str
     created_at: datetime.datetime
     revoked_at: datetime.datetime | None
+    rate_limit: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,6 +54,12 @@ class ApiKey:
         else:
             revoked_at = self.revoked_at
 
+        rate_limit: int | None | Unset
+        if isinstance(self.rate_limit, Unset):
+            rate_limit = UNSET
+        else:
+            rate_limit = self.rate_limit
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -62,6 +72,8 @@ class ApiKey:
                 "revoked_at": revoked_at,
             }
         )
+        if rate_limit is not UNSET:
+            field_dict["rate_limit"] = rate_limit
 
         return field_dict
 
@@ -93,6 +105,15 @@ class ApiKey:
 
         revoked_at = _parse_revoked_at(d.pop("revoked_at"))
 
+        def _parse_rate_limit(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        rate_limit = _parse_rate_limit(d.pop("rate_limit", UNSET))
+
         api_key = cls(
             id=id,
             name=name,
@@ -100,6 +121,7 @@ class ApiKey:
             prefix=prefix,
             created_at=created_at,
             revoked_at=revoked_at,
+            rate_limit=rate_limit,
         )
 
         api_key.additional_properties = d

@@ -15,15 +15,18 @@ T = TypeVar("T", bound="ApiKeyCreate")
 class ApiKeyCreate:
     """
     Example:
-        {'name': 'billing', 'role': 'member'}
+        {'name': 'billing', 'role': 'member', 'rate_limit': 20}
 
     Attributes:
         role (ApiKeyCreateRole):
         name (None | str | Unset):
+        rate_limit (int | None | Unset): This key's own limit in requests per second (burst of one second), counted
+            across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit.
     """
 
     role: ApiKeyCreateRole
     name: None | str | Unset = UNSET
+    rate_limit: int | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         role = self.role.value
@@ -34,6 +37,12 @@ class ApiKeyCreate:
         else:
             name = self.name
 
+        rate_limit: int | None | Unset
+        if isinstance(self.rate_limit, Unset):
+            rate_limit = UNSET
+        else:
+            rate_limit = self.rate_limit
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -43,6 +52,8 @@ class ApiKeyCreate:
         )
         if name is not UNSET:
             field_dict["name"] = name
+        if rate_limit is not UNSET:
+            field_dict["rate_limit"] = rate_limit
 
         return field_dict
 
@@ -60,9 +71,19 @@ class ApiKeyCreate:
 
         name = _parse_name(d.pop("name", UNSET))
 
+        def _parse_rate_limit(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        rate_limit = _parse_rate_limit(d.pop("rate_limit", UNSET))
+
         api_key_create = cls(
             role=role,
             name=name,
+            rate_limit=rate_limit,
         )
 
         return api_key_create

@@ -17,15 +17,20 @@ class ErrorError:
     Attributes:
         code (str): Machine-readable error code, e.g. `bad_request` (400), `unauthorized` (401), `forbidden` (403),
             `not_found` (404), `method_not_allowed` (405), `conflict` (409), `payload_too_large` (413), `validation_failed`
-            (422), `unavailable` (503), `internal` (500). Clients should accept codes not listed here. Example:
-            validation_failed.
-        message (str): Human-readable; field errors start with the field name.
-        field (str | Unset): The offending field, query parameter or header, when there is one.
+            (422), `rate_limited` (429), `limit_exceeded` (429), `unavailable` (503), `internal` (500). Clients should
+            accept codes not listed here. Example: validation_failed.
+        message (str): Human-readable; field errors start with the field name. Quotes at most about 200 characters of
+            the offending input.
+        field (str | Unset): The offending field (a JSON path such as `data.items[2]` inside objects), query parameter
+            or header, when there is one.
+        limit (str | Unset): With `limit_exceeded`: the setting whose cap was reached, e.g.
+            `CHIME_MAX_PENDING_NOTIFICATIONS`. Example: CHIME_MAX_ACTIVE_SERIES.
     """
 
     code: str
     message: str
     field: str | Unset = UNSET
+    limit: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -34,6 +39,8 @@ class ErrorError:
         message = self.message
 
         field = self.field
+
+        limit = self.limit
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -45,6 +52,8 @@ class ErrorError:
         )
         if field is not UNSET:
             field_dict["field"] = field
+        if limit is not UNSET:
+            field_dict["limit"] = limit
 
         return field_dict
 
@@ -57,10 +66,13 @@ class ErrorError:
 
         field = d.pop("field", UNSET)
 
+        limit = d.pop("limit", UNSET)
+
         error_error = cls(
             code=code,
             message=message,
             field=field,
+            limit=limit,
         )
 
         error_error.additional_properties = d

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Self, TypeVar
+from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,12 +14,15 @@ T = TypeVar("T", bound="LoginResponse")
 class LoginResponse:
     """
     Attributes:
-        token (str): HS256 JWT with `sub`, `tenant`, `role`, `exp`.
+        token (str): HS256 JWT with `sub`, `tenant`, `role`, `exp` and `ver` (the user's token version: a role or
+            password change, disabling or deleting the user ends it).
         expires_in (int): Seconds until the token expires.
+        tenant_id (UUID):
     """
 
     token: str
     expires_in: int
+    tenant_id: UUID
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -26,12 +30,15 @@ class LoginResponse:
 
         expires_in = self.expires_in
 
+        tenant_id = str(self.tenant_id)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "token": token,
                 "expires_in": expires_in,
+                "tenant_id": tenant_id,
             }
         )
 
@@ -44,9 +51,12 @@ class LoginResponse:
 
         expires_in = d.pop("expires_in")
 
+        tenant_id = UUID(d.pop("tenant_id"))
+
         login_response = cls(
             token=token,
             expires_in=expires_in,
+            tenant_id=tenant_id,
         )
 
         login_response.additional_properties = d

@@ -95,10 +95,10 @@ def sync_detailed(
 ) -> Response[ApiKeyCreated | Error]:
     """Create an API key
 
-     Requires the `admin` role.
+     Requires the `admin` role. `rate_limit` gives the key its own requests-per-second limit.
 
     Args:
-        body (ApiKeyCreate):  Example: {'name': 'billing', 'role': 'member'}.
+        body (ApiKeyCreate):  Example: {'name': 'billing', 'role': 'member', 'rate_limit': 20}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -126,10 +126,10 @@ def sync(
 ) -> ApiKeyCreated | Error | None:
     """Create an API key
 
-     Requires the `admin` role.
+     Requires the `admin` role. `rate_limit` gives the key its own requests-per-second limit.
 
     Args:
-        body (ApiKeyCreate):  Example: {'name': 'billing', 'role': 'member'}.
+        body (ApiKeyCreate):  Example: {'name': 'billing', 'role': 'member', 'rate_limit': 20}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,10 +152,10 @@ async def asyncio_detailed(
 ) -> Response[ApiKeyCreated | Error]:
     """Create an API key
 
-     Requires the `admin` role.
+     Requires the `admin` role. `rate_limit` gives the key its own requests-per-second limit.
 
     Args:
-        body (ApiKeyCreate):  Example: {'name': 'billing', 'role': 'member'}.
+        body (ApiKeyCreate):  Example: {'name': 'billing', 'role': 'member', 'rate_limit': 20}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -181,10 +181,10 @@ async def asyncio(
 ) -> ApiKeyCreated | Error | None:
     """Create an API key
 
-     Requires the `admin` role.
+     Requires the `admin` role. `rate_limit` gives the key its own requests-per-second limit.
 
     Args:
-        body (ApiKeyCreate):  Example: {'name': 'billing', 'role': 'member'}.
+        body (ApiKeyCreate):  Example: {'name': 'billing', 'role': 'member', 'rate_limit': 20}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

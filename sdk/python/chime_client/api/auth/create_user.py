@@ -100,7 +100,8 @@ def sync_detailed(
 ) -> Response[Error | User]:
     """Create a user
 
-     `409` when a user with the e-mail address already exists.
+     `409` when a user with the e-mail address already exists in this tenant (addresses are unique per
+    tenant; another tenant's addresses are no concern of this one).
 
     Requires the `admin` role.
 
@@ -133,7 +134,8 @@ def sync(
 ) -> Error | User | None:
     """Create a user
 
-     `409` when a user with the e-mail address already exists.
+     `409` when a user with the e-mail address already exists in this tenant (addresses are unique per
+    tenant; another tenant's addresses are no concern of this one).
 
     Requires the `admin` role.
 
@@ -161,7 +163,8 @@ async def asyncio_detailed(
 ) -> Response[Error | User]:
     """Create a user
 
-     `409` when a user with the e-mail address already exists.
+     `409` when a user with the e-mail address already exists in this tenant (addresses are unique per
+    tenant; another tenant's addresses are no concern of this one).
 
     Requires the `admin` role.
 
@@ -192,7 +195,8 @@ async def asyncio(
 ) -> Error | User | None:
     """Create a user
 
-     `409` when a user with the e-mail address already exists.
+     `409` when a user with the e-mail address already exists in this tenant (addresses are unique per
+    tenant; another tenant's addresses are no concern of this one).
 
     Requires the `admin` role.
 

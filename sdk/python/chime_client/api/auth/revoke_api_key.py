@@ -48,6 +48,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = Error.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 503:
         response_503 = Error.from_dict(response.json())
 
@@ -77,7 +82,8 @@ def sync_detailed(
     """Revoke an API key
 
      Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop
-    accepting the key within 30 s.
+    accepting the key within 30 s. `409` for the tenant's last unrevoked admin key, unless an enabled
+    admin user can still sign in.
 
     Args:
         id (UUID):
@@ -109,7 +115,8 @@ def sync(
     """Revoke an API key
 
      Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop
-    accepting the key within 30 s.
+    accepting the key within 30 s. `409` for the tenant's last unrevoked admin key, unless an enabled
+    admin user can still sign in.
 
     Args:
         id (UUID):
@@ -136,7 +143,8 @@ async def asyncio_detailed(
     """Revoke an API key
 
      Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop
-    accepting the key within 30 s.
+    accepting the key within 30 s. `409` for the tenant's last unrevoked admin key, unless an enabled
+    admin user can still sign in.
 
     Args:
         id (UUID):
@@ -166,7 +174,8 @@ async def asyncio(
     """Revoke an API key
 
      Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop
-    accepting the key within 30 s.
+    accepting the key within 30 s. `409` for the tenant's last unrevoked admin key, unless an enabled
+    admin user can still sign in.
 
     Args:
         id (UUID):

@@ -100,7 +100,10 @@ def sync_detailed(
     """Create a notification
 
      `422` when the send time is after the expiry, the notification has already expired, the timezone or
-    cron expression is invalid, or a webhook URL resolves to a private address.
+    cron expression is invalid, or a webhook URL resolves to a private address. With `cron`, also `422`
+    naming `cron` when the series would fire more often than `CHIME_MIN_SERIES_INTERVAL` (default 60 s)
+    allows. `429` `limit_exceeded` when the tenant holds `CHIME_MAX_ACTIVE_SERIES` active series or
+    `CHIME_MAX_PENDING_NOTIFICATIONS` pending notifications already.
 
     Args:
         idempotency_key (str | Unset):
@@ -141,7 +144,10 @@ def sync(
     """Create a notification
 
      `422` when the send time is after the expiry, the notification has already expired, the timezone or
-    cron expression is invalid, or a webhook URL resolves to a private address.
+    cron expression is invalid, or a webhook URL resolves to a private address. With `cron`, also `422`
+    naming `cron` when the series would fire more often than `CHIME_MIN_SERIES_INTERVAL` (default 60 s)
+    allows. `429` `limit_exceeded` when the tenant holds `CHIME_MAX_ACTIVE_SERIES` active series or
+    `CHIME_MAX_PENDING_NOTIFICATIONS` pending notifications already.
 
     Args:
         idempotency_key (str | Unset):
@@ -177,7 +183,10 @@ async def asyncio_detailed(
     """Create a notification
 
      `422` when the send time is after the expiry, the notification has already expired, the timezone or
-    cron expression is invalid, or a webhook URL resolves to a private address.
+    cron expression is invalid, or a webhook URL resolves to a private address. With `cron`, also `422`
+    naming `cron` when the series would fire more often than `CHIME_MIN_SERIES_INTERVAL` (default 60 s)
+    allows. `429` `limit_exceeded` when the tenant holds `CHIME_MAX_ACTIVE_SERIES` active series or
+    `CHIME_MAX_PENDING_NOTIFICATIONS` pending notifications already.
 
     Args:
         idempotency_key (str | Unset):
@@ -216,7 +225,10 @@ async def asyncio(
     """Create a notification
 
      `422` when the send time is after the expiry, the notification has already expired, the timezone or
-    cron expression is invalid, or a webhook URL resolves to a private address.
+    cron expression is invalid, or a webhook URL resolves to a private address. With `cron`, also `422`
+    naming `cron` when the series would fire more often than `CHIME_MIN_SERIES_INTERVAL` (default 60 s)
+    allows. `429` `limit_exceeded` when the tenant holds `CHIME_MAX_ACTIVE_SERIES` active series or
+    `CHIME_MAX_PENDING_NOTIFICATIONS` pending notifications already.
 
     Args:
         idempotency_key (str | Unset):

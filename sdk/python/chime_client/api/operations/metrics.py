@@ -47,6 +47,8 @@ def sync_detailed(
 ) -> Response[Error | str]:
     """Prometheus metrics
 
+     Served on `CHIME_OPS_ADDR` only when that is set; otherwise on the API port.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -70,6 +72,8 @@ def sync(
 ) -> Error | str | None:
     """Prometheus metrics
 
+     Served on `CHIME_OPS_ADDR` only when that is set; otherwise on the API port.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -88,6 +92,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[Error | str]:
     """Prometheus metrics
+
+     Served on `CHIME_OPS_ADDR` only when that is set; otherwise on the API port.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -109,6 +115,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> Error | str | None:
     """Prometheus metrics
+
+     Served on `CHIME_OPS_ADDR` only when that is set; otherwise on the API port.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -90,7 +90,8 @@ def sync_detailed(
 ) -> Response[CronPreview | Error]:
     """Preview cron fire times
 
-     An invalid cron expression or timezone is a `422` naming the field.
+     An invalid cron expression or timezone is a `422` naming the field. `422` naming `cron` when the
+    expression fires more often than `CHIME_MIN_SERIES_INTERVAL` allows, as a series create would.
 
     Args:
         body (CronPreviewRequest):  Example: {'cron': '30 2 * * *', 'timezone':
@@ -122,7 +123,8 @@ def sync(
 ) -> CronPreview | Error | None:
     """Preview cron fire times
 
-     An invalid cron expression or timezone is a `422` naming the field.
+     An invalid cron expression or timezone is a `422` naming the field. `422` naming `cron` when the
+    expression fires more often than `CHIME_MIN_SERIES_INTERVAL` allows, as a series create would.
 
     Args:
         body (CronPreviewRequest):  Example: {'cron': '30 2 * * *', 'timezone':
@@ -149,7 +151,8 @@ async def asyncio_detailed(
 ) -> Response[CronPreview | Error]:
     """Preview cron fire times
 
-     An invalid cron expression or timezone is a `422` naming the field.
+     An invalid cron expression or timezone is a `422` naming the field. `422` naming `cron` when the
+    expression fires more often than `CHIME_MIN_SERIES_INTERVAL` allows, as a series create would.
 
     Args:
         body (CronPreviewRequest):  Example: {'cron': '30 2 * * *', 'timezone':
@@ -179,7 +182,8 @@ async def asyncio(
 ) -> CronPreview | Error | None:
     """Preview cron fire times
 
-     An invalid cron expression or timezone is a `422` naming the field.
+     An invalid cron expression or timezone is a `422` naming the field. `422` naming `cron` when the
+    expression fires more often than `CHIME_MIN_SERIES_INTERVAL` allows, as a series create would.
 
     Args:
         body (CronPreviewRequest):  Example: {'cron': '30 2 * * *', 'timezone':
