@@ -109,10 +109,12 @@ async fn transient_failures_end_dead_after_max_attempts() {
 async fn a_broken_recipient_fails_alone_without_stalling_others() {
     let app = delivery_app(|s| s.webhook_allow_private = false).await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
-    // Written around the API's address check: the sender must refuse it at send time.
-    let (_, bad) = app
-        .post("/api/v1/notifications", &app.admin_key, &json!({"channel": "email", "recipient": "ada@example.com", "body": "x", "send_at": at_ms(100).to_rfc3339()}))
+    // Written around the API's address check: the sender must refuse it at send time. Due
+    // in 3 s, so the rewrite below lands before the send even on a loaded machine.
+    let (s, bad) = app
+        .post("/api/v1/notifications", &app.admin_key, &json!({"channel": "email", "recipient": "ada@example.com", "body": "x", "send_at": at_ms(3000).to_rfc3339()}))
         .await;
+    assert_eq!(s, 201, "{bad}");
     let bad_id: uuid::Uuid = bad["id"].as_str().unwrap().parse().unwrap();
     {
         use chime::db::schema::notifications::dsl as q;
