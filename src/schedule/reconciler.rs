@@ -8,8 +8,8 @@
 //! - Rows stuck in `sending` longer than the visibility timeout (their sender died after
 //!   claiming) go back to `scheduled`; those without attempts left go back into the schedule as
 //!   they are, for a sender's claim to end them `dead`.
-//! - Every second, rows that should have been claimed a while ago (`scheduled` and overdue by
-//!   [`OVERDUE_GRACE`], or `sending` past their claim by as much) go back into the schedule:
+//! - Every second, rows that should have been claimed by now (`scheduled` and overdue by
+//!   [`OVERDUE_GRACE`], or `sending` past their claim) go back into the schedule:
 //!   a schedule write lost with the process that was to make it (killed between its commit and
 //!   its Redis write), or a ready entry lost with Redis, then costs seconds, not a periodic
 //!   pass. A row is re-added at most once per visibility timeout, so a backlog of due rows is
@@ -162,8 +162,10 @@ impl Reconciler {
         let grace = chrono::Duration::from_std(OVERDUE_GRACE).unwrap_or_default();
         let now = Utc::now();
         let due_before = now - grace;
+        // An expired claim is taken over at once: a sender's own takeover (XAUTOCLAIM) comes
+        // at about the same moment, and of two claims only one wins.
         let claimed_before =
-            now - grace - chrono::Duration::from_std(visibility).unwrap_or_default();
+            now - chrono::Duration::from_std(visibility + CLAIM_EXPIRY_MARGIN).unwrap_or_default();
         let rows = db::run(&self.ctx.pool, move |conn| {
             q::overdue(conn, due_before, claimed_before, OVERDUE_LIMIT).map_err(db::DbError::from)
         })

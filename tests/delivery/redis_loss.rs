@@ -86,3 +86,56 @@ async fn a_lost_schedule_write_is_made_good_within_seconds() {
         "{late:?} late"
     );
 }
+
+/// A rebuild puts a row whose send is in flight into the schedule at the moment its claim
+/// expires: Redis lost the ready entry another sender would have taken over.
+#[tokio::test]
+async fn a_rebuild_schedules_a_send_in_flight_at_its_claim_expiry() {
+    use chime::db::schema::notifications::dsl as n;
+    use diesel::prelude::*;
+    let app = crate::support::TestApp::spawn_with(
+        &[chime::config::Role::Api, chime::config::Role::Scheduler],
+        |s| {
+            s.reconcile_interval = std::time::Duration::from_secs(600);
+            s.webhook_allow_private = true;
+        },
+    )
+    .await;
+    let (status, body) = app
+        .post("/api/v1/notifications", &app.admin_key, &json!({"channel": "webhook", "recipient": "http://127.0.0.1:9/hook", "send_at": at_ms(600_000).to_rfc3339()}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let id: uuid::Uuid = body["id"].as_str().unwrap().parse().unwrap();
+    // As a sender that claimed it and then died leaves it.
+    let (version, claimed_at): (i32, Option<chrono::DateTime<chrono::Utc>>) =
+        diesel::update(n::notifications.find(id))
+            .set((n::status.eq("sending"), n::claimed_at.eq(diesel::dsl::now)))
+            .returning((n::version, n::claimed_at))
+            .get_result(&mut app.db.conn())
+            .unwrap();
+    redis_delete_prefix(&app.prefix.0);
+
+    let member = chime::schedule::Member::new(id, version).to_bytes();
+    let keys = app.keys();
+    // Well before the claim expires (60 s): what puts expired claims back can't be the cause.
+    let score = crate::support::wait_until(
+        "the rebuild to schedule the send in flight",
+        std::time::Duration::from_secs(20),
+        || async {
+            redis::cmd("ZSCORE")
+                .arg(&keys.schedule)
+                .arg(member.as_slice())
+                .query::<Option<f64>>(&mut app.redis())
+                .ok()
+                .flatten()
+        },
+    )
+    .await as i64;
+    let expiry =
+        claimed_at.unwrap() + chrono::Duration::from_std(app.settings.visibility_timeout).unwrap();
+    let after = score - expiry.timestamp_millis();
+    assert!(
+        (0..=1_000).contains(&after),
+        "scheduled {after} ms after the claim expires"
+    );
+}
