@@ -87,7 +87,7 @@ async fn serve(
                     .map_err(|e| anyhow::anyhow!("--roles: {e}"))?;
             }
             "--no-migrate" => options.migrate = false,
-            other => anyhow::bail!("unknown argument '{other}'\n{USAGE}"),
+            other => anyhow::bail!("unknown argument '{other}' (see chime help)"),
         }
     }
     let app = match Application::build_within(settings, &roles, options, &budget).await {

@@ -392,14 +392,17 @@ pub fn overdue(
     claimed_before: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
-    // A row is claimed only once due, so both kinds are in the range of the pending index.
+    // A row is claimed only once due, so both kinds are in one range of the pending index.
     notifications::table
         .filter(n::status.eq_any(["scheduled", "sending"]))
-        .filter(n::due_at.lt(due_before))
+        .filter(n::due_at.lt(due_before.max(claimed_before)))
         .filter(
             n::status
                 .eq("scheduled")
-                .or(n::claimed_at.lt(claimed_before)),
+                .and(n::due_at.lt(due_before))
+                .or(n::status
+                    .eq("sending")
+                    .and(n::claimed_at.lt(claimed_before))),
         )
         .select((n::id, n::version, n::due_at))
         .order(n::due_at.asc())

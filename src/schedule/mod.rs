@@ -147,8 +147,8 @@ impl Writer {
     }
 }
 
-/// Writes waiting for Redis to come back. Bounded: past [`MAX_REPAIRS`] the reconciler's
-/// periodic pass is what puts rows back.
+/// Writes waiting for Redis to come back. Bounded: past [`MAX_REPAIRS`] the leader's sweep of
+/// overdue rows is what puts rows back.
 struct Repairs {
     tx: mpsc::UnboundedSender<Write>,
     /// Taken by the repair task, started on the first write that needs it.
@@ -193,7 +193,11 @@ impl Repairs {
                 }
             }
         }
-        self.queued.fetch_add(1, Ordering::Relaxed);
+        if self.queued.fetch_add(1, Ordering::Relaxed) == 0 {
+            tracing::warn!(
+                "schedule writes failed; repeating them in the background until Redis takes them"
+            );
+        }
         if self.tx.send(write).is_err() {
             self.queued.fetch_sub(1, Ordering::Relaxed);
         }
@@ -229,9 +233,6 @@ struct RepairOnDrop<'a> {
 impl Drop for RepairOnDrop<'_> {
     fn drop(&mut self) {
         if let Some(write) = self.write.take() {
-            tracing::warn!(
-                "schedule write failed; retrying in the background until Redis takes it"
-            );
             self.schedule.repairs.queue(&self.schedule.writer, write);
         }
     }

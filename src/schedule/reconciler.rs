@@ -8,12 +8,13 @@
 //! - Rows stuck in `sending` longer than the visibility timeout (their sender died after
 //!   claiming) go back to `scheduled`; those without attempts left go back into the schedule as
 //!   they are, for a sender's claim to end them `dead`.
-//! - Every second, rows that should have been claimed a while ago (`scheduled` and overdue by
-//!   [`OVERDUE_GRACE`], or `sending` past their claim by as much) go back into the schedule:
+//! - Every second, rows that should have been claimed by now (`scheduled` and overdue by
+//!   [`OVERDUE_GRACE`], or `sending` past their claim) go back into the schedule:
 //!   a schedule write lost with the process that was to make it (killed between its commit and
 //!   its Redis write), or a ready entry lost with Redis, then costs seconds, not a periodic
-//!   pass. A row is re-added at most once per visibility timeout, so a backlog of due rows is
-//!   not queued again and again.
+//!   pass. Rows due after the oldest ready entry no sender has read yet are left alone (they
+//!   may be waiting behind it), and a row is re-added at most once per visibility timeout, so a
+//!   backlog is not queued again.
 //! - A full pass also puts each row still within its claim into the schedule at the moment the
 //!   claim expires: a rebuilt Redis has lost the ready entry a sender would take over, and the
 //!   claim only lets another sender in once the claim has expired. Without this, a row whose
@@ -161,9 +162,20 @@ impl Reconciler {
         let visibility = self.ctx.settings.visibility_timeout;
         let grace = chrono::Duration::from_std(OVERDUE_GRACE).unwrap_or_default();
         let now = Utc::now();
-        let due_before = now - grace;
+        let mut due_before = now - grace;
+        // Rows due after the oldest entry no sender has read yet may be waiting behind it: a
+        // backlog is not re-queued, only what is older than it and still unclaimed.
+        match self.backlog_head().await {
+            // Scores round due times up to the millisecond: a row due within the millisecond
+            // before the head's score may be the head itself.
+            Ok(Some(head)) => due_before = due_before.min(head - chrono::Duration::milliseconds(1)),
+            Ok(None) => {}
+            Err(e) => tracing::debug!(error = %e, "cannot read the ready backlog"),
+        }
+        // An expired claim is taken over at once: a sender's own takeover (XAUTOCLAIM) comes
+        // at about the same moment, and of two claims only one wins.
         let claimed_before =
-            now - grace - chrono::Duration::from_std(visibility).unwrap_or_default();
+            now - chrono::Duration::from_std(visibility + CLAIM_EXPIRY_MARGIN).unwrap_or_default();
         let rows = db::run(&self.ctx.pool, move |conn| {
             q::overdue(conn, due_before, claimed_before, OVERDUE_LIMIT).map_err(db::DbError::from)
         })
@@ -190,6 +202,43 @@ impl Reconciler {
             self.swept.insert((*id, *version), at);
         }
         Ok(entries.len())
+    }
+
+    /// The due time of the oldest ready entry no sender has read yet.
+    async fn backlog_head(&self) -> redis::RedisResult<Option<DateTime<Utc>>> {
+        use redis::streams::{StreamInfoGroupsReply, StreamRangeReply};
+        let mut conn = self.ctx.schedule.connection();
+        let ready = &self.ctx.schedule.keys().ready;
+        let exists: bool = redis::cmd("EXISTS")
+            .arg(ready)
+            .query_async(&mut conn)
+            .await?;
+        if !exists {
+            return Ok(None);
+        }
+        let groups: StreamInfoGroupsReply = redis::cmd("XINFO")
+            .arg("GROUPS")
+            .arg(ready)
+            .query_async(&mut conn)
+            .await?;
+        let start = groups
+            .groups
+            .iter()
+            .find(|g| g.name == crate::sender::GROUP)
+            .map(|g| format!("({}", g.last_delivered_id))
+            .unwrap_or_else(|| "-".into());
+        let next: StreamRangeReply = redis::cmd("XRANGE")
+            .arg(ready)
+            .arg(start)
+            .arg("+")
+            .arg("COUNT")
+            .arg(1)
+            .query_async(&mut conn)
+            .await?;
+        Ok(next.ids.first().and_then(|entry| {
+            let due: String = entry.get("d")?;
+            DateTime::from_timestamp_millis(due.parse::<f64>().ok()? as i64)
+        }))
     }
 
     /// Rows still within their claim, into the schedule at the claim's expiry.
