@@ -1,13 +1,16 @@
 //! Whether a JSON request body can be stored in PostgreSQL and read back as it was sent.
 //!
 //! PostgreSQL refuses the NUL character in `text` and `jsonb`, so a string holding `\u0000`
-//! would fail the INSERT. And `jsonb` keeps numbers as exact decimals: serde_json writes
-//! `1.7976931348623157e308`, PostgreSQL hands back its 309 plain digits, and serde_json's
-//! parser, which is not correctly rounded, overflows that to infinity and refuses the row on
-//! every read afterwards. So every number is checked here the way it will be read back: written
-//! as serde_json writes it, expanded as PostgreSQL prints it, parsed as serde_json parses it.
+//! would fail the INSERT (a 500 on every endpoint that stores it). And `jsonb` keeps numbers as
+//! exact decimals: serde_json writes `1.7976931348623157e308`, PostgreSQL hands back its 309
+//! plain digits, and serde_json's default parser, which is not correctly rounded, overflowed
+//! that to infinity and refused the row on every read afterwards (and read other plain decimals
+//! such as `0.0000000004152721812400268` one bit off). serde_json is therefore built with
+//! `float_roundtrip`, and every number is checked here the way it will be read back: written as
+//! serde_json writes it, expanded as PostgreSQL prints it, parsed as serde_json parses it.
 //! Integers beyond 64 bits would be silently rounded, and very large or small magnitudes come
-//! back as hundreds of digits, so both are refused too.
+//! back as hundreds of digits (a 1 MiB body of `1e308` would list as 50 MB), so both are
+//! refused too.
 //!
 //! The walk runs over the raw bytes (after serde_json has accepted them) because a parsed
 //! `Value` no longer tells an integer too large for 64 bits from a float.
