@@ -296,20 +296,13 @@ impl Application {
                 )
             })?;
             let port = listener.local_addr()?.port();
-            let metrics_here = settings.ops_addr.is_none();
-            (
-                Some(port),
-                Some(http_server(listener, &context, true, metrics_here)?),
-            )
+            (Some(port), Some(http_server(listener, &context, true)?))
         } else if let Some(addr) = settings.ops_addr {
             // Processes without the API still answer probes and metrics scrapes.
             let listener = TcpListener::bind(addr)
                 .with_context(|| format!("cannot listen on {addr} (CHIME_OPS_ADDR)"))?;
             let port = listener.local_addr()?.port();
-            (
-                Some(port),
-                Some(http_server(listener, &context, false, true)?),
-            )
+            (Some(port), Some(http_server(listener, &context, false)?))
         } else {
             (None, None)
         };
@@ -319,7 +312,7 @@ impl Application {
                 let listener = TcpListener::bind(addr)
                     .with_context(|| format!("cannot listen on {addr} (CHIME_OPS_ADDR)"))?;
                 let ops_port = listener.local_addr()?.port();
-                let ops = http_server(listener, &context, false, true)?;
+                let ops = http_server(listener, &context, false)?;
                 let stop = shutdown.clone();
                 tasks.spawn(async move {
                     let handle = ops.handle();
@@ -430,8 +423,9 @@ fn http_server(
     listener: TcpListener,
     ctx: &RoleContext,
     with_api: bool,
-    with_metrics: bool,
 ) -> anyhow::Result<actix_web::dev::Server> {
+    // With CHIME_OPS_ADDR set, /metrics is served there only, off the public API port.
+    let with_metrics = !with_api || ctx.settings.ops_addr.is_none();
     let state = web::Data::new(AppState {
         pool: ctx.pool.clone(),
         schedule: ctx.schedule.clone(),

@@ -17,9 +17,13 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Uuid as SqlUuid};
 use uuid::Uuid;
 
-/// Fires compared: two days of fires at a one-minute floor, so the closest pair of a day's
-/// times shows up whatever time of day the check starts.
-const FIRES_CHECKED: usize = 2 * 1440 + 2;
+/// Fires compared: two days of fires at the floor (every fire day repeats the same times of
+/// day, so the closest pair shows within two), within bounds that keep the walk to
+/// milliseconds: 2,882 fires at the default one-minute floor.
+fn fires_checked(floor: chrono::Duration) -> usize {
+    let per_day = 86_400 / floor.num_seconds().max(1) as usize;
+    (2 * per_day + 2).clamp(100, 20_000)
+}
 
 /// A 422 naming `cron` when the series would fire more often than the floor allows.
 pub async fn check_series_interval(settings: &Settings, spec: &CronSpec) -> Result<(), ApiError> {
@@ -31,10 +35,11 @@ pub async fn check_series_interval(settings: &Settings, spec: &CronSpec) -> Resu
     }
     let spec = spec.clone();
     // Walking thousands of fire times is CPU work: off the async workers.
-    let close =
-        tokio::task::spawn_blocking(move || spec.fires_closer_than(Utc::now(), min, FIRES_CHECKED))
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
+    let close = tokio::task::spawn_blocking(move || {
+        spec.fires_closer_than(Utc::now(), min, fires_checked(min))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
     match close {
         None => Ok(()),
         Some((a, b)) => Err(ApiError::invalid(

@@ -138,12 +138,6 @@ pub fn allow_header(pattern: &str) -> Option<&'static str> {
 pub fn json_error_bodies<B: 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(|res: ServiceResponse<B>| {
         let status = res.status();
-        if status.is_server_error() {
-            // `ApiError` logs its own; this catches the errors actix and extractors raise.
-            if let Some(error) = res.response().error() {
-                tracing::error!(error = ?error, path = %res.request().path(), "request failed");
-            }
-        }
         let is_json = res
             .response()
             .headers()
@@ -151,6 +145,12 @@ pub fn json_error_bodies<B: 'static>() -> ErrorHandlers<B> {
             .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
         if is_json || !(status.is_client_error() || status.is_server_error()) {
             return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+        }
+        if status.is_server_error() {
+            // `ApiError` bodies are JSON and logged where they are made; this logs the errors
+            // actix itself and other extractors raise.
+            let cause = res.response().error().map(|e| format!("{e:?}"));
+            tracing::error!(error = ?cause, path = %res.request().path(), status = status.as_u16(), "request failed");
         }
         let (code, message) = match status {
             StatusCode::METHOD_NOT_ALLOWED => {

@@ -1,13 +1,16 @@
 //! Whether a JSON request body can be stored in PostgreSQL and read back as it was sent.
 //!
 //! PostgreSQL refuses the NUL character in `text` and `jsonb`, so a string holding `\u0000`
-//! would fail the INSERT. And `jsonb` keeps numbers as exact decimals: serde_json writes
-//! `1.7976931348623157e308`, PostgreSQL hands back its 309 plain digits, and serde_json's
-//! parser, which is not correctly rounded, overflows that to infinity and refuses the row on
-//! every read afterwards. So every number is checked here the way it will be read back: written
-//! as serde_json writes it, expanded as PostgreSQL prints it, parsed as serde_json parses it.
+//! would fail the INSERT (a 500 on every endpoint that stores it). And `jsonb` keeps numbers as
+//! exact decimals: serde_json writes `1.7976931348623157e308`, PostgreSQL hands back its 309
+//! plain digits, and serde_json's default parser, which is not correctly rounded, overflowed
+//! that to infinity and refused the row on every read afterwards (and read other plain decimals
+//! such as `0.0000000004152721812400268` one bit off). serde_json is therefore built with
+//! `float_roundtrip`, and every number is checked here the way it will be read back: written as
+//! serde_json writes it, expanded as PostgreSQL prints it, parsed as serde_json parses it.
 //! Integers beyond 64 bits would be silently rounded, and very large or small magnitudes come
-//! back as hundreds of digits, so both are refused too.
+//! back as hundreds of digits (a 1 MiB body of `1e308` would list as 50 MB), so both are
+//! refused too.
 //!
 //! The walk runs over the raw bytes (after serde_json has accepted them) because a parsed
 //! `Value` no longer tells an integer too large for 64 bits from a float.
@@ -42,7 +45,8 @@ fn nul(field: &str) -> ApiError {
 }
 
 enum Segment {
-    Key(String),
+    /// The key's raw bytes, quotes included: decoded only to name a path in an error.
+    Key(std::ops::Range<usize>),
     Index(usize),
 }
 
@@ -57,19 +61,27 @@ impl Walk<'_> {
     fn path(&self) -> String {
         let mut out = String::new();
         for seg in &self.path {
-            match seg {
-                Segment::Key(k) if is_word(k) => {
+            let key = match seg {
+                Segment::Key(raw) => {
+                    serde_json::from_slice::<String>(&self.b[raw.clone()]).unwrap_or_default()
+                }
+                Segment::Index(n) => {
+                    out.push_str(&format!("[{n}]"));
+                    continue;
+                }
+            };
+            match key {
+                k if is_word(&k) => {
                     if !out.is_empty() {
                         out.push('.');
                     }
-                    out.push_str(k);
+                    out.push_str(&k);
                 }
-                Segment::Key(k) => {
+                k => {
                     out.push('[');
-                    out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                    out.push_str(&serde_json::to_string(&k).unwrap_or_default());
                     out.push(']');
                 }
-                Segment::Index(n) => out.push_str(&format!("[{n}]")),
             }
         }
         if out.is_empty() {
@@ -103,15 +115,15 @@ impl Walk<'_> {
                         }
                         b',' => self.i += 1,
                         b'"' => {
-                            let key = self.string()?;
+                            let start = self.i;
+                            let bad_key = self.string_has_nul()?;
+                            self.path.push(Segment::Key(start..self.i));
+                            if bad_key {
+                                return Err(nul(&self.path()));
+                            }
                             self.skip_ws();
                             if self.peek() == b':' {
                                 self.i += 1;
-                            }
-                            let bad_key = key.contains('\0');
-                            self.path.push(Segment::Key(key));
-                            if bad_key {
-                                return Err(nul(&self.path()));
                             }
                             self.value()?;
                             self.path.pop();
@@ -143,7 +155,7 @@ impl Walk<'_> {
                 }
             }
             b'"' => {
-                if self.string()?.contains('\0') {
+                if self.string_has_nul()? {
                     return Err(nul(&self.path()));
                 }
                 Ok(())
@@ -171,8 +183,8 @@ impl Walk<'_> {
         }
     }
 
-    /// The string starting at the current quote, decoded; the cursor moves past it.
-    fn string(&mut self) -> Result<String, ApiError> {
+    /// Whether the string starting at the current quote holds a NUL; the cursor moves past it.
+    fn string_has_nul(&mut self) -> Result<bool, ApiError> {
         let start = self.i;
         self.i += 1;
         let mut escaped = false;
@@ -188,14 +200,17 @@ impl Walk<'_> {
             }
         }
         let raw = &self.b[start..self.i];
-        // Only escapes can differ from the raw text; most strings have none.
-        if !raw.contains(&b'\\') {
-            return Ok(String::from_utf8_lossy(&raw[1..raw.len().saturating_sub(1)]).into_owned());
+        // Valid JSON has no raw NUL byte: only the escape `\u0000` makes one. Its bytes can
+        // also follow an escaped backslash (`\\u0000`), so a match is confirmed by decoding.
+        if !raw.windows(6).any(|w| w == br"\u0000") {
+            return Ok(false);
         }
-        serde_json::from_slice::<String>(raw).map_err(|e| ApiError::BadRequest {
-            field: None,
-            message: format!("malformed JSON: {e}"),
-        })
+        serde_json::from_slice::<String>(raw)
+            .map(|s| s.contains('\0'))
+            .map_err(|e| ApiError::BadRequest {
+                field: None,
+                message: format!("malformed JSON: {e}"),
+            })
     }
 }
 

@@ -356,3 +356,24 @@ async fn numbers_that_would_not_read_back_are_refused_and_the_list_stays_readabl
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["items"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn an_event_stored_before_the_check_reads_back() {
+    // Rows like this were stored while the check did not exist; reading them used to fail.
+    let app = TestApp::spawn().await;
+    use diesel::prelude::*;
+    diesel::sql_query(
+        "INSERT INTO events (id, tenant_id, event_type, payload, status) \
+         SELECT gen_random_uuid(), id, 'big.num', '{\"x\": 1.7976931348623157e308, \"y\": 4.152721812400268e-10}', 'processed' \
+         FROM tenants",
+    )
+    .execute(&mut app.db.conn())
+    .unwrap();
+    let (status, list) = app.get("/api/v1/events", &app.admin_key).await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["items"][0]["payload"]["x"].as_f64(), Some(f64::MAX));
+    assert_eq!(
+        list["items"][0]["payload"]["y"].as_f64(),
+        Some(4.152721812400268e-10)
+    );
+}
