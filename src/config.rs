@@ -107,6 +107,8 @@ pub struct Settings {
     pub http_timeout: Duration,
     pub leader_ttl: Duration,
     pub reconcile_interval: Duration,
+    /// MiniJinja fuel (instructions) of one template render.
+    pub render_fuel: u64,
 }
 
 impl Settings {
@@ -143,6 +145,7 @@ impl Settings {
             http_timeout: Duration::from_secs(15),
             leader_ttl: Duration::from_secs(3),
             reconcile_interval: Duration::from_secs(60),
+            render_fuel: crate::channels::template::RENDER_FUEL,
         }
     }
 
@@ -284,6 +287,9 @@ impl Settings {
         if let Some(v) = get("CHIME_VISIBILITY_TIMEOUT") {
             s.visibility_timeout =
                 parse_duration(&v).map_err(|e| ConfigError::new("CHIME_VISIBILITY_TIMEOUT", &e))?;
+        }
+        if let Some(v) = get("CHIME_RENDER_FUEL") {
+            s.render_fuel = parse_in_range("CHIME_RENDER_FUEL", &v, 1_000, 100_000_000)?;
         }
         if let Some(v) = get("CHIME_HTTP_TIMEOUT") {
             s.http_timeout =

@@ -6,7 +6,8 @@
 
 use super::retry::RetryPolicy;
 use super::ReadyEntry;
-use crate::channels::{template::Template, ChannelKind, Channels, OutboundMessage, SendError};
+use crate::channels::template::{self, Budget, OutputLimit, RenderError};
+use crate::channels::{ChannelKind, Channels, OutboundMessage, SendError};
 use crate::db::group_commit::GroupCommit;
 use crate::db::models::{NewDeliveryAttempt, Notification};
 use crate::db::{self, notifications as q, DbError};
@@ -15,10 +16,10 @@ use crate::schedule::Member;
 use crate::startup::RoleContext;
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 pub struct Deliverer {
@@ -142,8 +143,8 @@ impl Deliverer {
     }
 
     /// Sends one claimed notification and records the outcome. Returns whether its entry may be
-    /// acknowledged: false only when the outcome could not be written (the row stays `sending`
-    /// and is taken over after the visibility timeout).
+    /// acknowledged: false when the outcome could not be written (the row stays `sending` and is
+    /// taken over after the visibility timeout) or the claim was lost before the send.
     #[tracing::instrument(skip_all, fields(notification_id = %claimed.0.id))]
     pub async fn deliver(&self, claimed: Claimed, due_ms: Option<i64>) -> bool {
         let (row, secret) = claimed;
@@ -151,7 +152,10 @@ impl Deliverer {
         if let Some(due) = due_ms {
             metrics::DELIVERY_LAG.observe_ms((started_at.timestamp_millis() - due).max(0) as u64);
         }
-        let outcome = self.attempt(&row, secret, started_at).await;
+        let Some(outcome) = self.attempt(&row, secret, started_at).await else {
+            // Not ours any more: its entry is left to whoever holds the claim now.
+            return false;
+        };
         match self.record(row, started_at, outcome).await {
             Ok(()) => true,
             Err(e) => {
@@ -161,44 +165,46 @@ impl Deliverer {
         }
     }
 
+    /// Renders, re-checks the claim and calls the provider; `None` when the claim was lost
+    /// meanwhile and nothing may be recorded for it.
     async fn attempt(
         &self,
         row: &Notification,
         webhook_secret: String,
         now: DateTime<Utc>,
-    ) -> Outcome {
+    ) -> Option<Outcome> {
         if is_expired(row.expires_at.or(row.target_date), row.due_at, now) {
-            return Outcome::Expired;
+            return Some(Outcome::Expired);
         }
         let kind: ChannelKind = match row.channel.parse() {
             Ok(k) => k,
             Err(_) => {
-                return Outcome::Dead {
+                return Some(Outcome::Dead {
                     error: format!("unknown channel '{}'", row.channel),
-                }
+                })
             }
         };
-        let context = render_context(row);
-        let body = match Template::parse(&row.body).and_then(|t| t.render(&context)) {
-            Ok(b) => b,
-            Err(e) => {
-                return Outcome::Dead {
-                    error: format!("body template: {e}"),
-                }
-            }
+        // Rendering, the claim check and the provider call together stay within this bound. The
+        // visibility timeout is validated against it, so no send still in flight is taken over.
+        let guard = self.ctx.settings.send_guard();
+        let deadline = Instant::now() + guard;
+        let budget = Budget {
+            fuel: self.ctx.settings.render_fuel,
+            output: OutputLimit::for_channel(kind),
+            deadline: Some(deadline),
         };
-        let subject = match row
-            .subject
-            .as_deref()
-            .map(|s| Template::parse(s).and_then(|t| t.render(&context)))
-            .transpose()
+        let context = Arc::new(render_context(row));
+        let body = match template::render_blocking(row.body.clone(), context.clone(), budget).await
         {
-            Ok(s) => s,
-            Err(e) => {
-                return Outcome::Dead {
-                    error: format!("subject template: {e}"),
-                }
-            }
+            Ok(b) => b,
+            Err(e) => return Some(self.render_failed(row, "body", e)),
+        };
+        let subject = match &row.subject {
+            Some(s) => match template::render_blocking(s.clone(), context, budget).await {
+                Ok(s) => Some(s),
+                Err(e) => return Some(self.render_failed(row, "subject", e)),
+            },
+            None => None,
         };
         let msg = OutboundMessage {
             notification_id: row.id,
@@ -209,34 +215,80 @@ impl Deliverer {
             data: row.data.clone(),
             webhook_secret,
         };
-        // The channels time out on their own; this guards against one that does not. The
-        // visibility timeout is validated against this same bound, so no send still in flight
-        // is taken over.
-        let guard = self.ctx.settings.send_guard();
-        let result = match tokio::time::timeout(guard, self.channels.send(kind, &msg)).await {
-            Ok(r) => r,
-            Err(_) => Err(SendError::transient(format!("no answer within {guard:?}"))),
-        };
-        match result {
+        if !self.claim_still_held(row).await {
+            return None;
+        }
+        // The channels time out on their own; this guards against one that does not.
+        let sent = tokio::time::timeout_at(deadline.into(), self.channels.send(kind, &msg)).await;
+        let result = sent
+            .unwrap_or_else(|_| Err(SendError::transient(format!("no answer within {guard:?}"))));
+        Some(match result {
             Ok(delivered) => Outcome::Sent {
                 summary: delivered.summary,
             },
             Err(e) => {
                 let error = e.reason().to_string();
                 if !e.is_transient() {
-                    return Outcome::Dead { error };
+                    return Some(Outcome::Dead { error });
                 }
-                match self.policy.next_delay(
-                    row.attempts,
-                    row.max_attempts,
-                    e.retry_after(),
-                    &mut rand::thread_rng(),
-                ) {
-                    Some(delay) => Outcome::Retry { error, delay },
-                    None => Outcome::Dead {
-                        error: format!("{error} (after {} attempts)", row.attempts),
-                    },
-                }
+                self.retry_or_dead(row, error, e.retry_after())
+            }
+        })
+    }
+
+    fn retry_or_dead(
+        &self,
+        row: &Notification,
+        error: String,
+        retry_after: Option<Duration>,
+    ) -> Outcome {
+        match self.policy.next_delay(
+            row.attempts,
+            row.max_attempts,
+            retry_after,
+            &mut rand::thread_rng(),
+        ) {
+            Some(delay) => Outcome::Retry { error, delay },
+            None => Outcome::Dead {
+                error: format!("{error} (after {} attempts)", row.attempts),
+            },
+        }
+    }
+
+    /// A broken render bound can never be fixed by a retry; a render cut short by the send
+    /// deadline may have been only a busy machine.
+    fn render_failed(&self, row: &Notification, field: &str, e: RenderError) -> Outcome {
+        match e {
+            RenderError::Deadline => self.retry_or_dead(row, format!("{field}: {e}"), None),
+            RenderError::Budget | RenderError::TooLong(_) => Outcome::Dead {
+                error: format!("{field}: {e}"),
+            },
+            RenderError::Failed(e) => Outcome::Dead {
+                error: format!("{field} template: {e}"),
+            },
+        }
+    }
+
+    /// Re-reads the claim just before the provider call: a sender paused past the visibility
+    /// timeout (a stopped process, a long GC-like stall) must not send what another sender has
+    /// taken over or sent meanwhile. A claim that cannot be checked is treated as lost: the row
+    /// stays `sending` and is taken over after the visibility timeout.
+    async fn claim_still_held(&self, row: &Notification) -> bool {
+        let claimed = row.clone();
+        match db::run(&self.ctx.pool, move |conn| {
+            q::claim_held(conn, &claimed).map_err(DbError::from)
+        })
+        .await
+        {
+            Ok(true) => true,
+            Ok(false) => {
+                metrics::STALE_ENTRIES_DROPPED.inc();
+                tracing::warn!("claim taken over before the send; not sending");
+                false
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot re-check the claim; not sending");
+                false
             }
         }
     }
@@ -454,31 +506,15 @@ fn record_one(
     }
 }
 
-/// Template variables: the notification's `data`, plus its own times and recipient where the
-/// data does not define them.
+/// Template variables: the notification's `data`, plus its own times and recipient.
 fn render_context(row: &Notification) -> Value {
-    let mut ctx = match &row.data {
-        Value::Object(map) => map.clone(),
-        other => {
-            let mut m = serde_json::Map::new();
-            m.insert("data".into(), other.clone());
-            m
-        }
-    };
-    let ts = |t: DateTime<Utc>| json!(crate::domain::format_time(t));
-    let extras = [
-        (
-            "target_date",
-            row.target_date.map(ts).unwrap_or(Value::Null),
-        ),
-        ("send_at", ts(row.send_at)),
-        ("recipient", json!(row.recipient)),
-        ("notification_id", json!(row.id)),
-    ];
-    for (k, v) in extras {
-        ctx.entry(k.to_string()).or_insert(v);
-    }
-    Value::Object(ctx)
+    template::context(
+        &row.data,
+        row.target_date.map(crate::domain::format_time),
+        crate::domain::format_time(row.send_at),
+        &row.recipient,
+        row.id,
+    )
 }
 
 #[cfg(test)]
