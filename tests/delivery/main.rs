@@ -8,6 +8,7 @@ mod abandoned;
 mod channels;
 mod failures;
 mod redis_loss;
+mod templates;
 mod timing;
 
 use chime::config::Role;
