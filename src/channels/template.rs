@@ -1157,13 +1157,19 @@ mod tests {
     #[test]
     #[ignore]
     fn render_cost() {
-        fn peak_rss_kib() -> i64 {
-            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-            // SAFETY: getrusage only writes into the struct it is given.
-            unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-            usage.ru_maxrss
+        fn status(field: &str) -> String {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let line = status.lines().find(|l| l.starts_with(field)).unwrap_or("");
+            line.split_whitespace().nth(1).unwrap_or("?").to_owned()
         }
-        println!("peak RSS before: {} KiB", peak_rss_kib());
+        let peak_rss_kib = || status("VmHWM:");
+        // Resets the peak to the current RSS (the harness peaks higher while starting).
+        std::fs::write("/proc/self/clear_refs", "5").unwrap();
+        println!(
+            "RSS before: {} KiB, peak {} KiB",
+            status("VmRSS:"),
+            peak_rss_kib()
+        );
         for (src, data) in hostile() {
             let template = Template::parse(src).unwrap();
             let started = Instant::now();
@@ -1177,5 +1183,24 @@ mod tests {
                 peak_rss_kib()
             );
         }
+        let threads: Vec<_> = (0..16)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    for (src, data) in hostile() {
+                        let template = Template::parse(src).unwrap();
+                        assert!(template.render(&data, budget()).is_err());
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        println!("16 threads at once: peak RSS {} KiB", peak_rss_kib());
+        let plain = PLAIN.render_str("{{ (\"x\" * 100000000)[:3] }}", ());
+        println!(
+            "unguarded MiniJinja, one \"x\" * 100000000: {plain:?}, peak RSS {} KiB",
+            peak_rss_kib()
+        );
     }
 }
