@@ -328,17 +328,19 @@ impl Meter {
         Ok(())
     }
 
-    /// Accounts for one emitted value before it is written.
-    fn emit(&self, v: &Value) -> Result<(), Error> {
+    /// Accounts for one emitted value before it is written. Inside `{% autoescape %}` blocks
+    /// the text is counted six times over: no HTML escape is longer (`&quot;`).
+    fn emit(&self, v: &Value, escaped: bool) -> Result<(), Error> {
         self.check_deadline()?;
+        let factor = if escaped { 6 } else { 1 };
         let left = self.output_left.load(Ordering::Relaxed);
-        let mut counter = Capped::counting(self.output, left);
+        let mut counter = Capped::counting(self.output, left / factor);
         if write!(counter, "{v}").is_err() {
             return Err(self.trip(TRIP_OUTPUT));
         }
         self.charge(counter.bytes.max(1))?;
         self.output_left
-            .store(left - counter.used(), Ordering::Relaxed);
+            .store(left - counter.used() * factor, Ordering::Relaxed);
         Ok(())
     }
 
@@ -596,7 +598,7 @@ fn environment(meter: &Arc<Meter>) -> Environment<'static> {
 
     let m = meter.clone();
     env.set_formatter(move |out, state, value| {
-        m.emit(value)?;
+        m.emit(value, !matches!(state.auto_escape(), AutoEscape::None))?;
         minijinja::escape_formatter(out, state, value)
     });
     let m = meter.clone();
@@ -1037,6 +1039,17 @@ mod tests {
         assert_eq!(
             render("{{ a | replace('b', 'c') | upper }} {{ none }}", data),
             "AC None"
+        );
+        assert_eq!(
+            render("{% filter upper %}a{{ 'b' ~ 1 }}{% endfilter %}{% set x | title %}ada {{ 2 * 2 }}{% endset %} {{ x }}", json!({})),
+            "AB1 Ada 4"
+        );
+        assert_eq!(
+            render(
+                "{% autoescape true %}{{ '<b>' }}{% endautoescape %}{{ '<i>' }}",
+                json!({})
+            ),
+            "&lt;b&gt;<i>"
         );
         assert!(matches!(
             try_render("{{ 1 // 0 }}", json!({})),
