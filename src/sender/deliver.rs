@@ -8,6 +8,7 @@ use super::retry::RetryPolicy;
 use super::ReadyEntry;
 use crate::channels::template::{self, Budget, OutputLimit, RenderError};
 use crate::channels::{ChannelKind, Channels, OutboundMessage, SendError};
+use crate::config::VISIBILITY_MARGIN;
 use crate::db::group_commit::GroupCommit;
 use crate::db::models::{NewDeliveryAttempt, Notification};
 use crate::db::{self, notifications as q, DbError};
@@ -30,7 +31,13 @@ pub struct Deliverer {
 }
 
 /// A claimed notification, with the secret its tenant signs webhooks with.
-pub type Claimed = (Notification, String);
+pub struct Claimed {
+    pub row: Notification,
+    pub webhook_secret: String,
+    /// When the claim was asked for, by this process's clocks: no other sender can take the row
+    /// over before the visibility timeout has passed since.
+    asked: (Instant, DateTime<Utc>),
+}
 
 /// An outcome to write: the claimed row, when the attempt started, and what happened.
 pub type Recorded = (Notification, DateTime<Utc>, Outcome);
@@ -92,6 +99,7 @@ impl Deliverer {
         if pairs.is_empty() {
             return Ok(HashMap::new());
         }
+        let asked = (Instant::now(), Utc::now());
         let abandoned_before = Utc::now()
             - chrono::Duration::from_std(self.ctx.settings.visibility_timeout).unwrap_or_default();
         let (rows, exhausted, next) = db::run(&self.ctx.pool, move |conn| {
@@ -138,21 +146,32 @@ impl Deliverer {
         }
         Ok(rows
             .into_iter()
-            .map(|(r, s)| (Member::new(r.id, r.version), (r, s)))
+            .map(|(row, webhook_secret)| {
+                let claimed = Claimed {
+                    row,
+                    webhook_secret,
+                    asked,
+                };
+                (Member::new(claimed.row.id, claimed.row.version), claimed)
+            })
             .collect())
     }
 
     /// Sends one claimed notification and records the outcome. Returns whether its entry may be
     /// acknowledged: false when the outcome could not be written (the row stays `sending` and is
     /// taken over after the visibility timeout) or the claim was lost before the send.
-    #[tracing::instrument(skip_all, fields(notification_id = %claimed.0.id))]
+    #[tracing::instrument(skip_all, fields(notification_id = %claimed.row.id))]
     pub async fn deliver(&self, claimed: Claimed, due_ms: Option<i64>) -> bool {
-        let (row, secret) = claimed;
+        let Claimed {
+            row,
+            webhook_secret: secret,
+            asked,
+        } = claimed;
         let started_at = Utc::now();
         if let Some(due) = due_ms {
             metrics::DELIVERY_LAG.observe_ms((started_at.timestamp_millis() - due).max(0) as u64);
         }
-        let Some(outcome) = self.attempt(&row, secret, started_at).await else {
+        let Some(outcome) = self.attempt(&row, secret, started_at, asked).await else {
             // Not ours any more: its entry is left to whoever holds the claim now.
             return false;
         };
@@ -172,6 +191,7 @@ impl Deliverer {
         row: &Notification,
         webhook_secret: String,
         now: DateTime<Utc>,
+        asked: (Instant, DateTime<Utc>),
     ) -> Option<Outcome> {
         if is_expired(row.expires_at.or(row.target_date), row.due_at, now) {
             return Some(Outcome::Expired);
@@ -215,7 +235,7 @@ impl Deliverer {
             data: row.data.clone(),
             webhook_secret,
         };
-        if !self.claim_still_held(row).await {
+        if !self.claim_still_held(row, asked).await {
             return None;
         }
         // The channels time out on their own; this guards against one that does not.
@@ -269,11 +289,23 @@ impl Deliverer {
         }
     }
 
-    /// Re-reads the claim just before the provider call: a sender paused past the visibility
-    /// timeout (a stopped process, a long GC-like stall) must not send what another sender has
-    /// taken over or sent meanwhile. A claim that cannot be checked is treated as lost: the row
-    /// stays `sending` and is taken over after the visibility timeout.
-    async fn claim_still_held(&self, row: &Notification) -> bool {
+    /// Whether the claim is still held just before the provider call: a sender paused past the
+    /// visibility timeout (a stopped process or host) must not send what another sender has
+    /// taken over or sent meanwhile. Before the visibility timeout less [`VISIBILITY_MARGIN`]
+    /// (the clock difference between hosts it allows) has passed since the claim, by both clocks,
+    /// no takeover is possible yet and nothing is read; after it, the row is re-read. A claim
+    /// that cannot be checked is treated as lost: the row stays `sending` and is taken over
+    /// after the visibility timeout.
+    async fn claim_still_held(&self, row: &Notification, asked: (Instant, DateTime<Utc>)) -> bool {
+        let safe = self
+            .ctx
+            .settings
+            .visibility_timeout
+            .saturating_sub(VISIBILITY_MARGIN);
+        let wall = (Utc::now() - asked.1).to_std().unwrap_or_default();
+        if asked.0.elapsed() < safe && wall < safe {
+            return true;
+        }
         let claimed = row.clone();
         match db::run(&self.ctx.pool, move |conn| {
             q::claim_held(conn, &claimed).map_err(DbError::from)

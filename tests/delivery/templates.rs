@@ -246,12 +246,18 @@ async fn sender_ctx(app: &TestApp) -> RoleContext {
 }
 
 #[tokio::test]
-async fn a_sender_that_lost_its_claim_does_not_send() {
-    // No sender role: the test plays the sender, and another one behind its back.
-    let app = TestApp::spawn_with(&[Role::Api], |s| s.webhook_allow_private = true).await;
+async fn a_sender_paused_past_the_visibility_timeout_does_not_send_what_another_took_over() {
+    // No sender role: the test plays a sender that pauses, and another one that takes over.
+    let app = TestApp::spawn_with(&[Role::Api], |s| {
+        s.webhook_allow_private = true;
+        s.http_timeout = Duration::from_secs(1);
+        s.visibility_timeout =
+            s.send_guard() + chime::config::VISIBILITY_MARGIN + Duration::from_secs(1);
+    })
+    .await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     let mut rows = Vec::new();
-    for name in ["taken-over", "already-sent", "still-ours"] {
+    for name in ["sent-by-peer", "taken-by-peer", "still-ours"] {
         let (s, n) = app
             .post(
                 "/api/v1/notifications",
@@ -268,53 +274,74 @@ async fn a_sender_that_lost_its_claim_does_not_send() {
             .unwrap();
         rows.push((id, version));
     }
-    let ctx = sender_ctx(&app).await;
-    let channels = Channels::from_config(&chime::sender::channels_config(&ctx)).unwrap();
-    let deliverer = Deliverer::new(ctx, Arc::new(channels));
-    let entries: Vec<ReadyEntry> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, (id, version))| ReadyEntry {
-            stream_id: format!("{}-0", i + 1),
-            member: Some(Member::new(*id, *version)),
-            due_ms: None,
-        })
-        .collect();
-    let mut claimed = deliverer.claim(&entries).await.unwrap();
-    assert_eq!(claimed.len(), 3);
+    let entry = |i: usize| ReadyEntry {
+        stream_id: format!("{}-0", i + 1),
+        member: Some(Member::new(rows[i].0, rows[i].1)),
+        due_ms: None,
+    };
+    let deliverer = |ctx: RoleContext| {
+        let channels = Channels::from_config(&chime::sender::channels_config(&ctx)).unwrap();
+        Deliverer::new(ctx, Arc::new(channels))
+    };
+    let paused = deliverer(sender_ctx(&app).await);
+    let peer_sender = deliverer(sender_ctx(&app).await);
 
-    // While this sender is paused: another one takes the first row over (as a claim of an
-    // abandoned row does) and has sent the second.
-    let mut conn = app.db.conn();
-    diesel::sql_query(
-        "UPDATE notifications SET claimed_at = now() + interval '1 second', attempts = attempts + 1 \
-         WHERE id = $1",
+    let mut ours = paused.claim(&[entry(0), entry(1), entry(2)]).await.unwrap();
+    assert_eq!(ours.len(), 3);
+    // While the first sender is paused, the other takes the first two rows over once the
+    // visibility timeout has passed, and sends the first.
+    let mut theirs = std::collections::HashMap::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while theirs.len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other sender never took the rows over"
+        );
+        theirs.extend(peer_sender.claim(&[entry(0), entry(1)]).await.unwrap());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let first = theirs.remove(&Member::new(rows[0].0, rows[0].1)).unwrap();
+    assert!(peer_sender.deliver(first, None).await);
+    let n = wait_until(
+        "the takeover to be sent",
+        Duration::from_secs(10),
+        || async {
+            let n = notification(&app, &rows[0].0.to_string()).await;
+            (n["status"] == "sent").then_some(n)
+        },
     )
-    .bind::<diesel::sql_types::Uuid, _>(rows[0].0)
-    .execute(&mut conn)
-    .unwrap();
-    diesel::sql_query("UPDATE notifications SET status = 'sent', sent_at = now() WHERE id = $1")
-        .bind::<diesel::sql_types::Uuid, _>(rows[1].0)
-        .execute(&mut conn)
-        .unwrap();
+    .await;
+    assert_eq!(n["attempts"], 2, "{n}");
 
+    // The paused sender resumes: only the row still claimed by it is sent.
     for (i, (id, version)) in rows.iter().enumerate() {
-        let work = claimed.remove(&Member::new(*id, *version)).unwrap();
-        let acknowledge = deliverer.deliver(work, None).await;
+        let work = ours.remove(&Member::new(*id, *version)).unwrap();
+        let acknowledge = paused.deliver(work, None).await;
         assert_eq!(acknowledge, i == 2, "row {i}");
     }
-    let paths: Vec<String> = peer.requests().into_iter().map(|r| r.path).collect();
-    assert_eq!(paths, ["/still-ours"], "only the row still claimed is sent");
+    let reqs = peer.requests();
+    let paths: Vec<&str> = reqs.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/sent-by-peer", "/still-ours"],
+        "nothing sent twice"
+    );
 
-    // Nothing was recorded over the other sender's claim.
-    let taken = notification(&app, &rows[0].0.to_string()).await;
+    // Nothing was recorded over the other sender's claims.
+    let taken = notification(&app, &rows[1].0.to_string()).await;
     assert_eq!(taken["status"], "sending", "{taken}");
     assert_eq!(taken["attempts"], 2, "{taken}");
-    let sent = notification(&app, &rows[1].0.to_string()).await;
-    assert_eq!(sent["status"], "sent", "{sent}");
-    assert!(attempts(&app, &rows[0].0.to_string()).await.is_empty());
+    let outcomes = |a: Vec<Value>| -> Vec<String> {
+        a.iter()
+            .map(|a| a["outcome"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        outcomes(attempts(&app, &rows[0].0.to_string()).await),
+        ["success"]
+    );
     assert!(attempts(&app, &rows[1].0.to_string()).await.is_empty());
-    let ours = wait_until(
+    let mine = wait_until(
         "the last outcome to be recorded",
         Duration::from_secs(10),
         || async {
@@ -323,5 +350,5 @@ async fn a_sender_that_lost_its_claim_does_not_send() {
         },
     )
     .await;
-    assert_eq!(ours["attempts"], 1);
+    assert_eq!(mine["attempts"], 1);
 }
