@@ -202,14 +202,15 @@ pub async fn render_blocking(
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
         Arc::new(tokio::sync::Semaphore::new(cpus.max(2)))
     });
-    let permit = SLOTS
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|e| RenderError::Failed(e.to_string()))?;
-    if budget.deadline.is_some_and(|d| Instant::now() >= d) {
-        return Err(RenderError::Deadline);
+    let slot = SLOTS.clone().acquire_owned();
+    // Waiting for a slot counts against the deadline too.
+    let permit = match budget.deadline {
+        Some(d) => tokio::time::timeout_at(d.into(), slot)
+            .await
+            .map_err(|_| RenderError::Deadline)?,
+        None => slot.await,
     }
+    .map_err(|e| RenderError::Failed(e.to_string()))?;
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
@@ -376,7 +377,7 @@ impl Meter {
             }
         }
         self.charge(1)?;
-        delegate(&MUL, a, b)
+        self.materialized(delegate(&MUL, a, b)?)
     }
 
     /// `a + b`: refused when it would join strings or sequences past the caps.
@@ -395,7 +396,34 @@ impl Meter {
             self.charge(total.max(1))?;
         }
         self.charge(1)?;
-        delegate(&ADD, a, b)
+        self.materialized(delegate(&ADD, a, b)?)
+    }
+
+    /// MiniJinja repeats and joins sequences lazily, so indexing or measuring the result walks
+    /// it again every time: a list of at most [`MAX_ITEMS`] is built once instead.
+    fn materialized(&self, v: Value) -> Result<Value, Error> {
+        if !is_seq(&v) {
+            return Ok(v);
+        }
+        let mut items = Vec::new();
+        for item in v.try_iter()? {
+            if items.len() == MAX_ITEMS {
+                return Err(self.trip(TRIP_BUDGET));
+            }
+            items.push(item);
+        }
+        self.charge(items.len().max(1))?;
+        Ok(Value::from(items))
+    }
+
+    /// The container of a subscript: indexing a string or a lazy sequence walks it.
+    fn indexed(&self, v: Value) -> Result<Value, Error> {
+        let cost = match (v.as_str(), v.kind()) {
+            (Some(s), _) => s.len(),
+            (None, ValueKind::Iterable) => v.len().unwrap_or(1),
+            _ => 1,
+        };
+        self.charge(cost.max(1)).map(|_| v)
     }
 
     /// A filter's result: charged, and no string past [`MAX_VALUE_BYTES`].
@@ -588,6 +616,7 @@ const F_MUL: &str = "__mul";
 const F_CONCAT: &str = "__concat";
 const F_CHARGE: &str = "__charge";
 const F_RESULT: &str = "__result";
+const F_INDEXED: &str = "__indexed";
 
 fn environment(meter: &Arc<Meter>) -> Environment<'static> {
     use minijinja::{filters, tests};
@@ -611,6 +640,8 @@ fn environment(meter: &Arc<Meter>) -> Environment<'static> {
     env.add_filter(F_CHARGE, move |v: Value| m.charge_deep(&v).map(|_| v));
     let m = meter.clone();
     env.add_filter(F_RESULT, move |v: Value| m.result(v));
+    let m = meter.clone();
+    env.add_filter(F_INDEXED, move |v: Value| m.indexed(v));
     let m = meter.clone();
     env.add_filter("replace", move |v: Value, from: Value, to: Value| {
         m.replace(&v, &from, &to)
@@ -653,8 +684,8 @@ fn environment(meter: &Arc<Meter>) -> Environment<'static> {
 // The parsed tree is rebuilt (its nodes cannot be moved out) with:
 // - `+`, `*` and `~` as calls to the checked filters above (which also stops the compiler from
 //   folding `"x" * 100000000` into a constant while compiling);
-// - the operands of every other operator, comparison and slice, and the input of every filter,
-//   charged by size; every filter's result checked;
+// - the operands of every other operator, comparison and slice, the input of every filter and
+//   the container of every subscript charged by size; every filter's result checked;
 // - raw text emitted as a value, so the output limit sees it;
 // - every loop iteration emitting an empty value, so the deadline is checked in empty loops too.
 // The matches have no wildcard: a MiniJinja upgrade with new syntax fails to compile here.
@@ -925,7 +956,7 @@ fn guarded_expr<'a>(e: &ast::Expr<'a>) -> ast::Expr<'a> {
         )),
         Expr::GetItem(g) => Expr::GetItem(Spanned::new(
             ast::GetItem {
-                expr: guarded_expr(&g.expr),
+                expr: filter(F_INDEXED, guarded_expr(&g.expr), Vec::new()),
                 subscript_expr: guarded_expr(&g.subscript_expr),
             },
             g.span(),
@@ -1095,6 +1126,8 @@ mod tests {
             ("{% for a in s %}{% for b in s %}{{ big | upper | length }}{% endfor %}{% endfor %}", json!({"s": s, "big": big})),
             ("{% for a in s %}{% for b in s %}{% if 'z' in big %}{% endif %}{% endfor %}{% endfor %}", json!({"s": s, "big": big})),
             ("{{ ('x' * 1000) | join(big) | length }}", json!({"big": big})),
+            ("{% for a in s %}{% for b in s %}{{ big[-1] }}{% endfor %}{% endfor %}", json!({"s": s, "big": big})),
+            ("{% set xs = [1] * 100000 %}{% for a in s %}{% for b in s %}{{ xs[-1] }}{% endfor %}{% endfor %}", json!({"s": s})),
         ]
     }
 
