@@ -87,7 +87,8 @@ async fn hostile_templates_die_at_once_unsent_and_do_not_delay_others() {
             hostile.push(event_webhook(&app, &key, &url, body, 3_000).await);
         }
     }
-    let send_at = at_ms(3_300);
+    // Due with them, so it competes with their renders.
+    let send_at = at_ms(3_000);
     let (s, normal) = app
         .post(
             "/api/v1/notifications",
@@ -117,6 +118,11 @@ async fn hostile_templates_die_at_once_unsent_and_do_not_delay_others() {
         let tried = attempts(&app, id).await;
         assert_eq!(tried.len(), 1, "{tried:?}");
         assert_eq!(tried[0]["outcome"], "permanent_failure");
+        let took = chrono::DateTime::parse_from_rfc3339(tried[0]["finished_at"].as_str().unwrap())
+            .unwrap()
+            - chrono::DateTime::parse_from_rfc3339(tried[0]["started_at"].as_str().unwrap())
+                .unwrap();
+        println!("hostile attempt ended dead after {took}");
         assert_eq!(
             tried[0]["error"],
             "body: template exceeded its render budget"
