@@ -129,6 +129,8 @@ pub struct Settings {
     /// Pending (scheduled or sending) notifications per tenant that API creates may reach;
     /// `None` for no cap.
     pub max_pending_notifications: Option<u64>,
+    /// MiniJinja fuel (instructions) of one template render.
+    pub render_fuel: u64,
 }
 
 impl Settings {
@@ -175,6 +177,7 @@ impl Settings {
             min_series_interval: Duration::from_secs(60),
             max_active_series: Some(10_000),
             max_pending_notifications: None,
+            render_fuel: crate::channels::template::RENDER_FUEL,
         }
     }
 
@@ -352,6 +355,9 @@ impl Settings {
         if let Some(v) = get("CHIME_VISIBILITY_TIMEOUT") {
             s.visibility_timeout =
                 parse_duration(&v).map_err(|e| ConfigError::new("CHIME_VISIBILITY_TIMEOUT", &e))?;
+        }
+        if let Some(v) = get("CHIME_RENDER_FUEL") {
+            s.render_fuel = parse_in_range("CHIME_RENDER_FUEL", &v, 1_000, 100_000_000)?;
         }
         if let Some(v) = get("CHIME_HTTP_TIMEOUT") {
             s.http_timeout =

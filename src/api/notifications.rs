@@ -94,6 +94,45 @@ pub fn parse_template(field: &str, src: &str) -> Result<(), ApiError> {
     crate::channels::template::check(src).map_err(|e| ApiError::invalid(field, e))
 }
 
+/// The texts a notification will render, with what they render from.
+pub struct RenderCheck<'a> {
+    pub channel: ChannelKind,
+    pub subject: Option<&'a str>,
+    pub body: &'a str,
+    pub data: &'a Value,
+    pub target_date: Option<DateTime<Utc>>,
+    pub send_at: DateTime<Utc>,
+    pub recipient: &'a str,
+}
+
+/// Renders the templates against the notification's own data with the send-time budget, so
+/// that one which can never be sent (too much work, too much output) is a `422` naming its
+/// field now rather than a dead letter later. Other render errors are left to send time.
+pub async fn check_render(state: &AppState, check: RenderCheck<'_>) -> Result<(), ApiError> {
+    use crate::channels::template::{self, Budget, OutputLimit};
+    let budget = Budget {
+        fuel: state.settings.render_fuel,
+        output: OutputLimit::for_channel(check.channel),
+        deadline: Some(std::time::Instant::now() + state.settings.send_guard()),
+    };
+    let context = std::sync::Arc::new(template::context(
+        check.data,
+        check.target_date.map(crate::domain::format_time),
+        crate::domain::format_time(check.send_at),
+        check.recipient,
+        Uuid::nil(),
+    ));
+    let fields = [("subject", check.subject), ("body", Some(check.body))];
+    for (field, src) in fields {
+        let Some(src) = src else { continue };
+        match template::render_blocking(src.to_owned(), context.clone(), budget).await {
+            Err(e) if e.is_limit() => return Err(ApiError::invalid(field, e.to_string())),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Checks a webhook recipient does not point into the private network (unless allowed).
 pub async fn guard_recipient(state: &AppState, recipient: &Recipient) -> Result<(), ApiError> {
     if let Recipient::Webhook(url) = recipient {
@@ -418,6 +457,19 @@ async fn create(
         super::limits::check_series_interval(&state.settings, spec).await?;
     }
     guard_recipient(&state, &draft.recipient).await?;
+    check_render(
+        &state,
+        RenderCheck {
+            channel: draft.channel,
+            subject: draft.subject.as_deref(),
+            body: &draft.body,
+            data: &draft.data,
+            target_date: draft.timing.target_date,
+            send_at: draft.timing.send_at,
+            recipient: draft.recipient.as_str(),
+        },
+    )
+    .await?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let settings = state.settings.clone();
@@ -696,6 +748,25 @@ async fn reschedule(
         change.timezone = Some(timezone.map(|t| t.name().to_string()));
     }
     body.finish()?;
+    if change.body.is_some() || change.subject.is_some() || change.data.is_some() {
+        let subject = match &change.subject {
+            Some(s) => s.as_deref(),
+            None => current.subject.as_deref(),
+        };
+        check_render(
+            &state,
+            RenderCheck {
+                channel,
+                subject,
+                body: change.body.as_deref().unwrap_or(&current.body),
+                data: change.data.as_ref().unwrap_or(&current.data),
+                target_date: change.target_date.unwrap_or(current.target_date),
+                send_at: change.send_at.unwrap_or(current.send_at),
+                recipient: change.recipient.as_deref().unwrap_or(&current.recipient),
+            },
+        )
+        .await?;
+    }
 
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();

@@ -501,3 +501,21 @@ pub fn mark_many_sent(conn: &mut PgConnection, claimed: &[(Uuid, i32)]) -> Query
     .load(conn)?;
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
+
+/// Whether the claim that returned `claimed` is still held: the row is `sending` at the same
+/// version, attempt and claim time. A sender that was paused past the visibility timeout finds
+/// its row taken over (a new `claimed_at` and attempt) or already finished.
+pub fn claim_held(conn: &mut PgConnection, claimed: &Notification) -> QueryResult<bool> {
+    let Some(claimed_at) = claimed.claimed_at else {
+        return Ok(false);
+    };
+    diesel::select(diesel::dsl::exists(
+        notifications::table
+            .filter(n::id.eq(claimed.id))
+            .filter(n::version.eq(claimed.version))
+            .filter(n::status.eq("sending"))
+            .filter(n::attempts.eq(claimed.attempts))
+            .filter(n::claimed_at.eq(claimed_at)),
+    ))
+    .get_result(conn)
+}

@@ -6,7 +6,9 @@
 
 use super::retry::RetryPolicy;
 use super::ReadyEntry;
-use crate::channels::{template::Template, ChannelKind, Channels, OutboundMessage, SendError};
+use crate::channels::template::{self, Budget, OutputLimit, RenderError};
+use crate::channels::{ChannelKind, Channels, OutboundMessage, SendError};
+use crate::config::VISIBILITY_MARGIN;
 use crate::db::group_commit::GroupCommit;
 use crate::db::models::{NewDeliveryAttempt, Notification};
 use crate::db::{self, notifications as q, DbError};
@@ -15,10 +17,10 @@ use crate::schedule::Member;
 use crate::startup::RoleContext;
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 pub struct Deliverer {
@@ -29,7 +31,13 @@ pub struct Deliverer {
 }
 
 /// A claimed notification, with the secret its tenant signs webhooks with.
-pub type Claimed = (Notification, String);
+pub struct Claimed {
+    pub row: Notification,
+    pub webhook_secret: String,
+    /// When the claim was asked for, by this process's clocks: no other sender can take the row
+    /// over before the visibility timeout has passed since.
+    asked: (Instant, DateTime<Utc>),
+}
 
 /// An outcome to write: the claimed row, when the attempt started, and what happened.
 pub type Recorded = (Notification, DateTime<Utc>, Outcome);
@@ -91,6 +99,7 @@ impl Deliverer {
         if pairs.is_empty() {
             return Ok(HashMap::new());
         }
+        let asked = (Instant::now(), Utc::now());
         let abandoned_before = Utc::now()
             - chrono::Duration::from_std(self.ctx.settings.visibility_timeout).unwrap_or_default();
         let (rows, exhausted, next) = db::run(&self.ctx.pool, move |conn| {
@@ -137,21 +146,35 @@ impl Deliverer {
         }
         Ok(rows
             .into_iter()
-            .map(|(r, s)| (Member::new(r.id, r.version), (r, s)))
+            .map(|(row, webhook_secret)| {
+                let claimed = Claimed {
+                    row,
+                    webhook_secret,
+                    asked,
+                };
+                (Member::new(claimed.row.id, claimed.row.version), claimed)
+            })
             .collect())
     }
 
     /// Sends one claimed notification and records the outcome. Returns whether its entry may be
-    /// acknowledged: false only when the outcome could not be written (the row stays `sending`
-    /// and is taken over after the visibility timeout).
-    #[tracing::instrument(skip_all, fields(notification_id = %claimed.0.id))]
+    /// acknowledged: false when the outcome could not be written (the row stays `sending` and is
+    /// taken over after the visibility timeout) or the claim was lost before the send.
+    #[tracing::instrument(skip_all, fields(notification_id = %claimed.row.id))]
     pub async fn deliver(&self, claimed: Claimed, due_ms: Option<i64>) -> bool {
-        let (row, secret) = claimed;
+        let Claimed {
+            row,
+            webhook_secret: secret,
+            asked,
+        } = claimed;
         let started_at = Utc::now();
         if let Some(due) = due_ms {
             metrics::DELIVERY_LAG.observe_ms((started_at.timestamp_millis() - due).max(0) as u64);
         }
-        let outcome = self.attempt(&row, secret, started_at).await;
+        let Some(outcome) = self.attempt(&row, secret, started_at, asked).await else {
+            // Not ours any more: its entry is left to whoever holds the claim now.
+            return false;
+        };
         match self.record(row, started_at, outcome).await {
             Ok(()) => true,
             Err(e) => {
@@ -161,44 +184,47 @@ impl Deliverer {
         }
     }
 
+    /// Renders, re-checks the claim and calls the provider; `None` when the claim was lost
+    /// meanwhile and nothing may be recorded for it.
     async fn attempt(
         &self,
         row: &Notification,
         webhook_secret: String,
         now: DateTime<Utc>,
-    ) -> Outcome {
+        asked: (Instant, DateTime<Utc>),
+    ) -> Option<Outcome> {
         if is_expired(row.expires_at.or(row.target_date), row.due_at, now) {
-            return Outcome::Expired;
+            return Some(Outcome::Expired);
         }
         let kind: ChannelKind = match row.channel.parse() {
             Ok(k) => k,
             Err(_) => {
-                return Outcome::Dead {
+                return Some(Outcome::Dead {
                     error: format!("unknown channel '{}'", row.channel),
-                }
+                })
             }
         };
-        let context = render_context(row);
-        let body = match Template::parse(&row.body).and_then(|t| t.render(&context)) {
-            Ok(b) => b,
-            Err(e) => {
-                return Outcome::Dead {
-                    error: format!("body template: {e}"),
-                }
-            }
+        // Rendering, the claim check and the provider call together stay within this bound. The
+        // visibility timeout is validated against it, so no send still in flight is taken over.
+        let guard = self.ctx.settings.send_guard();
+        let deadline = Instant::now() + guard;
+        let budget = Budget {
+            fuel: self.ctx.settings.render_fuel,
+            output: OutputLimit::for_channel(kind),
+            deadline: Some(deadline),
         };
-        let subject = match row
-            .subject
-            .as_deref()
-            .map(|s| Template::parse(s).and_then(|t| t.render(&context)))
-            .transpose()
+        let context = Arc::new(render_context(row));
+        let body = match template::render_blocking(row.body.clone(), context.clone(), budget).await
         {
-            Ok(s) => s,
-            Err(e) => {
-                return Outcome::Dead {
-                    error: format!("subject template: {e}"),
-                }
-            }
+            Ok(b) => b,
+            Err(e) => return Some(self.render_failed(row, "body", e)),
+        };
+        let subject = match &row.subject {
+            Some(s) => match template::render_blocking(s.clone(), context, budget).await {
+                Ok(s) => Some(s),
+                Err(e) => return Some(self.render_failed(row, "subject", e)),
+            },
+            None => None,
         };
         let msg = OutboundMessage {
             notification_id: row.id,
@@ -209,34 +235,92 @@ impl Deliverer {
             data: row.data.clone(),
             webhook_secret,
         };
-        // The channels time out on their own; this guards against one that does not. The
-        // visibility timeout is validated against this same bound, so no send still in flight
-        // is taken over.
-        let guard = self.ctx.settings.send_guard();
-        let result = match tokio::time::timeout(guard, self.channels.send(kind, &msg)).await {
-            Ok(r) => r,
-            Err(_) => Err(SendError::transient(format!("no answer within {guard:?}"))),
-        };
-        match result {
+        if !self.claim_still_held(row, asked).await {
+            return None;
+        }
+        // The channels time out on their own; this guards against one that does not.
+        let sent = tokio::time::timeout_at(deadline.into(), self.channels.send(kind, &msg)).await;
+        let result = sent
+            .unwrap_or_else(|_| Err(SendError::transient(format!("no answer within {guard:?}"))));
+        Some(match result {
             Ok(delivered) => Outcome::Sent {
                 summary: delivered.summary,
             },
             Err(e) => {
                 let error = e.reason().to_string();
                 if !e.is_transient() {
-                    return Outcome::Dead { error };
+                    return Some(Outcome::Dead { error });
                 }
-                match self.policy.next_delay(
-                    row.attempts,
-                    row.max_attempts,
-                    e.retry_after(),
-                    &mut rand::thread_rng(),
-                ) {
-                    Some(delay) => Outcome::Retry { error, delay },
-                    None => Outcome::Dead {
-                        error: format!("{error} (after {} attempts)", row.attempts),
-                    },
-                }
+                self.retry_or_dead(row, error, e.retry_after())
+            }
+        })
+    }
+
+    fn retry_or_dead(
+        &self,
+        row: &Notification,
+        error: String,
+        retry_after: Option<Duration>,
+    ) -> Outcome {
+        match self.policy.next_delay(
+            row.attempts,
+            row.max_attempts,
+            retry_after,
+            &mut rand::thread_rng(),
+        ) {
+            Some(delay) => Outcome::Retry { error, delay },
+            None => Outcome::Dead {
+                error: format!("{error} (after {} attempts)", row.attempts),
+            },
+        }
+    }
+
+    /// A broken render bound can never be fixed by a retry; a render cut short by the send
+    /// deadline may have been only a busy machine.
+    fn render_failed(&self, row: &Notification, field: &str, e: RenderError) -> Outcome {
+        match e {
+            RenderError::Deadline => self.retry_or_dead(row, format!("{field}: {e}"), None),
+            RenderError::Budget | RenderError::TooLong(_) => Outcome::Dead {
+                error: format!("{field}: {e}"),
+            },
+            RenderError::Failed(e) => Outcome::Dead {
+                error: format!("{field} template: {e}"),
+            },
+        }
+    }
+
+    /// Whether the claim is still held just before the provider call: a sender paused past the
+    /// visibility timeout (a stopped process or host) must not send what another sender has
+    /// taken over or sent meanwhile. Before the visibility timeout less [`VISIBILITY_MARGIN`]
+    /// (the clock difference between hosts it allows) has passed since the claim, by both clocks,
+    /// no takeover is possible yet and nothing is read; after it, the row is re-read. A claim
+    /// that cannot be checked is treated as lost: the row stays `sending` and is taken over
+    /// after the visibility timeout.
+    async fn claim_still_held(&self, row: &Notification, asked: (Instant, DateTime<Utc>)) -> bool {
+        let safe = self
+            .ctx
+            .settings
+            .visibility_timeout
+            .saturating_sub(VISIBILITY_MARGIN);
+        let wall = (Utc::now() - asked.1).to_std().unwrap_or_default();
+        if asked.0.elapsed() < safe && wall < safe {
+            return true;
+        }
+        let claimed = row.clone();
+        match db::run(&self.ctx.pool, move |conn| {
+            q::claim_held(conn, &claimed).map_err(DbError::from)
+        })
+        .await
+        {
+            Ok(true) => true,
+            Ok(false) => {
+                metrics::STALE_ENTRIES_DROPPED.inc();
+                tracing::warn!("claim taken over before the send; not sending");
+                false
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot re-check the claim; not sending");
+                false
             }
         }
     }
@@ -454,31 +538,15 @@ fn record_one(
     }
 }
 
-/// Template variables: the notification's `data`, plus its own times and recipient where the
-/// data does not define them.
+/// Template variables: the notification's `data`, plus its own times and recipient.
 fn render_context(row: &Notification) -> Value {
-    let mut ctx = match &row.data {
-        Value::Object(map) => map.clone(),
-        other => {
-            let mut m = serde_json::Map::new();
-            m.insert("data".into(), other.clone());
-            m
-        }
-    };
-    let ts = |t: DateTime<Utc>| json!(crate::domain::format_time(t));
-    let extras = [
-        (
-            "target_date",
-            row.target_date.map(ts).unwrap_or(Value::Null),
-        ),
-        ("send_at", ts(row.send_at)),
-        ("recipient", json!(row.recipient)),
-        ("notification_id", json!(row.id)),
-    ];
-    for (k, v) in extras {
-        ctx.entry(k.to_string()).or_insert(v);
-    }
-    Value::Object(ctx)
+    template::context(
+        &row.data,
+        row.target_date.map(crate::domain::format_time),
+        crate::domain::format_time(row.send_at),
+        &row.recipient,
+        row.id,
+    )
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod channels;
 mod failures;
 mod redis_loss;
 mod retention;
+mod templates;
 mod timing;
 
 use chime::config::Role;
