@@ -2,17 +2,21 @@
 
 pub mod auth;
 pub mod body;
+pub mod bulk;
 pub mod cron;
 pub mod cursor;
 pub mod error;
 pub mod events;
+pub mod inspect;
 pub mod keys;
 pub mod notifications;
 pub mod rate_limit;
 pub mod rules;
 pub mod series;
 pub mod state;
+pub mod stats;
 pub mod tenant;
+pub mod ui;
 pub mod users;
 pub mod view;
 
@@ -27,6 +31,10 @@ use actix_web::{dev::ServiceResponse, web, HttpResponse};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
+            // Before notifications: `/notifications/cancel-matching` is not an id.
+            .configure(bulk::routes)
+            .configure(inspect::routes)
+            .configure(stats::routes)
             .configure(notifications::routes)
             .configure(keys::routes)
             .configure(users::routes)
@@ -36,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(cron::routes)
             .configure(series::routes),
     );
+    cfg.configure(ui::routes);
 }
 
 /// The OpenAPI 3 document of this API.
