@@ -13,3 +13,5 @@ CREATE INDEX delivery_attempts_tenant_finished_idx ON delivery_attempts (tenant_
 CREATE INDEX events_tenant_received_idx ON events (tenant_id, created_at) WHERE status = 'received';
 -- The series list, newest first.
 CREATE INDEX series_list_idx ON series (tenant_id, created_at DESC, id DESC);
+-- The upcoming list (`status=scheduled&sort=send_at`): only pending rows, so sends do not grow it.
+CREATE INDEX notifications_scheduled_send_at_idx ON notifications (tenant_id, send_at, id) WHERE status = 'scheduled';

@@ -35,12 +35,28 @@ const DAILY_BUCKETS: i64 = 7;
 /// Answers are shared for this long per tenant: however many dashboards are open, the
 /// database sees at most one set of stats queries per tenant and second.
 const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+/// The counts by status and the forecast scan the most rows and change the least: they are
+/// recomputed at most this often.
+const SLOW_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
-type Cache = Mutex<HashMap<(String, Uuid), (Instant, Value)>>;
+type Key = (String, Uuid);
+type Cache = Mutex<HashMap<Key, (Instant, Value)>>;
+type SlowCache = Mutex<HashMap<Key, (Instant, Slow)>>;
 
 fn cache() -> &'static Cache {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     CACHE.get_or_init(Default::default)
+}
+
+fn slow_cache() -> &'static SlowCache {
+    static CACHE: OnceLock<SlowCache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+#[derive(Clone)]
+struct Slow {
+    counts: Vec<q::StatusCount>,
+    forecast: Vec<q::HourChannel>,
 }
 
 async fn stats(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
@@ -53,7 +69,7 @@ async fn stats(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespons
             }
         }
     }
-    let body = compute(&state, caller.tenant_id).await?;
+    let body = compute(&state, &key, caller.tenant_id).await?;
     if let Ok(mut c) = cache().lock() {
         c.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
         c.insert(key, (Instant::now(), body.clone()));
@@ -62,14 +78,13 @@ async fn stats(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespons
 }
 
 struct Rows {
-    counts: Vec<q::StatusCount>,
+    slow: Slow,
     due: q::Due,
-    forecast: Vec<q::HourChannel>,
     sends: Vec<q::MinuteOutcome>,
     lag: q::Lag,
 }
 
-async fn compute(state: &AppState, tenant_id: Uuid) -> Result<Value, ApiError> {
+async fn compute(state: &AppState, key: &Key, tenant_id: Uuid) -> Result<Value, ApiError> {
     let now = Utc::now();
     let hour_start = now
         .duration_trunc(Duration::hours(1))
@@ -82,30 +97,53 @@ async fn compute(state: &AppState, tenant_id: Uuid) -> Result<Value, ApiError> {
         .duration_trunc(Duration::minutes(1))
         .map_err(|e| ApiError::Internal(e.into()))?;
     let since_hour = minute_start - Duration::minutes(59);
+    let cached_slow = slow_cache().lock().ok().and_then(|c| {
+        c.get(key)
+            .filter(|(at, _)| at.elapsed() < SLOW_TTL)
+            .map(|(_, s)| s.clone())
+    });
     let rows = db::run(&state.pool, move |conn| {
+        let slow = match cached_slow {
+            Some(s) => s,
+            None => Slow {
+                counts: q::status_counts(conn, tenant_id)?,
+                forecast: q::forecast(conn, tenant_id, now, until)?,
+            },
+        };
         Ok::<_, ApiError>(Rows {
-            counts: q::status_counts(conn, tenant_id)?,
+            slow,
             due: q::due(conn, tenant_id, now)?,
-            forecast: q::forecast(conn, tenant_id, now, until)?,
             sends: q::sends_per_minute(conn, tenant_id, since_hour)?,
             lag: q::lag(conn, tenant_id, now - Duration::seconds(LAG_WINDOW_SECS))?,
         })
     })
     .await?;
+    if let Ok(mut c) = slow_cache().lock() {
+        if c.get(key).is_none_or(|(at, _)| at.elapsed() >= SLOW_TTL) {
+            c.retain(|_, (at, _)| at.elapsed() < SLOW_TTL);
+            c.insert(key.clone(), (Instant::now(), rows.slow.clone()));
+        }
+    }
 
     let counts: Map<String, Value> = rows
+        .slow
         .counts
         .iter()
         .map(|c| (c.status.clone(), json!(c.n)))
         .collect();
-    let forecast_total: i64 = rows.forecast.iter().map(|r| r.n).sum();
+    let forecast_total: i64 = rows.slow.forecast.iter().map(|r| r.n).sum();
     let hourly = buckets(
-        &rows.forecast,
+        &rows.slow.forecast,
         hour_start,
         Duration::hours(1),
         HOURLY_BUCKETS,
     );
-    let daily = buckets(&rows.forecast, day_start, Duration::days(1), DAILY_BUCKETS);
+    let daily = buckets(
+        &rows.slow.forecast,
+        day_start,
+        Duration::days(1),
+        DAILY_BUCKETS,
+    );
     let sends: Vec<Value> = (0..60)
         .map(|i| {
             let minute = since_hour + Duration::minutes(i);

@@ -7,14 +7,15 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
-/// Counts stop here; a count equal to the cap reads "at least".
-pub const COUNT_CAP: i64 = 100_000;
+/// Counts stop here; a count equal to the cap reads "at least". An index-only scan reads about
+/// a thousand entries a millisecond here, so six status counts cost at most ~60 ms.
+pub const COUNT_CAP: i64 = 10_000;
 /// Rows read for the forecast and for sends per minute.
-pub const SCAN_CAP: i64 = 200_000;
+pub const SCAN_CAP: i64 = 50_000;
 /// Successful attempts read for the lag percentiles.
 pub const LAG_SAMPLE: i64 = 10_000;
 
-#[derive(QueryableByName, Debug)]
+#[derive(QueryableByName, Debug, Clone)]
 pub struct StatusCount {
     #[diesel(sql_type = Text)]
     pub status: String,
@@ -73,7 +74,7 @@ pub fn due(conn: &mut PgConnection, tenant_id: Uuid, now: DateTime<Utc>) -> Quer
     .get_result(conn)
 }
 
-#[derive(QueryableByName, Debug)]
+#[derive(QueryableByName, Debug, Clone)]
 pub struct HourChannel {
     #[diesel(sql_type = Timestamptz)]
     pub hour: DateTime<Utc>,

@@ -7,4 +7,5 @@ mod support;
 mod api;
 mod browser;
 mod bulk;
+mod load;
 mod webdriver;
