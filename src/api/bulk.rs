@@ -32,7 +32,7 @@ struct Request {
 
 /// Reads `{filters…, "dry_run": bool, "limit": n}`. The filters are those of
 /// `GET /notifications` (as strings); `status` is fixed by the action.
-fn parse(mut body: JsonObject, status: &str) -> Result<Request, ApiError> {
+fn parse(mut body: JsonObject, status: &str, need_filter: bool) -> Result<Request, ApiError> {
     let dry_run = match body.opt_value("dry_run") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => b,
@@ -63,8 +63,8 @@ fn parse(mut body: JsonObject, status: &str) -> Result<Request, ApiError> {
         }
     }
     body.finish()?;
-    // An empty filter would act on the whole tenant: that must be asked for explicitly.
-    if query.keys().all(|k| k == "status") {
+    // Cancelling with an empty filter would cancel the whole tenant's schedule: not by accident.
+    if need_filter && query.keys().all(|k| k == "status") {
         return Err(ApiError::invalid(
             "filter",
             "give at least one filter (channel, recipient, group_key, idempotency_key, \
@@ -126,7 +126,7 @@ async fn cancel(
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let req = parse(body, "scheduled")?;
+    let req = parse(body, "scheduled", true)?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let f = req.filter.clone();
@@ -194,7 +194,7 @@ async fn replay(
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let req = parse(body, "dead")?;
+    let req = parse(body, "dead", false)?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let f = req.filter.clone();

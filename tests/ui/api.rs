@@ -465,3 +465,36 @@ async fn the_dashboard_is_served_from_the_binary_with_cache_headers() {
     assert_eq!(res.headers()["content-type"], "text/css; charset=utf-8");
     println!("GET /ui answered in {html_ms} ms");
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_dashboard_api() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/stats",
+        "/api/v1/me",
+        "/api/v1/series",
+        "/api/v1/notifications/{id}/timeline",
+        "/api/v1/notifications/cancel-matching",
+        "/api/v1/dead-letters/replay",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is not documented");
+    }
+    let params: Vec<&str> = doc["paths"]["/api/v1/notifications"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for name in chime::api::notifications::FILTERS {
+        assert!(params.contains(&name), "{name} is not documented");
+    }
+}

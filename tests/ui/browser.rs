@@ -42,6 +42,16 @@ async fn wait_status(app: &TestApp, id: &str, status: &str) {
     .await;
 }
 
+/// With `CHIME_UI_SCREENSHOTS=<dir>`, saves the page as `<dir>/<name>.png` (the README's
+/// picture of the overview is made this way).
+async fn shot(b: &Session, name: &str) {
+    if let Ok(dir) = std::env::var("CHIME_UI_SCREENSHOTS") {
+        let path = std::path::Path::new(&dir).join(format!("{name}.png"));
+        std::fs::write(&path, b.screenshot_png().await).expect("write screenshot");
+        println!("screenshot written to {}", path.display());
+    }
+}
+
 async fn sign_in_with_key(b: &Session, app: &TestApp, key: &str) {
     b.goto(&app.url("/ui")).await;
     let input = b.wait_for("#login-key").await;
@@ -125,10 +135,7 @@ async fn an_operator_finds_inspects_replays_and_cancels_in_the_browser() {
     b.wait_text("#stat-sent .value", |t| t.trim() == "6" || t.trim() == "7")
         .await;
     b.wait_text("#queues", |t| t.contains("elected")).await;
-    if let Ok(path) = std::env::var("CHIME_UI_SCREENSHOT") {
-        std::fs::write(&path, b.screenshot_png().await).expect("write screenshot");
-        println!("overview screenshot written to {path}");
-    }
+    shot(&b, "overview").await;
 
     // Forecast: the target's hour holds it; its bar lists it.
     let send_at: DateTime<Utc> = target["send_at"].as_str().unwrap().parse().unwrap();
@@ -139,6 +146,7 @@ async fn an_operator_finds_inspects_replays_and_cancels_in_the_browser() {
         .await;
     let total: i64 = b.attr(&row, "data-total").await.unwrap().parse().unwrap();
     assert!(total >= 1, "bucket {hour} holds {total}");
+    shot(&b, "forecast").await;
     let link = b
         .wait_for(&format!("#forecast-table tr[data-start='{hour}'] a"))
         .await;
@@ -159,6 +167,7 @@ async fn an_operator_finds_inspects_replays_and_cancels_in_the_browser() {
     .await;
     b.wait_text("#rendered-subject", |t| t == "Your trial ends tomorrow")
         .await;
+    shot(&b, "notification").await;
 
     // The dead letter: its timeline shows the refused attempt, then replay it.
     b.goto(&app.url(&format!("/ui#/notifications/{dead_id}")))
@@ -170,6 +179,14 @@ async fn an_operator_finds_inspects_replays_and_cancels_in_the_browser() {
         attempt.contains("permanent failure") && attempt.contains("ms"),
         "{attempt}"
     );
+    // The theme toggle switches to dark and back.
+    b.click(&b.wait_for("#theme").await).await;
+    let theme = b
+        .script("return document.documentElement.dataset.theme")
+        .await;
+    assert_eq!(theme, "dark");
+    shot(&b, "dead-letter-dark").await;
+    b.click(&b.wait_for("#theme").await).await;
     b.goto(&app.url("/ui#/dead-letters")).await;
     let replay = b
         .wait_for(&format!("button[data-replay='{dead_id}']"))
@@ -191,6 +208,12 @@ async fn an_operator_finds_inspects_replays_and_cancels_in_the_browser() {
     let go = b.wait_for("[data-go]").await;
     b.click(&go).await;
     b.wait_text("#bulk-result", |t| t.contains('3')).await;
+    shot(&b, "cancel-group").await;
+    // The list reloads with the new statuses.
+    b.wait_text(&format!("tr[data-id='{}'] .status", group[0]), |t| {
+        t == "cancelled"
+    })
+    .await;
     for id in &group {
         assert_eq!(status_of(&app, id).await["status"], "cancelled");
     }

@@ -224,3 +224,37 @@ async fn replay_matching_replays_the_filtered_dead_letters_of_the_tenant_only() 
         3
     );
 }
+
+#[tokio::test]
+async fn replaying_without_a_filter_replays_every_dead_letter_in_bounded_calls() {
+    let app = TestApp::spawn().await;
+    let key = &app.admin_key;
+    for _ in 0..3 {
+        create(&app, key, email("x@example.com", at(Duration::hours(1)))).await;
+    }
+    sql(&app, "UPDATE notifications SET status = 'dead'");
+    let path = "/api/v1/dead-letters/replay";
+    let (s, r) = app.post(path, key, &json!({"limit": 2})).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        (
+            r["replayed"].as_i64(),
+            r["remaining"].as_i64(),
+            r["more"].as_bool()
+        ),
+        (Some(2), Some(1), Some(true))
+    );
+    let (_, r) = app.post(path, key, &json!({})).await;
+    assert_eq!(
+        (r["replayed"].as_i64(), r["more"].as_bool()),
+        (Some(1), Some(false)),
+        "{r}"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM notifications WHERE status = 'dead'"
+        ),
+        0
+    );
+}

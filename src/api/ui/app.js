@@ -201,7 +201,7 @@ function stackedBars(items, keys, opts = {}) {
   // Drawn at the width it is shown at, so its text keeps the page's size.
   const W = Math.max(480, Math.round(($("#view").clientWidth || 900) - 34)), H = opts.height || 220, L = 44, B = 26, T = 10, R = 8;
   const max = Math.max(1, ...items.map((it) => keys.reduce((s, k) => s + (it[k] || 0), 0)));
-  const nice = niceMax(max);
+  const nice = max <= 4 ? 4 : niceMax(max);
   const bw = (W - L - R) / Math.max(1, items.length);
   const y = (v) => T + (H - T - B) * (1 - v / nice);
   let svg = `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(opts.label || "chart")}">`;
@@ -407,7 +407,7 @@ async function pagedTable(container, head, fetchPage, rows) {
 }
 
 // Count first (dry run), then act in bounded calls until nothing more matches.
-function bulkAction(button, { path, filter, noun, verb, done }) {
+function bulkAction(button, { path, filter, noun, verb, done, after }) {
   button.addEventListener("click", async () => {
     const box = button.parentElement.querySelector(".confirm") || document.createElement("div");
     box.className = "confirm";
@@ -435,6 +435,7 @@ function bulkAction(button, { path, filter, noun, verb, done }) {
         }
         box.innerHTML = `<span id="bulk-result">${esc(done)}: <b>${num(total)}</b></span>`;
         toast(`${done}: ${total}`);
+        if (after) after().catch((e) => toast(e.message));
       });
     } catch (e) {
       box.innerHTML = `<span class="error">${esc(e.message)}</span>`;
@@ -455,15 +456,16 @@ async function notificationsPage(parts, params) {
     <div class="card" id="list"></div>`;
   bindFilters($("#filters"), "notifications");
   const filter = filterObject(params, ["sort", "status"]);
-  if (isAdmin()) {
-    bulkAction($("#cancel-matching"), { path: "/notifications/cancel-matching", filter, noun: "scheduled notifications", verb: "Cancel", done: "Cancelled" });
-  }
   const head = `<th>Id</th><th>Status</th><th>Channel</th><th>Recipient</th><th>Send at</th><th>Group / last error</th><th></th>`;
-  await pagedTable($("#list"), head, (cursor) => {
+  const load = () => pagedTable($("#list"), head, (cursor) => {
     const q = new URLSearchParams(params);
     if (cursor) q.set("cursor", cursor);
     return api("GET", `/notifications?${q}`);
   }, (items) => notificationRows(items, false));
+  if (isAdmin()) {
+    bulkAction($("#cancel-matching"), { path: "/notifications/cancel-matching", filter, noun: "scheduled notifications", verb: "Cancel", done: "Cancelled", after: load });
+  }
+  await load();
 }
 
 async function notificationDetail(id) {
@@ -504,7 +506,7 @@ async function notificationDetail(id) {
         ${n.series_id ? `<dt>Series</dt><dd><a class="mono" href="#/notifications?series_id=${esc(n.series_id)}">${esc(n.series_id)}</a> <span class="muted">${esc(n.cron || "")}</span></dd>` : ""}
         ${n.event_id ? `<dt>Event</dt><dd class="mono">${esc(n.event_id)}</dd>` : ""}
       </dl>
-      <h2 style="margin-top:16px">Rendered message</h2>
+      <h2 class="spaced">Rendered message</h2>
       ${r.error ? `<p class="error">${esc(r.error)}</p>` : `${r.subject != null ? `<div class="muted">Subject</div><pre id="rendered-subject">${esc(r.subject)}</pre>` : ""}<div class="muted">Body</div><pre id="rendered-body">${esc(r.body || "(empty: the webhook sends the data)")}</pre>`}
       <div class="muted">Data</div><pre class="mono">${esc(JSON.stringify(n.data, null, 2))}</pre>
       </section>
@@ -539,7 +541,7 @@ async function deadLettersPage(_, params) {
   bindFilters($("#filters"), "dead-letters");
   const filter = filterObject(params);
   if (isAdmin()) {
-    bulkAction($("#replay-matching"), { path: "/dead-letters/replay", filter, noun: "dead notifications", verb: "Replay", done: "Replayed" });
+    bulkAction($("#replay-matching"), { path: "/dead-letters/replay", filter, noun: "dead notifications", verb: "Replay", done: "Replayed", after: () => route() });
   }
   const head = `<th>Id</th><th>Status</th><th>Channel</th><th>Recipient</th><th>Send at</th><th>Group / last error</th><th></th>`;
   const list = $("#list");
