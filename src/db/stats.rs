@@ -15,6 +15,50 @@ pub const SCAN_CAP: i64 = 50_000;
 /// Successful attempts read for the lag percentiles.
 pub const LAG_SAMPLE: i64 = 10_000;
 
+/// The statements below, kept apart so a test can EXPLAIN them. Parameters: the tenant first.
+/// ($1 tenant, $2 cap)
+pub const STATUS_COUNTS_SQL: &str = "SELECT s.status, (SELECT count(*) FROM (SELECT 1 FROM notifications n \
+             WHERE n.tenant_id = $1 AND n.status = s.status LIMIT $2) x) AS n \
+         FROM unnest(ARRAY['scheduled','sending','sent','cancelled','expired','dead']) AS s(status)";
+/// ($1 tenant, $2 now, $3 cap)
+pub const DUE_SQL: &str = "SELECT \
+           (SELECT count(*) FROM (SELECT 1 FROM notifications WHERE tenant_id = $1 \
+              AND status IN ('scheduled', 'sending') AND due_at >= $2 \
+              AND due_at < $2 + interval '1 hour' LIMIT $3) x) AS next_hour, \
+           (SELECT count(*) FROM (SELECT 1 FROM notifications WHERE tenant_id = $1 \
+              AND status IN ('scheduled', 'sending') AND due_at >= $2 \
+              AND due_at < $2 + interval '1 day' LIMIT $3) x) AS next_day, \
+           (SELECT count(*) FROM (SELECT 1 FROM notifications WHERE tenant_id = $1 \
+              AND status IN ('scheduled', 'sending') AND due_at < $2 LIMIT $3) x) AS overdue, \
+           (SELECT due_at FROM notifications WHERE tenant_id = $1 \
+              AND status IN ('scheduled', 'sending') AND due_at < $2 \
+              ORDER BY due_at LIMIT 1) AS oldest_overdue, \
+           (SELECT count(*) FROM (SELECT 1 FROM events WHERE tenant_id = $1 \
+              AND status = 'received' LIMIT $3) x) AS events_backlog";
+/// ($1 tenant, $2 from, $3 until, $4 cap)
+pub const FORECAST_SQL: &str =
+    "SELECT date_trunc('hour', due_at) AS hour, channel, count(*) AS n FROM ( \
+           SELECT due_at, channel FROM notifications WHERE tenant_id = $1 \
+             AND status IN ('scheduled', 'sending') AND due_at >= $2 AND due_at < $3 \
+             ORDER BY due_at LIMIT $4) x \
+         GROUP BY 1, 2 ORDER BY 1, 2";
+/// ($1 tenant, $2 since, $3 cap)
+pub const SENDS_PER_MINUTE_SQL: &str =
+    "SELECT date_trunc('minute', finished_at) AS minute, outcome, count(*) AS n FROM ( \
+           SELECT finished_at, outcome FROM delivery_attempts WHERE tenant_id = $1 \
+             AND finished_at >= $2 ORDER BY finished_at DESC LIMIT $3) x \
+         GROUP BY 1, 2 ORDER BY 1, 2";
+/// ($1 tenant, $2 since, $3 sample size)
+pub const LAG_SQL: &str = "SELECT count(*) AS samples, \
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms) AS p50_ms, \
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY lag_ms) AS p99_ms, \
+           max(lag_ms) AS max_ms FROM ( \
+           SELECT GREATEST(0, extract(epoch FROM a.started_at - n.due_at) * 1000)::float8 AS lag_ms \
+           FROM (SELECT notification_id, started_at FROM delivery_attempts \
+                 WHERE tenant_id = $1 AND finished_at >= $2 AND outcome = 'success' \
+                 ORDER BY finished_at DESC LIMIT $3) a \
+           JOIN notifications n ON n.id = a.notification_id) x";
+
 #[derive(QueryableByName, Debug, Clone)]
 pub struct StatusCount {
     #[diesel(sql_type = Text)]
@@ -25,14 +69,10 @@ pub struct StatusCount {
 
 /// Notifications per status, each count capped at [`COUNT_CAP`].
 pub fn status_counts(conn: &mut PgConnection, tenant_id: Uuid) -> QueryResult<Vec<StatusCount>> {
-    diesel::sql_query(
-        "SELECT s.status, (SELECT count(*) FROM (SELECT 1 FROM notifications n \
-             WHERE n.tenant_id = $1 AND n.status = s.status LIMIT $2) x) AS n \
-         FROM unnest(ARRAY['scheduled','sending','sent','cancelled','expired','dead']) AS s(status)",
-    )
-    .bind::<SqlUuid, _>(tenant_id)
-    .bind::<BigInt, _>(COUNT_CAP)
-    .load(conn)
+    diesel::sql_query(STATUS_COUNTS_SQL)
+        .bind::<SqlUuid, _>(tenant_id)
+        .bind::<BigInt, _>(COUNT_CAP)
+        .load(conn)
 }
 
 #[derive(QueryableByName, Debug)]
@@ -52,26 +92,11 @@ pub struct Due {
 /// Pending rows due soon, and those already due but not sent (overdue).
 pub fn due(conn: &mut PgConnection, tenant_id: Uuid, now: DateTime<Utc>) -> QueryResult<Due> {
     // The status list matches notifications_tenant_due_idx's predicate, so each is a range scan.
-    diesel::sql_query(
-        "SELECT \
-           (SELECT count(*) FROM (SELECT 1 FROM notifications WHERE tenant_id = $1 \
-              AND status IN ('scheduled', 'sending') AND due_at >= $2 \
-              AND due_at < $2 + interval '1 hour' LIMIT $3) x) AS next_hour, \
-           (SELECT count(*) FROM (SELECT 1 FROM notifications WHERE tenant_id = $1 \
-              AND status IN ('scheduled', 'sending') AND due_at >= $2 \
-              AND due_at < $2 + interval '1 day' LIMIT $3) x) AS next_day, \
-           (SELECT count(*) FROM (SELECT 1 FROM notifications WHERE tenant_id = $1 \
-              AND status IN ('scheduled', 'sending') AND due_at < $2 LIMIT $3) x) AS overdue, \
-           (SELECT due_at FROM notifications WHERE tenant_id = $1 \
-              AND status IN ('scheduled', 'sending') AND due_at < $2 \
-              ORDER BY due_at LIMIT 1) AS oldest_overdue, \
-           (SELECT count(*) FROM (SELECT 1 FROM events WHERE tenant_id = $1 \
-              AND status = 'received' LIMIT $3) x) AS events_backlog",
-    )
-    .bind::<SqlUuid, _>(tenant_id)
-    .bind::<Timestamptz, _>(now)
-    .bind::<BigInt, _>(COUNT_CAP)
-    .get_result(conn)
+    diesel::sql_query(DUE_SQL)
+        .bind::<SqlUuid, _>(tenant_id)
+        .bind::<Timestamptz, _>(now)
+        .bind::<BigInt, _>(COUNT_CAP)
+        .get_result(conn)
 }
 
 #[derive(QueryableByName, Debug, Clone)]
@@ -92,18 +117,12 @@ pub fn forecast(
     now: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> QueryResult<Vec<HourChannel>> {
-    diesel::sql_query(
-        "SELECT date_trunc('hour', due_at) AS hour, channel, count(*) AS n FROM ( \
-           SELECT due_at, channel FROM notifications WHERE tenant_id = $1 \
-             AND status IN ('scheduled', 'sending') AND due_at >= $2 AND due_at < $3 \
-             ORDER BY due_at LIMIT $4) x \
-         GROUP BY 1, 2 ORDER BY 1, 2",
-    )
-    .bind::<SqlUuid, _>(tenant_id)
-    .bind::<Timestamptz, _>(now)
-    .bind::<Timestamptz, _>(until)
-    .bind::<BigInt, _>(SCAN_CAP)
-    .load(conn)
+    diesel::sql_query(FORECAST_SQL)
+        .bind::<SqlUuid, _>(tenant_id)
+        .bind::<Timestamptz, _>(now)
+        .bind::<Timestamptz, _>(until)
+        .bind::<BigInt, _>(SCAN_CAP)
+        .load(conn)
 }
 
 #[derive(QueryableByName, Debug)]
@@ -122,16 +141,11 @@ pub fn sends_per_minute(
     tenant_id: Uuid,
     since: DateTime<Utc>,
 ) -> QueryResult<Vec<MinuteOutcome>> {
-    diesel::sql_query(
-        "SELECT date_trunc('minute', finished_at) AS minute, outcome, count(*) AS n FROM ( \
-           SELECT finished_at, outcome FROM delivery_attempts WHERE tenant_id = $1 \
-             AND finished_at >= $2 ORDER BY finished_at DESC LIMIT $3) x \
-         GROUP BY 1, 2 ORDER BY 1, 2",
-    )
-    .bind::<SqlUuid, _>(tenant_id)
-    .bind::<Timestamptz, _>(since)
-    .bind::<BigInt, _>(SCAN_CAP)
-    .load(conn)
+    diesel::sql_query(SENDS_PER_MINUTE_SQL)
+        .bind::<SqlUuid, _>(tenant_id)
+        .bind::<Timestamptz, _>(since)
+        .bind::<BigInt, _>(SCAN_CAP)
+        .load(conn)
 }
 
 #[derive(QueryableByName, Debug)]
@@ -149,21 +163,11 @@ pub struct Lag {
 /// Lag from due time to the provider call of successful attempts since `since`, as the
 /// sender measures it: a sent row keeps the due time of its last (successful) attempt.
 pub fn lag(conn: &mut PgConnection, tenant_id: Uuid, since: DateTime<Utc>) -> QueryResult<Lag> {
-    diesel::sql_query(
-        "SELECT count(*) AS samples, \
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms) AS p50_ms, \
-           percentile_cont(0.99) WITHIN GROUP (ORDER BY lag_ms) AS p99_ms, \
-           max(lag_ms) AS max_ms FROM ( \
-           SELECT GREATEST(0, extract(epoch FROM a.started_at - n.due_at) * 1000)::float8 AS lag_ms \
-           FROM (SELECT notification_id, started_at FROM delivery_attempts \
-                 WHERE tenant_id = $1 AND finished_at >= $2 AND outcome = 'success' \
-                 ORDER BY finished_at DESC LIMIT $3) a \
-           JOIN notifications n ON n.id = a.notification_id) x",
-    )
-    .bind::<SqlUuid, _>(tenant_id)
-    .bind::<Timestamptz, _>(since)
-    .bind::<BigInt, _>(LAG_SAMPLE)
-    .get_result(conn)
+    diesel::sql_query(LAG_SQL)
+        .bind::<SqlUuid, _>(tenant_id)
+        .bind::<Timestamptz, _>(since)
+        .bind::<BigInt, _>(LAG_SAMPLE)
+        .get_result(conn)
 }
 
 #[derive(QueryableByName, Debug)]

@@ -8,4 +8,5 @@ mod api;
 mod browser;
 mod bulk;
 mod load;
+mod plans;
 mod webdriver;
