@@ -218,6 +218,73 @@ async fn an_operator_finds_inspects_replays_and_cancels_in_the_browser() {
         assert_eq!(status_of(&app, id).await["status"], "cancelled");
     }
     assert_eq!(status_of(&app, &target_id).await["status"], "scheduled");
+
+    // Events (what they created, or why not), rules, series and keys, reached by keyboard.
+    let (s, rule) = app
+        .post(
+            "/api/v1/rules",
+            &key,
+            &json!({"event_type": "card.expiring", "channel": "email",
+            "recipient_path": "/email", "target_date_path": "/target_date",
+            "lead_times": ["P7D", "P1D"], "subject": "Your card expires soon",
+            "body": "Hi {{ name }}, your card ends on {{ target_date }}."}),
+        )
+        .await;
+    assert_eq!(s, 201, "{rule}");
+    let target_date = (Utc::now() + Duration::days(30)).to_rfc3339();
+    let (s, event) = app
+        .post(
+            "/api/v1/events",
+            &key,
+            &json!({"type": "card.expiring",
+            "payload": {"email": "ada@example.com", "name": "Ada", "target_date": target_date}}),
+        )
+        .await;
+    assert_eq!(s, 202, "{event}");
+    let (s, ignored) = app
+        .post(
+            "/api/v1/events",
+            &key,
+            &json!({"type": "user.signed_up", "payload": {"email": "x@example.com"}}),
+        )
+        .await;
+    assert_eq!(s, 202, "{ignored}");
+    create(
+        &app,
+        &key,
+        json!({"channel": "sms", "recipient": "+14155550123", "body": "Standup in 5",
+        "cron": "55 8 * * 1-5", "timezone": "Europe/Berlin"}),
+    )
+    .await;
+    b.goto(&app.url("/ui#/overview")).await;
+    b.wait_for("#stat-overdue").await;
+    b.press("ge").await;
+    let event_id = event["id"].as_str().unwrap();
+    b.wait_text(&format!("tr[data-id='{event_id}']"), |t| {
+        t.contains("2 notifications")
+    })
+    .await;
+    let ignored_id = ignored["id"].as_str().unwrap();
+    let why = b
+        .wait_text(&format!("tr[data-id='{ignored_id}']"), |t| {
+            t.contains("ignored") || t.contains("failed")
+        })
+        .await;
+    assert!(why.len() > 40, "the row says why: {why}");
+    println!("event without a rule: {why}");
+    shot(&b, "events").await;
+    b.press("gs").await;
+    b.wait_text("#list tbody", |t| {
+        t.contains("55 8 * * 1-5") && t.contains("Europe/Berlin")
+    })
+    .await;
+    shot(&b, "series").await;
+    b.press("gr").await;
+    b.wait_text("#view table", |t| t.contains("card.expiring"))
+        .await;
+    b.press("gk").await;
+    b.wait_text("#view table", |t| t.contains("bootstrap"))
+        .await;
     b.quit().await;
 
     // A member signs in with e-mail and password: sees the data, gets no action buttons.
