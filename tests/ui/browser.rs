@@ -296,6 +296,7 @@ async fn an_operator_finds_inspects_replays_and_cancels_in_the_browser() {
     b.goto(&app.url("/ui")).await;
     let mode = b.wait_for("input[name=mode][value=password]").await;
     b.click(&mode).await;
+    shot(&b, "login").await;
     b.type_into(&b.wait_for("#login-email").await, "viewer@example.com")
         .await;
     b.type_into(
