@@ -418,8 +418,10 @@ function bulkAction(button, { path, filter, noun, verb, done, after }) {
         box.innerHTML = `<span>No ${noun} match this filter.</span>`;
         return;
       }
-      box.innerHTML = `<span id="bulk-count"><b>${num(matched)}</b> ${noun} match. ${esc(verb)} them?</span>
-        <button type="button" class="danger" data-go>${esc(verb)} ${num(matched)}</button><button type="button" class="ghost" data-no>Keep them</button>`;
+      // Counting stops at 10,000 (the server's cap): more is "10,000+", acted on in rounds.
+      const shown = matched >= 10000 ? `${num(matched)}+` : num(matched);
+      box.innerHTML = `<span id="bulk-count"><b>${shown}</b> ${noun} match. ${esc(verb)} them?</span>
+        <button type="button" class="danger" data-go>${esc(verb)} ${shown}</button><button type="button" class="ghost" data-no>Keep them</button>`;
       $("[data-no]", box).addEventListener("click", () => box.remove());
       const go = $("[data-go]", box);
       go.focus();
