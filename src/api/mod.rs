@@ -2,10 +2,12 @@
 
 pub mod auth;
 pub mod body;
+pub mod bulk;
 pub mod cron;
 pub mod cursor;
 pub mod error;
 pub mod events;
+pub mod inspect;
 pub mod keys;
 pub mod limits;
 pub mod notifications;
@@ -14,7 +16,9 @@ pub mod rules;
 pub mod series;
 pub mod state;
 pub mod storable;
+pub mod stats;
 pub mod tenant;
+pub mod ui;
 pub mod users;
 pub mod view;
 
@@ -47,6 +51,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     }
                 }
             })
+            // Before notifications: `/notifications/cancel-matching` is not an id.
+            .configure(bulk::routes)
+            .configure(inspect::routes)
+            .configure(stats::routes)
             .configure(notifications::routes)
             .configure(keys::routes)
             .configure(users::routes)
@@ -56,6 +64,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(cron::routes)
             .configure(series::routes),
     );
+    cfg.configure(ui::routes);
 }
 
 /// The OpenAPI 3 document of this API.

@@ -546,7 +546,58 @@ async fn get(
 
 type Query = web::Query<HashMap<String, String>>;
 
-fn list_filter(
+/// The filters of `GET /notifications`, also accepted by the bulk actions.
+pub const FILTERS: [&str; 10] = [
+    "status",
+    "channel",
+    "recipient",
+    "group_key",
+    "idempotency_key",
+    "event_id",
+    "series_id",
+    "due_after",
+    "due_before",
+    "sort",
+];
+
+fn uuid_param(query: &HashMap<String, String>, field: &str) -> Result<Option<Uuid>, ApiError> {
+    query
+        .get(field)
+        .map(|v| Uuid::parse_str(v.trim()).map_err(|_| ApiError::invalid(field, "must be a UUID")))
+        .transpose()
+}
+
+fn text_param(query: &HashMap<String, String>, field: &str) -> Result<Option<String>, ApiError> {
+    match query.get(field) {
+        None => Ok(None),
+        Some(v) if v.is_empty() || v.len() > MAX_KEY_LEN => Err(ApiError::invalid(
+            field,
+            format!("must be 1 to {MAX_KEY_LEN} characters"),
+        )),
+        Some(v) => Ok(Some(v.clone())),
+    }
+}
+
+fn time_param(
+    query: &HashMap<String, String>,
+    field: &str,
+) -> Result<Option<DateTime<Utc>>, ApiError> {
+    query
+        .get(field)
+        .map(|v| {
+            DateTime::parse_from_rfc3339(v.trim())
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    ApiError::invalid(
+                        field,
+                        "must be an RFC 3339 time with an offset, e.g. 2030-01-01T09:00:00Z",
+                    )
+                })
+        })
+        .transpose()
+}
+
+pub fn list_filter(
     query: &HashMap<String, String>,
     allowed: &[&str],
 ) -> Result<q::ListFilter, ApiError> {
@@ -574,13 +625,35 @@ fn list_filter(
             .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
         f.channel = Some(channel.as_str().into());
     }
-    f.group_key = query.get("group_key").cloned();
-    if let Some(e) = query.get("event_id") {
-        f.event_id =
-            Some(Uuid::parse_str(e).map_err(|_| ApiError::invalid("event_id", "must be a UUID"))?);
+    f.group_key = text_param(query, "group_key")?;
+    f.recipient = text_param(query, "recipient")?;
+    f.idempotency_key = text_param(query, "idempotency_key")?;
+    f.event_id = uuid_param(query, "event_id")?;
+    f.series_id = uuid_param(query, "series_id")?;
+    f.due_after = time_param(query, "due_after")?;
+    f.due_before = time_param(query, "due_before")?;
+    if let (Some(a), Some(b)) = (f.due_after, f.due_before) {
+        if a >= b {
+            return Err(ApiError::invalid("due_before", "must be after due_after"));
+        }
     }
+    f.sort = match query.get("sort").map(String::as_str) {
+        None | Some("created_at") | Some("-created_at") => q::ListSort::CreatedDesc,
+        Some("send_at") => q::ListSort::SendAtAsc,
+        Some("-send_at") => q::ListSort::SendAtDesc,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "sort",
+                "must be created_at (newest first), send_at (earliest first) or -send_at",
+            ))
+        }
+    };
     if let Some(c) = query.get("cursor") {
-        f.before = Some(cursor::decode(c)?);
+        f.before = Some(match f.sort {
+            q::ListSort::CreatedDesc => cursor::decode(c)?,
+            q::ListSort::SendAtAsc => cursor::decode_tagged("send_at", c)?,
+            q::ListSort::SendAtDesc => cursor::decode_tagged("-send_at", c)?,
+        });
     }
     Ok(f)
 }
@@ -591,15 +664,25 @@ async fn list_page(
     f: q::ListFilter,
 ) -> Result<HttpResponse, ApiError> {
     let limit = f.limit;
+    let sort = f.sort;
     let rows = db::run(&state.pool, move |conn| {
         q::list(conn, tenant_id, &f).map_err(ApiError::from)
     })
     .await?;
-    Ok(
-        HttpResponse::Ok().json(view::page(rows, limit, view::notification, |n| {
-            (n.created_at, n.id)
-        })),
-    )
+    let last_send_key = rows.get(limit as usize - 1).map(|n| (n.send_at, n.id));
+    let mut page = view::page(rows, limit, view::notification, |n| (n.created_at, n.id));
+    // The page's cursor is made for creation order; other orders carry their own key.
+    let tag = match sort {
+        q::ListSort::CreatedDesc => None,
+        q::ListSort::SendAtAsc => Some("send_at"),
+        q::ListSort::SendAtDesc => Some("-send_at"),
+    };
+    if let (Some(tag), false) = (tag, page["next_cursor"].is_null()) {
+        if let Some((at, id)) = last_send_key {
+            page["next_cursor"] = json!(cursor::encode_tagged(tag, at, id));
+        }
+    }
+    Ok(HttpResponse::Ok().json(page))
 }
 
 async fn list(
@@ -607,7 +690,7 @@ async fn list(
     caller: Caller,
     query: Query,
 ) -> Result<HttpResponse, ApiError> {
-    let f = list_filter(&query, &["status", "channel", "group_key", "event_id"])?;
+    let f = list_filter(&query, &FILTERS)?;
     list_page(&state, caller.tenant_id, f).await
 }
 
@@ -617,7 +700,8 @@ async fn dead_letters(
     query: Query,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let mut f = list_filter(&query, &["channel", "group_key", "event_id"])?;
+    let allowed: Vec<&str> = FILTERS.iter().copied().filter(|f| *f != "status").collect();
+    let mut f = list_filter(&query, &allowed)?;
     f.status = Some("dead".into());
     list_page(&state, caller.tenant_id, f).await
 }

@@ -16,6 +16,7 @@ pub mod rules;
 pub mod schema;
 pub mod series;
 pub mod setup;
+pub mod stats;
 pub mod tenants;
 pub mod users;
 

@@ -69,20 +69,35 @@ pub struct ListFilter {
     pub group_key: Option<String>,
     pub event_id: Option<Uuid>,
     pub series_id: Option<Uuid>,
-    /// Keyset position: items strictly older than this `(created_at, id)`.
+    pub recipient: Option<String>,
+    pub idempotency_key: Option<String>,
+    /// `send_at` within `[due_after, due_before)`.
+    pub due_after: Option<DateTime<Utc>>,
+    pub due_before: Option<DateTime<Utc>>,
+    pub sort: ListSort,
+    /// Keyset position: items strictly after this `(created_at or send_at, id)` in the order.
     pub before: Option<(DateTime<Utc>, Uuid)>,
     pub limit: i64,
 }
 
-/// Newest first. Returns up to `limit + 1` rows so the caller knows whether a next page exists.
-pub fn list(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    f: &ListFilter,
-) -> QueryResult<Vec<Notification>> {
+/// The order of a list.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum ListSort {
+    /// Newest first.
+    #[default]
+    CreatedDesc,
+    /// Earliest send time first.
+    SendAtAsc,
+    /// Latest send time first.
+    SendAtDesc,
+}
+
+type Boxed<'a> = notifications::BoxedQuery<'a, diesel::pg::Pg>;
+
+/// The rows of a tenant matching a filter's conditions (not its order, cursor or limit).
+pub fn matching<'a>(tenant_id: Uuid, f: &ListFilter) -> Boxed<'a> {
     let mut q = notifications::table
         .filter(n::tenant_id.eq(tenant_id))
-        .select(Notification::as_select())
         .into_boxed();
     if let Some(s) = &f.status {
         q = q.filter(n::status.eq(s.clone()));
@@ -99,16 +114,101 @@ pub fn list(
     if let Some(s) = f.series_id {
         q = q.filter(n::series_id.eq(s));
     }
-    if let Some((at, id)) = f.before {
-        q = q.filter(
+    if let Some(r) = &f.recipient {
+        q = q.filter(n::recipient.eq(r.clone()));
+    }
+    if let Some(k) = &f.idempotency_key {
+        q = q.filter(n::idempotency_key.eq(k.clone()));
+    }
+    if let Some(at) = f.due_after {
+        q = q.filter(n::send_at.ge(at));
+    }
+    if let Some(at) = f.due_before {
+        q = q.filter(n::send_at.lt(at));
+    }
+    q
+}
+
+/// In the filter's order. Returns up to `limit + 1` rows so the caller knows whether a next
+/// page exists.
+pub fn list(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    f: &ListFilter,
+) -> QueryResult<Vec<Notification>> {
+    let mut q = matching(tenant_id, f).select(Notification::as_select());
+    q = match (f.sort, f.before) {
+        (ListSort::CreatedDesc, Some((at, id))) => q.filter(
             n::created_at
                 .lt(at)
                 .or(n::created_at.eq(at).and(n::id.lt(id))),
-        );
-    }
-    q.order((n::created_at.desc(), n::id.desc()))
-        .limit(f.limit + 1)
+        ),
+        (ListSort::SendAtAsc, Some((at, id))) => {
+            q.filter(n::send_at.gt(at).or(n::send_at.eq(at).and(n::id.gt(id))))
+        }
+        (ListSort::SendAtDesc, Some((at, id))) => {
+            q.filter(n::send_at.lt(at).or(n::send_at.eq(at).and(n::id.lt(id))))
+        }
+        (_, None) => q,
+    };
+    q = match f.sort {
+        ListSort::CreatedDesc => q.order((n::created_at.desc(), n::id.desc())),
+        ListSort::SendAtAsc => q.order((n::send_at.asc(), n::id.asc())),
+        ListSort::SendAtDesc => q.order((n::send_at.desc(), n::id.desc())),
+    };
+    q.limit(f.limit + 1).load(conn)
+}
+
+/// How many rows match, counting no further than `cap` (so the scan stays bounded).
+pub fn count_matching(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    f: &ListFilter,
+    cap: i64,
+) -> QueryResult<i64> {
+    let ids: Vec<Uuid> = matching(tenant_id, f).select(n::id).limit(cap).load(conn)?;
+    Ok(ids.len() as i64)
+}
+
+/// The oldest `limit` matching rows' ids, oldest first.
+pub fn ids_matching(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    f: &ListFilter,
+    limit: i64,
+) -> QueryResult<Vec<Uuid>> {
+    matching(tenant_id, f)
+        .select(n::id)
+        .order((n::created_at.asc(), n::id.asc()))
+        .limit(limit)
         .load(conn)
+}
+
+/// Cancels the given rows of a tenant that are still `scheduled`; returns `(id, previous
+/// version)` pairs so the schedule entries can be removed.
+pub fn cancel_ids(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, i32)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Uuid, i32)> = diesel::update(
+        notifications::table
+            .filter(n::tenant_id.eq(tenant_id))
+            .filter(n::id.eq_any(ids))
+            .filter(n::status.eq("scheduled")),
+    )
+    .set((
+        n::status.eq("cancelled"),
+        n::cancelled_at.eq(now),
+        n::version.eq(n::version + 1),
+        n::updated_at.eq(now),
+    ))
+    .returning((n::id, n::version))
+    .get_results(conn)?;
+    Ok(rows.into_iter().map(|(id, v)| (id, v - 1)).collect())
 }
 
 /// The fields a reschedule may change; `None` leaves a field as it is.

@@ -1,0 +1,275 @@
+//! Actions on everything matching a filter: cancel scheduled notifications, replay dead ones.
+//! Admin only, audited, and bounded: one call acts on at most [`MAX_PER_CALL`] rows (oldest
+//! first) and says how many still match, so a client repeats until nothing remains. With
+//! `"dry_run": true` a call only counts.
+
+use super::auth::Caller;
+use super::body::JsonObject;
+use super::error::ApiError;
+use super::notifications::{list_filter, schedule_after_commit, unschedule_after_commit, FILTERS};
+use super::state::AppState;
+use crate::db::{self, notifications as q, schema::audit_log};
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/notifications/cancel-matching").route(web::post().to(cancel)))
+        .service(web::resource("/dead-letters/replay").route(web::post().to(replay)));
+}
+
+pub const MAX_PER_CALL: i64 = 1_000;
+
+struct Request {
+    filter: q::ListFilter,
+    /// The filter as given, for the audit log.
+    given: Value,
+    dry_run: bool,
+    limit: i64,
+}
+
+/// Reads `{filters…, "dry_run": bool, "limit": n}`. The filters are those of
+/// `GET /notifications` (as strings); `status` is fixed by the action.
+fn parse(mut body: JsonObject, status: &str, need_filter: bool) -> Result<Request, ApiError> {
+    let dry_run = match body.opt_value("dry_run") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => b,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "dry_run",
+                "dry_run: must be true or false",
+            ))
+        }
+    };
+    let limit = match body.opt_i64("limit")? {
+        None => MAX_PER_CALL,
+        Some(n) if (1..=MAX_PER_CALL).contains(&n) => n,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "limit",
+                format!("must be from 1 to {MAX_PER_CALL}"),
+            ))
+        }
+    };
+    let mut query = HashMap::new();
+    for field in FILTERS {
+        if field == "sort" {
+            continue;
+        }
+        if let Some(v) = body.opt_str(field)? {
+            query.insert(field.to_string(), v);
+        }
+    }
+    body.finish()?;
+    // Cancelling with an empty filter would cancel the whole tenant's schedule: not by accident.
+    if need_filter && query.keys().all(|k| k == "status") {
+        return Err(ApiError::invalid(
+            "filter",
+            "give at least one filter (channel, recipient, group_key, idempotency_key, \
+             event_id, series_id, due_after or due_before)",
+        ));
+    }
+    if let Some(s) = query.get("status") {
+        if s != status {
+            return Err(ApiError::invalid(
+                "status",
+                format!("this action only applies to {status} notifications"),
+            ));
+        }
+    }
+    let given = json!(query);
+    let allowed: Vec<&str> = FILTERS.iter().copied().filter(|f| *f != "sort").collect();
+    let mut filter = list_filter(&query, &allowed)?;
+    filter.status = Some(status.into());
+    Ok(Request {
+        filter,
+        given,
+        dry_run,
+        limit,
+    })
+}
+
+/// One audit row, ready to insert.
+type AuditRow = (
+    diesel::dsl::Eq<audit_log::tenant_id, Uuid>,
+    diesel::dsl::Eq<audit_log::actor, String>,
+    diesel::dsl::Eq<audit_log::action, String>,
+    diesel::dsl::Eq<audit_log::subject_id, Option<Uuid>>,
+    diesel::dsl::Eq<audit_log::detail, Value>,
+);
+
+fn audit_rows(
+    tenant_id: Uuid,
+    actor: &str,
+    action: &str,
+    ids: &[Uuid],
+    detail: &Value,
+) -> Vec<AuditRow> {
+    ids.iter()
+        .map(|id| {
+            (
+                audit_log::tenant_id.eq(tenant_id),
+                audit_log::actor.eq(actor.to_string()),
+                audit_log::action.eq(action.to_string()),
+                audit_log::subject_id.eq(Some(*id)),
+                audit_log::detail.eq(detail.clone()),
+            )
+        })
+        .collect()
+}
+
+async fn cancel(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let req = parse(body, "scheduled", true)?;
+    let tenant_id = caller.tenant_id;
+    let actor = caller.actor.clone();
+    let f = req.filter.clone();
+    if req.dry_run {
+        let matched = db::run(&state.pool, move |conn| {
+            Ok::<_, ApiError>(q::count_matching(
+                conn,
+                tenant_id,
+                &f,
+                db::stats::COUNT_CAP,
+            )?)
+        })
+        .await?;
+        return Ok(HttpResponse::Ok().json(json!({"dry_run": true, "matched": matched})));
+    }
+    let (limit, given) = (req.limit, req.given.clone());
+    let (cancelled, next, remaining) = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let ids = q::ids_matching(conn, tenant_id, &f, limit)?;
+            let rows = q::cancel_ids(conn, tenant_id, &ids)?;
+            let done: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+            // As with a single cancel, a cancelled occurrence leaves its series running.
+            let occurrences = db::series::occurrences_among(conn, &done)?;
+            let next = crate::events::series::advance_each(conn, &occurrences)?;
+            let detail = json!({"bulk": true, "filter": given});
+            diesel::insert_into(audit_log::table)
+                .values(audit_rows(
+                    tenant_id,
+                    &actor,
+                    "notification.cancelled",
+                    &done,
+                    &detail,
+                ))
+                .execute(conn)?;
+            db::audit::record(
+                conn,
+                tenant_id,
+                &actor,
+                "notification.bulk_cancelled",
+                None,
+                json!({"filter": given, "cancelled": done.len()}),
+            )?;
+            let remaining = q::count_matching(conn, tenant_id, &f, db::stats::COUNT_CAP)?;
+            Ok::<_, ApiError>((rows, next, remaining))
+        })
+    })
+    .await?;
+    for (id, version) in &cancelled {
+        unschedule_after_commit(&state, *id, *version).await;
+    }
+    for row in &next {
+        schedule_after_commit(&state, row, None).await;
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "dry_run": false,
+        "cancelled": cancelled.len(),
+        "remaining": remaining,
+        "more": remaining > 0,
+    })))
+}
+
+async fn replay(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let req = parse(body, "dead", false)?;
+    let tenant_id = caller.tenant_id;
+    let actor = caller.actor.clone();
+    let f = req.filter.clone();
+    if req.dry_run {
+        let matched = db::run(&state.pool, move |conn| {
+            Ok::<_, ApiError>(q::count_matching(
+                conn,
+                tenant_id,
+                &f,
+                db::stats::COUNT_CAP,
+            )?)
+        })
+        .await?;
+        return Ok(HttpResponse::Ok().json(json!({"dry_run": true, "matched": matched})));
+    }
+    let (limit, given) = (req.limit, req.given.clone());
+    let (replayed, skipped, remaining) = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let ids = q::ids_matching(conn, tenant_id, &f, limit)?;
+            let mut replayed = Vec::new();
+            let mut skipped = Vec::new();
+            // A series may have only one pending occurrence: replay at most one dead occurrence
+            // per series, and none of a series that has already moved on.
+            let mut series_taken = HashSet::new();
+            for id in ids {
+                let Some(current) = q::lock(conn, tenant_id, id)? else {
+                    continue;
+                };
+                if let Some(series_id) = current.series_id {
+                    let pending = db::series::pending_occurrence(conn, series_id)?;
+                    if pending.is_some() || !series_taken.insert(series_id) {
+                        skipped.push(json!({"id": id, "reason": format!(
+                            "series {series_id} already has a pending occurrence"
+                        )}));
+                        continue;
+                    }
+                }
+                if let Some(row) = q::replay(conn, tenant_id, id)? {
+                    replayed.push(row);
+                }
+            }
+            let done: Vec<Uuid> = replayed.iter().map(|r| r.id).collect();
+            let detail = json!({"bulk": true, "filter": given});
+            diesel::insert_into(audit_log::table)
+                .values(audit_rows(
+                    tenant_id,
+                    &actor,
+                    "notification.replayed",
+                    &done,
+                    &detail,
+                ))
+                .execute(conn)?;
+            db::audit::record(
+                conn,
+                tenant_id,
+                &actor,
+                "notification.bulk_replayed",
+                None,
+                json!({"filter": given, "replayed": done.len(), "skipped": skipped.len()}),
+            )?;
+            let remaining = q::count_matching(conn, tenant_id, &f, db::stats::COUNT_CAP)?;
+            Ok::<_, ApiError>((replayed, skipped, remaining))
+        })
+    })
+    .await?;
+    for row in &replayed {
+        schedule_after_commit(&state, row, None).await;
+    }
+    // Skipped rows stay dead and still match: only more than those is more to do.
+    let more = remaining > skipped.len() as i64;
+    Ok(HttpResponse::Ok().json(json!({
+        "dry_run": false,
+        "replayed": replayed.len(),
+        "skipped": skipped,
+        "remaining": remaining,
+        "more": more,
+    })))
+}

@@ -1,0 +1,240 @@
+//! Read-only views for the dashboard: a notification's timeline with its rendered message, and
+//! the list of recurring series with their next fire times.
+
+use super::auth::Caller;
+use super::cursor;
+use super::error::ApiError;
+use super::notifications::parse_id;
+use super::state::AppState;
+use super::view;
+use crate::channels::template::Template;
+use crate::db::{self, models::Notification, stats as q};
+use crate::domain::{CronSpec, TimeZone};
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/notifications/{id}/timeline").route(web::get().to(timeline)))
+        .service(web::resource("/series").route(web::get().to(series_list)));
+}
+
+fn entry(at: DateTime<Utc>, kind: &str, detail: Value) -> (DateTime<Utc>, Value) {
+    let mut v = json!({"at": view::ts(at), "kind": kind});
+    if let (Value::Object(target), Value::Object(extra)) = (&mut v, detail) {
+        target.extend(extra);
+    }
+    (at, v)
+}
+
+/// The message as the sender would render it, under the same bounds, so a hostile template
+/// costs the timeline no more than it costs a send.
+fn render(src: &str, n: &Notification) -> Result<String, String> {
+    use crate::channels::template::{context, Budget, OutputLimit};
+    use crate::channels::ChannelKind;
+    let kind: ChannelKind = n.channel.parse().map_err(|e| format!("{e}"))?;
+    let mut budget = Budget::new(OutputLimit::for_channel(kind));
+    budget.deadline = Some(std::time::Instant::now() + std::time::Duration::from_secs(2));
+    let data = context(
+        &n.data,
+        n.target_date.map(crate::domain::format_time),
+        crate::domain::format_time(n.send_at),
+        &n.recipient,
+        n.id,
+    );
+    Template::parse(src)?
+        .render(&data, budget)
+        .map_err(|e| e.to_string())
+}
+
+async fn timeline(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path, "notification")?;
+    let tenant_id = caller.tenant_id;
+    // Rendering runs here too, on the blocking pool, next to the queries.
+    let body = db::run(&state.pool, move |conn| {
+        let n = db::notifications::find(conn, tenant_id, id)?
+            .ok_or_else(|| ApiError::not_found("notification"))?;
+        let attempts = db::attempts::list(conn, tenant_id, id)?;
+        let audit = q::audit_of(conn, tenant_id, id)?;
+        let mut names = HashMap::new();
+        for a in &audit {
+            if !names.contains_key(&a.actor) {
+                names.insert(a.actor.clone(), q::actor_name(conn, tenant_id, &a.actor)?);
+            }
+        }
+        Ok::<_, ApiError>(build(&n, &attempts, &audit, &names))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+fn build(
+    n: &Notification,
+    attempts: &[crate::db::models::DeliveryAttempt],
+    audit: &[q::AuditEntry],
+    names: &HashMap<String, String>,
+) -> Value {
+    let mut items = Vec::new();
+    let created_by = audit
+        .iter()
+        .find(|a| a.action == "notification.created")
+        .map(|a| json!({"actor": a.actor, "name": names.get(&a.actor)}));
+    let created_by = match (created_by, n.event_id, n.series_id) {
+        (Some(by), _, _) => by,
+        (None, Some(event), _) => json!({"actor": format!("event:{event}"), "event_id": event}),
+        (None, None, Some(series)) => {
+            json!({"actor": format!("series:{series}"), "series_id": series})
+        }
+        (None, None, None) => json!({"actor": "system"}),
+    };
+    items.push(entry(
+        n.created_at,
+        "created",
+        json!({"by": created_by.clone()}),
+    ));
+    items.push(entry(
+        n.send_at,
+        "scheduled",
+        json!({"detail": "send time"}),
+    ));
+    for a in audit {
+        if a.action == "notification.created" {
+            continue;
+        }
+        items.push(entry(
+            a.created_at,
+            "audit",
+            json!({"action": a.action, "actor": a.actor, "name": names.get(&a.actor), "detail": a.detail}),
+        ));
+    }
+    for a in attempts {
+        items.push(entry(
+            a.started_at,
+            "attempt",
+            json!({
+                "number": a.attempt_number,
+                "outcome": a.outcome,
+                "duration_ms": (a.finished_at - a.started_at).num_milliseconds(),
+                "response": a.response_summary,
+                "error": a.error,
+            }),
+        ));
+    }
+    if let (Some(at), "sending") = (n.claimed_at, n.status.as_str()) {
+        items.push(entry(at, "claimed", json!({"attempt": n.attempts})));
+    }
+    let end = match n.status.as_str() {
+        "sent" => n.sent_at.map(|t| (t, json!({"status": "sent"}))),
+        "cancelled" => n.cancelled_at.map(|t| (t, json!({"status": "cancelled"}))),
+        "dead" | "expired" => Some((
+            n.updated_at,
+            json!({"status": n.status, "error": n.last_error}),
+        )),
+        _ => None,
+    };
+    if let Some((at, detail)) = end {
+        items.push(entry(at, "ended", detail));
+    }
+    // Stable: equal times keep the order above (created before scheduled, attempts in order).
+    items.sort_by_key(|(at, _)| *at);
+    let rendered_subject = n.subject.as_deref().map(|s| render(s, n));
+    let rendered_body = render(&n.body, n);
+    let (subject, body, error) = match (rendered_subject, rendered_body) {
+        (Some(Err(e)), _) | (_, Err(e)) => (Value::Null, Value::Null, json!(e)),
+        (s, Ok(b)) => (
+            s.map(|r| json!(r.unwrap_or_default()))
+                .unwrap_or(Value::Null),
+            json!(b),
+            Value::Null,
+        ),
+    };
+    json!({
+        "notification": view::notification(n),
+        "created_by": created_by,
+        "items": items.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+        "rendered": {"subject": subject, "body": body, "error": error},
+    })
+}
+
+/// Next fire times listed per series, after its pending occurrence.
+const NEXT_FIRES: usize = 3;
+
+async fn series_list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, ApiError> {
+    for key in query.keys() {
+        if !["status", "limit", "cursor"].contains(&key.as_str()) {
+            return Err(ApiError::bad_request(
+                key,
+                format!("{key}: unknown query parameter"),
+            ));
+        }
+    }
+    let status = match query.get("status").map(String::as_str) {
+        None => None,
+        Some(s @ ("active" | "cancelled" | "ended")) => Some(s.to_string()),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "status",
+                "must be active, cancelled or ended",
+            ))
+        }
+    };
+    let limit = cursor::limit(query.get("limit").map(String::as_str))?;
+    let before = query.get("cursor").map(|c| cursor::decode(c)).transpose()?;
+    let tenant_id = caller.tenant_id;
+    let (rows, pending) = db::run(&state.pool, move |conn| {
+        let rows = q::series_page(conn, tenant_id, status.as_deref(), before, limit)?;
+        let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
+        let pending = q::pending_of_series(conn, &ids)?;
+        Ok::<_, ApiError>((rows, pending))
+    })
+    .await?;
+    let pending: HashMap<Uuid, (Uuid, DateTime<Utc>)> = pending
+        .into_iter()
+        .filter_map(|(s, id, due)| s.map(|s| (s, (id, due))))
+        .collect();
+    let page = view::page(
+        rows,
+        limit,
+        |s| {
+            let next = pending.get(&s.id);
+            let mut fires = Vec::new();
+            if s.status == "active" {
+                if let (Ok(spec), Ok(tz)) = (CronSpec::parse(&s.cron), TimeZone::parse(&s.timezone))
+                {
+                    let mut after = next.map(|(_, due)| *due).unwrap_or_else(Utc::now);
+                    while fires.len() < NEXT_FIRES {
+                        match spec.next_after(after, tz.tz()) {
+                            Some(t) if s.ends_at.is_none_or(|end| t <= end) => {
+                                fires.push(view::ts(t));
+                                after = t;
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+            }
+            json!({
+                "id": s.id,
+                "cron": s.cron,
+                "timezone": s.timezone,
+                "ends_at": view::opt_ts(s.ends_at),
+                "status": s.status,
+                "created_at": view::ts(s.created_at),
+                "pending_occurrence": next.map(|(id, due)| json!({"id": id, "due_at": view::ts(*due)})),
+                "next_fire_times": fires,
+            })
+        },
+        |s| (s.created_at, s.id),
+    );
+    Ok(HttpResponse::Ok().json(page))
+}
