@@ -588,6 +588,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/cancel-matching": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel every scheduled notification matching a filter
+         * @description Requires the `admin` role. Cancels at most `limit` (≤ 1,000) matching scheduled notifications per call, oldest first; repeat while `more`. Audited per notification and per call.
+         */
+        post: operations["cancelMatching"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay every dead notification matching a filter
+         * @description Requires the `admin` role. Replays at most `limit` (≤ 1,000) matching dead notifications per call, oldest first; occurrences of a series that already has a pending one are `skipped`. Audited per notification and per call.
+         */
+        post: operations["replayMatching"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard's figures for the caller's tenant
+         * @description Any role. Shared for 1 s per tenant; counts and forecast are recomputed at most every 10 s.
+         */
+        get: operations["getStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is calling */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A notification's timeline and rendered message */
+        get: operations["getTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List recurring series with their next fire times */
+        get: operations["listSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -711,7 +822,7 @@ export interface components {
             recipient: string;
             /** @description E-mail only; a template like `body`. */
             subject?: string | null;
-            /** @description Template (`{{name}}` variables from `data`); required for email and sms. */
+            /** @description Template (`{{name}}` variables from `data`); required for email and sms. Rendered once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a 422 naming the field. */
             body?: string | null;
             /** @description Template variables (and the webhook payload). */
             data?: {
@@ -780,7 +891,7 @@ export interface components {
             timezone?: string | null;
             /** @description E-mail only; a template like `body`. */
             subject?: string | null;
-            /** @description Template (`{{name}}` variables from `data`); required for email and sms. */
+            /** @description Template (`{{name}}` variables from `data`); required for email and sms. Rendered once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a 422 naming the field. */
             body?: string | null;
             /** @description Template variables (and the webhook payload). */
             data?: {
@@ -1181,6 +1292,106 @@ export interface components {
             /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
             rate_limit?: number | null;
         };
+        Stats: {
+            /** Format: date-time */
+            generated_at?: string;
+            /** @description Per status, each counting no further than `count_cap`. */
+            counts?: {
+                scheduled?: number;
+                sending?: number;
+                sent?: number;
+                cancelled?: number;
+                expired?: number;
+                dead?: number;
+            };
+            count_cap?: number;
+            /** @description Pending notifications due from now within an hour / a day. */
+            due?: {
+                next_hour?: number;
+                next_day?: number;
+            };
+            /** @description Due and not yet sent. */
+            overdue?: {
+                count?: number;
+                /** Format: date-time */
+                oldest_due_at?: string | null;
+                oldest_age_seconds?: number | null;
+            };
+            /** @description From due time to the provider call, successful attempts of the last 5 minutes. */
+            lag?: {
+                window_seconds?: number;
+                samples?: number;
+                p50_ms?: number | null;
+                p99_ms?: number | null;
+                max_ms?: number | null;
+            };
+            /** @description Delivery attempts by outcome for each of the last 60 minutes. */
+            sends_per_minute?: {
+                /** Format: date-time */
+                minute?: string;
+                success?: number;
+                transient_failure?: number;
+                permanent_failure?: number;
+                expired?: number;
+                refused?: number;
+            }[];
+            /** @description Pending sends by due time and channel. */
+            forecast?: {
+                /** @description 24 hours from the current hour. */
+                hourly?: {
+                    /** Format: date-time */
+                    start?: string;
+                    email?: number;
+                    sms?: number;
+                    webhook?: number;
+                    total?: number;
+                }[];
+                /** @description 7 days from today (UTC). */
+                daily?: {
+                    /** Format: date-time */
+                    start?: string;
+                    email?: number;
+                    sms?: number;
+                    webhook?: number;
+                    total?: number;
+                }[];
+                truncated?: boolean;
+            };
+            events_backlog?: number;
+            /** @description The deployment's Redis queues; only `error` when Redis does not answer. */
+            queues?: {
+                schedule?: number;
+                ready?: number;
+                pending?: number;
+                events?: number;
+                leader?: {
+                    present?: boolean;
+                    ttl_ms?: number;
+                };
+                error?: string;
+            };
+        };
+        /** @description The list's filters (a cancel needs at least one); `status`, if given, must be the one the action applies to. */
+        BulkRequest: {
+            /** @enum {string} */
+            channel?: "email" | "sms" | "webhook";
+            recipient?: string;
+            group_key?: string;
+            idempotency_key?: string;
+            /** Format: uuid */
+            event_id?: string;
+            /** Format: uuid */
+            series_id?: string;
+            /** Format: date-time */
+            due_after?: string;
+            /** Format: date-time */
+            due_before?: string;
+            status?: string;
+            /** @default false */
+            dry_run: boolean;
+            /** @default 1000 */
+            limit: number;
+        };
     };
     responses: {
         /** @description Malformed JSON, a wrong type, an unknown field or query parameter. */
@@ -1403,6 +1614,18 @@ export interface operations {
                 group_key?: string;
                 /** @description Only those created from this event. */
                 event_id?: string;
+                /** @description Only this recipient (exact). */
+                recipient?: string;
+                /** @description Only the notification with this idempotency key. */
+                idempotency_key?: string;
+                /** @description Only occurrences of this recurring series. */
+                series_id?: string;
+                /** @description Only those whose `send_at` is at or after this time (RFC 3339 with an offset). */
+                due_after?: string;
+                /** @description Only those whose `send_at` is before this time (RFC 3339 with an offset). */
+                due_before?: string;
+                /** @description Order: `created_at` (newest first, the default), `send_at` (earliest first) or `-send_at`. A cursor continues only the sort it came from. */
+                sort?: "created_at" | "send_at" | "-send_at";
                 /** @description Page size (at most 500). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -1414,7 +1637,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Newest first. */
+            /** @description Newest first, or in the order of `sort`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1665,6 +1888,18 @@ export interface operations {
                 group_key?: string;
                 /** @description Only those created from this event. */
                 event_id?: string;
+                /** @description Only this recipient (exact). */
+                recipient?: string;
+                /** @description Only the notification with this idempotency key. */
+                idempotency_key?: string;
+                /** @description Only occurrences of this recurring series. */
+                series_id?: string;
+                /** @description Only those whose `send_at` is at or after this time (RFC 3339 with an offset). */
+                due_after?: string;
+                /** @description Only those whose `send_at` is before this time (RFC 3339 with an offset). */
+                due_before?: string;
+                /** @description Order: `created_at` (newest first, the default), `send_at` (earliest first) or `-send_at`. A cursor continues only the sort it came from. */
+                sort?: "created_at" | "send_at" | "-send_at";
                 /** @description Page size (at most 500). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -2414,6 +2649,258 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    cancelMatching: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkRequest"];
+            };
+        };
+        responses: {
+            /** @description With `dry_run`: `{dry_run, matched}`. Otherwise `{dry_run, cancelled, remaining, more}`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dry_run?: boolean;
+                        matched?: number;
+                        cancelled?: number;
+                        remaining?: number;
+                        more?: boolean;
+                        skipped?: {
+                            /** Format: uuid */
+                            id?: string;
+                            reason?: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    replayMatching: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkRequest"];
+            };
+        };
+        responses: {
+            /** @description With `dry_run`: `{dry_run, matched}`. Otherwise `{dry_run, replayed, remaining, more}`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dry_run?: boolean;
+                        matched?: number;
+                        replayed?: number;
+                        remaining?: number;
+                        more?: boolean;
+                        skipped?: {
+                            /** Format: uuid */
+                            id?: string;
+                            reason?: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stats"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenant?: {
+                            /** Format: uuid */
+                            id?: string;
+                            name?: string;
+                        };
+                        /** @enum {string} */
+                        role?: "admin" | "member";
+                        actor?: string;
+                        name?: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Items in time order; `kind` is `created`, `scheduled`, `attempt`, `audit`, `claimed` or `ended`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        notification?: components["schemas"]["Notification"];
+                        created_by?: {
+                            actor?: string;
+                            name?: string;
+                            /** Format: uuid */
+                            event_id?: string;
+                        };
+                        items?: ({
+                            /** Format: date-time */
+                            at?: string;
+                            /** @enum {string} */
+                            kind?: "created" | "scheduled" | "attempt" | "audit" | "claimed" | "ended";
+                            number?: number;
+                            outcome?: string;
+                            duration_ms?: number;
+                            response?: string | null;
+                            error?: string | null;
+                            action?: string;
+                            actor?: string;
+                            status?: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        rendered?: {
+                            subject?: string | null;
+                            body?: string | null;
+                            error?: string | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listSeries: {
+        parameters: {
+            query?: {
+                /** @description Only this status. */
+                status?: "active" | "cancelled" | "ended";
+                /** @description Page size (at most 500). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: {
+                            /** Format: uuid */
+                            id?: string;
+                            cron?: string;
+                            timezone?: string;
+                            /** Format: date-time */
+                            ends_at?: string | null;
+                            status?: string;
+                            /** Format: date-time */
+                            created_at?: string;
+                            pending_occurrence?: {
+                                /** Format: uuid */
+                                id?: string;
+                                /** Format: date-time */
+                                due_at?: string;
+                            } | null;
+                            /** @description The next three after the pending occurrence. */
+                            next_fire_times?: string[];
+                        }[];
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["InternalError"];
         };

@@ -6,7 +6,13 @@ from .api_key_create_role import ApiKeyCreateRole
 from .api_key_created import ApiKeyCreated
 from .api_key_created_role import ApiKeyCreatedRole
 from .api_key_role import ApiKeyRole
+from .bulk_request import BulkRequest
+from .bulk_request_channel import BulkRequestChannel
 from .cancel_count import CancelCount
+from .cancel_matching_response_200 import CancelMatchingResponse200
+from .cancel_matching_response_200_skipped_item import (
+    CancelMatchingResponse200SkippedItem,
+)
 from .cron_preview import CronPreview
 from .cron_preview_request import CronPreviewRequest
 from .delivery_attempt import DeliveryAttempt
@@ -22,14 +28,32 @@ from .event_create_payload import EventCreatePayload
 from .event_page import EventPage
 from .event_payload import EventPayload
 from .event_status import EventStatus
+from .get_me_response_200 import GetMeResponse200
+from .get_me_response_200_role import GetMeResponse200Role
+from .get_me_response_200_tenant import GetMeResponse200Tenant
+from .get_timeline_response_200 import GetTimelineResponse200
+from .get_timeline_response_200_created_by import GetTimelineResponse200CreatedBy
+from .get_timeline_response_200_items_item import GetTimelineResponse200ItemsItem
+from .get_timeline_response_200_items_item_kind import (
+    GetTimelineResponse200ItemsItemKind,
+)
+from .get_timeline_response_200_rendered import GetTimelineResponse200Rendered
 from .group_cancel import GroupCancel
 from .health import Health
 from .health_status import HealthStatus
 from .list_api_keys_response_200 import ListApiKeysResponse200
 from .list_dead_letters_channel import ListDeadLettersChannel
+from .list_dead_letters_sort import ListDeadLettersSort
 from .list_events_status import ListEventsStatus
 from .list_notifications_channel import ListNotificationsChannel
+from .list_notifications_sort import ListNotificationsSort
 from .list_notifications_status import ListNotificationsStatus
+from .list_series_response_200 import ListSeriesResponse200
+from .list_series_response_200_items_item import ListSeriesResponse200ItemsItem
+from .list_series_response_200_items_item_pending_occurrence_type_0 import (
+    ListSeriesResponse200ItemsItemPendingOccurrenceType0,
+)
+from .list_series_status import ListSeriesStatus
 from .list_users_response_200 import ListUsersResponse200
 from .login_request import LoginRequest
 from .login_response import LoginResponse
@@ -51,6 +75,10 @@ from .readiness_redis import ReadinessRedis
 from .register_request import RegisterRequest
 from .registered import Registered
 from .registered_tenant import RegisteredTenant
+from .replay_matching_response_200 import ReplayMatchingResponse200
+from .replay_matching_response_200_skipped_item import (
+    ReplayMatchingResponse200SkippedItem,
+)
 from .rule import Rule
 from .rule_channel import RuleChannel
 from .rule_input import RuleInput
@@ -58,6 +86,17 @@ from .rule_input_channel import RuleInputChannel
 from .rule_list import RuleList
 from .series import Series
 from .series_status import SeriesStatus
+from .stats import Stats
+from .stats_counts import StatsCounts
+from .stats_due import StatsDue
+from .stats_forecast import StatsForecast
+from .stats_forecast_daily_item import StatsForecastDailyItem
+from .stats_forecast_hourly_item import StatsForecastHourlyItem
+from .stats_lag import StatsLag
+from .stats_overdue import StatsOverdue
+from .stats_queues import StatsQueues
+from .stats_queues_leader import StatsQueuesLeader
+from .stats_sends_per_minute_item import StatsSendsPerMinuteItem
 from .tenant import Tenant
 from .user import User
 from .user_create import UserCreate
@@ -73,7 +112,11 @@ __all__ = (
     "ApiKeyCreated",
     "ApiKeyCreatedRole",
     "ApiKeyRole",
+    "BulkRequest",
+    "BulkRequestChannel",
     "CancelCount",
+    "CancelMatchingResponse200",
+    "CancelMatchingResponse200SkippedItem",
     "CronPreview",
     "CronPreviewRequest",
     "DeliveryAttempt",
@@ -89,14 +132,28 @@ __all__ = (
     "EventPage",
     "EventPayload",
     "EventStatus",
+    "GetMeResponse200",
+    "GetMeResponse200Role",
+    "GetMeResponse200Tenant",
+    "GetTimelineResponse200",
+    "GetTimelineResponse200CreatedBy",
+    "GetTimelineResponse200ItemsItem",
+    "GetTimelineResponse200ItemsItemKind",
+    "GetTimelineResponse200Rendered",
     "GroupCancel",
     "Health",
     "HealthStatus",
     "ListApiKeysResponse200",
     "ListDeadLettersChannel",
+    "ListDeadLettersSort",
     "ListEventsStatus",
     "ListNotificationsChannel",
+    "ListNotificationsSort",
     "ListNotificationsStatus",
+    "ListSeriesResponse200",
+    "ListSeriesResponse200ItemsItem",
+    "ListSeriesResponse200ItemsItemPendingOccurrenceType0",
+    "ListSeriesStatus",
     "ListUsersResponse200",
     "LoginRequest",
     "LoginResponse",
@@ -118,6 +175,8 @@ __all__ = (
     "RegisterRequest",
     "Registered",
     "RegisteredTenant",
+    "ReplayMatchingResponse200",
+    "ReplayMatchingResponse200SkippedItem",
     "Rule",
     "RuleChannel",
     "RuleInput",
@@ -125,6 +184,17 @@ __all__ = (
     "RuleList",
     "Series",
     "SeriesStatus",
+    "Stats",
+    "StatsCounts",
+    "StatsDue",
+    "StatsForecast",
+    "StatsForecastDailyItem",
+    "StatsForecastHourlyItem",
+    "StatsLag",
+    "StatsOverdue",
+    "StatsQueues",
+    "StatsQueuesLeader",
+    "StatsSendsPerMinuteItem",
     "Tenant",
     "User",
     "UserCreate",

@@ -31,7 +31,9 @@ class NotificationCreate:
             channel (NotificationCreateChannel):
             recipient (str): E-mail address | E.164 phone number | http(s) URL.
             subject (None | str | Unset): E-mail only; a template like `body`.
-            body (None | str | Unset): Template (`{{name}}` variables from `data`); required for email and sms.
+            body (None | str | Unset): Template (`{{name}}` variables from `data`); required for email and sms. Rendered
+                once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a
+                422 naming the field.
             data (None | NotificationCreateDataType0 | Unset): Template variables (and the webhook payload).
             target_date (datetime.datetime | None | Unset):
             lead_time (None | str | Unset): ISO-8601 duration, e.g. `P3D`, `PT90M`. Example: P3D.

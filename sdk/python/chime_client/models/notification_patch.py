@@ -30,7 +30,9 @@ class NotificationPatch:
             expires_at (datetime.datetime | None | Unset): Default: `target_date`.
             timezone (None | str | Unset): IANA name; local times and cron are interpreted in it.
             subject (None | str | Unset): E-mail only; a template like `body`.
-            body (None | str | Unset): Template (`{{name}}` variables from `data`); required for email and sms.
+            body (None | str | Unset): Template (`{{name}}` variables from `data`); required for email and sms. Rendered
+                once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a
+                422 naming the field.
             data (None | NotificationPatchDataType0 | Unset): Template variables (and the webhook payload).
             recipient (str | Unset): E-mail address | E.164 phone number | http(s) URL.
     """

@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
 from uuid import UUID
@@ -7,6 +8,7 @@ import httpx
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.list_dead_letters_channel import ListDeadLettersChannel
+from ...models.list_dead_letters_sort import ListDeadLettersSort
 from ...models.notification_page import NotificationPage
 from ...types import UNSET, Response, Unset
 
@@ -16,6 +18,12 @@ def _get_kwargs(
     channel: ListDeadLettersChannel | Unset = UNSET,
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
+    recipient: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    series_id: UUID | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    sort: ListDeadLettersSort | Unset = ListDeadLettersSort.CREATED_AT,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -34,6 +42,31 @@ def _get_kwargs(
     if not isinstance(event_id, Unset):
         json_event_id = str(event_id)
     params["event_id"] = json_event_id
+
+    params["recipient"] = recipient
+
+    params["idempotency_key"] = idempotency_key
+
+    json_series_id: str | Unset = UNSET
+    if not isinstance(series_id, Unset):
+        json_series_id = str(series_id)
+    params["series_id"] = json_series_id
+
+    json_due_after: str | Unset = UNSET
+    if not isinstance(due_after, Unset):
+        json_due_after = due_after.isoformat()
+    params["due_after"] = json_due_after
+
+    json_due_before: str | Unset = UNSET
+    if not isinstance(due_before, Unset):
+        json_due_before = due_before.isoformat()
+    params["due_before"] = json_due_before
+
+    json_sort: str | Unset = UNSET
+    if not isinstance(sort, Unset):
+        json_sort = sort.value
+
+    params["sort"] = json_sort
 
     params["limit"] = limit
 
@@ -110,6 +143,12 @@ def sync_detailed(
     channel: ListDeadLettersChannel | Unset = UNSET,
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
+    recipient: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    series_id: UUID | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    sort: ListDeadLettersSort | Unset = ListDeadLettersSort.CREATED_AT,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
 ) -> Response[Error | NotificationPage]:
@@ -121,6 +160,12 @@ def sync_detailed(
         channel (ListDeadLettersChannel | Unset):
         group_key (str | Unset):
         event_id (UUID | Unset):
+        recipient (str | Unset):
+        idempotency_key (str | Unset):
+        series_id (UUID | Unset):
+        due_after (datetime.datetime | Unset):
+        due_before (datetime.datetime | Unset):
+        sort (ListDeadLettersSort | Unset):  Default: ListDeadLettersSort.CREATED_AT.
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
 
@@ -136,6 +181,12 @@ def sync_detailed(
         channel=channel,
         group_key=group_key,
         event_id=event_id,
+        recipient=recipient,
+        idempotency_key=idempotency_key,
+        series_id=series_id,
+        due_after=due_after,
+        due_before=due_before,
+        sort=sort,
         limit=limit,
         cursor=cursor,
     )
@@ -153,6 +204,12 @@ def sync(
     channel: ListDeadLettersChannel | Unset = UNSET,
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
+    recipient: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    series_id: UUID | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    sort: ListDeadLettersSort | Unset = ListDeadLettersSort.CREATED_AT,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
 ) -> Error | NotificationPage | None:
@@ -164,6 +221,12 @@ def sync(
         channel (ListDeadLettersChannel | Unset):
         group_key (str | Unset):
         event_id (UUID | Unset):
+        recipient (str | Unset):
+        idempotency_key (str | Unset):
+        series_id (UUID | Unset):
+        due_after (datetime.datetime | Unset):
+        due_before (datetime.datetime | Unset):
+        sort (ListDeadLettersSort | Unset):  Default: ListDeadLettersSort.CREATED_AT.
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
 
@@ -180,6 +243,12 @@ def sync(
         channel=channel,
         group_key=group_key,
         event_id=event_id,
+        recipient=recipient,
+        idempotency_key=idempotency_key,
+        series_id=series_id,
+        due_after=due_after,
+        due_before=due_before,
+        sort=sort,
         limit=limit,
         cursor=cursor,
     ).parsed
@@ -191,6 +260,12 @@ async def asyncio_detailed(
     channel: ListDeadLettersChannel | Unset = UNSET,
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
+    recipient: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    series_id: UUID | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    sort: ListDeadLettersSort | Unset = ListDeadLettersSort.CREATED_AT,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
 ) -> Response[Error | NotificationPage]:
@@ -202,6 +277,12 @@ async def asyncio_detailed(
         channel (ListDeadLettersChannel | Unset):
         group_key (str | Unset):
         event_id (UUID | Unset):
+        recipient (str | Unset):
+        idempotency_key (str | Unset):
+        series_id (UUID | Unset):
+        due_after (datetime.datetime | Unset):
+        due_before (datetime.datetime | Unset):
+        sort (ListDeadLettersSort | Unset):  Default: ListDeadLettersSort.CREATED_AT.
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
 
@@ -217,6 +298,12 @@ async def asyncio_detailed(
         channel=channel,
         group_key=group_key,
         event_id=event_id,
+        recipient=recipient,
+        idempotency_key=idempotency_key,
+        series_id=series_id,
+        due_after=due_after,
+        due_before=due_before,
+        sort=sort,
         limit=limit,
         cursor=cursor,
     )
@@ -232,6 +319,12 @@ async def asyncio(
     channel: ListDeadLettersChannel | Unset = UNSET,
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
+    recipient: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    series_id: UUID | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    sort: ListDeadLettersSort | Unset = ListDeadLettersSort.CREATED_AT,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
 ) -> Error | NotificationPage | None:
@@ -243,6 +336,12 @@ async def asyncio(
         channel (ListDeadLettersChannel | Unset):
         group_key (str | Unset):
         event_id (UUID | Unset):
+        recipient (str | Unset):
+        idempotency_key (str | Unset):
+        series_id (UUID | Unset):
+        due_after (datetime.datetime | Unset):
+        due_before (datetime.datetime | Unset):
+        sort (ListDeadLettersSort | Unset):  Default: ListDeadLettersSort.CREATED_AT.
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
 
@@ -260,6 +359,12 @@ async def asyncio(
             channel=channel,
             group_key=group_key,
             event_id=event_id,
+            recipient=recipient,
+            idempotency_key=idempotency_key,
+            series_id=series_id,
+            due_after=due_after,
+            due_before=due_before,
+            sort=sort,
             limit=limit,
             cursor=cursor,
         )

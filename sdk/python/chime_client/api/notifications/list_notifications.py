@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
 from uuid import UUID
@@ -7,6 +8,7 @@ import httpx
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.list_notifications_channel import ListNotificationsChannel
+from ...models.list_notifications_sort import ListNotificationsSort
 from ...models.list_notifications_status import ListNotificationsStatus
 from ...models.notification_page import NotificationPage
 from ...types import UNSET, Response, Unset
@@ -18,6 +20,12 @@ def _get_kwargs(
     channel: ListNotificationsChannel | Unset = UNSET,
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
+    recipient: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    series_id: UUID | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    sort: ListNotificationsSort | Unset = ListNotificationsSort.CREATED_AT,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -42,6 +50,31 @@ def _get_kwargs(
     if not isinstance(event_id, Unset):
         json_event_id = str(event_id)
     params["event_id"] = json_event_id
+
+    params["recipient"] = recipient
+
+    params["idempotency_key"] = idempotency_key
+
+    json_series_id: str | Unset = UNSET
+    if not isinstance(series_id, Unset):
+        json_series_id = str(series_id)
+    params["series_id"] = json_series_id
+
+    json_due_after: str | Unset = UNSET
+    if not isinstance(due_after, Unset):
+        json_due_after = due_after.isoformat()
+    params["due_after"] = json_due_after
+
+    json_due_before: str | Unset = UNSET
+    if not isinstance(due_before, Unset):
+        json_due_before = due_before.isoformat()
+    params["due_before"] = json_due_before
+
+    json_sort: str | Unset = UNSET
+    if not isinstance(sort, Unset):
+        json_sort = sort.value
+
+    params["sort"] = json_sort
 
     params["limit"] = limit
 
@@ -114,6 +147,12 @@ def sync_detailed(
     channel: ListNotificationsChannel | Unset = UNSET,
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
+    recipient: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    series_id: UUID | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    sort: ListNotificationsSort | Unset = ListNotificationsSort.CREATED_AT,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
 ) -> Response[Error | NotificationPage]:
@@ -124,6 +163,12 @@ def sync_detailed(
         channel (ListNotificationsChannel | Unset):
         group_key (str | Unset):
         event_id (UUID | Unset):
+        recipient (str | Unset):
+        idempotency_key (str | Unset):
+        series_id (UUID | Unset):
+        due_after (datetime.datetime | Unset):
+        due_before (datetime.datetime | Unset):
+        sort (ListNotificationsSort | Unset):  Default: ListNotificationsSort.CREATED_AT.
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
 
@@ -140,6 +185,12 @@ def sync_detailed(
         channel=channel,
         group_key=group_key,
         event_id=event_id,
+        recipient=recipient,
+        idempotency_key=idempotency_key,
+        series_id=series_id,
+        due_after=due_after,
+        due_before=due_before,
+        sort=sort,
         limit=limit,
         cursor=cursor,
     )
@@ -158,6 +209,12 @@ def sync(
     channel: ListNotificationsChannel | Unset = UNSET,
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
+    recipient: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    series_id: UUID | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    sort: ListNotificationsSort | Unset = ListNotificationsSort.CREATED_AT,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
 ) -> Error | NotificationPage | None:
@@ -168,6 +225,12 @@ def sync(
         channel (ListNotificationsChannel | Unset):
         group_key (str | Unset):
         event_id (UUID | Unset):
+        recipient (str | Unset):
+        idempotency_key (str | Unset):
+        series_id (UUID | Unset):
+        due_after (datetime.datetime | Unset):
+        due_before (datetime.datetime | Unset):
+        sort (ListNotificationsSort | Unset):  Default: ListNotificationsSort.CREATED_AT.
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
 
@@ -185,6 +248,12 @@ def sync(
         channel=channel,
         group_key=group_key,
         event_id=event_id,
+        recipient=recipient,
+        idempotency_key=idempotency_key,
+        series_id=series_id,
+        due_after=due_after,
+        due_before=due_before,
+        sort=sort,
         limit=limit,
         cursor=cursor,
     ).parsed
@@ -197,6 +266,12 @@ async def asyncio_detailed(
     channel: ListNotificationsChannel | Unset = UNSET,
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
+    recipient: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    series_id: UUID | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    sort: ListNotificationsSort | Unset = ListNotificationsSort.CREATED_AT,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
 ) -> Response[Error | NotificationPage]:
@@ -207,6 +282,12 @@ async def asyncio_detailed(
         channel (ListNotificationsChannel | Unset):
         group_key (str | Unset):
         event_id (UUID | Unset):
+        recipient (str | Unset):
+        idempotency_key (str | Unset):
+        series_id (UUID | Unset):
+        due_after (datetime.datetime | Unset):
+        due_before (datetime.datetime | Unset):
+        sort (ListNotificationsSort | Unset):  Default: ListNotificationsSort.CREATED_AT.
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
 
@@ -223,6 +304,12 @@ async def asyncio_detailed(
         channel=channel,
         group_key=group_key,
         event_id=event_id,
+        recipient=recipient,
+        idempotency_key=idempotency_key,
+        series_id=series_id,
+        due_after=due_after,
+        due_before=due_before,
+        sort=sort,
         limit=limit,
         cursor=cursor,
     )
@@ -239,6 +326,12 @@ async def asyncio(
     channel: ListNotificationsChannel | Unset = UNSET,
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
+    recipient: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    series_id: UUID | Unset = UNSET,
+    due_after: datetime.datetime | Unset = UNSET,
+    due_before: datetime.datetime | Unset = UNSET,
+    sort: ListNotificationsSort | Unset = ListNotificationsSort.CREATED_AT,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
 ) -> Error | NotificationPage | None:
@@ -249,6 +342,12 @@ async def asyncio(
         channel (ListNotificationsChannel | Unset):
         group_key (str | Unset):
         event_id (UUID | Unset):
+        recipient (str | Unset):
+        idempotency_key (str | Unset):
+        series_id (UUID | Unset):
+        due_after (datetime.datetime | Unset):
+        due_before (datetime.datetime | Unset):
+        sort (ListNotificationsSort | Unset):  Default: ListNotificationsSort.CREATED_AT.
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
 
@@ -267,6 +366,12 @@ async def asyncio(
             channel=channel,
             group_key=group_key,
             event_id=event_id,
+            recipient=recipient,
+            idempotency_key=idempotency_key,
+            series_id=series_id,
+            due_after=due_after,
+            due_before=due_before,
+            sort=sort,
             limit=limit,
             cursor=cursor,
         )

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="GetTimelineResponse200CreatedBy")
+
+
+@_attrs_define
+class GetTimelineResponse200CreatedBy:
+    """
+    Attributes:
+        actor (str | Unset):
+        name (str | Unset):
+        event_id (UUID | Unset):
+    """
+
+    actor: str | Unset = UNSET
+    name: str | Unset = UNSET
+    event_id: UUID | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        actor = self.actor
+
+        name = self.name
+
+        event_id: str | Unset = UNSET
+        if not isinstance(self.event_id, Unset):
+            event_id = str(self.event_id)
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if actor is not UNSET:
+            field_dict["actor"] = actor
+        if name is not UNSET:
+            field_dict["name"] = name
+        if event_id is not UNSET:
+            field_dict["event_id"] = event_id
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        actor = d.pop("actor", UNSET)
+
+        name = d.pop("name", UNSET)
+
+        _event_id = d.pop("event_id", UNSET)
+        event_id: UUID | Unset
+        if isinstance(_event_id, Unset):
+            event_id = UNSET
+        else:
+            event_id = UUID(_event_id)
+
+        get_timeline_response_200_created_by = cls(
+            actor=actor,
+            name=name,
+            event_id=event_id,
+        )
+
+        get_timeline_response_200_created_by.additional_properties = d
+        return get_timeline_response_200_created_by
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
