@@ -401,7 +401,8 @@ impl Draft {
 }
 
 /// After the transaction: put the row into the schedule. Redis failing here loses nothing (the
-/// reconciler re-adds every pending row), so the request still succeeds.
+/// write is repeated in the background, and the leader's sweep and reconciler re-add every
+/// pending row), so the request still succeeds.
 pub async fn schedule_after_commit(
     state: &AppState,
     row: &Notification,
@@ -413,7 +414,13 @@ pub async fn schedule_after_commit(
     let put = state
         .schedule
         .put(row.id, row.version, row.due_at, previous_version);
-    after_commit(row.id, "schedule", "the reconciler will add it", put).await;
+    after_commit(
+        row.id,
+        "schedule",
+        "the write is repeated in the background, and the overdue sweep covers it",
+        put,
+    )
+    .await;
 }
 
 pub async fn unschedule_after_commit(state: &AppState, id: Uuid, version: i32) {

@@ -67,7 +67,7 @@ pub async fn process_one(ctx: &RoleContext, event_id: Uuid) -> Result<Outcome, D
     for (id, version, due) in &created {
         if let Err(e) = ctx.schedule.put(*id, *version, *due, None).await {
             // The row is committed; the reconciler puts every pending row back into Redis.
-            tracing::warn!(notification_id = %id, error = %e, "could not schedule in Redis; the reconciler will");
+            tracing::warn!(notification_id = %id, error = %e, "could not schedule in Redis; it is repeated in the background");
         }
     }
     tracing::debug!(?outcome, "event handled");

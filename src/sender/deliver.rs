@@ -382,7 +382,7 @@ impl Deliverer {
             .put(due.id, due.version, due.due_at, None)
             .await
         {
-            tracing::warn!(notification_id = %due.id, error = %e, "could not schedule; the reconciler will");
+            tracing::warn!(notification_id = %due.id, error = %e, "could not schedule the retry; it is repeated in the background");
         }
     }
 }
