@@ -7,8 +7,15 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's paths; `CHIME_CHROMIUM` / `CHIME_CHROMEDRIVER` point elsewhere (a CI runner's
+/// Chrome, say).
+fn chromium() -> String {
+    std::env::var("CHIME_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+fn chromedriver() -> String {
+    std::env::var("CHIME_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
 
 /// A chromedriver process, killed when dropped.
 pub struct Driver {
@@ -33,16 +40,19 @@ fn free_port() -> u16 {
 
 impl Driver {
     pub async fn start() -> Driver {
-        for (path, package) in [(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")] {
+        for (path, package) in [
+            (chromium(), "chromium"),
+            (chromedriver(), "chromium-driver"),
+        ] {
             assert!(
-                std::path::Path::new(path).exists(),
+                std::path::Path::new(&path).exists(),
                 "{path} is missing: the browser tests need Debian's chromium and chromium-driver \
                  (install them with `apt-get install -y chromium chromium-driver`; {package} \
                  provides {path})"
             );
         }
         let port = free_port();
-        let child = Command::new(CHROMEDRIVER)
+        let child = Command::new(chromedriver())
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -80,7 +90,7 @@ impl Driver {
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
-                "binary": CHROMIUM,
+                "binary": chromium(),
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--window-size=1440,1000", "--force-color-profile=srgb", "--hide-scrollbars"],
             },
