@@ -134,7 +134,7 @@ async fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
         .await?;
     let audit_json: Vec<_> = audit
         .iter()
-        .map(|a| json!({"at": time(a.created_at), "actor": a.actor, "action": a.action, "detail": a.detail}))
+        .map(|a| json!({"at": view::ts(a.created_at), "actor": a.actor, "action": a.action, "detail": a.detail}))
         .collect();
     let mut doc = view::notification(&n);
     doc["attempts_detail"] = json!(attempts.iter().map(view::attempt).collect::<Vec<_>>());

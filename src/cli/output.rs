@@ -48,8 +48,9 @@ pub fn fields(pairs: &[(&str, String)]) -> String {
         .join("\n")
 }
 
+/// To the second: tables are for reading; `--json` keeps full precision.
 pub fn time(t: DateTime<Utc>) -> String {
-    crate::domain::format_time(t)
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 pub fn opt_time(t: Option<DateTime<Utc>>) -> String {

@@ -1,8 +1,9 @@
 //! `chime status`: what an operator checks first when reminders seem late.
 
-use super::output::{age, fields, opt, opt_time, time};
+use super::output::{age, fields, opt};
 use super::Ctx;
 use crate::api::stats::{queue_depths, LAG_WINDOW_SECS};
+use crate::api::view::ts as time;
 use crate::db::stats as q;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
@@ -142,18 +143,13 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<()> {
             },
         ));
         if redis.is_ok() {
+            let at = |k: &str| reconcile[k].as_str().map(str::to_string);
             rows.push((
                 "last reconcile",
-                format!(
-                    "{} (full pass {})",
-                    opt(reconcile["last_pass_at"].as_str()),
-                    opt_time(
-                        reconcile["last_full_pass_at"]
-                            .as_str()
-                            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                            .map(|t| t.with_timezone(&Utc))
-                    )
-                ),
+                match (at("last_pass_at"), at("last_full_pass_at")) {
+                    (None, None) => "never (no scheduler has run)".to_string(),
+                    (pass, full) => format!("{} (full pass {})", opt(pass), opt(full)),
+                },
             ));
         }
         rows.push((
