@@ -19,10 +19,14 @@ fn chime(app: &TestApp, args: &[&str]) -> Output {
 }
 
 fn chime_with_stdin(app: &TestApp, args: &[&str], stdin: &str) -> Output {
+    chime_full(app, args, stdin, REDIS_URL)
+}
+
+fn chime_full(app: &TestApp, args: &[&str], stdin: &str, redis_url: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chime"))
         .args(args)
         .env("DATABASE_URL", &app.db.url)
-        .env("REDIS_URL", REDIS_URL)
+        .env("REDIS_URL", redis_url)
         .env("CHIME_REDIS_PREFIX", &app.prefix.0)
         .env("CHIME_JWT_SECRET", JWT_SECRET)
         .env("RUST_LOG", "warn")
@@ -419,6 +423,28 @@ async fn notifications_list_show_and_cancel() {
     let again = human(&app, &["notifications", "cancel", &ada.to_string()]);
     assert!(again.contains("already cancelled"), "{again}");
     assert_eq!(audit_count(&app, "cli", "notification.cancelled"), 1);
+
+    // Redis away: PostgreSQL has the cancel, the reconciler repairs the schedule, and status
+    // still answers what PostgreSQL knows.
+    let carl = create(&app, "carl@example.com", "g3").await;
+    let nowhere = "redis://127.0.0.1:1";
+    let out = chime_full(
+        &app,
+        &["notifications", "cancel", &carl.to_string()],
+        "",
+        nowhere,
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(text(&out.stderr).contains("warning"), "{out:?}");
+    assert_eq!(status_of(&app, carl), "cancelled");
+    let out = chime_full(&app, &["status", "--json"], "", nowhere);
+    assert!(out.status.success(), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["redis_error"].is_string(), "{doc}");
+    assert_eq!(doc["counts"]["cancelled"], 2, "{doc}");
+    let out = chime_full(&app, &["status"], "", nowhere);
+    assert!(text(&out.stdout).contains("UNAVAILABLE"), "{out:?}");
+
     sql(
         &app,
         "UPDATE notifications SET status = 'sent' WHERE id = $1",
