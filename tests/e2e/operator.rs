@@ -297,7 +297,9 @@ async fn status_shows_leader_queues_overdue_lag_and_the_last_reconcile() {
         "{status}"
     );
 
+    let started = std::time::Instant::now();
     let table = human(&app, &["status"]);
+    eprintln!("chime status took {:?}", started.elapsed());
     for needle in [
         "leader",
         "present",
@@ -556,9 +558,15 @@ async fn dead_letters_list_and_replay_one_or_all_in_bounded_batches() {
     assert_eq!(nothing["replayed"], 0, "{nothing}");
     assert_eq!(dead(), copies + 1);
     let before = schedule_size(&app);
+    let started = std::time::Instant::now();
     let all = json_of(
         &app,
         &["dead-letters", "replay", "--all", "--since", "1d", "--json"],
+    );
+    eprintln!(
+        "replayed {} dead letters in {:?}",
+        copies + 1,
+        started.elapsed()
     );
     assert_eq!(all["replayed"], copies + 1, "{all}");
     assert_eq!(all["batches"], 2, "{all}");
