@@ -228,7 +228,8 @@ fn error(e: ApiError, subject: &str) -> anyhow::Error {
                 .to_string();
             anyhow::anyhow!("--{}: {message}", field.replace('_', "-"))
         }
-        ApiError::Unavailable(source) => anyhow::anyhow!("database unavailable: {source:#}"),
+        // Its source already says "database unavailable: …".
+        ApiError::Unavailable(source) => source,
         ApiError::Internal(source) => source,
         other => anyhow::anyhow!("{other}"),
     }

@@ -216,6 +216,19 @@ fn help_and_version_print_and_do_nothing_else() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("CHIME_RETRY_SCHEDULE"));
+    // No database: one line naming why, exit 1.
+    let out = Command::new(env!("CARGO_BIN_EXE_chime"))
+        .args(["keys", "list"])
+        .env("DATABASE_URL", pg_url(&name))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("chime: database unavailable") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
     // Usage errors: exit 2 with a hint.
     for args in [
         &["status", "--frobnicate"][..],
