@@ -132,6 +132,7 @@ async fn replay_all(ctx: &Ctx, filter: Filter) -> anyhow::Result<()> {
     let schedule = ctx.schedule().await;
     let tenant_id = ctx.tenant.id;
     let (mut replayed, mut skipped, mut batches) = (0usize, Vec::<Value>::new(), 0usize);
+    let mut scheduled = schedule.is_ok();
     loop {
         let (f, given) = (f.clone(), given.clone());
         let (rows, skips, remaining) = ctx
@@ -140,11 +141,11 @@ async fn replay_all(ctx: &Ctx, filter: Filter) -> anyhow::Result<()> {
             })
             .await?;
         batches += 1;
-        for row in &rows {
-            match &schedule {
-                Ok(s) => warn_schedule(api::schedule_row(s, row, None).await),
-                Err(_) => warn_schedule(false),
-            }
+        // One round trip per batch; a failure is reported once (the reconciler adds them).
+        let entries: Vec<_> = rows.iter().map(|r| (r.id, r.version, r.due_at)).collect();
+        if let Ok(s) = &schedule {
+            let put = tokio::time::timeout(std::time::Duration::from_secs(5), s.put_many(&entries));
+            scheduled &= matches!(put.await, Ok(Ok(())));
         }
         replayed += rows.len();
         // Skipped rows stay dead and match again: a batch that replays nothing is the end.
@@ -159,6 +160,7 @@ async fn replay_all(ctx: &Ctx, filter: Filter) -> anyhow::Result<()> {
             break;
         }
     }
+    warn_schedule(scheduled || replayed == 0);
     ctx.emit(
         json!({"replayed": replayed, "skipped": skipped, "batches": batches}),
         || {

@@ -598,6 +598,20 @@ async fn dead_letters_list_and_replay_one_or_all_in_bounded_batches() {
         ],
         "--all",
     );
+    // Redis away: the replay stands in PostgreSQL, with one warning for the whole run.
+    sql(&app, kill, old);
+    sql(&app, kill, recent);
+    let out = chime_full(
+        &app,
+        &["dead-letters", "replay", "--all"],
+        "",
+        "redis://127.0.0.1:1",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("warning"), "{stderr}");
+    assert_eq!(dead(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
