@@ -3,6 +3,7 @@
 //! The modules follow the pipeline: `api` → `events` → `schedule` → `sender` → `channels`.
 pub mod api;
 pub mod channels;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -1,21 +1,18 @@
-//! `chime serve [--roles api,worker,scheduler,sender] [--no-migrate]` and `chime migrate`.
+//! The `chime` binary: parses the command line (before reading any setting, so `--help` works
+//! whatever the environment holds), then starts the service or runs one command.
 
+use chime::cli::{Cli, Command, ServeArgs, TenantCommand};
 use chime::config::{Role, Settings};
 use chime::startup::{
     prepare_database_within, Application, BuildOptions, StartupBudget, StartupError, StopSignal,
 };
+use clap::Parser;
 use std::process::ExitCode;
-
-const USAGE: &str = "usage:
-  chime serve [--roles api,worker,scheduler,sender] [--no-migrate]
-  chime migrate
-  chime tenant create NAME      (prints the tenant and a new admin API key)
-
-Configuration comes from the environment; see README.md.";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Help, --version and usage errors exit here (0, 0 and 2).
+    let cli = Cli::parse();
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -23,22 +20,23 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    chime::telemetry::init(settings.log_format);
-    // Caught from here on: every start-up wait ends on SIGINT or SIGTERM.
-    let stop = StopSignal::install();
-    let budget = StartupBudget::new(settings.startup_timeout, stop.token());
-    let result = match args.first().map(String::as_str) {
-        Some("serve") => serve(settings, &args[1..], stop, budget).await,
-        Some("migrate") => prepare_database_within(&settings, true, &budget).await,
-        Some("tenant") => tenant(settings, &args[1..], &budget).await,
-        Some("help" | "--help" | "-h") => {
-            println!("{USAGE}");
-            Ok(())
+    let result = match cli.command {
+        Command::Serve(args) => {
+            let (stop, budget) = start(&settings);
+            serve(settings, args, stop, budget).await
         }
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
+        Command::Migrate => {
+            let (_stop, budget) = start(&settings);
+            prepare_database_within(&settings, true, &budget).await
         }
+        Command::Tenant {
+            command: TenantCommand::Create { name },
+        } => {
+            let (_stop, budget) = start(&settings);
+            chime::cli::create_tenant(settings, &name, &budget).await
+        }
+        // Operator commands log nothing (stdout is their answer) and stop on Ctrl-C as usual.
+        other => chime::cli::run(other, settings).await,
     };
     match result {
         Ok(()) => exit_now(0),
@@ -54,6 +52,15 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Logging, the stop signal and the start-up budget of the commands that wait for services.
+fn start(settings: &Settings) -> (StopSignal, StartupBudget) {
+    chime::telemetry::init(settings.log_format);
+    // Caught from here on: every start-up wait ends on SIGINT or SIGTERM.
+    let stop = StopSignal::install();
+    let budget = StartupBudget::new(settings.startup_timeout, stop.token());
+    (stop, budget)
+}
+
 /// Ends the process without C `atexit` handlers: libpq's OpenSSL clean-up would otherwise race
 /// pool threads still opening connections, and crash an exit that was clean.
 fn exit_now(code: i32) -> ! {
@@ -67,29 +74,14 @@ fn exit_now(code: i32) -> ! {
 
 async fn serve(
     settings: Settings,
-    args: &[String],
+    args: ServeArgs,
     stop: StopSignal,
     budget: StartupBudget,
 ) -> anyhow::Result<()> {
-    let mut roles = Role::ALL.to_vec();
-    let mut options = BuildOptions::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--roles" => {
-                let list = it
-                    .next()
-                    .ok_or_else(|| anyhow::anyhow!("--roles needs a value"))?;
-                roles = Role::parse_list(list).map_err(|e| anyhow::anyhow!("--roles: {e}"))?;
-            }
-            s if s.starts_with("--roles=") => {
-                roles = Role::parse_list(&s["--roles=".len()..])
-                    .map_err(|e| anyhow::anyhow!("--roles: {e}"))?;
-            }
-            "--no-migrate" => options.migrate = false,
-            other => anyhow::bail!("unknown argument '{other}' (see chime help)"),
-        }
-    }
+    let roles = args.roles.map_or_else(|| Role::ALL.to_vec(), |r| r.0);
+    let options = BuildOptions {
+        migrate: !args.no_migrate,
+    };
     let app = match Application::build_within(settings, &roles, options, &budget).await {
         Ok(app) => app,
         // Told to stop before it started: as clean a stop as a later one.
@@ -100,23 +92,4 @@ async fn serve(
         Err(e) => return Err(e),
     };
     app.run_until_stopped(stop).await
-}
-
-/// `chime tenant create NAME`: the way an operator adds a tenant and gets its first admin key.
-async fn tenant(settings: Settings, args: &[String], budget: &StartupBudget) -> anyhow::Result<()> {
-    let name = match args {
-        [cmd, name] if cmd == "create" => name.trim().to_string(),
-        _ => anyhow::bail!("usage: chime tenant create NAME"),
-    };
-    if name.is_empty() || name.len() > 200 {
-        anyhow::bail!("NAME must be 1 to 200 characters");
-    }
-    prepare_database_within(&settings, true, budget).await?;
-    let url = settings.database_url.expose().to_string();
-    let created = tokio::task::spawn_blocking(move || {
-        chime::db::setup::create_tenant_with_admin_key(&url, &name)
-    })
-    .await??;
-    println!("{created}");
-    Ok(())
 }

@@ -8,6 +8,7 @@ use super::body::JsonObject;
 use super::error::ApiError;
 use super::notifications::{list_filter, schedule_after_commit, unschedule_after_commit, FILTERS};
 use super::state::AppState;
+use crate::db::models::Notification;
 use crate::db::{self, notifications as q, schema::audit_log};
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
@@ -212,52 +213,7 @@ async fn replay(
     }
     let (limit, given) = (req.limit, req.given.clone());
     let (replayed, skipped, remaining) = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let ids = q::ids_matching(conn, tenant_id, &f, limit)?;
-            let mut replayed = Vec::new();
-            let mut skipped = Vec::new();
-            // A series may have only one pending occurrence: replay at most one dead occurrence
-            // per series, and none of a series that has already moved on.
-            let mut series_taken = HashSet::new();
-            for id in ids {
-                let Some(current) = q::lock(conn, tenant_id, id)? else {
-                    continue;
-                };
-                if let Some(series_id) = current.series_id {
-                    let pending = db::series::pending_occurrence(conn, series_id)?;
-                    if pending.is_some() || !series_taken.insert(series_id) {
-                        skipped.push(json!({"id": id, "reason": format!(
-                            "series {series_id} already has a pending occurrence"
-                        )}));
-                        continue;
-                    }
-                }
-                if let Some(row) = q::replay(conn, tenant_id, id)? {
-                    replayed.push(row);
-                }
-            }
-            let done: Vec<Uuid> = replayed.iter().map(|r| r.id).collect();
-            let detail = json!({"bulk": true, "filter": given});
-            diesel::insert_into(audit_log::table)
-                .values(audit_rows(
-                    tenant_id,
-                    &actor,
-                    "notification.replayed",
-                    &done,
-                    &detail,
-                ))
-                .execute(conn)?;
-            db::audit::record(
-                conn,
-                tenant_id,
-                &actor,
-                "notification.bulk_replayed",
-                None,
-                json!({"filter": given, "replayed": done.len(), "skipped": skipped.len()}),
-            )?;
-            let remaining = q::count_matching(conn, tenant_id, &f, db::stats::COUNT_CAP)?;
-            Ok::<_, ApiError>((replayed, skipped, remaining))
-        })
+        replay_batch(conn, tenant_id, &f, limit, &actor, &given)
     })
     .await?;
     for row in &replayed {
@@ -272,4 +228,65 @@ async fn replay(
         "remaining": remaining,
         "more": more,
     })))
+}
+
+/// What one bounded replay did: the rows replayed, those skipped (with why), and how many
+/// still match (counted up to [`db::stats::COUNT_CAP`]).
+pub type ReplayBatch = (Vec<Notification>, Vec<Value>, i64);
+
+/// Replays up to `limit` dead rows matching `f` (oldest first) in one transaction, audited.
+pub fn replay_batch(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    f: &q::ListFilter,
+    limit: i64,
+    actor: &str,
+    given: &Value,
+) -> Result<ReplayBatch, ApiError> {
+    conn.transaction(|conn| {
+        let ids = q::ids_matching(conn, tenant_id, f, limit)?;
+        let mut replayed = Vec::new();
+        let mut skipped = Vec::new();
+        // A series may have only one pending occurrence: replay at most one dead occurrence
+        // per series, and none of a series that has already moved on.
+        let mut series_taken = HashSet::new();
+        for id in ids {
+            let Some(current) = q::lock(conn, tenant_id, id)? else {
+                continue;
+            };
+            if let Some(series_id) = current.series_id {
+                let pending = db::series::pending_occurrence(conn, series_id)?;
+                if pending.is_some() || !series_taken.insert(series_id) {
+                    skipped.push(json!({"id": id, "reason": format!(
+                        "series {series_id} already has a pending occurrence"
+                    )}));
+                    continue;
+                }
+            }
+            if let Some(row) = q::replay(conn, tenant_id, id)? {
+                replayed.push(row);
+            }
+        }
+        let done: Vec<Uuid> = replayed.iter().map(|r| r.id).collect();
+        let detail = json!({"bulk": true, "filter": given});
+        diesel::insert_into(audit_log::table)
+            .values(audit_rows(
+                tenant_id,
+                actor,
+                "notification.replayed",
+                &done,
+                &detail,
+            ))
+            .execute(conn)?;
+        db::audit::record(
+            conn,
+            tenant_id,
+            actor,
+            "notification.bulk_replayed",
+            None,
+            json!({"filter": given, "replayed": done.len(), "skipped": skipped.len()}),
+        )?;
+        let remaining = q::count_matching(conn, tenant_id, f, db::stats::COUNT_CAP)?;
+        Ok::<_, ApiError>((replayed, skipped, remaining))
+    })
 }

@@ -6,10 +6,12 @@ use super::error::ApiError;
 use super::state::AppState;
 use super::view::ts;
 use crate::db;
+use crate::db::models::ApiKey;
 use crate::domain::AccessRole;
 use actix_web::{web, HttpResponse};
-use diesel::Connection;
+use diesel::{Connection, PgConnection};
 use serde_json::json;
+use uuid::Uuid;
 
 /// Per-key rates above this make no sense next to `CHIME_RATE_LIMIT`'s own bound.
 const MAX_KEY_RATE: i64 = 1_000_000;
@@ -52,19 +54,7 @@ async fn create(
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let row = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let row =
-                db::api_keys::create_with_rate(conn, tenant_id, &name, &key, role, rate_limit)?;
-            db::audit::record(
-                conn,
-                tenant_id,
-                &actor,
-                "api_key.created",
-                Some(row.id),
-                json!({"role": row.role, "rate_limit": row.rate_limit}),
-            )?;
-            Ok::<_, ApiError>(row)
-        })
+        create_one(conn, tenant_id, &actor, &name, &key, role, rate_limit)
     })
     .await?;
     Ok(HttpResponse::Created().json(json!({
@@ -77,7 +67,31 @@ async fn create(
     })))
 }
 
-fn render(k: &db::models::ApiKey) -> serde_json::Value {
+/// Stores a new key (audited); `key` is the secret, shown to its owner once.
+pub fn create_one(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    actor: &str,
+    name: &str,
+    key: &str,
+    role: AccessRole,
+    rate_limit: Option<i32>,
+) -> Result<ApiKey, ApiError> {
+    conn.transaction(|conn| {
+        let row = db::api_keys::create_with_rate(conn, tenant_id, name, key, role, rate_limit)?;
+        db::audit::record(
+            conn,
+            tenant_id,
+            actor,
+            "api_key.created",
+            Some(row.id),
+            json!({"role": row.role, "rate_limit": row.rate_limit}),
+        )?;
+        Ok(row)
+    })
+}
+
+pub fn render(k: &db::models::ApiKey) -> serde_json::Value {
     json!({
         "id": k.id,
         "name": k.name,
@@ -110,28 +124,39 @@ async fn revoke(
     let id = super::notifications::parse_id(&path, "API key")?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
-    let st = state.clone();
+    let login_enabled = state.settings.jwt_secret.is_some();
     let key = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let current = db::api_keys::find(conn, tenant_id, id)?
-                .ok_or_else(|| ApiError::not_found("API key"))?;
-            if current.role == AccessRole::Admin.as_str() && current.revoked_at.is_none() {
-                super::users::ensure_an_admin_remains(conn, &st, tenant_id, Some(id), None)?;
-            }
-            let key = db::api_keys::revoke(conn, tenant_id, id)?
-                .ok_or_else(|| ApiError::not_found("API key"))?;
-            db::audit::record(
-                conn,
-                tenant_id,
-                &actor,
-                "api_key.revoked",
-                Some(id),
-                json!({}),
-            )?;
-            Ok::<_, ApiError>(key)
-        })
+        revoke_one(conn, login_enabled, tenant_id, id, &actor)
     })
     .await?;
     state.key_cache.forget_hash(&key.key_hash);
     Ok(HttpResponse::Ok().json(render(&key)))
+}
+
+/// Revokes a key (audited), refusing to revoke the tenant's last way to act as admin.
+pub fn revoke_one(
+    conn: &mut PgConnection,
+    login_enabled: bool,
+    tenant_id: Uuid,
+    id: Uuid,
+    actor: &str,
+) -> Result<ApiKey, ApiError> {
+    conn.transaction(|conn| {
+        let current = db::api_keys::find(conn, tenant_id, id)?
+            .ok_or_else(|| ApiError::not_found("API key"))?;
+        if current.role == AccessRole::Admin.as_str() && current.revoked_at.is_none() {
+            super::users::ensure_an_admin_remains(conn, login_enabled, tenant_id, Some(id), None)?;
+        }
+        let key = db::api_keys::revoke(conn, tenant_id, id)?
+            .ok_or_else(|| ApiError::not_found("API key"))?;
+        db::audit::record(
+            conn,
+            tenant_id,
+            actor,
+            "api_key.revoked",
+            Some(id),
+            json!({}),
+        )?;
+        Ok(key)
+    })
 }

@@ -12,7 +12,7 @@ use crate::db::{self, models::NewNotification, models::Notification, notificatio
 use crate::domain::{local_time, CronSpec, LeadTime, NotificationStatus, Recipient, TimeZone};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use diesel::Connection;
+use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -408,24 +408,36 @@ pub async fn schedule_after_commit(
     row: &Notification,
     previous_version: Option<i32>,
 ) {
+    schedule_row(&state.schedule, row, previous_version).await;
+}
+
+pub async fn unschedule_after_commit(state: &AppState, id: Uuid, version: i32) {
+    unschedule_row(&state.schedule, id, version).await;
+}
+
+/// [`schedule_after_commit`] for callers without an [`AppState`]; false when Redis failed.
+pub async fn schedule_row(
+    schedule: &crate::schedule::Schedule,
+    row: &Notification,
+    previous_version: Option<i32>,
+) -> bool {
     if row.status != "scheduled" {
-        return;
+        return true;
     }
-    let put = state
-        .schedule
-        .put(row.id, row.version, row.due_at, previous_version);
+    let put = schedule.put(row.id, row.version, row.due_at, previous_version);
     after_commit(
         row.id,
         "schedule",
         "the write is repeated in the background, and the overdue sweep covers it",
         put,
     )
-    .await;
+    .await
 }
 
-pub async fn unschedule_after_commit(state: &AppState, id: Uuid, version: i32) {
-    let remove = state.schedule.remove(id, version);
-    after_commit(id, "unschedule", "the claim drops the stale entry", remove).await;
+/// [`unschedule_after_commit`] for callers without an [`AppState`]; false when Redis failed.
+pub async fn unschedule_row(schedule: &crate::schedule::Schedule, id: Uuid, version: i32) -> bool {
+    let remove = schedule.remove(id, version);
+    after_commit(id, "unschedule", "the claim drops the stale entry", remove).await
 }
 
 /// How long a request waits for Redis after its transaction committed.
@@ -439,13 +451,14 @@ async fn after_commit(
     what: &str,
     fallback: &str,
     write: impl std::future::Future<Output = redis::RedisResult<()>>,
-) {
+) -> bool {
     let error = match tokio::time::timeout(AFTER_COMMIT_TIMEOUT, write).await {
-        Ok(Ok(())) => return,
+        Ok(Ok(())) => return true,
         Ok(Err(e)) => e.to_string(),
         Err(_) => format!("no answer within {AFTER_COMMIT_TIMEOUT:?}"),
     };
     tracing::warn!(notification_id = %id, %error, "could not {what} in Redis; {fallback}");
+    false
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
@@ -908,32 +921,7 @@ async fn cancel(
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let (row, previous_version, next) = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let current =
-                q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
-            match current.status.as_str() {
-                "cancelled" => Ok((current, None, None)),
-                "scheduled" => {
-                    let row = q::cancel(conn, tenant_id, id)?
-                        .ok_or_else(|| conflict_for(&current.status, "cancelled"))?;
-                    db::audit::record(
-                        conn,
-                        tenant_id,
-                        &actor,
-                        "notification.cancelled",
-                        Some(id),
-                        json!({}),
-                    )?;
-                    // Cancelling one occurrence leaves the series running: the next one is made now.
-                    let next = match row.series_id {
-                        Some(series_id) => crate::events::series::advance(conn, series_id, &row)?,
-                        None => None,
-                    };
-                    Ok((row, Some(current.version), next))
-                }
-                other => Err(conflict_for(other, "cancelled")),
-            }
-        })
+        cancel_one(conn, tenant_id, id, &actor)
     })
     .await?;
     if let Some(v) = previous_version {
@@ -943,6 +931,45 @@ async fn cancel(
         schedule_after_commit(&state, &next, None).await;
     }
     Ok(HttpResponse::Ok().json(view::notification(&row)))
+}
+
+/// A cancel's outcome: the row, the version to remove from the schedule (`None` when it was
+/// cancelled already) and a series' next occurrence to schedule.
+pub type Cancelled = (Notification, Option<i32>, Option<Notification>);
+
+/// Cancels a scheduled notification (audited); cancelling a cancelled one changes nothing.
+pub fn cancel_one(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    actor: &str,
+) -> Result<Cancelled, ApiError> {
+    conn.transaction(|conn| {
+        let current =
+            q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
+        match current.status.as_str() {
+            "cancelled" => Ok((current, None, None)),
+            "scheduled" => {
+                let row = q::cancel(conn, tenant_id, id)?
+                    .ok_or_else(|| conflict_for(&current.status, "cancelled"))?;
+                db::audit::record(
+                    conn,
+                    tenant_id,
+                    actor,
+                    "notification.cancelled",
+                    Some(id),
+                    json!({}),
+                )?;
+                // Cancelling one occurrence leaves the series running: the next one is made now.
+                let next = match row.series_id {
+                    Some(series_id) => crate::events::series::advance(conn, series_id, &row)?,
+                    None => None,
+                };
+                Ok((row, Some(current.version), next))
+            }
+            other => Err(conflict_for(other, "cancelled")),
+        }
+    })
 }
 
 async fn cancel_group(
@@ -1013,38 +1040,48 @@ async fn replay(
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let row = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let current =
-                q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
-            if current.status != "dead" {
-                return Err(ApiError::Conflict(format!(
-                    "notification is {}; only dead notifications can be replayed",
-                    current.status
-                )));
-            }
-            // The series moved on when this occurrence died; it may have only one pending.
-            if let Some(series_id) = current.series_id {
-                if let Some(pending) = db::series::pending_occurrence(conn, series_id)? {
-                    return Err(ApiError::Conflict(format!(
-                        "series {series_id} has moved on to a pending occurrence ({pending}); \
-                         cancel the series to replay this one"
-                    )));
-                }
-            }
-            let row = q::replay(conn, tenant_id, id)?
-                .ok_or_else(|| ApiError::Conflict("notification changed concurrently".into()))?;
-            db::audit::record(
-                conn,
-                tenant_id,
-                &actor,
-                "notification.replayed",
-                Some(id),
-                json!({}),
-            )?;
-            Ok(row)
-        })
+        replay_one(conn, tenant_id, id, &actor)
     })
     .await?;
     schedule_after_commit(&state, &row, None).await;
     Ok(HttpResponse::Ok().json(view::notification(&row)))
+}
+
+/// Replays a dead notification (audited): scheduled again, due now, with a fresh budget.
+pub fn replay_one(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    actor: &str,
+) -> Result<Notification, ApiError> {
+    conn.transaction(|conn| {
+        let current =
+            q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
+        if current.status != "dead" {
+            return Err(ApiError::Conflict(format!(
+                "notification is {}; only dead notifications can be replayed",
+                current.status
+            )));
+        }
+        // The series moved on when this occurrence died; it may have only one pending.
+        if let Some(series_id) = current.series_id {
+            if let Some(pending) = db::series::pending_occurrence(conn, series_id)? {
+                return Err(ApiError::Conflict(format!(
+                    "series {series_id} has moved on to a pending occurrence ({pending}); \
+                     cancel the series to replay this one"
+                )));
+            }
+        }
+        let row = q::replay(conn, tenant_id, id)?
+            .ok_or_else(|| ApiError::Conflict("notification changed concurrently".into()))?;
+        db::audit::record(
+            conn,
+            tenant_id,
+            actor,
+            "notification.replayed",
+            Some(id),
+            json!({}),
+        )?;
+        Ok(row)
+    })
 }

@@ -28,7 +28,7 @@ const OUTCOMES: [&str; 5] = [
     "expired",
     "refused",
 ];
-const LAG_WINDOW_SECS: i64 = 300;
+pub const LAG_WINDOW_SECS: i64 = 300;
 const HOURLY_BUCKETS: i64 = 24;
 const DAILY_BUCKETS: i64 = 7;
 
@@ -165,12 +165,16 @@ async fn compute(state: &AppState, key: &Key, tenant_id: Uuid) -> Result<Value, 
         .due
         .oldest_overdue
         .map(|t| ((now - t).num_milliseconds() as f64 / 1000.0).max(0.0));
-    let queues =
-        match tokio::time::timeout(std::time::Duration::from_secs(1), queue_depths(state)).await {
-            Ok(Ok(q)) => q,
-            Ok(Err(e)) => json!({"error": format!("Redis: {e}")}),
-            Err(_) => json!({"error": "Redis did not answer within 1 s"}),
-        };
+    let queues = match tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        queue_depths(&state.schedule),
+    )
+    .await
+    {
+        Ok(Ok(q)) => q,
+        Ok(Err(e)) => json!({"error": format!("Redis: {e}")}),
+        Err(_) => json!({"error": "Redis did not answer within 1 s"}),
+    };
     Ok(json!({
         "generated_at": view::ts(now),
         "counts": counts,
@@ -229,9 +233,9 @@ fn buckets(
 }
 
 /// The deployment's Redis queues (shared by every tenant: only sizes, never contents).
-async fn queue_depths(state: &AppState) -> redis::RedisResult<Value> {
-    let keys = state.schedule.keys();
-    let mut conn = state.schedule.connection();
+pub async fn queue_depths(schedule: &crate::schedule::Schedule) -> redis::RedisResult<Value> {
+    let keys = schedule.keys();
+    let mut conn = schedule.connection();
     let (schedule, ready, events, leader_ttl): (i64, i64, i64, i64) = redis::pipe()
         .zcard(&keys.schedule)
         .xlen(&keys.ready)

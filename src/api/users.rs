@@ -42,7 +42,7 @@ const MIN_PASSWORD_LEN: usize = 10;
 /// Argon2's cost grows with the input; nobody needs a longer password.
 const MAX_PASSWORD_LEN: usize = 1024;
 
-fn check_password(password: &str) -> Result<(), ApiError> {
+pub fn check_password(password: &str) -> Result<(), ApiError> {
     let n = password.chars().count();
     if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&n) {
         return Err(ApiError::invalid(
@@ -58,14 +58,19 @@ async fn hash_password(state: &AppState, password: String) -> Result<String, Api
     let permit = state.rate_limiter.hashing_slot().await?;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))
+        hash_blocking(&password)
     })
     .await
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing task failed: {e}")))?
+}
+
+/// The stored form of a password. CPU-heavy: call it on the blocking pool.
+pub fn hash_blocking(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))
 }
 
 /// Verifies on the blocking pool, within the process's hashing bound.
@@ -93,7 +98,7 @@ async fn verify_password(
 /// an unknown address or tenant is checked against it, so it costs what a known one does.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$yPOHtc1B0Yw0a2J3ZKd0GuFZcP6TcxUtA8Y1hpyS2Ds";
 
-fn render(u: &User) -> Value {
+pub fn render(u: &User) -> Value {
     json!({
         "id": u.id,
         "email": u.email,
@@ -105,7 +110,7 @@ fn render(u: &User) -> Value {
     })
 }
 
-fn parse_email(raw: &str) -> Result<String, ApiError> {
+pub fn parse_email(raw: &str) -> Result<String, ApiError> {
     let email = EmailAddress::parse(raw.trim()).map_err(|e| ApiError::invalid("email", e))?;
     Ok(email.as_str().to_lowercase())
 }
@@ -129,36 +134,48 @@ async fn create(
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let user = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            // Unique per tenant: an address used by another tenant is no concern of this one.
-            if db::users::find_by_email(conn, tenant_id, &email)?.is_some() {
-                return Err(ApiError::Conflict(
-                    "a user with this email already exists".into(),
-                ));
-            }
-            let user = db::users::create(
-                conn,
-                NewUser {
-                    id: Uuid::new_v4(),
-                    tenant_id,
-                    email: &email,
-                    password_hash: &hash,
-                    role: role.as_str(),
-                },
-            )?;
-            db::audit::record(
-                conn,
-                tenant_id,
-                &actor,
-                "user.created",
-                Some(user.id),
-                json!({"role": user.role}),
-            )?;
-            Ok(user)
-        })
+        create_one(conn, tenant_id, &actor, &email, &hash, role)
     })
     .await?;
     Ok(HttpResponse::Created().json(render(&user)))
+}
+
+/// Creates a user (audited), in one transaction.
+pub fn create_one(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    actor: &str,
+    email: &str,
+    hash: &str,
+    role: AccessRole,
+) -> Result<User, ApiError> {
+    conn.transaction(|conn| {
+        // Unique per tenant: an address used by another tenant is no concern of this one.
+        if db::users::find_by_email(conn, tenant_id, email)?.is_some() {
+            return Err(ApiError::Conflict(
+                "a user with this email already exists".into(),
+            ));
+        }
+        let user = db::users::create(
+            conn,
+            NewUser {
+                id: Uuid::new_v4(),
+                tenant_id,
+                email,
+                password_hash: hash,
+                role: role.as_str(),
+            },
+        )?;
+        db::audit::record(
+            conn,
+            tenant_id,
+            actor,
+            "user.created",
+            Some(user.id),
+            json!({"role": user.role}),
+        )?;
+        Ok(user)
+    })
 }
 
 async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
@@ -189,16 +206,17 @@ async fn get(
 /// Refuses a change that would leave the tenant without any way to act as admin: an unrevoked
 /// admin key, or (when login is enabled) an enabled admin user. Locks the tenant's row first,
 /// so concurrent changes are judged one after the other.
-pub(super) fn ensure_an_admin_remains(
+/// Admin users count only where they can sign in (`login_enabled`: a JWT secret is set).
+pub fn ensure_an_admin_remains(
     conn: &mut PgConnection,
-    state: &AppState,
+    login_enabled: bool,
     tenant_id: Uuid,
     except_key: Option<Uuid>,
     except_user: Option<Uuid>,
 ) -> Result<(), ApiError> {
     db::tenants::lock(conn, tenant_id)?;
     let keys = db::api_keys::count_other_active_admins(conn, tenant_id, except_key)?;
-    let users = if state.settings.jwt_secret.is_some() {
+    let users = if login_enabled {
         db::users::count_other_admins(conn, tenant_id, except_user)?
     } else {
         0
@@ -251,51 +269,80 @@ async fn update(
     };
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
-    let st = state.clone();
+    let login_enabled = state.settings.jwt_secret.is_some();
     let user = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let current =
-                db::users::find(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("user"))?;
-            let role = role.map(|r| r.as_str().to_string());
-            let role_changed = role.as_ref().is_some_and(|r| *r != current.role);
-            let disabling = disabled == Some(true) && current.disabled_at.is_none();
-            let stays_admin = role.as_deref().unwrap_or(&current.role) == AccessRole::Admin.as_str()
-                && !disabled.unwrap_or(current.disabled_at.is_some());
-            if is_active_admin(&current) && !stays_admin {
-                ensure_an_admin_remains(conn, &st, tenant_id, None, Some(id))?;
-            }
-            let mut changed = Vec::new();
-            if role_changed {
-                changed.push("role");
-            }
-            if disabled.is_some_and(|d| d != current.disabled_at.is_some()) {
-                changed.push("disabled");
-            }
-            if password_hash.is_some() {
-                changed.push("password");
-            }
-            let change = UserChange {
-                role,
-                disabled,
-                bump_token_version: role_changed || disabling || password_hash.is_some(),
-                password_hash,
-            };
-            let user = db::users::update(conn, tenant_id, id, change)?
-                .ok_or_else(|| ApiError::not_found("user"))?;
-            db::audit::record(
-                conn,
-                tenant_id,
-                &actor,
-                "user.updated",
-                Some(id),
-                json!({"changed": changed, "role": user.role, "disabled": user.disabled_at.is_some()}),
-            )?;
-            Ok::<_, ApiError>(user)
-        })
+        let change = Change {
+            role,
+            disabled,
+            password_hash,
+        };
+        update_one(conn, login_enabled, tenant_id, id, &actor, change)
     })
     .await?;
     state.key_cache.forget_user(id);
     Ok(HttpResponse::Ok().json(render(&user)))
+}
+
+/// What an update asks for; `None` leaves a field as it is.
+pub struct Change {
+    pub role: Option<AccessRole>,
+    pub disabled: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+/// Applies a [`Change`] (audited), refusing one that would leave the tenant without an admin.
+pub fn update_one(
+    conn: &mut PgConnection,
+    login_enabled: bool,
+    tenant_id: Uuid,
+    id: Uuid,
+    actor: &str,
+    change: Change,
+) -> Result<User, ApiError> {
+    let Change {
+        role,
+        disabled,
+        password_hash,
+    } = change;
+    conn.transaction(|conn| {
+        let current =
+            db::users::find(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("user"))?;
+        let role = role.map(|r| r.as_str().to_string());
+        let role_changed = role.as_ref().is_some_and(|r| *r != current.role);
+        let disabling = disabled == Some(true) && current.disabled_at.is_none();
+        let stays_admin = role.as_deref().unwrap_or(&current.role) == AccessRole::Admin.as_str()
+            && !disabled.unwrap_or(current.disabled_at.is_some());
+        if is_active_admin(&current) && !stays_admin {
+            ensure_an_admin_remains(conn, login_enabled, tenant_id, None, Some(id))?;
+        }
+        let mut changed = Vec::new();
+        if role_changed {
+            changed.push("role");
+        }
+        if disabled.is_some_and(|d| d != current.disabled_at.is_some()) {
+            changed.push("disabled");
+        }
+        if password_hash.is_some() {
+            changed.push("password");
+        }
+        let change = UserChange {
+            role,
+            disabled,
+            bump_token_version: role_changed || disabling || password_hash.is_some(),
+            password_hash,
+        };
+        let user = db::users::update(conn, tenant_id, id, change)?
+            .ok_or_else(|| ApiError::not_found("user"))?;
+        db::audit::record(
+            conn,
+            tenant_id,
+            actor,
+            "user.updated",
+            Some(id),
+            json!({"changed": changed, "role": user.role, "disabled": user.disabled_at.is_some()}),
+        )?;
+        Ok::<_, ApiError>(user)
+    })
 }
 
 async fn delete(
@@ -307,29 +354,40 @@ async fn delete(
     let id = super::notifications::parse_id(&path, "user")?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
-    let st = state.clone();
+    let login_enabled = state.settings.jwt_secret.is_some();
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let current =
-                db::users::find(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("user"))?;
-            if is_active_admin(&current) {
-                ensure_an_admin_remains(conn, &st, tenant_id, None, Some(id))?;
-            }
-            db::users::delete(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("user"))?;
-            db::audit::record(
-                conn,
-                tenant_id,
-                &actor,
-                "user.deleted",
-                Some(id),
-                json!({"role": current.role}),
-            )?;
-            Ok::<_, ApiError>(())
-        })
+        delete_one(conn, login_enabled, tenant_id, id, &actor)
     })
     .await?;
     state.key_cache.forget_user(id);
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Deletes a user (audited), refusing to delete the tenant's last admin.
+pub fn delete_one(
+    conn: &mut PgConnection,
+    login_enabled: bool,
+    tenant_id: Uuid,
+    id: Uuid,
+    actor: &str,
+) -> Result<User, ApiError> {
+    conn.transaction(|conn| {
+        let current =
+            db::users::find(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("user"))?;
+        if is_active_admin(&current) {
+            ensure_an_admin_remains(conn, login_enabled, tenant_id, None, Some(id))?;
+        }
+        db::users::delete(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("user"))?;
+        db::audit::record(
+            conn,
+            tenant_id,
+            actor,
+            "user.deleted",
+            Some(id),
+            json!({"role": current.role}),
+        )?;
+        Ok(current)
+    })
 }
 
 fn client_address(req: &HttpRequest) -> Option<std::net::IpAddr> {

@@ -243,6 +243,33 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
         })
         .await??
     };
+    if args.retention_rows > 0 {
+        let db_url = scratch.url();
+        let old = args.retention_rows as i64;
+        let began = Instant::now();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let mut conn = PgConnection::establish(&db_url)?;
+            diesel::sql_query(
+                "INSERT INTO notifications (id, tenant_id, status, channel, recipient, send_at, \
+                   due_at, max_attempts, created_at, updated_at, sent_at) \
+                 SELECT gen_random_uuid(), $1, 'sent', 'webhook', 'https://example.com/h', \
+                   now() - interval '45 days', now() - interval '45 days', 3, \
+                   now() - interval '60 days', now() - interval '45 days', now() - interval '45 days' \
+                 FROM generate_series(1, $2)",
+            )
+            .bind::<diesel::sql_types::Uuid, _>(tenant_id)
+            .bind::<diesel::sql_types::BigInt, _>(old)
+            .execute(&mut conn)?;
+            diesel::sql_query("VACUUM ANALYZE notifications").execute(&mut conn)?;
+            Ok(())
+        })
+        .await??;
+        println!(
+            "retention: {} old finished rows written in {:.1} s; purged while the window runs",
+            args.retention_rows,
+            began.elapsed().as_secs_f64()
+        );
+    }
     // Rows are written straight into PostgreSQL (ingest is measured above); the window starts
     // once they are all in place.
     let start = Utc::now()
@@ -293,33 +320,6 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
         Ok(())
     })
     .await??;
-    if args.retention_rows > 0 {
-        let db_url = scratch.url();
-        let old = args.retention_rows as i64;
-        let began = Instant::now();
-        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            let mut conn = PgConnection::establish(&db_url)?;
-            diesel::sql_query(
-                "INSERT INTO notifications (id, tenant_id, status, channel, recipient, send_at, \
-                   due_at, max_attempts, created_at, updated_at, sent_at) \
-                 SELECT gen_random_uuid(), $1, 'sent', 'webhook', 'https://example.com/h', \
-                   now() - interval '45 days', now() - interval '45 days', 3, \
-                   now() - interval '60 days', now() - interval '45 days', now() - interval '45 days' \
-                 FROM generate_series(1, $2)",
-            )
-            .bind::<diesel::sql_types::Uuid, _>(tenant_id)
-            .bind::<diesel::sql_types::BigInt, _>(old)
-            .execute(&mut conn)?;
-            diesel::sql_query("VACUUM ANALYZE notifications").execute(&mut conn)?;
-            Ok(())
-        })
-        .await??;
-        println!(
-            "retention: {} old finished rows written in {:.1} s; purging them while the window runs",
-            args.retention_rows,
-            began.elapsed().as_secs_f64()
-        );
-    }
     for chunk in entries.chunks(1000) {
         ctx.schedule.put_many(chunk).await?;
     }

@@ -41,6 +41,8 @@ pub struct Keys {
     pub wake: String,
     /// Marker of a completed full reconcile pass; gone with everything else after a flush.
     pub reconciled: String,
+    /// When the last periodic reconcile pass finished (milliseconds since the epoch).
+    pub reconciled_at: String,
     /// Held by the event worker whose turn it is to re-queue stuck events.
     pub events_requeue: String,
     /// Held by the scheduler process whose turn it is to purge past retention.
@@ -57,6 +59,7 @@ impl Keys {
             leader: format!("{tag}:leader"),
             wake: format!("{tag}:wake"),
             reconciled: format!("{tag}:reconciled"),
+            reconciled_at: format!("{tag}:reconciled-at"),
             events_requeue: format!("{tag}:events-requeue"),
             retention: format!("{tag}:retention"),
         }

@@ -344,6 +344,12 @@ impl Reconciler {
             .map_err(|e| e.to_string())?;
             self.put(&rows).await?;
             total += rows.len();
+            let _: () = redis::cmd("SET")
+                .arg(&self.ctx.schedule.keys().reconciled_at)
+                .arg(Utc::now().timestamp_millis())
+                .query_async(&mut self.ctx.schedule.connection())
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(total)
         }
         .await;

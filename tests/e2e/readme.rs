@@ -144,9 +144,26 @@ async fn readme_and_docs_shell_examples_run_as_pasted() {
             script.push_str(&block.replace(README_BASE, &base));
             script.push('\n');
         }
+        // The operator commands of the examples use the server's configuration, as an
+        // operator's shell would.
+        let bin_dir = Path::new(env!("CARGO_BIN_EXE_chime"))
+            .parent()
+            .expect("the binary's directory")
+            .to_path_buf();
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let (database_url, prefix) = (db.url.clone(), prefix.0.clone());
         let output = tokio::task::spawn_blocking(move || {
             Command::new("timeout")
                 .args(["120", "bash", "-c", &script])
+                .env("PATH", path)
+                .env("DATABASE_URL", database_url)
+                .env("REDIS_URL", crate::support::REDIS_URL)
+                .env("CHIME_REDIS_PREFIX", prefix)
+                .env("RUST_LOG", "warn")
                 .output()
         })
         .await
