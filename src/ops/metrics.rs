@@ -139,6 +139,11 @@ pub fn delivery_lag(channel: &str, lag: Duration) {
 }
 
 pub fn http_request(route: &str, method: &str, status: u16, took: Duration) {
+    // Clients choose the method: only the standard ones get their own series.
+    let method = match method {
+        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
+        _ => "OTHER",
+    };
     METRICS
         .http
         .get_or_create(&HttpLabels {
@@ -524,6 +529,7 @@ mod tests {
         send_outcome("webhook", "sent");
         delivery_lag("webhook", Duration::from_millis(3));
         http_request("/api/v1/notifications/{id}", "GET", 200, Duration::ZERO);
+        http_request(UNMATCHED_ROUTE, "BREW", 405, Duration::ZERO);
         event_processed("ignored");
         let out = text(StoreGauges::default()).expect("encodes");
         for needle in [
@@ -533,6 +539,7 @@ mod tests {
             "chime_sends_total{channel=\"email\",outcome=\"dead\"} ",
             "route=\"/api/v1/notifications/{id}\",method=\"GET\",status=\"200\"",
             "chime_events_processed_total{outcome=\"ignored\"}",
+            "{route=\"unmatched\",method=\"OTHER\",status=\"405\"}",
             "chime_build_info{version=\"",
             "# TYPE chime_reconcile_passes_total counter",
             "# TYPE chime_scheduler_leader gauge",

@@ -142,6 +142,8 @@ async fn sends_move_labelled_counts_and_every_monitored_name_is_served() {
     let served = sample_names(&text);
     let mut referenced = names_in("monitoring/alerts.yml");
     referenced.extend(names_in("monitoring/grafana-dashboard.json"));
+    // The sender autoscaler's signal.
+    referenced.extend(names_in("k8s/overlays/production/hpa.yaml"));
     assert!(
         referenced.len() >= 15,
         "too few names found; is the parsing broken? {referenced:?}"
