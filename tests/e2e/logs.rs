@@ -29,6 +29,9 @@ impl Logged {
             .env("CHIME_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY)
             .env("CHIME_WEBHOOK_ALLOW_PRIVATE", "true")
             .env("CHIME_LISTEN_ADDR", format!("127.0.0.1:{port}"))
+            .env("CHIME_HTTP_TIMEOUT", "2s")
+            .env("CHIME_VISIBILITY_TIMEOUT", "10s")
+            .env("CHIME_RETRY_SCHEDULE", "300ms,300ms,1s")
             .env("CHIME_LOG_FORMAT", format)
             .env("RUST_LOG", "info")
             .env_remove("CHIME_SMTP_URL")
@@ -118,35 +121,64 @@ async fn a_delivered_webhook_logs_one_json_info_line_with_top_level_fields() {
             json!({"channel": "webhook", "recipient": peer.url_for("/hook"), "send_at": soon()}),
         )
         .await;
-    let outcome_lines = |lines: &[String]| -> Vec<Value> {
+    let flaky = HttpPeer::start(Responder::sequence([500, 200]))
+        .await
+        .unwrap();
+    let retried = chime
+        .create(
+            &client,
+            json!({"channel": "webhook", "recipient": flaky.url_for("/flaky"), "send_at": soon()}),
+        )
+        .await;
+    let outcome_lines = |lines: &[String], id: &str| -> Vec<Value> {
         lines
             .iter()
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|v| v["notification_id"] == id.as_str() && v.get("outcome").is_some())
+            .filter(|v| v["notification_id"] == id && v.get("outcome").is_some())
             .collect()
     };
-    wait_until("the outcome line", Duration::from_secs(30), || async {
-        (!outcome_lines(&chime.lines()).is_empty()).then_some(())
-    })
-    .await;
-    // Lines written just after the send (the outcome's record) have time to arrive.
-    wait_until(
-        "the notification to be sent",
-        Duration::from_secs(30),
-        || async {
-            let resp = client
-                .get(format!("{}/api/v1/notifications/{id}", chime.api))
-                .bearer_auth(ADMIN_KEY)
-                .send()
-                .await
-                .ok()?;
-            let n: Value = resp.json().await.ok()?;
-            (n["status"] == "sent").then_some(())
-        },
-    )
-    .await;
+    // Both sent: lines written just after the sends (the outcomes' records) have time to arrive.
+    for id in [&id, &retried] {
+        wait_until(
+            "the notification to be sent",
+            Duration::from_secs(30),
+            || async {
+                let resp = client
+                    .get(format!("{}/api/v1/notifications/{id}", chime.api))
+                    .bearer_auth(ADMIN_KEY)
+                    .send()
+                    .await
+                    .ok()?;
+                let n: Value = resp.json().await.ok()?;
+                (n["status"] == "sent").then_some(())
+            },
+        )
+        .await;
+    }
     let lines = chime.lines();
-    let found = outcome_lines(&lines);
+    let retry_lines = outcome_lines(&lines, &retried);
+    let outcomes: Vec<_> = retry_lines
+        .iter()
+        .map(|l| (l["outcome"].as_str(), l["attempt"].as_i64()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [(Some("retry"), Some(1)), (Some("sent"), Some(2))],
+        "{retry_lines:#?}"
+    );
+    let retry = &retry_lines[0];
+    assert_eq!(retry["level"], "INFO", "{retry}");
+    assert!(
+        retry["error"].as_str().is_some_and(|e| e.contains("500")),
+        "{retry}"
+    );
+    assert!(
+        retry["retry_in"]
+            .as_str()
+            .is_some_and(|d| d.ends_with("ms") || d.ends_with('s')),
+        "{retry}"
+    );
+    let found = outcome_lines(&lines, &id);
     assert_eq!(found.len(), 1, "one outcome line: {found:#?}");
     let line = &found[0];
     assert_eq!(line["level"], "INFO", "{line}");
