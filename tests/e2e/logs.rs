@@ -108,7 +108,7 @@ fn soon() -> String {
 }
 
 #[tokio::test]
-async fn a_delivered_webhook_logs_one_json_info_line_with_top_level_fields() {
+async fn a_delivered_webhook_logs_one_json_info_line_with_top_level_fields_and_is_counted() {
     let db = TestDb::create();
     let prefix = TestPrefix::new();
     let chime = Logged::start(&db, &prefix, "json");
@@ -178,6 +178,27 @@ async fn a_delivered_webhook_logs_one_json_info_line_with_top_level_fields() {
             .is_some_and(|d| d.ends_with("ms") || d.ends_with('s')),
         "{retry}"
     );
+    // This process alone counts: exact values.
+    let metrics = client
+        .get(format!("{}/metrics", chime.api))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "chime_sends_total{channel=\"webhook\",outcome=\"sent\"} 2",
+        "chime_sends_total{channel=\"webhook\",outcome=\"retry\"} 1",
+        "chime_sends_total{channel=\"webhook\",outcome=\"dead\"} 0",
+        "chime_delivery_lag_seconds_count{channel=\"webhook\"} 3",
+        "chime_scheduler_leader 1",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "{line} not in\n{metrics}"
+        );
+    }
     let found = outcome_lines(&lines, &id);
     assert_eq!(found.len(), 1, "one outcome line: {found:#?}");
     let line = &found[0];
