@@ -236,3 +236,61 @@ async fn a_scrape_answers_promptly_with_the_last_values_while_redis_is_down() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
+
+fn set_connections_allowed(db: &str, allowed: bool) {
+    let mut admin = diesel::PgConnection::establish(&crate::support::pg_url("postgres"))
+        .expect("admin connection");
+    sql_on(
+        &mut admin,
+        &format!("ALTER DATABASE {db} WITH ALLOW_CONNECTIONS {allowed}"),
+    );
+    if !allowed {
+        sql_on(
+            &mut admin,
+            &format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'"
+            ),
+        );
+    }
+}
+
+fn sql_on(conn: &mut diesel::PgConnection, query: &str) {
+    diesel::sql_query(query).execute(conn).expect("sql");
+}
+
+#[tokio::test]
+async fn a_scrape_answers_promptly_with_the_last_values_while_postgres_is_away() {
+    let app = TestApp::spawn().await;
+    let late = create_later(&app).await;
+    sql(
+        &app,
+        &format!(
+            "UPDATE notifications SET due_at = now() - interval '5 minutes' WHERE id = '{late}'"
+        ),
+    );
+    let text = scrape(&app).await;
+    assert_eq!(
+        value(&text, "chime_overdue_notifications"),
+        Some(1.0),
+        "{text}"
+    );
+    // Only this test's database refuses connections; the server itself stays up.
+    set_connections_allowed(&app.db.name, false);
+    let deadline = Instant::now() + Duration::from_secs(6);
+    let mut scrapes = 0;
+    while Instant::now() < deadline || scrapes < 2 {
+        let started = Instant::now();
+        let text = scrape(&app).await;
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(3), "scrape took {took:?}");
+        assert_eq!(
+            value(&text, "chime_overdue_notifications"),
+            Some(1.0),
+            "the last value is kept:\n{text}"
+        );
+        assert_eq!(value(&text, "chime_schedule_size"), Some(1.0), "{text}");
+        scrapes += 1;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    set_connections_allowed(&app.db.name, true);
+}
