@@ -174,10 +174,12 @@ impl Deliverer {
         .await?;
         for row in exhausted {
             metrics::send_outcome(&row.channel, "dead");
+            let lag_ms = (Utc::now() - row.due_at).num_milliseconds().max(0);
             tracing::info!(
                 notification_id = %row.id,
                 channel = %row.channel,
                 attempt = row.attempts,
+                lag_ms,
                 outcome = "dead",
                 "last attempt abandoned with its outcome unknown: dead, not sent again"
             );
