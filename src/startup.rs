@@ -131,7 +131,7 @@ impl StartupBudget {
             if logged_at.is_none_or(|at| at.elapsed() >= LOG_EVERY) {
                 logged_at = Some(Instant::now());
                 let left = self.deadline.saturating_duration_since(Instant::now());
-                tracing::warn!(dependency = what, error = %error, "waiting for {what}; retrying for up to {:?} more", Duration::from_secs(left.as_secs()));
+                tracing::warn!(dependency = what, error = %error, "waiting for {what}; retrying for up to {} more", crate::telemetry::human_duration(Duration::from_secs(left.as_secs())));
             }
             last_error = Some(error);
             tokio::select! {
@@ -340,7 +340,20 @@ impl Application {
         if roles.contains(&Role::Worker) {
             tasks.spawn(events::worker::run(context.clone(), shutdown.clone()));
         }
-        tracing::info!(roles = ?roles, port = ?port, "chime started");
+        let role_names: Vec<&str> = roles
+            .iter()
+            .map(|r| match r {
+                Role::Api => "api",
+                Role::Worker => "worker",
+                Role::Scheduler => "scheduler",
+                Role::Sender => "sender",
+            })
+            .collect();
+        let roles_field = role_names.join(",");
+        match port {
+            Some(port) => tracing::info!(roles = %roles_field, port, "chime started"),
+            None => tracing::info!(roles = %roles_field, "chime started"),
+        }
         Ok(Application {
             port,
             ops_port,
@@ -453,7 +466,13 @@ fn http_server(
                 let fut = srv.call(req);
                 async move {
                     let res = fut.await?;
-                    tracing::debug!(%method, %path, status = res.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+                    let took = started.elapsed();
+                    let status = res.status().as_u16();
+                    // The route template, never the raw path: one series per route, not per id.
+                    let route = res.request().match_pattern();
+                    let route = route.as_deref().unwrap_or(ops::metrics::UNMATCHED_ROUTE);
+                    ops::metrics::http_request(route, method.as_str(), status, took);
+                    tracing::debug!(%method, %path, status, ms = took.as_millis() as u64, "request");
                     Ok(res)
                 }
             })

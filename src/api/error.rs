@@ -125,7 +125,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         if status.is_server_error() {
-            tracing::error!(error = ?self, "request failed");
+            tracing::error!(error = %crate::telemetry::error_chain(self), "request failed");
         }
         let message = match self {
             // Field-level 400/422 messages already start with the field name.

@@ -158,8 +158,9 @@ pub fn json_error_bodies<B: 'static>() -> ErrorHandlers<B> {
         if status.is_server_error() {
             // `ApiError` bodies are JSON and logged where they are made; this logs the errors
             // actix itself and other extractors raise.
-            let cause = res.response().error().map(|e| format!("{e:?}"));
-            tracing::error!(error = ?cause, path = %res.request().path(), status = status.as_u16(), "request failed");
+            let cause = res.response().error().map(|e| e.to_string());
+            let cause = cause.as_deref().unwrap_or("no error attached");
+            tracing::error!(error = %cause, path = %res.request().path(), status = status.as_u16(), "request failed");
         }
         let (code, message) = match status {
             StatusCode::METHOD_NOT_ALLOWED => {

@@ -114,9 +114,11 @@ impl Channel for EmailChannel {
     #[tracing::instrument(skip_all, fields(notification_id = %msg.notification_id))]
     async fn send(&self, msg: &OutboundMessage) -> Result<Delivered, SendError> {
         let Some(smtp) = &self.smtp else {
+            // The whole rendered message, so a template can be checked without a mail server.
             tracing::info!(
                 recipient = %msg.recipient,
                 subject = msg.subject.as_deref().unwrap_or(""),
+                body = %msg.body,
                 "SMTP not configured; logging the e-mail instead of sending it"
             );
             return Ok(Delivered::logged());
@@ -126,8 +128,8 @@ impl Channel for EmailChannel {
             Ok(Ok(response)) => Ok(Delivered::new(summary(&response))),
             Ok(Err(e)) => Err(classify(e)),
             Err(_) => Err(SendError::transient(format!(
-                "SMTP send did not finish within {:?}",
-                smtp.timeout
+                "SMTP send did not finish within {}",
+                crate::telemetry::human_duration(smtp.timeout)
             ))),
         }
     }

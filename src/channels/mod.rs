@@ -271,7 +271,8 @@ impl Channels {
         };
         match &result {
             Ok(delivered) => tracing::debug!(summary = %delivered.summary, "delivered"),
-            Err(e) => tracing::info!(error = %e, transient = e.is_transient(), "delivery failed"),
+            // The sender logs each outcome at `info`; this is the channel's view of a failure.
+            Err(e) => tracing::debug!(error = %e, transient = e.is_transient(), "delivery failed"),
         }
         result
     }

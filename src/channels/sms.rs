@@ -80,11 +80,12 @@ impl Channel for SmsChannel {
     #[tracing::instrument(skip_all, fields(notification_id = %msg.notification_id))]
     async fn send(&self, msg: &OutboundMessage) -> Result<Delivered, SendError> {
         let Some(provider) = &self.provider else {
-            // The body stays out of logs (it is customer content).
+            // The whole rendered text, so a template can be checked without a provider; with a
+            // provider configured, bodies (customer content) stay out of logs.
             tracing::info!(
                 recipient = %msg.recipient,
-                body_chars = msg.body.chars().count(),
-                "SMS provider not configured; logging instead of sending"
+                body = %msg.body,
+                "SMS provider not configured; logging the message instead of sending it"
             );
             return Ok(Delivered::logged());
         };

@@ -70,7 +70,17 @@ pub async fn process_one(ctx: &RoleContext, event_id: Uuid) -> Result<Outcome, D
             tracing::warn!(notification_id = %id, error = %e, "could not schedule in Redis; it is repeated in the background");
         }
     }
-    tracing::debug!(?outcome, "event handled");
+    let name = match &outcome {
+        Outcome::Processed { .. } => Some("processed"),
+        Outcome::Ignored => Some("ignored"),
+        Outcome::Failed => Some("failed"),
+        // Handled by another run (counted there), or gone with its tenant.
+        Outcome::AlreadyHandled | Outcome::Missing => None,
+    };
+    if let Some(name) = name {
+        crate::ops::metrics::event_processed(name);
+    }
+    tracing::debug!(outcome = name.unwrap_or("skipped"), "event handled");
     Ok(outcome)
 }
 
@@ -306,21 +316,27 @@ async fn handle_with_retry(ctx: &RoleContext, event_id: Uuid) -> bool {
         match process_one(ctx, event_id).await {
             Ok(_) => return true,
             Err(e) if e.is_unavailable() => {
-                tracing::warn!(%event_id, error = ?e, "database unavailable; the event will be retried");
+                tracing::warn!(%event_id, error = %crate::telemetry::error_chain(&e), "database unavailable; the event will be retried");
                 return false;
             }
             Err(e) => last = Some(e),
         }
     }
-    tracing::error!(%event_id, error = ?last, "could not handle event; marking it failed");
+    let last = last
+        .map(|e| crate::telemetry::error_chain(&e))
+        .unwrap_or_default();
+    tracing::error!(%event_id, error = %last, "could not handle event; marking it failed");
     let marked = db::run(&ctx.pool, move |conn| {
         db::events::finish(conn, event_id, "failed", Some(INTERNAL_FAILURE)).map_err(DbError::from)
     })
     .await;
     match marked {
-        Ok(()) => true,
+        Ok(()) => {
+            crate::ops::metrics::event_processed("failed");
+            true
+        }
         Err(e) => {
-            tracing::warn!(%event_id, error = ?e, "could not mark event failed; it will be retried");
+            tracing::warn!(%event_id, error = %crate::telemetry::error_chain(&e), "could not mark event failed; it will be retried");
             false
         }
     }
@@ -339,10 +355,10 @@ async fn connect_reader(client: &redis::Client) -> redis::RedisResult<Multiplexe
 
 async fn maintenance(ctx: &RoleContext, consumer: &str) {
     if let Err(e) = reclaim(ctx, consumer, ctx.settings.visibility_timeout).await {
-        tracing::warn!(error = ?e, "could not reclaim abandoned event entries");
+        tracing::warn!(error = %format!("{e:#}"), "could not reclaim abandoned event entries");
     }
     if let Err(e) = requeue_received(ctx).await {
-        tracing::warn!(error = ?e, "could not re-queue stuck events");
+        tracing::warn!(error = %format!("{e:#}"), "could not re-queue stuck events");
     }
 }
 

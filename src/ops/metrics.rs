@@ -1,154 +1,556 @@
-//! A handful of process-wide counters and one latency histogram, rendered as Prometheus text.
-//! Small enough that a metrics framework would cost more build time than it saves.
+//! Prometheus metrics through `prometheus-client`: process-wide counters and histograms updated
+//! where things happen, and gauges read from Redis and PostgreSQL at scrape time (cached for a
+//! few seconds, bounded by timeouts so a scrape answers even while a dependency is down).
+//!
+//! `monitoring/` (alert rules, Grafana dashboard) uses these names; a test checks that every name
+//! it uses is served.
 
-use actix_web::HttpResponse;
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use crate::api::AppState;
+use crate::channels::ChannelKind;
+use crate::db::{self, DbError};
+use crate::schedule::Schedule;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Timestamptz};
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
-pub struct Counter(AtomicU64);
-
-impl Counter {
-    const fn new() -> Self {
-        Counter(AtomicU64::new(0))
-    }
-    pub fn inc(&self) {
-        self.add(1);
-    }
-    pub fn add(&self, n: u64) {
-        self.0.fetch_add(n, Ordering::Relaxed);
-    }
-    pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-    /// For gauges kept in a counter cell.
-    pub fn set(&self, v: u64) {
-        self.0.store(v, Ordering::Relaxed);
-    }
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SendLabels {
+    pub channel: String,
+    pub outcome: &'static str,
 }
 
-/// Bucket bounds in milliseconds.
-const LAG_BUCKETS_MS: [u64; 12] = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 5000, 30_000, 300_000];
-
-pub struct Histogram {
-    buckets: [AtomicU64; 12],
-    count: AtomicU64,
-    sum_ms: AtomicU64,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ChannelLabel {
+    pub channel: String,
 }
 
-impl Histogram {
-    const fn new() -> Self {
-        Histogram {
-            buckets: [const { AtomicU64::new(0) }; 12],
-            count: AtomicU64::new(0),
-            sum_ms: AtomicU64::new(0),
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabel {
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HttpLabels {
+    pub route: String,
+    pub method: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VersionLabel {
+    version: &'static str,
+}
+
+/// The route label of requests no route matched: raw paths would make a label per URL.
+pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+/// Lag buckets, in seconds: from 1 ms (the normal case) to 5 minutes (an outage).
+const LAG_BUCKETS: [f64; 14] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0, 60.0, 300.0,
+];
+const HTTP_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+fn lag_histogram() -> Histogram {
+    Histogram::new(LAG_BUCKETS)
+}
+
+fn http_histogram() -> Histogram {
+    Histogram::new(HTTP_BUCKETS)
+}
+
+type HistogramFamily<S> = Family<S, Histogram, fn() -> Histogram>;
+
+/// The process-wide metrics. Handles are cheap clones of shared cells.
+pub struct Metrics {
+    sends: Family<SendLabels, Counter>,
+    delivery_lag: HistogramFamily<ChannelLabel>,
+    http: HistogramFamily<HttpLabels>,
+    reconcile_passes: Counter,
+    reconcile_repairs: Counter,
+    promoted: Counter,
+    stale_dropped: Counter,
+    events_processed: Family<OutcomeLabel, Counter>,
+    leader: Gauge,
+}
+
+pub const SEND_OUTCOMES: [&str; 4] = ["sent", "retry", "dead", "expired"];
+const EVENT_OUTCOMES: [&str; 3] = ["processed", "ignored", "failed"];
+
+static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let m = Metrics {
+        sends: Family::default(),
+        delivery_lag: Family::new_with_constructor(lag_histogram),
+        http: Family::new_with_constructor(http_histogram),
+        reconcile_passes: Counter::default(),
+        reconcile_repairs: Counter::default(),
+        promoted: Counter::default(),
+        stale_dropped: Counter::default(),
+        events_processed: Family::default(),
+        leader: Gauge::default(),
+    };
+    // Every series exists from the start at 0: `increase()` over a series that appears at 1
+    // misses that first increment (the first dead letter would not fire an alert).
+    for kind in [ChannelKind::Email, ChannelKind::Sms, ChannelKind::Webhook] {
+        for outcome in SEND_OUTCOMES {
+            let _ = m.sends.get_or_create(&SendLabels {
+                channel: kind.as_str().to_owned(),
+                outcome,
+            });
         }
     }
-
-    pub fn observe_ms(&self, ms: u64) {
-        for (i, bound) in LAG_BUCKETS_MS.iter().enumerate() {
-            if ms <= *bound {
-                self.buckets[i].fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        self.count.fetch_add(1, Ordering::Relaxed);
-        self.sum_ms.fetch_add(ms, Ordering::Relaxed);
+    for outcome in EVENT_OUTCOMES {
+        let _ = m.events_processed.get_or_create(&OutcomeLabel { outcome });
     }
+    m
+});
+
+/// One delivery attempt ended: `outcome` is sent, retry, dead or expired.
+pub fn send_outcome(channel: &str, outcome: &'static str) {
+    METRICS
+        .sends
+        .get_or_create(&SendLabels {
+            channel: channel.to_owned(),
+            outcome,
+        })
+        .inc();
 }
 
-pub static NOTIFICATIONS_PROMOTED: Counter = Counter::new();
-pub static SENDS_SUCCEEDED: Counter = Counter::new();
-pub static SENDS_RETRIED: Counter = Counter::new();
-pub static SENDS_DEAD: Counter = Counter::new();
-pub static SENDS_EXPIRED: Counter = Counter::new();
-pub static STALE_ENTRIES_DROPPED: Counter = Counter::new();
-pub static RECONCILED_ENTRIES: Counter = Counter::new();
-pub static EVENTS_PROCESSED: Counter = Counter::new();
-pub static LEADER: Counter = Counter::new();
 /// Lag from the due time to the start of the provider call.
-pub static DELIVERY_LAG: Histogram = Histogram::new();
-
-pub fn text() -> String {
-    let mut out = String::new();
-    let counters: [(&str, &str, &Counter); 8] = [
-        (
-            "chime_promoted_total",
-            "Schedule entries moved to the ready stream",
-            &NOTIFICATIONS_PROMOTED,
-        ),
-        (
-            "chime_sends_succeeded_total",
-            "Notifications delivered",
-            &SENDS_SUCCEEDED,
-        ),
-        (
-            "chime_sends_retried_total",
-            "Transient failures put back for a retry",
-            &SENDS_RETRIED,
-        ),
-        (
-            "chime_sends_dead_total",
-            "Notifications moved to the dead-letter queue",
-            &SENDS_DEAD,
-        ),
-        (
-            "chime_sends_expired_total",
-            "Notifications that expired before sending",
-            &SENDS_EXPIRED,
-        ),
-        (
-            "chime_stale_entries_dropped_total",
-            "Queue entries dropped after a reschedule or cancel",
-            &STALE_ENTRIES_DROPPED,
-        ),
-        (
-            "chime_reconciled_entries_total",
-            "Entries the reconciler put back into the schedule",
-            &RECONCILED_ENTRIES,
-        ),
-        (
-            "chime_events_processed_total",
-            "Events turned into notifications",
-            &EVENTS_PROCESSED,
-        ),
-    ];
-    for (name, help, c) in counters {
-        let _ = writeln!(
-            out,
-            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
-            c.get()
-        );
-    }
-    let _ = writeln!(
-        out,
-        "# HELP chime_scheduler_leader 1 while this process leads the scheduler\n# TYPE chime_scheduler_leader gauge\nchime_scheduler_leader {}",
-        LEADER.get()
-    );
-    let name = "chime_delivery_lag_seconds";
-    let _ = writeln!(
-        out,
-        "# HELP {name} Lag from due time to the provider call\n# TYPE {name} histogram"
-    );
-    for (i, bound) in LAG_BUCKETS_MS.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "{name}_bucket{{le=\"{}\"}} {}",
-            *bound as f64 / 1000.0,
-            DELIVERY_LAG.buckets[i].load(Ordering::Relaxed)
-        );
-    }
-    let count = DELIVERY_LAG.count.load(Ordering::Relaxed);
-    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
-    let _ = writeln!(
-        out,
-        "{name}_sum {}",
-        DELIVERY_LAG.sum_ms.load(Ordering::Relaxed) as f64 / 1000.0
-    );
-    let _ = writeln!(out, "{name}_count {count}");
-    out
+pub fn delivery_lag(channel: &str, lag: Duration) {
+    METRICS
+        .delivery_lag
+        .get_or_create(&ChannelLabel {
+            channel: channel.to_owned(),
+        })
+        .observe(lag.as_secs_f64());
 }
 
-pub async fn render() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
-        .body(text())
+pub fn http_request(route: &str, method: &str, status: u16, took: Duration) {
+    // Clients choose the method: only the standard ones get their own series.
+    let method = match method {
+        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
+        _ => "OTHER",
+    };
+    METRICS
+        .http
+        .get_or_create(&HttpLabels {
+            route: route.to_owned(),
+            method: method.to_owned(),
+            status,
+        })
+        .observe(took.as_secs_f64());
+}
+
+pub fn reconcile_pass() {
+    METRICS.reconcile_passes.inc();
+}
+
+/// Schedule entries a reconcile pass found missing and put back.
+pub fn reconcile_repairs(n: u64) {
+    METRICS.reconcile_repairs.inc_by(n);
+}
+
+pub fn promoted(n: u64) {
+    METRICS.promoted.inc_by(n);
+}
+
+pub fn stale_dropped(n: u64) {
+    METRICS.stale_dropped.inc_by(n);
+}
+
+/// An event's outcome was committed: processed, ignored or failed.
+pub fn event_processed(outcome: &'static str) {
+    METRICS
+        .events_processed
+        .get_or_create(&OutcomeLabel { outcome })
+        .inc();
+}
+
+pub fn set_leader(leading: bool) {
+    METRICS.leader.set(i64::from(leading));
+}
+
+/// How long gauges read from Redis and PostgreSQL are reused: scrapes from several Prometheus
+/// servers, or a short scrape interval, cost the stores one read per this period.
+const GAUGE_TTL: Duration = Duration::from_secs(5);
+/// A store that does not answer within this is skipped: the last values are served instead.
+const GAUGE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Counts stop here (an index scan of at most this many entries); a gauge at the cap reads
+/// "at least".
+pub const GAUGE_COUNT_CAP: i64 = 100_000;
+/// A notification this late is overdue (normal lag is milliseconds; this leaves room for the
+/// reconciler's own sweep and a leader failover).
+pub const OVERDUE_AFTER: Duration = Duration::from_secs(30);
+
+/// ($1 overdue cut-off, $2 cap). Each part is a scan of a partial index, stopped at the cap.
+pub const STORE_GAUGES_SQL: &str = "SELECT \
+       (SELECT count(*) FROM (SELECT 1 FROM notifications \
+          WHERE status = 'scheduled' AND due_at < $1 LIMIT $2) x) AS overdue, \
+       (SELECT min(due_at) FROM notifications \
+          WHERE status = 'scheduled' AND due_at < $1) AS oldest_overdue, \
+       (SELECT count(*) FROM (SELECT 1 FROM events WHERE status = 'received' LIMIT $2) x) \
+          AS events_backlog, \
+       (SELECT count(*) FROM (SELECT 1 FROM notifications WHERE status = 'dead' LIMIT $2) x) \
+          AS dead_letters";
+
+#[derive(QueryableByName, Debug, Clone, Copy)]
+struct DbGauges {
+    #[diesel(sql_type = BigInt)]
+    overdue: i64,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    oldest_overdue: Option<DateTime<Utc>>,
+    #[diesel(sql_type = BigInt)]
+    events_backlog: i64,
+    #[diesel(sql_type = BigInt)]
+    dead_letters: i64,
+}
+
+/// Sizes of the Redis queues of one deployment.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueDepths {
+    pub schedule: i64,
+    /// Ready entries not yet acknowledged (senders delete what they acknowledge).
+    pub ready: i64,
+    /// Ready entries read by a sender but not yet acknowledged.
+    pub pending: i64,
+}
+
+pub async fn queue_depths(schedule: &Schedule) -> redis::RedisResult<QueueDepths> {
+    let keys = schedule.keys();
+    let mut conn = schedule.connection();
+    let (schedule_size, ready): (i64, i64) = redis::pipe()
+        .zcard(&keys.schedule)
+        .xlen(&keys.ready)
+        .query_async(&mut conn)
+        .await?;
+    // XPENDING fails when the group does not exist yet (no sender has started): none pending.
+    let pending = match redis::cmd("XPENDING")
+        .arg(&keys.ready)
+        .arg(crate::sender::GROUP)
+        .query_async::<redis::Value>(&mut conn)
+        .await
+    {
+        Ok(redis::Value::Array(items)) => match items.first() {
+            Some(v) => redis::from_redis_value::<i64>(v)?,
+            None => 0,
+        },
+        Ok(other) => redis::from_redis_value::<i64>(&other)?,
+        Err(e) if e.code() == Some("NOGROUP") => 0,
+        Err(e) => return Err(e),
+    };
+    Ok(QueueDepths {
+        schedule: schedule_size,
+        ready,
+        pending,
+    })
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct StoreGauges {
+    queues: Option<QueueDepths>,
+    db: Option<DbGauges>,
+    /// When `db` was read, to age the oldest overdue notification.
+    db_read_at: Option<DateTime<Utc>>,
+}
+
+/// Per Redis prefix: one process may serve several deployments (tests do).
+static GAUGES: LazyLock<Mutex<HashMap<String, (Instant, StoreGauges)>>> =
+    LazyLock::new(Default::default);
+
+async fn read_db(state: &AppState) -> Result<DbGauges, DbError> {
+    let cutoff = Utc::now() - chrono::Duration::from_std(OVERDUE_AFTER).unwrap_or_default();
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            // Bounds the work even if an index is missing; the scrape has moved on by then.
+            diesel::sql_query("SET LOCAL statement_timeout = '2s'").execute(conn)?;
+            diesel::sql_query(STORE_GAUGES_SQL)
+                .bind::<Timestamptz, _>(cutoff)
+                .bind::<BigInt, _>(GAUGE_COUNT_CAP)
+                .get_result::<DbGauges>(conn)
+        })
+        .map_err(DbError::from)
+    })
+    .await
+}
+
+/// The store gauges, fresh or from the cache. A store that fails or does not answer in time
+/// keeps its last values (none at first: those gauges are then left out).
+async fn store_gauges(state: &AppState) -> StoreGauges {
+    let key = state.settings.redis_prefix.clone();
+    let previous = GAUGES.lock().ok().and_then(|c| c.get(&key).copied());
+    if let Some((at, g)) = previous {
+        if at.elapsed() < GAUGE_TTL {
+            return g;
+        }
+    }
+    let previous = previous.map(|(_, g)| g).unwrap_or_default();
+    let (queues, db) = tokio::join!(
+        tokio::time::timeout(GAUGE_TIMEOUT, queue_depths(&state.schedule)),
+        tokio::time::timeout(GAUGE_TIMEOUT, read_db(state)),
+    );
+    let mut fresh = previous;
+    match queues {
+        Ok(Ok(q)) => fresh.queues = Some(q),
+        Ok(Err(e)) => tracing::debug!(error = %e, "metrics: cannot read queue depths"),
+        Err(_) => tracing::debug!("metrics: Redis did not answer in time"),
+    }
+    match db {
+        Ok(Ok(d)) => {
+            fresh.db = Some(d);
+            fresh.db_read_at = Some(Utc::now());
+        }
+        Ok(Err(e)) => tracing::debug!(error = %e, "metrics: cannot read PostgreSQL gauges"),
+        Err(_) => tracing::debug!("metrics: PostgreSQL did not answer in time"),
+    }
+    if let Ok(mut c) = GAUGES.lock() {
+        // Failures are cached too: a scrape during an outage does not wait again until the TTL.
+        c.insert(key, (Instant::now(), fresh));
+    }
+    fresh
+}
+
+impl Collector for StoreGauges {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let mut gauge = |name: &str, help: &str, value: f64| {
+            let g = ConstGauge::new(value);
+            let m = encoder.encode_descriptor(name, help, None, g.metric_type())?;
+            g.encode(m)
+        };
+        if let Some(q) = self.queues {
+            gauge(
+                "chime_schedule_size",
+                "Notifications waiting in the Redis schedule",
+                q.schedule as f64,
+            )?;
+            gauge(
+                "chime_ready_queue_depth",
+                "Ready stream entries not yet acknowledged",
+                q.ready as f64,
+            )?;
+            gauge(
+                "chime_ready_pending",
+                "Ready stream entries read by a sender but not yet acknowledged",
+                q.pending as f64,
+            )?;
+        }
+        if let Some(d) = self.db {
+            gauge(
+                "chime_events_backlog",
+                "Events received and not yet handled (capped at 100000)",
+                d.events_backlog as f64,
+            )?;
+            gauge(
+                "chime_dead_letters",
+                "Notifications in the dead-letter queue (capped at 100000)",
+                d.dead_letters as f64,
+            )?;
+            gauge(
+                "chime_overdue_notifications",
+                "Scheduled notifications due more than 30 s ago (capped at 100000)",
+                d.overdue as f64,
+            )?;
+            let oldest = match (d.oldest_overdue, self.db_read_at) {
+                (Some(due), Some(read)) => {
+                    ((read - due).num_milliseconds() as f64 / 1000.0).max(0.0)
+                }
+                _ => 0.0,
+            };
+            gauge(
+                "chime_oldest_overdue_seconds",
+                "How late the oldest overdue notification is (0 when none is)",
+                oldest,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Resident memory and CPU time of this process, read from /proc at scrape time.
+#[derive(Debug)]
+struct ProcessCollector;
+
+/// (resident bytes, CPU seconds) from /proc/self/stat.
+#[cfg(target_os = "linux")]
+fn process_usage() -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which may hold spaces, closed by the last ')'.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // stat(5) numbers fields from 1 with the pid; `rest` starts at field 3 (state).
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    let rss_pages: f64 = fields.get(21)?.parse().ok()?;
+    // SAFETY: sysconf only reads configuration values.
+    let (ticks, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_CLK_TCK),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    if ticks <= 0 || page <= 0 {
+        return None;
+    }
+    Some((rss_pages * page as f64, (utime + stime) / ticks as f64))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn process_usage() -> Option<(f64, f64)> {
+    None
+}
+
+impl Collector for ProcessCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let Some((rss, cpu)) = process_usage() else {
+            return Ok(());
+        };
+        let g = ConstGauge::new(rss);
+        let m = encoder.encode_descriptor(
+            "process_resident_memory_bytes",
+            "Resident memory size in bytes",
+            None,
+            g.metric_type(),
+        )?;
+        g.encode(m)?;
+        let c = ConstCounter::new(cpu);
+        let m = encoder.encode_descriptor(
+            "process_cpu_seconds",
+            "User and system CPU time spent in seconds",
+            None,
+            c.metric_type(),
+        )?;
+        c.encode(m)
+    }
+}
+
+/// A registry per scrape: the shared metric cells plus this deployment's store gauges.
+fn registry(store: StoreGauges) -> Registry {
+    let m = &*METRICS;
+    let mut r = Registry::default();
+    // Counters are registered without `_total`: the encoder appends it.
+    r.register(
+        "chime_sends",
+        "Delivery attempts by channel and outcome (sent, retry, dead, expired)",
+        m.sends.clone(),
+    );
+    r.register(
+        "chime_delivery_lag_seconds",
+        "Lag from the due time to the provider call",
+        m.delivery_lag.clone(),
+    );
+    r.register(
+        "chime_http_request_duration_seconds",
+        "HTTP request duration by route template, method and status",
+        m.http.clone(),
+    );
+    r.register(
+        "chime_reconcile_passes",
+        "Reconcile passes completed (full and periodic)",
+        m.reconcile_passes.clone(),
+    );
+    r.register(
+        "chime_reconcile_repairs",
+        "Schedule entries a reconcile pass found missing and put back",
+        m.reconcile_repairs.clone(),
+    );
+    r.register(
+        "chime_promoted",
+        "Schedule entries moved to the ready stream",
+        m.promoted.clone(),
+    );
+    r.register(
+        "chime_stale_entries_dropped",
+        "Queue entries dropped after a reschedule or cancel",
+        m.stale_dropped.clone(),
+    );
+    r.register(
+        "chime_events_processed",
+        "Events handled, by outcome (processed, ignored, failed)",
+        m.events_processed.clone(),
+    );
+    r.register(
+        "chime_scheduler_leader",
+        "1 while this process leads the scheduler",
+        m.leader.clone(),
+    );
+    let build: Family<VersionLabel, Gauge> = Family::default();
+    build
+        .get_or_create(&VersionLabel {
+            version: env!("CARGO_PKG_VERSION"),
+        })
+        .set(1);
+    r.register(
+        "chime_build_info",
+        "Always 1; the version as a label",
+        build,
+    );
+    r.register_collector(Box::new(store));
+    r.register_collector(Box::new(ProcessCollector));
+    r
+}
+
+/// The Prometheus text exposition (format 0.0.4) of `store` and the process-wide metrics.
+fn text(store: StoreGauges) -> Result<String, std::fmt::Error> {
+    let mut out = String::new();
+    prometheus_client::encoding::prometheus_text::encode(&mut out, &registry(store))?;
+    Ok(out)
+}
+
+pub async fn render(state: web::Data<AppState>) -> HttpResponse {
+    let store = store_gauges(&state).await;
+    match text(store) {
+        Ok(body) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(body),
+        Err(_) => HttpResponse::InternalServerError().json(serde_json::json!({
+            "error": {"code": "internal", "message": "cannot encode the metrics"}
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_labels_are_as_monitoring_expects() {
+        send_outcome("webhook", "sent");
+        delivery_lag("webhook", Duration::from_millis(3));
+        http_request("/api/v1/notifications/{id}", "GET", 200, Duration::ZERO);
+        http_request(UNMATCHED_ROUTE, "BREW", 405, Duration::ZERO);
+        event_processed("ignored");
+        let out = text(StoreGauges::default()).expect("encodes");
+        for needle in [
+            "chime_sends_total{channel=\"webhook\",outcome=\"sent\"}",
+            "chime_delivery_lag_seconds_bucket{channel=\"webhook\",le=\"0.005\"}",
+            "chime_delivery_lag_seconds_bucket{channel=\"webhook\",le=\"300\"}",
+            "chime_sends_total{channel=\"email\",outcome=\"dead\"} ",
+            "route=\"/api/v1/notifications/{id}\",method=\"GET\",status=\"200\"",
+            "chime_events_processed_total{outcome=\"ignored\"}",
+            "{route=\"unmatched\",method=\"OTHER\",status=\"405\"}",
+            "chime_build_info{version=\"",
+            "# TYPE chime_reconcile_passes_total counter",
+            "# TYPE chime_scheduler_leader gauge",
+        ] {
+            assert!(out.contains(needle), "{needle} missing from:\n{out}");
+        }
+        #[cfg(target_os = "linux")]
+        {
+            let (rss, _) = process_usage().expect("reads /proc/self/stat");
+            assert!(rss > 1_000_000.0, "resident memory {rss}");
+            assert!(out.contains("process_cpu_seconds_total "), "{out}");
+        }
+    }
 }

@@ -111,7 +111,7 @@ pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
             let asked = Instant::now();
             match lock.try_acquire(&mut conn).await {
                 Ok(true) => {
-                    metrics::LEADER.set(1);
+                    metrics::set_leader(true);
                     tracing::info!("became scheduler leader");
                     term = Some(Term {
                         renew_at: asked + renew_every,
@@ -171,7 +171,7 @@ pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
         if let Err(e) = lock.release(&mut conn).await {
             tracing::warn!(error = %e, "could not release the leader lock");
         }
-        metrics::LEADER.set(0);
+        metrics::set_leader(false);
         tracing::info!("released scheduler leadership");
     }
 }
@@ -185,7 +185,7 @@ struct Term {
 }
 
 async fn end_term(term: &mut Option<Term>, wake: &mut Wake, why: &str) {
-    metrics::LEADER.set(0);
+    metrics::set_leader(false);
     tracing::warn!(reason = why, "lost scheduler leadership");
     // The new leader reads the wake list now; a read of ours left blocked would take its items.
     wake.reset();

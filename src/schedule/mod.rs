@@ -327,9 +327,9 @@ impl Schedule {
     pub async fn put_many(
         &self,
         entries: &[(uuid::Uuid, i32, DateTime<Utc>)],
-    ) -> redis::RedisResult<()> {
+    ) -> redis::RedisResult<u64> {
         if entries.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
         let mut cmd = redis::cmd("ZADD");
         cmd.arg(&self.keys.schedule);
@@ -338,7 +338,7 @@ impl Schedule {
                 .arg(Member::new(*id, *version).to_bytes().as_slice());
         }
         let mut conn = self.writer.conn.clone();
-        let _: i64 = cmd.query_async(&mut conn).await?;
+        let added: u64 = cmd.query_async(&mut conn).await?;
         // Whatever was added may be earlier than what the leader waits for.
         let _: () = redis::pipe()
             .del(&self.keys.wake)
@@ -346,7 +346,7 @@ impl Schedule {
             .ignore()
             .query_async(&mut conn)
             .await?;
-        Ok(())
+        Ok(added)
     }
 
     pub async fn ping(&self) -> redis::RedisResult<()> {

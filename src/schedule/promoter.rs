@@ -68,7 +68,7 @@ impl Promoter {
         if moved < 0 {
             return Ok(Promoted::NotLeader);
         }
-        metrics::NOTIFICATIONS_PROMOTED.add(moved as u64);
+        metrics::promoted(moved as u64);
         Ok(Promoted::Moved {
             moved: moved as usize,
             next_due_ms: next.parse::<f64>().ok().map(|s| s as i64),

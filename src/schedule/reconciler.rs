@@ -262,13 +262,15 @@ impl Reconciler {
 
     async fn put(&self, rows: &[(Uuid, i32, DateTime<Utc>)]) -> Result<(), String> {
         for chunk in rows.chunks(1000) {
-            self.ctx
+            // ZADD counts only members it added: entries that were missing, i.e. repairs.
+            let added = self
+                .ctx
                 .schedule
                 .put_many(chunk)
                 .await
                 .map_err(|e| e.to_string())?;
+            metrics::reconcile_repairs(added);
         }
-        metrics::RECONCILED_ENTRIES.add(rows.len() as u64);
         Ok(())
     }
 
@@ -317,6 +319,7 @@ impl Reconciler {
         .await;
         match result {
             Ok(n) => {
+                metrics::reconcile_pass();
                 tracing::info!(
                     entries = n,
                     ms = started.elapsed().as_millis() as u64,
@@ -353,8 +356,9 @@ impl Reconciler {
             Ok(total)
         }
         .await;
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "periodic reconciliation failed");
+        match result {
+            Ok(_) => metrics::reconcile_pass(),
+            Err(e) => tracing::warn!(error = %e, "periodic reconciliation failed"),
         }
     }
 }

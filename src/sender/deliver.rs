@@ -76,6 +76,45 @@ pub enum Outcome {
     Expired,
 }
 
+impl Outcome {
+    /// The `outcome` of metrics and log lines.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Sent { .. } => "sent",
+            Outcome::Retry { .. } => "retry",
+            Outcome::Dead { .. } => "dead",
+            Outcome::Expired => "expired",
+        }
+    }
+}
+
+/// One `info` line per attempt's outcome, with the fields to find and graph it by.
+fn log_outcome(row: &Notification, outcome: &Outcome, lag_ms: u64, started_at: DateTime<Utc>) {
+    let took =
+        crate::telemetry::human_duration((Utc::now() - started_at).to_std().unwrap_or_default());
+    let (id, channel, attempt, name) = (row.id, &row.channel, row.attempts, outcome.name());
+    match outcome {
+        Outcome::Sent { summary } => tracing::info!(
+            notification_id = %id, %channel, attempt, lag_ms, outcome = name, %took,
+            response = %summary, "sent"
+        ),
+        Outcome::Retry { error, delay } => tracing::info!(
+            notification_id = %id, %channel, attempt, lag_ms, outcome = name, %took, %error,
+            retry_in = %crate::telemetry::human_duration(*delay),
+            "failed for now; will retry"
+        ),
+        Outcome::Dead { error } => tracing::info!(
+            notification_id = %id, %channel, attempt, lag_ms, outcome = name, %took, %error,
+            "moved to the dead-letter queue"
+        ),
+        Outcome::Expired => tracing::info!(
+            notification_id = %id, %channel, attempt, lag_ms, outcome = name,
+            expires_at = %row.expires_at.or(row.target_date).map(crate::domain::format_time).unwrap_or_default(),
+            "expired before it could be sent"
+        ),
+    }
+}
+
 impl Deliverer {
     pub fn new(ctx: RoleContext, channels: Arc<Channels>) -> Deliverer {
         let policy = RetryPolicy::new(ctx.settings.retry_schedule.clone());
@@ -134,10 +173,14 @@ impl Deliverer {
         })
         .await?;
         for row in exhausted {
-            metrics::SENDS_DEAD.inc();
-            tracing::warn!(
+            metrics::send_outcome(&row.channel, "dead");
+            let lag_ms = (Utc::now() - row.due_at).num_milliseconds().max(0);
+            tracing::info!(
                 notification_id = %row.id,
-                attempts = row.attempts,
+                channel = %row.channel,
+                attempt = row.attempts,
+                lag_ms,
+                outcome = "dead",
                 "last attempt abandoned with its outcome unknown: dead, not sent again"
             );
         }
@@ -168,13 +211,14 @@ impl Deliverer {
             asked,
         } = claimed;
         let started_at = Utc::now();
-        if let Some(due) = due_ms {
-            metrics::DELIVERY_LAG.observe_ms((started_at.timestamp_millis() - due).max(0) as u64);
-        }
+        let due = due_ms.unwrap_or_else(|| row.due_at.timestamp_millis());
+        let lag_ms = (started_at.timestamp_millis() - due).max(0) as u64;
+        metrics::delivery_lag(&row.channel, Duration::from_millis(lag_ms));
         let Some(outcome) = self.attempt(&row, secret, started_at, asked).await else {
             // Not ours any more: its entry is left to whoever holds the claim now.
             return false;
         };
+        log_outcome(&row, &outcome, lag_ms, started_at);
         match self.record(row, started_at, outcome).await {
             Ok(()) => true,
             Err(e) => {
@@ -240,8 +284,10 @@ impl Deliverer {
         }
         // The channels time out on their own; this guards against one that does not.
         let sent = tokio::time::timeout_at(deadline.into(), self.channels.send(kind, &msg)).await;
-        let result = sent
-            .unwrap_or_else(|_| Err(SendError::transient(format!("no answer within {guard:?}"))));
+        let result = sent.unwrap_or_else(|_| {
+            let guard = crate::telemetry::human_duration(guard);
+            Err(SendError::transient(format!("no answer within {guard}")))
+        });
         Some(match result {
             Ok(delivered) => Outcome::Sent {
                 summary: delivered.summary,
@@ -314,7 +360,7 @@ impl Deliverer {
         {
             Ok(true) => true,
             Ok(false) => {
-                metrics::STALE_ENTRIES_DROPPED.inc();
+                metrics::stale_dropped(1);
                 tracing::warn!("claim taken over before the send; not sending");
                 false
             }
@@ -331,15 +377,7 @@ impl Deliverer {
         started_at: DateTime<Utc>,
         outcome: Outcome,
     ) -> Result<(), DbError> {
-        match &outcome {
-            Outcome::Sent { .. } => metrics::SENDS_SUCCEEDED.inc(),
-            Outcome::Retry { .. } => metrics::SENDS_RETRIED.inc(),
-            Outcome::Dead { error } => {
-                metrics::SENDS_DEAD.inc();
-                tracing::warn!(%error, "notification moved to the dead-letter queue");
-            }
-            Outcome::Expired => metrics::SENDS_EXPIRED.inc(),
-        }
+        metrics::send_outcome(&row.channel, outcome.name());
         // Kept for the fallback below, which must still move a series on.
         let occurrence = row.series_id.is_some().then(|| row.clone());
         let (id, version) = (row.id, row.version);
@@ -354,7 +392,7 @@ impl Deliverer {
             Err(e) => {
                 // Not an outage but something in this outcome's record (or a failed batch
                 // writer): without a final state the row would be taken over and sent again.
-                tracing::error!(error = ?e, "cannot record the delivery outcome; writing its status alone");
+                tracing::error!(error = %crate::telemetry::error_chain(&e), "cannot record the delivery outcome; writing its status alone");
                 db::run(&self.ctx.pool, move |conn| {
                     let effect = record_status_only(conn, id, version, &outcome)?;
                     match occurrence {

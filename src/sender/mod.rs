@@ -206,7 +206,7 @@ pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationTok
             .into_iter()
             .partition(|e| e.member.is_some_and(|m| claimed.contains_key(&m)));
         if !dropped.is_empty() {
-            crate::ops::metrics::STALE_ENTRIES_DROPPED.add(dropped.len() as u64);
+            crate::ops::metrics::stale_dropped(dropped.len() as u64);
             let ids: Vec<&str> = dropped.iter().map(|e| e.stream_id.as_str()).collect();
             acknowledge(&mut ctx.schedule.connection(), &stream, &ids).await;
         }

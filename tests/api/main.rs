@@ -7,6 +7,7 @@ mod support;
 mod auth;
 mod auth_limits;
 mod errors;
+mod metrics;
 mod notifications;
 mod ops;
 mod schedule;

@@ -16,7 +16,7 @@ async fn health_and_readiness() {
         .text()
         .await
         .unwrap()
-        .contains("chime_sends_succeeded_total"));
+        .contains("chime_build_info{version="));
 }
 
 #[tokio::test]
@@ -162,7 +162,7 @@ async fn with_an_ops_address_metrics_leave_the_api_port() {
         .text()
         .await
         .unwrap();
-    assert!(text.contains("chime_sends_succeeded_total"), "{text}");
+    assert!(text.contains("chime_build_info{version="), "{text}");
     for path in ["/healthz", "/readyz"] {
         assert_eq!(
             status(format!("{api}{path}")).await,

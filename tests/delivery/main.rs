@@ -7,6 +7,7 @@ mod support;
 mod abandoned;
 mod channels;
 mod failures;
+mod metrics;
 mod redis_loss;
 mod retention;
 mod templates;
