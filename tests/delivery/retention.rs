@@ -2,28 +2,13 @@
 //! pending, nothing recent and no record of who created a pending reminder is.
 
 use crate::support::TestApp;
-use chime::schedule::{retention, Keys, Schedule};
-use chime::startup::RoleContext;
+use chime::schedule::retention;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use serde_json::json;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
-
-async fn role_ctx(app: &TestApp) -> RoleContext {
-    let redis = redis::Client::open(crate::support::REDIS_URL).unwrap();
-    let conn = redis::aio::ConnectionManager::new(redis.clone())
-        .await
-        .unwrap();
-    RoleContext {
-        settings: Arc::new(app.settings.clone()),
-        pool: chime::db::build_pool(&app.db.url, 4),
-        schedule: Schedule::new(conn, Keys::new(&app.prefix.0)),
-        redis,
-    }
-}
 
 #[derive(QueryableByName)]
 struct Count {
@@ -91,7 +76,7 @@ async fn cancel(app: &TestApp, key: &str, id: &str) {
 #[tokio::test]
 async fn purge_deletes_only_what_ended_before_the_retention_period() {
     let app = TestApp::spawn().await;
-    let ctx = role_ctx(&app).await;
+    let ctx = app.role_context().await;
     let mut conn = app.db.conn();
 
     // Ended 40 days ago, with an attempt and audit rows: deleted.

@@ -5,7 +5,7 @@ use crate::{at_ms, delivery_app, notification};
 use chime::channels::test_peers::{HttpPeer, Responder};
 use chime::channels::Channels;
 use chime::config::Role;
-use chime::schedule::{Keys, Member, Schedule};
+use chime::schedule::Member;
 use chime::sender::deliver::Deliverer;
 use chime::sender::ReadyEntry;
 use chime::startup::RoleContext;
@@ -238,19 +238,6 @@ async fn templates_that_can_never_be_sent_are_refused_at_create_time() {
     );
 }
 
-async fn sender_ctx(app: &TestApp) -> RoleContext {
-    let redis = redis::Client::open(support::REDIS_URL).unwrap();
-    let conn = redis::aio::ConnectionManager::new(redis.clone())
-        .await
-        .unwrap();
-    RoleContext {
-        settings: Arc::new(app.settings.clone()),
-        pool: chime::db::build_pool(&app.db.url, 4),
-        schedule: Schedule::new(conn, Keys::new(&app.prefix.0)),
-        redis,
-    }
-}
-
 #[tokio::test]
 async fn a_sender_paused_past_the_visibility_timeout_does_not_send_what_another_took_over() {
     // No sender role: the test plays a sender that pauses, and another one that takes over.
@@ -289,8 +276,8 @@ async fn a_sender_paused_past_the_visibility_timeout_does_not_send_what_another_
         let channels = Channels::from_config(&chime::sender::channels_config(&ctx)).unwrap();
         Deliverer::new(ctx, Arc::new(channels))
     };
-    let paused = deliverer(sender_ctx(&app).await);
-    let peer_sender = deliverer(sender_ctx(&app).await);
+    let paused = deliverer(app.role_context().await);
+    let peer_sender = deliverer(app.role_context().await);
 
     let mut ours = paused.claim(&[entry(0), entry(1), entry(2)]).await.unwrap();
     assert_eq!(ours.len(), 3);

@@ -11,24 +11,13 @@ mod rules;
 mod series;
 mod worker;
 
-use chime::schedule::{Keys, Schedule};
 use chime::startup::RoleContext;
 use serde_json::{json, Value};
-use std::sync::Arc;
 use support::TestApp;
 
 /// A role context on the test's database and key prefix, to step the worker by hand.
 pub async fn worker_ctx(app: &TestApp) -> RoleContext {
-    let redis = redis::Client::open(support::REDIS_URL).unwrap();
-    let conn = redis::aio::ConnectionManager::new(redis.clone())
-        .await
-        .unwrap();
-    RoleContext {
-        settings: Arc::new(app.settings.clone()),
-        pool: chime::db::build_pool(&app.db.url, 4),
-        schedule: Schedule::new(conn, Keys::new(&app.prefix.0)),
-        redis,
-    }
+    app.role_context().await
 }
 
 /// Handles every queued event, as one worker would.

@@ -335,6 +335,20 @@ impl TestApp {
         chime::schedule::Keys::new(&self.prefix.0)
     }
 
+    /// A role context on this app's database and key prefix, to step a role by hand.
+    pub async fn role_context(&self) -> chime::startup::RoleContext {
+        let redis = redis::Client::open(REDIS_URL).unwrap();
+        let conn = redis::aio::ConnectionManager::new(redis.clone())
+            .await
+            .unwrap();
+        chime::startup::RoleContext {
+            settings: std::sync::Arc::new(self.settings.clone()),
+            pool: chime::db::build_pool(&self.db.url, 4),
+            schedule: chime::schedule::Schedule::new(conn, self.keys()),
+            redis,
+        }
+    }
+
     /// Stops the application and waits for it to finish its in-flight work.
     pub async fn stop(&mut self) {
         self.shutdown.cancel();
