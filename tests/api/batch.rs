@@ -259,6 +259,20 @@ async fn idempotency_keys_are_honoured_across_and_within_batches() {
         .all(|i| i["created"] == false));
     assert_eq!(notification_rows(&app), 3);
 
+    // One header key cannot stand for many items.
+    let resp = app
+        .client
+        .post(app.url("/api/v1/notifications/batch"))
+        .bearer_auth(&app.admin_key)
+        .header("Idempotency-Key", "c")
+        .json(&batch(vec![sms(None)]))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = crate::support::split(resp).await;
+    assert_error(status, &body, 400, Some("Idempotency-Key"));
+    assert_eq!(notification_rows(&app), 3);
+
     // A repeated cron item leaves no orphan series behind.
     let daily = json!({"channel": "sms", "recipient": "+14155550124", "body": "Daily",
                        "cron": "0 9 * * *", "idempotency_key": "daily"});
