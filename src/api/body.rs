@@ -71,6 +71,14 @@ impl JsonObject {
         }
     }
 
+    /// An object nested in an already checked body (an item of a batch).
+    pub fn from_map(map: Map<String, Value>) -> JsonObject {
+        JsonObject {
+            map,
+            taken: HashSet::new(),
+        }
+    }
+
     fn take(&mut self, field: &str) -> Option<Value> {
         self.taken.insert(field.to_string());
         self.map.remove(field)

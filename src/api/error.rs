@@ -27,6 +27,9 @@ pub enum ApiError {
     /// 422: well-formed but semantically invalid.
     #[error("{field}: {message}")]
     Validation { field: String, message: String },
+    /// 422: items of a batch are invalid; each is listed with its index and field.
+    #[error("items: {} of the batch are invalid; nothing was created", .0.len())]
+    InvalidItems(Vec<ItemError>),
     /// 429: the tenant sent more requests than its rate allows; retry after this many seconds.
     #[error("too many requests; retry after {0} s")]
     RateLimited(u64),
@@ -42,6 +45,14 @@ pub enum ApiError {
     /// 500: the body says nothing more; the log carries the cause chain.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+/// One bad item of a batch request.
+#[derive(Debug, serde::Serialize)]
+pub struct ItemError {
+    pub index: usize,
+    pub field: Option<String>,
+    pub message: String,
 }
 
 /// Seconds a client should wait before retrying a 503.
@@ -74,7 +85,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
-            ApiError::Validation { .. } => "validation_failed",
+            ApiError::Validation { .. } | ApiError::InvalidItems(_) => "validation_failed",
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::LimitExceeded { .. } => "limit_exceeded",
             ApiError::Unavailable(_) => "unavailable",
@@ -113,7 +124,9 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation { .. } | ApiError::InvalidItems(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::RateLimited(_) | ApiError::LimitExceeded { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
@@ -141,6 +154,17 @@ impl ResponseError for ApiError {
             json!({"error": {"code": self.code(), "message": shorten(&message, MAX_ECHO)}});
         if let Some(field) = self.field() {
             body["error"]["field"] = json!(shorten(field, MAX_ECHO));
+        }
+        if let ApiError::InvalidItems(items) = self {
+            body["error"]["field"] = json!("items");
+            body["error"]["items"] = json!(items
+                .iter()
+                .map(|i| json!({
+                    "index": i.index,
+                    "field": i.field.as_deref().map(|f| shorten(f, MAX_ECHO)),
+                    "message": shorten(&i.message, MAX_ECHO),
+                }))
+                .collect::<Vec<_>>());
         }
         if let ApiError::LimitExceeded { limit, .. } = self {
             body["error"]["limit"] = json!(limit);

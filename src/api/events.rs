@@ -44,29 +44,46 @@ fn render(e: &Event, notification_ids: &[Uuid]) -> Value {
     })
 }
 
-#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
-async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
+/// Reads an event to store. Without a request (an item of a batch), only the body's
+/// idempotency key counts.
+pub(super) fn parse_event(
     mut body: JsonObject,
-) -> Result<HttpResponse, ApiError> {
+    req: Option<&HttpRequest>,
+    tenant_id: Uuid,
+) -> Result<NewEvent, ApiError> {
     let event_type =
         EventType::parse(&body.req_str("type")?).map_err(|e| ApiError::invalid("type", e))?;
     let payload = body
         .opt_object("payload")?
         .ok_or_else(|| ApiError::invalid("payload", "is required (a JSON object)"))?;
-    let key = idempotency_key(&req, body.opt_key("idempotency_key", MAX_KEY_LEN)?)?;
+    let body_key = body.opt_key("idempotency_key", MAX_KEY_LEN)?;
+    let key = match req {
+        Some(req) => idempotency_key(req, body_key)?,
+        None => body_key,
+    };
     body.finish()?;
-
-    let new = NewEvent {
+    Ok(NewEvent {
         id: Uuid::now_v7(),
-        tenant_id: caller.tenant_id,
+        tenant_id,
         event_type: event_type.as_str().to_string(),
         payload,
         status: "received".into(),
         idempotency_key: key,
-    };
+    })
+}
+
+pub(super) fn render_event(e: &Event, notification_ids: &[Uuid]) -> Value {
+    render(e, notification_ids)
+}
+
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let new = parse_event(body, Some(&req), caller.tenant_id)?;
     let tenant_id = caller.tenant_id;
     let (row, created, notification_ids) = db::run(&state.pool, move |conn| {
         let (row, created) = db::events::insert_idempotent(conn, &new)?;

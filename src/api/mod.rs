@@ -1,6 +1,7 @@
 //! The HTTP API: one file per resource, the auth extractor, and `ApiError` → HTTP in one place.
 
 pub mod auth;
+pub mod batch;
 pub mod body;
 pub mod bulk;
 pub mod cron;
@@ -53,6 +54,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             })
             // Before notifications: `/notifications/cancel-matching` is not an id.
             .configure(bulk::routes)
+            // Before `/notifications/{id}` and `/events/{id}`, which would match the path.
+            .configure(batch::routes)
             .configure(inspect::routes)
             .configure(stats::routes)
             .configure(notifications::routes)

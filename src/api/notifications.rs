@@ -260,9 +260,10 @@ pub struct Draft {
     pub idempotency_key: Option<String>,
 }
 
-fn parse_create(
+/// Without a request (an item of a batch), only the body's idempotency key counts.
+pub(super) fn parse_create(
     body: &mut JsonObject,
-    req: &HttpRequest,
+    req: Option<&HttpRequest>,
     default_max_attempts: i32,
 ) -> Result<Draft, ApiError> {
     let channel: ChannelKind = body
@@ -353,7 +354,11 @@ fn parse_create(
         Some(n) if (1..=100).contains(&n) => n as i32,
         Some(_) => return Err(ApiError::invalid("max_attempts", "must be from 1 to 100")),
     };
-    let idempotency_key = idempotency_key(req, body.opt_key("idempotency_key", MAX_KEY_LEN)?)?;
+    let body_key = body.opt_key("idempotency_key", MAX_KEY_LEN)?;
+    let idempotency_key = match req {
+        Some(req) => idempotency_key(req, body_key)?,
+        None => body_key,
+    };
     Ok(Draft {
         channel,
         recipient,
@@ -461,24 +466,17 @@ async fn after_commit(
     false
 }
 
-#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
-async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    mut body: JsonObject,
-) -> Result<HttpResponse, ApiError> {
-    let draft = parse_create(&mut body, &req, state.settings.default_max_attempts())?;
-    body.finish()?;
+/// The checks of a parsed create that need the clock, the settings, DNS or a render.
+pub(super) async fn check_draft(state: &AppState, draft: &Draft) -> Result<(), ApiError> {
     if draft.cron.is_none() {
         draft.timing.check_not_expired(Utc::now())?;
     }
     if let Some(spec) = &draft.cron {
         super::limits::check_series_interval(&state.settings, spec).await?;
     }
-    guard_recipient(&state, &draft.recipient).await?;
+    guard_recipient(state, &draft.recipient).await?;
     check_render(
-        &state,
+        state,
         RenderCheck {
             channel: draft.channel,
             subject: draft.subject.as_deref(),
@@ -489,7 +487,39 @@ async fn create(
             recipient: draft.recipient.as_str(),
         },
     )
-    .await?;
+    .await
+}
+
+/// [`schedule_after_commit`] for the new rows of a batch, in one Redis round trip.
+pub(super) async fn schedule_many_after_commit(state: &AppState, rows: &[&Notification]) {
+    let entries: Vec<_> = rows
+        .iter()
+        .filter(|r| r.status == "scheduled")
+        .map(|r| (r.id, r.version, r.due_at))
+        .collect();
+    let Some(first) = entries.first().map(|e| e.0) else {
+        return;
+    };
+    let put = async { state.schedule.put_many(&entries).await.map(|_| ()) };
+    after_commit(
+        first,
+        "schedule a batch",
+        "the overdue sweep and the reconciler add every pending row",
+        put,
+    )
+    .await;
+}
+
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    mut body: JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let draft = parse_create(&mut body, Some(&req), state.settings.default_max_attempts())?;
+    body.finish()?;
+    check_draft(&state, &draft).await?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let settings = state.settings.clone();

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Largest batch: bounds one statement's size (PostgreSQL allows 65,535 bind parameters).
-const MAX_BATCH: usize = 500;
+pub const MAX_BATCH: usize = 500;
 /// Batches committing at once, so the next batch fills while one commits.
 const IN_FLIGHT: usize = 4;
 
@@ -36,7 +36,9 @@ impl NotificationWriter {
     }
 }
 
-fn insert_batch(
+/// Inserts rows (or finds their idempotent originals) inside the caller's transaction, with
+/// their audit rows; one output per row, in order. At most [`MAX_BATCH`] rows per call.
+pub fn insert_batch(
     conn: &mut PgConnection,
     rows: &[(NewNotification, String)],
 ) -> Result<Vec<(Notification, bool)>, DbError> {

@@ -34,6 +34,32 @@ pub fn insert_idempotent(conn: &mut PgConnection, new: &NewEvent) -> QueryResult
     }
 }
 
+/// [`insert_idempotent`] for many events in one statement (a repeated key, stored or earlier
+/// in `rows`, yields the original). One output per row, in order.
+pub fn insert_many(conn: &mut PgConnection, rows: &[NewEvent]) -> QueryResult<Vec<(Event, bool)>> {
+    let inserted: Vec<Event> = diesel::insert_into(events::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(Event::as_returning())
+        .get_results(conn)?;
+    let mut by_id: HashMap<Uuid, Event> = inserted.into_iter().map(|e| (e.id, e)).collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        match by_id.remove(&row.id) {
+            Some(event) => out.push((event, true)),
+            None => {
+                let existing = events::table
+                    .filter(e::tenant_id.eq(row.tenant_id))
+                    .filter(e::idempotency_key.eq(&row.idempotency_key))
+                    .select(Event::as_select())
+                    .first(conn)?;
+                out.push((existing, false));
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub fn find(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<Event>> {
     events::table
         .filter(e::tenant_id.eq(tenant_id))

@@ -6,6 +6,7 @@ mod support;
 
 mod auth;
 mod auth_limits;
+mod batch;
 mod errors;
 mod metrics;
 mod notifications;

@@ -113,6 +113,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create up to 1,000 notifications at once
+         * @description Every item is checked exactly as `POST /api/v1/notifications` checks its body. Any bad item is a `422` whose `error.items` lists each bad item's index and field, and nothing is created. Otherwise all rows are written in one transaction and scheduled in one Redis round trip. An `idempotency_key` already stored, or repeated earlier in the batch, returns the existing notification in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
+         */
+        post: operations["createNotificationsBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/{id}": {
         parameters: {
             query?: never;
@@ -260,6 +280,26 @@ export interface paths {
          * @description The rule for the event's type decides what is scheduled. Without a rule, the built-in handler uses `payload.target_date` and creates one notification per recipient among `payload.email`, `payload.phone` and `payload.webhook_url`, with `payload.lead_time` (default `PT0S`).
          */
         post: operations["createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post up to 1,000 events at once
+         * @description Every item is checked exactly as `POST /api/v1/events` checks its body; any bad item is a `422` listing each bad item in `error.items`, and nothing is stored. The events are written in one transaction and queued in one Redis round trip. A repeated `idempotency_key` returns the existing event in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
+         */
+        post: operations["createEventsBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -728,6 +768,13 @@ export interface components {
                  * @example CHIME_MAX_ACTIVE_SERIES
                  */
                 limit?: string;
+                /** @description With a batch's `validation_failed`: every bad item, by its index in `items`. */
+                items?: {
+                    index: number;
+                    /** @description The item's offending field; null when the item is not an object. */
+                    field?: string | null;
+                    message: string;
+                }[];
             };
         };
         Notification: {
@@ -863,6 +910,16 @@ export interface components {
             /** @description Also accepted as the `Idempotency-Key` header. */
             idempotency_key?: string | null;
         };
+        NotificationBatch: {
+            items: components["schemas"]["NotificationCreate"][];
+        };
+        NotificationBatchResult: {
+            items: {
+                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
+                created: boolean;
+                notification: components["schemas"]["Notification"];
+            }[];
+        };
         /**
          * @description Changes a `scheduled` notification; the schedule moves with its times. Fields left out keep their values; `null` clears an optional one.
          * @example {
@@ -997,6 +1054,16 @@ export interface components {
                 [key: string]: unknown;
             };
             idempotency_key?: string | null;
+        };
+        EventBatch: {
+            items: components["schemas"]["EventCreate"][];
+        };
+        EventBatchResult: {
+            items: {
+                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
+                created: boolean;
+                event: components["schemas"]["Event"];
+            }[];
         };
         Event: {
             /** Format: uuid */
@@ -1728,6 +1795,46 @@ export interface operations {
             default: components["responses"]["InternalError"];
         };
     };
+    createNotificationsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationBatch"];
+            };
+        };
+        responses: {
+            /** @description Every item was an idempotent repeat; nothing was created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationBatchResult"];
+                };
+            };
+            /** @description Created; the items in request order. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
     getNotification: {
         parameters: {
             query?: never;
@@ -2027,6 +2134,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Event"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createEventsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventBatch"];
+            };
+        };
+        responses: {
+            /** @description Every item was an idempotent repeat; nothing new was stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventBatchResult"];
+                };
+            };
+            /** @description Accepted; the items in request order. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventBatchResult"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -20,7 +20,11 @@ from .delivery_attempt_list import DeliveryAttemptList
 from .delivery_attempt_outcome import DeliveryAttemptOutcome
 from .error import Error
 from .error_error import ErrorError
+from .error_error_items_item import ErrorErrorItemsItem
 from .event import Event
+from .event_batch import EventBatch
+from .event_batch_result import EventBatchResult
+from .event_batch_result_items_item import EventBatchResultItemsItem
 from .event_cancelled import EventCancelled
 from .event_cancelled_status import EventCancelledStatus
 from .event_create import EventCreate
@@ -59,6 +63,9 @@ from .login_request import LoginRequest
 from .login_response import LoginResponse
 from .not_ready import NotReady
 from .notification import Notification
+from .notification_batch import NotificationBatch
+from .notification_batch_result import NotificationBatchResult
+from .notification_batch_result_items_item import NotificationBatchResultItemsItem
 from .notification_channel import NotificationChannel
 from .notification_create import NotificationCreate
 from .notification_create_channel import NotificationCreateChannel
@@ -124,7 +131,11 @@ __all__ = (
     "DeliveryAttemptOutcome",
     "Error",
     "ErrorError",
+    "ErrorErrorItemsItem",
     "Event",
+    "EventBatch",
+    "EventBatchResult",
+    "EventBatchResultItemsItem",
     "EventCancelled",
     "EventCancelledStatus",
     "EventCreate",
@@ -159,6 +170,9 @@ __all__ = (
     "LoginResponse",
     "NotReady",
     "Notification",
+    "NotificationBatch",
+    "NotificationBatchResult",
+    "NotificationBatchResultItemsItem",
     "NotificationChannel",
     "NotificationCreate",
     "NotificationCreateChannel",

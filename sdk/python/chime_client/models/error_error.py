@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.error_error_items_item import ErrorErrorItemsItem
+
 
 T = TypeVar("T", bound="ErrorError")
 
@@ -25,12 +29,15 @@ class ErrorError:
             or header, when there is one.
         limit (str | Unset): With `limit_exceeded`: the setting whose cap was reached, e.g.
             `CHIME_MAX_PENDING_NOTIFICATIONS`. Example: CHIME_MAX_ACTIVE_SERIES.
+        items (list[ErrorErrorItemsItem] | Unset): With a batch's `validation_failed`: every bad item, by its index in
+            `items`.
     """
 
     code: str
     message: str
     field: str | Unset = UNSET
     limit: str | Unset = UNSET
+    items: list[ErrorErrorItemsItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,6 +48,13 @@ class ErrorError:
         field = self.field
 
         limit = self.limit
+
+        items: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.items, Unset):
+            items = []
+            for items_item_data in self.items:
+                items_item = items_item_data.to_dict()
+                items.append(items_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -54,11 +68,15 @@ class ErrorError:
             field_dict["field"] = field
         if limit is not UNSET:
             field_dict["limit"] = limit
+        if items is not UNSET:
+            field_dict["items"] = items
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.error_error_items_item import ErrorErrorItemsItem
+
         d = dict(src_dict)
         code = d.pop("code")
 
@@ -68,11 +86,21 @@ class ErrorError:
 
         limit = d.pop("limit", UNSET)
 
+        _items = d.pop("items", UNSET)
+        items: list[ErrorErrorItemsItem] | Unset = UNSET
+        if _items is not UNSET:
+            items = []
+            for items_item_data in _items:
+                items_item = ErrorErrorItemsItem.from_dict(items_item_data)
+
+                items.append(items_item)
+
         error_error = cls(
             code=code,
             message=message,
             field=field,
             limit=limit,
+            items=items,
         )
 
         error_error.additional_properties = d

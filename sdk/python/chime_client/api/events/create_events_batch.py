@@ -1,0 +1,214 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.event_batch import EventBatch
+from ...models.event_batch_result import EventBatchResult
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: EventBatch,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/events/batch",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | EventBatchResult:
+    if response.status_code == 200:
+        response_200 = EventBatchResult.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 202:
+        response_202 = EventBatchResult.from_dict(response.json())
+
+        return response_202
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 413:
+        response_413 = Error.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = Error.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
+
+    response_default = Error.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | EventBatchResult]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: EventBatch,
+) -> Response[Error | EventBatchResult]:
+    """Post up to 1,000 events at once
+
+     Every item is checked exactly as `POST /api/v1/events` checks its body; any bad item is a `422`
+    listing each bad item in `error.items`, and nothing is stored. The events are written in one
+    transaction and queued in one Redis round trip. A repeated `idempotency_key` returns the existing
+    event in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
+
+    Args:
+        body (EventBatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | EventBatchResult]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: EventBatch,
+) -> Error | EventBatchResult | None:
+    """Post up to 1,000 events at once
+
+     Every item is checked exactly as `POST /api/v1/events` checks its body; any bad item is a `422`
+    listing each bad item in `error.items`, and nothing is stored. The events are written in one
+    transaction and queued in one Redis round trip. A repeated `idempotency_key` returns the existing
+    event in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
+
+    Args:
+        body (EventBatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | EventBatchResult
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: EventBatch,
+) -> Response[Error | EventBatchResult]:
+    """Post up to 1,000 events at once
+
+     Every item is checked exactly as `POST /api/v1/events` checks its body; any bad item is a `422`
+    listing each bad item in `error.items`, and nothing is stored. The events are written in one
+    transaction and queued in one Redis round trip. A repeated `idempotency_key` returns the existing
+    event in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
+
+    Args:
+        body (EventBatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | EventBatchResult]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: EventBatch,
+) -> Error | EventBatchResult | None:
+    """Post up to 1,000 events at once
+
+     Every item is checked exactly as `POST /api/v1/events` checks its body; any bad item is a `422`
+    listing each bad item in `error.items`, and nothing is stored. The events are written in one
+    transaction and queued in one Redis round trip. A repeated `idempotency_key` returns the existing
+    event in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
+
+    Args:
+        body (EventBatch):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | EventBatchResult
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed
