@@ -455,27 +455,37 @@ fn http_server(
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                api::ApiError::BadRequest { field: None, message: format!("bad query string: {err}") }.into()
+                api::ApiError::BadRequest {
+                    field: None,
+                    message: format!("bad query string: {err}"),
+                }
+                .into()
             }))
             .wrap(api::json_error_bodies())
             .wrap_fn(|req, srv| {
                 use actix_web::dev::Service;
                 let method = req.method().clone();
-                let path = req.path().to_string();
                 let started = std::time::Instant::now();
                 let fut = srv.call(req);
                 async move {
-                    let res = fut.await?;
+                    let mut res = fut.await?;
                     let took = started.elapsed();
                     let status = res.status().as_u16();
                     // The route template, never the raw path: one series per route, not per id.
                     let route = res.request().match_pattern();
                     let route = route.as_deref().unwrap_or(ops::metrics::UNMATCHED_ROUTE);
                     ops::metrics::http_request(route, method.as_str(), status, took);
-                    tracing::debug!(%method, %path, status, ms = took.as_millis() as u64, "request");
+                    if let Some(id) = api::request_span::header_value(res.request()) {
+                        res.headers_mut()
+                            .insert(api::request_span::REQUEST_ID_HEADER, id);
+                    }
                     Ok(res)
                 }
             })
+            // Outermost, so the span and request id cover everything inside, metrics included.
+            .wrap(tracing_actix_web::TracingLogger::<
+                api::request_span::RequestSpan,
+            >::new())
             .configure(|cfg| ops::routes(cfg, with_metrics))
             .configure(|cfg| {
                 if with_api {

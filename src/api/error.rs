@@ -1,4 +1,31 @@
 //! The HTTP boundary's one error type and its one mapping to status codes and JSON bodies.
+//!
+//! # Error policy: which type where
+//!
+//! One error type per boundary, each keeping its cause (`#[source]`/`#[from]`, never a
+//! `to_string()` of it), so a log line can show the whole chain
+//! ([`crate::telemetry::error_chain`]):
+//!
+//! - **HTTP edge — [`ApiError`]** (this module). Handlers return it; `?` converts the others
+//!   through the `From` impls below, and [`ResponseError`] is the one place that picks the status,
+//!   the JSON body `{"error": {code, message, field}}` and the headers (`Retry-After`,
+//!   `WWW-Authenticate`). 4xx are the client's doing and are not logged; 5xx are logged once
+//!   here, at `error` with the cause chain, and their body says nothing more.
+//! - **Database — `DbError` / `QueryResult`** ([`crate::db`]). Query functions return Diesel's
+//!   `QueryResult`; [`crate::db::run`] adds pool and blocking-task failures as `DbError`. At the
+//!   edge: unreachable → 503 with `Retry-After`, `NotFound` → 404, unique violation → 409,
+//!   anything else → 500. Redis errors map the same way (connection trouble → 503, else 500).
+//! - **Roles, start-up and the command line — `anyhow`** with `.context(..)`. Nothing answers a
+//!   client there: the error is logged (roles, then retried or the process stops) or printed by
+//!   `main` with its chain and a non-zero exit. The few cases a caller must tell apart are typed
+//!   (`StartupError`, `ConfigError`, the reconciler's `ReconcileError`) and still carry causes.
+//! - **Templates — `RenderError`** ([`crate::channels::template`]). Checked when a template is
+//!   stored: a bad one is a 422 naming its field. At send time the sender decides: a deadline is
+//!   retried, a budget or template error ends the notification `dead` with the reason recorded.
+//! - **Channels — `SendError`** ([`crate::channels`]). Classified for the retry policy, not for
+//!   HTTP: `Transient` is retried on the schedule (honouring the provider's `Retry-After`),
+//!   `Permanent` goes to the dead-letter queue. Its reason is stored with the attempt and
+//!   logged on the delivery-outcome line; no client sees it as a status code.
 
 use crate::db::DbError;
 use actix_web::http::{header, StatusCode};

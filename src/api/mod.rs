@@ -13,6 +13,7 @@ pub mod keys;
 pub mod limits;
 pub mod notifications;
 pub mod rate_limit;
+pub mod request_span;
 pub mod rules;
 pub mod series;
 pub mod state;

@@ -16,6 +16,7 @@ pub mod signing;
 pub mod sms;
 pub mod template;
 #[doc(hidden)]
+#[cfg(any(test, feature = "test-peers"))]
 pub mod test_peers;
 pub mod webhook;
 

@@ -28,6 +28,7 @@
 use crate::db::{self, notifications as q};
 use crate::ops::metrics;
 use crate::startup::RoleContext;
+use crate::telemetry::error_chain;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -46,6 +47,19 @@ const CLAIM_EXPIRY_MARGIN: Duration = Duration::from_millis(250);
 const IN_FLIGHT_LIMIT: i64 = 100_000;
 /// How often the marker key is checked while leading.
 const MARKER_CHECK: Duration = Duration::from_millis(500);
+
+/// Why a pass or sweep stopped. Each variant keeps its cause, so the log line shows the whole
+/// chain (`telemetry::error_chain`), e.g. the PostgreSQL error under "database query failed".
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error("Redis command failed")]
+    Redis(#[from] redis::RedisError),
+    /// The marker key vanished during a full pass: a flush took it and part of the entries.
+    #[error("Redis lost its data during the pass")]
+    RedisLost,
+}
 
 /// The reconciler of one leadership term. It stops when the term ends, and also when its owner
 /// is dropped without ending it (an aborted leader task), so it never outlives its leader.
@@ -114,7 +128,7 @@ impl Reconciler {
             if Instant::now() >= next_sweep {
                 next_sweep = Instant::now() + OVERDUE_EVERY;
                 if let Err(e) = self.sweep_overdue().await {
-                    tracing::warn!(error = %e, "overdue sweep failed");
+                    tracing::warn!(error = %error_chain(&e), "overdue sweep failed");
                 }
             }
             if !rebuild {
@@ -139,14 +153,13 @@ impl Reconciler {
         }
     }
 
-    async fn recover_abandoned(&self) -> Result<usize, String> {
+    async fn recover_abandoned(&self) -> Result<usize, ReconcileError> {
         let before = Utc::now()
             - chrono::Duration::from_std(self.ctx.settings.visibility_timeout).unwrap_or_default();
         let rows = db::run(&self.ctx.pool, move |conn| {
             q::recover_abandoned(conn, before).map_err(db::DbError::from)
         })
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
         if !rows.is_empty() {
             tracing::warn!(
                 count = rows.len(),
@@ -158,7 +171,7 @@ impl Reconciler {
     }
 
     /// Rows that should have been claimed by now back into the schedule, due now.
-    async fn sweep_overdue(&mut self) -> Result<usize, String> {
+    async fn sweep_overdue(&mut self) -> Result<usize, ReconcileError> {
         let visibility = self.ctx.settings.visibility_timeout;
         let grace = chrono::Duration::from_std(OVERDUE_GRACE).unwrap_or_default();
         let now = Utc::now();
@@ -170,7 +183,7 @@ impl Reconciler {
             // before the head's score may be the head itself.
             Ok(Some(head)) => due_before = due_before.min(head - chrono::Duration::milliseconds(1)),
             Ok(None) => {}
-            Err(e) => tracing::debug!(error = %e, "cannot read the ready backlog"),
+            Err(e) => tracing::debug!(error = %error_chain(&e), "cannot read the ready backlog"),
         }
         // An expired claim is taken over at once: a sender's own takeover (XAUTOCLAIM) comes
         // at about the same moment, and of two claims only one wins.
@@ -179,8 +192,7 @@ impl Reconciler {
         let rows = db::run(&self.ctx.pool, move |conn| {
             q::overdue(conn, due_before, claimed_before, OVERDUE_LIMIT).map_err(db::DbError::from)
         })
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
         let recently = Instant::now().checked_sub(visibility);
         self.swept
             .retain(|_, at| recently.is_none_or(|recently| *at > recently));
@@ -242,7 +254,7 @@ impl Reconciler {
     }
 
     /// Rows still within their claim, into the schedule at the claim's expiry.
-    async fn schedule_claim_expiries(&self) -> Result<usize, String> {
+    async fn schedule_claim_expiries(&self) -> Result<usize, ReconcileError> {
         let visibility = self.ctx.settings.visibility_timeout;
         let after_expiry =
             chrono::Duration::from_std(visibility + CLAIM_EXPIRY_MARGIN).unwrap_or_default();
@@ -250,8 +262,7 @@ impl Reconciler {
         let rows = db::run(&self.ctx.pool, move |conn| {
             q::in_flight(conn, before, IN_FLIGHT_LIMIT).map_err(db::DbError::from)
         })
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
         let entries: Vec<_> = rows
             .into_iter()
             .map(|(id, version, claimed_at)| (id, version, claimed_at + after_expiry))
@@ -260,15 +271,10 @@ impl Reconciler {
         Ok(entries.len())
     }
 
-    async fn put(&self, rows: &[(Uuid, i32, DateTime<Utc>)]) -> Result<(), String> {
+    async fn put(&self, rows: &[(Uuid, i32, DateTime<Utc>)]) -> Result<(), ReconcileError> {
         for chunk in rows.chunks(1000) {
             // ZADD counts only members it added: entries that were missing, i.e. repairs.
-            let added = self
-                .ctx
-                .schedule
-                .put_many(chunk)
-                .await
-                .map_err(|e| e.to_string())?;
+            let added = self.ctx.schedule.put_many(chunk).await?;
             metrics::reconcile_repairs(added);
         }
         Ok(())
@@ -277,47 +283,7 @@ impl Reconciler {
     /// Every scheduled row back into the schedule, page by page. Returns whether it completed.
     pub async fn full_pass(&mut self) -> bool {
         let started = Instant::now();
-        let result: Result<usize, String> = async {
-            // The marker goes in first and must still be there at the end: a flush during the
-            // pass takes it along with the entries already put back, and the pass is redone.
-            let mut conn = self.ctx.schedule.connection();
-            let _: () = redis::cmd("SET")
-                .arg(&self.ctx.schedule.keys().reconciled)
-                .arg("running")
-                .query_async(&mut conn)
-                .await
-                .map_err(|e| e.to_string())?;
-            let mut total = self.recover_abandoned().await?;
-            total += self.schedule_claim_expiries().await?;
-            let mut after: Option<Uuid> = None;
-            loop {
-                let page = db::run(&self.ctx.pool, move |conn| {
-                    q::pending_page(conn, after, PAGE).map_err(db::DbError::from)
-                })
-                .await
-                .map_err(|e| e.to_string())?;
-                self.put(&page).await?;
-                total += page.len();
-                match page.last() {
-                    Some((id, _, _)) if page.len() as i64 == PAGE => after = Some(*id),
-                    _ => break,
-                }
-            }
-            // XX: only if the marker survived the pass.
-            let done: Option<String> = redis::cmd("SET")
-                .arg(&self.ctx.schedule.keys().reconciled)
-                .arg(format!("done:{}", Utc::now().timestamp_millis()))
-                .arg("XX")
-                .query_async(&mut conn)
-                .await
-                .map_err(|e| e.to_string())?;
-            if done.is_none() {
-                return Err("Redis lost its data during the pass".to_string());
-            }
-            Ok(total)
-        }
-        .await;
-        match result {
+        match self.try_full_pass().await {
             Ok(n) => {
                 metrics::reconcile_pass();
                 tracing::info!(
@@ -328,37 +294,73 @@ impl Reconciler {
                 true
             }
             Err(e) => {
-                tracing::warn!(error = %e, "reconciliation failed");
+                tracing::warn!(error = %error_chain(&e), "reconciliation failed");
                 false
             }
         }
+    }
+
+    /// A full pass; the number of entries put back into the schedule.
+    pub async fn try_full_pass(&mut self) -> Result<usize, ReconcileError> {
+        // The marker goes in first and must still be there at the end: a flush during the
+        // pass takes it along with the entries already put back, and the pass is redone.
+        let mut conn = self.ctx.schedule.connection();
+        let _: () = redis::cmd("SET")
+            .arg(&self.ctx.schedule.keys().reconciled)
+            .arg("running")
+            .query_async(&mut conn)
+            .await?;
+        let mut total = self.recover_abandoned().await?;
+        total += self.schedule_claim_expiries().await?;
+        let mut after: Option<Uuid> = None;
+        loop {
+            let page = db::run(&self.ctx.pool, move |conn| {
+                q::pending_page(conn, after, PAGE).map_err(db::DbError::from)
+            })
+            .await?;
+            self.put(&page).await?;
+            total += page.len();
+            match page.last() {
+                Some((id, _, _)) if page.len() as i64 == PAGE => after = Some(*id),
+                _ => break,
+            }
+        }
+        // XX: only if the marker survived the pass.
+        let done: Option<String> = redis::cmd("SET")
+            .arg(&self.ctx.schedule.keys().reconciled)
+            .arg(format!("done:{}", Utc::now().timestamp_millis()))
+            .arg("XX")
+            .query_async(&mut conn)
+            .await?;
+        if done.is_none() {
+            return Err(ReconcileError::RedisLost);
+        }
+        Ok(total)
     }
 
     async fn periodic_pass(&mut self) {
         let horizon = Utc::now()
             + chrono::Duration::from_std(self.ctx.settings.reconcile_interval * 2)
                 .unwrap_or_default();
-        let result: Result<usize, String> = async {
+        let result: Result<usize, ReconcileError> = async {
             let mut total = self.recover_abandoned().await?;
             let rows = db::run(&self.ctx.pool, move |conn| {
                 q::pending_due_before(conn, horizon, 50_000).map_err(db::DbError::from)
             })
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
             self.put(&rows).await?;
             total += rows.len();
             let _: () = redis::cmd("SET")
                 .arg(&self.ctx.schedule.keys().reconciled_at)
                 .arg(Utc::now().timestamp_millis())
                 .query_async(&mut self.ctx.schedule.connection())
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             Ok(total)
         }
         .await;
         match result {
             Ok(_) => metrics::reconcile_pass(),
-            Err(e) => tracing::warn!(error = %e, "periodic reconciliation failed"),
+            Err(e) => tracing::warn!(error = %error_chain(&e), "periodic reconciliation failed"),
         }
     }
 }

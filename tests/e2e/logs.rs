@@ -20,6 +20,10 @@ struct Logged {
 
 impl Logged {
     fn start(db: &TestDb, prefix: &TestPrefix, format: &str) -> Logged {
+        Logged::start_with_filter(db, prefix, format, "info")
+    }
+
+    fn start_with_filter(db: &TestDb, prefix: &TestPrefix, format: &str, filter: &str) -> Logged {
         let port = free_port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_chime"))
             .args(["serve", "--roles", "api,worker,scheduler,sender"])
@@ -33,7 +37,7 @@ impl Logged {
             .env("CHIME_VISIBILITY_TIMEOUT", "10s")
             .env("CHIME_RETRY_SCHEDULE", "300ms,300ms,1s")
             .env("CHIME_LOG_FORMAT", format)
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", filter)
             .env_remove("CHIME_SMTP_URL")
             .env_remove("CHIME_SMS_URL")
             .env_remove("NO_COLOR")
@@ -260,4 +264,70 @@ async fn pretty_logs_have_no_colour_off_a_terminal_and_show_a_logged_email() {
         !text.contains('\u{1b}'),
         "escape codes off a terminal:\n{text:?}"
     );
+}
+
+#[tokio::test]
+async fn each_request_logs_its_id_route_status_and_latency_and_answers_with_the_id() {
+    let db = TestDb::create();
+    let prefix = TestPrefix::new();
+    let chime =
+        Logged::start_with_filter(&db, &prefix, "json", "info,chime::api::request_span=debug");
+    let client = reqwest::Client::new();
+    chime.ready(&client).await;
+    let id = chime
+        .create(
+            &client,
+            json!({"channel": "webhook", "recipient": "https://example.com/hook",
+                   "send_at": (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    let resp = client
+        .get(format!("{}/api/v1/notifications/{id}", chime.api))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let request_id = resp
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("the response carries X-Request-Id")
+        .to_string();
+    let missing = client
+        .get(format!("{}/no/such/route", chime.api))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let missing_id = missing
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("a 404 carries X-Request-Id too")
+        .to_string();
+    assert_ne!(request_id, missing_id);
+    let line_for = |request_id: &str| {
+        chime
+            .lines()
+            .iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| v["request_id"] == request_id && v["message"] == "request")
+    };
+    let found = wait_until("the request line", Duration::from_secs(30), || async {
+        Some((line_for(&request_id)?, line_for(&missing_id)?))
+    })
+    .await;
+    let (line, missing_line) = found;
+    assert_eq!(line["level"], "DEBUG", "{line}");
+    assert_eq!(line["method"], "GET", "{line}");
+    // The route template, not the path with the id in it.
+    assert_eq!(line["route"], "/api/v1/notifications/{id}", "{line}");
+    assert_eq!(line["status"], 200, "{line}");
+    assert!(
+        line["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0),
+        "{line}"
+    );
+    assert_eq!(missing_line["status"], 404, "{missing_line}");
+    assert_eq!(missing_line["route"], "unmatched", "{missing_line}");
 }

@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod crashes;
 mod faults;
+mod features;
 mod logs;
 mod operator;
 mod private_redis;
