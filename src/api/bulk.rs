@@ -9,7 +9,7 @@ use super::error::ApiError;
 use super::notifications::{list_filter, schedule_after_commit, unschedule_after_commit, FILTERS};
 use super::state::AppState;
 use crate::db::models::Notification;
-use crate::db::{self, notifications as q, schema::audit_log};
+use crate::db::{self, notifications as q};
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -92,33 +92,22 @@ fn parse(mut body: JsonObject, status: &str, need_filter: bool) -> Result<Reques
     })
 }
 
-/// One audit row, ready to insert.
-type AuditRow = (
-    diesel::dsl::Eq<audit_log::tenant_id, Uuid>,
-    diesel::dsl::Eq<audit_log::actor, String>,
-    diesel::dsl::Eq<audit_log::action, String>,
-    diesel::dsl::Eq<audit_log::subject_id, Option<Uuid>>,
-    diesel::dsl::Eq<audit_log::detail, Value>,
-);
-
-fn audit_rows(
+/// How many rows a bulk action would touch, for the page to show before it acts.
+async fn dry_run(
+    state: &AppState,
     tenant_id: Uuid,
-    actor: &str,
-    action: &str,
-    ids: &[Uuid],
-    detail: &Value,
-) -> Vec<AuditRow> {
-    ids.iter()
-        .map(|id| {
-            (
-                audit_log::tenant_id.eq(tenant_id),
-                audit_log::actor.eq(actor.to_string()),
-                audit_log::action.eq(action.to_string()),
-                audit_log::subject_id.eq(Some(*id)),
-                audit_log::detail.eq(detail.clone()),
-            )
-        })
-        .collect()
+    f: q::ListFilter,
+) -> Result<HttpResponse, ApiError> {
+    let matched = db::run(&state.pool, move |conn| {
+        Ok::<_, ApiError>(q::count_matching(
+            conn,
+            tenant_id,
+            &f,
+            db::stats::COUNT_CAP,
+        )?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"dry_run": true, "matched": matched})))
 }
 
 async fn cancel(
@@ -132,16 +121,7 @@ async fn cancel(
     let actor = caller.actor.clone();
     let f = req.filter.clone();
     if req.dry_run {
-        let matched = db::run(&state.pool, move |conn| {
-            Ok::<_, ApiError>(q::count_matching(
-                conn,
-                tenant_id,
-                &f,
-                db::stats::COUNT_CAP,
-            )?)
-        })
-        .await?;
-        return Ok(HttpResponse::Ok().json(json!({"dry_run": true, "matched": matched})));
+        return dry_run(&state, tenant_id, f).await;
     }
     let (limit, given) = (req.limit, req.given.clone());
     let (cancelled, next, remaining) = db::run(&state.pool, move |conn| {
@@ -153,15 +133,14 @@ async fn cancel(
             let occurrences = db::series::occurrences_among(conn, &done)?;
             let next = crate::events::series::advance_each(conn, &occurrences)?;
             let detail = json!({"bulk": true, "filter": given});
-            diesel::insert_into(audit_log::table)
-                .values(audit_rows(
-                    tenant_id,
-                    &actor,
-                    "notification.cancelled",
-                    &done,
-                    &detail,
-                ))
-                .execute(conn)?;
+            db::audit::record_each(
+                conn,
+                tenant_id,
+                &actor,
+                "notification.cancelled",
+                &done,
+                &detail,
+            )?;
             db::audit::record(
                 conn,
                 tenant_id,
@@ -200,16 +179,7 @@ async fn replay(
     let actor = caller.actor.clone();
     let f = req.filter.clone();
     if req.dry_run {
-        let matched = db::run(&state.pool, move |conn| {
-            Ok::<_, ApiError>(q::count_matching(
-                conn,
-                tenant_id,
-                &f,
-                db::stats::COUNT_CAP,
-            )?)
-        })
-        .await?;
-        return Ok(HttpResponse::Ok().json(json!({"dry_run": true, "matched": matched})));
+        return dry_run(&state, tenant_id, f).await;
     }
     let (limit, given) = (req.limit, req.given.clone());
     let (replayed, skipped, remaining) = db::run(&state.pool, move |conn| {
@@ -269,15 +239,14 @@ pub fn replay_batch(
         }
         let done: Vec<Uuid> = replayed.iter().map(|r| r.id).collect();
         let detail = json!({"bulk": true, "filter": given});
-        diesel::insert_into(audit_log::table)
-            .values(audit_rows(
-                tenant_id,
-                actor,
-                "notification.replayed",
-                &done,
-                &detail,
-            ))
-            .execute(conn)?;
+        db::audit::record_each(
+            conn,
+            tenant_id,
+            actor,
+            "notification.replayed",
+            &done,
+            &detail,
+        )?;
         db::audit::record(
             conn,
             tenant_id,

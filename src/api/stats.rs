@@ -234,48 +234,14 @@ fn buckets(
 
 /// The deployment's Redis queues (shared by every tenant: only sizes, never contents).
 pub async fn queue_depths(schedule: &crate::schedule::Schedule) -> redis::RedisResult<Value> {
-    let keys = schedule.keys();
-    let mut conn = schedule.connection();
-    let (schedule, ready, events, leader_ttl): (i64, i64, i64, i64) = redis::pipe()
-        .zcard(&keys.schedule)
-        .xlen(&keys.ready)
-        .xlen(&keys.events)
-        .pttl(&keys.leader)
-        .query_async(&mut conn)
-        .await?;
-    // XPENDING fails when the group does not exist yet (no sender has started): none pending.
-    let pending: i64 = match redis::cmd("XPENDING")
-        .arg(&keys.ready)
-        .arg(crate::sender::GROUP)
-        .query_async::<Value2>(&mut conn)
-        .await
-    {
-        Ok(v) => v.0,
-        Err(e) if e.code() == Some("NOGROUP") => 0,
-        Err(e) => return Err(e),
-    };
+    let d = schedule.depths().await?;
     Ok(json!({
-        "schedule": schedule,
-        "ready": ready,
-        "pending": pending,
-        "events": events,
-        "leader": {"present": leader_ttl > 0 || leader_ttl == -1, "ttl_ms": leader_ttl.max(0)},
+        "schedule": d.schedule,
+        "ready": d.ready,
+        "pending": d.pending,
+        "events": d.events,
+        "leader": {"present": d.leader_present(), "ttl_ms": d.leader_ttl_ms.max(0)},
     }))
-}
-
-/// The count from an XPENDING summary reply (`[count, first id, last id, consumers]`).
-struct Value2(i64);
-
-impl redis::FromRedisValue for Value2 {
-    fn from_redis_value(v: &redis::Value) -> redis::RedisResult<Self> {
-        match v {
-            redis::Value::Array(items) => match items.first() {
-                Some(first) => Ok(Value2(i64::from_redis_value(first)?)),
-                None => Ok(Value2(0)),
-            },
-            other => Ok(Value2(i64::from_redis_value(other)?)),
-        }
-    }
 }
 
 async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {

@@ -5,15 +5,9 @@ use uuid::Uuid;
 
 /// Returns the tenant with this name, creating it if needed (race-free across replicas).
 pub fn ensure(conn: &mut PgConnection, name: &str) -> QueryResult<Tenant> {
-    diesel::insert_into(tenants::table)
-        .values((
-            tenants::id.eq(Uuid::new_v4()),
-            tenants::name.eq(name),
-            tenants::webhook_secret.eq(crate::channels::signing::new_webhook_secret()),
-        ))
-        .on_conflict(tenants::name)
-        .do_nothing()
-        .execute(conn)?;
+    if let Some(created) = create(conn, name)? {
+        return Ok(created);
+    }
     tenants::table
         .filter(tenants::name.eq(name))
         .select(Tenant::as_select())

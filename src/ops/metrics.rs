@@ -218,44 +218,10 @@ struct DbGauges {
     dead_letters: i64,
 }
 
-/// Sizes of the Redis queues of one deployment.
-#[derive(Debug, Clone, Copy)]
-pub struct QueueDepths {
-    pub schedule: i64,
-    /// Ready entries not yet acknowledged (senders delete what they acknowledge).
-    pub ready: i64,
-    /// Ready entries read by a sender but not yet acknowledged.
-    pub pending: i64,
-}
+pub use crate::schedule::QueueDepths;
 
 pub async fn queue_depths(schedule: &Schedule) -> redis::RedisResult<QueueDepths> {
-    let keys = schedule.keys();
-    let mut conn = schedule.connection();
-    let (schedule_size, ready): (i64, i64) = redis::pipe()
-        .zcard(&keys.schedule)
-        .xlen(&keys.ready)
-        .query_async(&mut conn)
-        .await?;
-    // XPENDING fails when the group does not exist yet (no sender has started): none pending.
-    let pending = match redis::cmd("XPENDING")
-        .arg(&keys.ready)
-        .arg(crate::sender::GROUP)
-        .query_async::<redis::Value>(&mut conn)
-        .await
-    {
-        Ok(redis::Value::Array(items)) => match items.first() {
-            Some(v) => redis::from_redis_value::<i64>(v)?,
-            None => 0,
-        },
-        Ok(other) => redis::from_redis_value::<i64>(&other)?,
-        Err(e) if e.code() == Some("NOGROUP") => 0,
-        Err(e) => return Err(e),
-    };
-    Ok(QueueDepths {
-        schedule: schedule_size,
-        ready,
-        pending,
-    })
+    schedule.depths().await
 }
 
 #[derive(Debug, Clone, Copy, Default)]

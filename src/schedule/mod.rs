@@ -83,6 +83,25 @@ pub fn score_ms(due: DateTime<Utc>) -> i64 {
     }
 }
 
+/// Sizes of one deployment's Redis queues (never their contents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueDepths {
+    pub schedule: i64,
+    /// Ready entries not yet acknowledged (senders delete what they acknowledge).
+    pub ready: i64,
+    /// Ready entries read by a sender but not yet acknowledged.
+    pub pending: i64,
+    pub events: i64,
+    /// The leader lock's PTTL: -2 when no scheduler leads.
+    pub leader_ttl_ms: i64,
+}
+
+impl QueueDepths {
+    pub fn leader_present(&self) -> bool {
+        self.leader_ttl_ms > 0 || self.leader_ttl_ms == -1
+    }
+}
+
 /// Puts notifications into and out of the schedule ZSET.
 ///
 /// A single write (`put`, `remove`) follows a committed change, so it must not be lost to a
@@ -270,6 +289,41 @@ impl Schedule {
 
     pub fn connection(&self) -> ConnectionManager {
         self.writer.conn.clone()
+    }
+
+    /// The sizes of the queues, in two round trips.
+    pub async fn depths(&self) -> redis::RedisResult<QueueDepths> {
+        let keys = &self.keys;
+        let mut conn = self.connection();
+        let (schedule, ready, events, leader_ttl_ms): (i64, i64, i64, i64) = redis::pipe()
+            .zcard(&keys.schedule)
+            .xlen(&keys.ready)
+            .xlen(&keys.events)
+            .pttl(&keys.leader)
+            .query_async(&mut conn)
+            .await?;
+        // XPENDING fails when the group does not exist yet (no sender has started): none pending.
+        let pending = match redis::cmd("XPENDING")
+            .arg(&keys.ready)
+            .arg(crate::sender::GROUP)
+            .query_async::<redis::Value>(&mut conn)
+            .await
+        {
+            Ok(redis::Value::Array(items)) => match items.first() {
+                Some(v) => redis::from_redis_value::<i64>(v)?,
+                None => 0,
+            },
+            Ok(other) => redis::from_redis_value::<i64>(&other)?,
+            Err(e) if e.code() == Some("NOGROUP") => 0,
+            Err(e) => return Err(e),
+        };
+        Ok(QueueDepths {
+            schedule,
+            ready,
+            pending,
+            events,
+            leader_ttl_ms,
+        })
     }
 
     /// Writes waiting for Redis in the background.
