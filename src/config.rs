@@ -119,6 +119,9 @@ pub struct Settings {
     pub http_timeout: Duration,
     pub leader_ttl: Duration,
     pub reconcile_interval: Duration,
+    /// Redis holds only reminders due within this; later ones stay in PostgreSQL until the
+    /// leader loads them.
+    pub schedule_horizon: Duration,
     /// Finished notifications (sent, cancelled, expired, dead), their attempts and audit rows
     /// older than this are deleted; `None` keeps everything.
     pub retention: Option<Duration>,
@@ -173,6 +176,7 @@ impl Settings {
             http_timeout: Duration::from_secs(15),
             leader_ttl: Duration::from_secs(3),
             reconcile_interval: Duration::from_secs(60),
+            schedule_horizon: Duration::from_secs(3600),
             retention: Some(Duration::from_secs(30 * 86_400)),
             min_series_interval: Duration::from_secs(60),
             max_active_series: Some(10_000),
@@ -381,6 +385,16 @@ impl Settings {
             s.reconcile_interval =
                 parse_duration(&v).map_err(|e| ConfigError::new("CHIME_RECONCILE_INTERVAL", &e))?;
         }
+        if let Some(v) = get("CHIME_SCHEDULE_HORIZON") {
+            s.schedule_horizon =
+                parse_duration(&v).map_err(|e| ConfigError::new("CHIME_SCHEDULE_HORIZON", &e))?;
+            if s.schedule_horizon < Duration::from_secs(1) {
+                return Err(ConfigError::new(
+                    "CHIME_SCHEDULE_HORIZON",
+                    "must be at least 1s",
+                ));
+            }
+        }
         if let Some(v) = get("CHIME_MIN_SERIES_INTERVAL") {
             s.min_series_interval = parse_duration(&v)
                 .map_err(|e| ConfigError::new("CHIME_MIN_SERIES_INTERVAL", &e))?;
@@ -558,6 +572,20 @@ mod tests {
             ("CHIME_MAX_PENDING_NOTIFICATIONS", "-1"),
         ] {
             assert_eq!(Settings::from_map(&env(&[(k, v)])).unwrap_err().variable, k);
+        }
+    }
+
+    #[test]
+    fn the_schedule_horizon_defaults_to_an_hour_and_is_at_least_a_second() {
+        assert_eq!(
+            Settings::defaults().schedule_horizon,
+            Duration::from_secs(3600)
+        );
+        let s = Settings::from_map(&env(&[("CHIME_SCHEDULE_HORIZON", "15m")])).unwrap();
+        assert_eq!(s.schedule_horizon, Duration::from_secs(900));
+        for bad in ["500ms", "soon"] {
+            let err = Settings::from_map(&env(&[("CHIME_SCHEDULE_HORIZON", bad)])).unwrap_err();
+            assert!(err.to_string().contains("CHIME_SCHEDULE_HORIZON"), "{err}");
         }
     }
 

@@ -10,10 +10,18 @@
 //! | `{prefix}:events`   | STREAM + group  | ingested event ids for the event handler               |
 //! | `{prefix}:leader`   | STRING, PX TTL  | the scheduler leader's random token                    |
 //! | `{prefix}:wake`     | LIST (≤ 1 item) | pushed when an entry becomes the earliest; wakes leader |
+//! | `{prefix}:horizon`  | HASH            | `edge`: entries due from here on stay out of Redis;     |
+//! |                     |                 | `loaded`: every row due before it is in the schedule    |
 //!
 //! The version in each member lets a sender drop an entry that a reschedule or cancel made
 //! stale without reading the queue again.
+//!
+//! Horizon: only what falls due before the edge is kept in the schedule; later rows live only in
+//! PostgreSQL until the leader's loader ([`horizon`]) reads them, ahead of time. Writers compare
+//! with the edge inside the same script that adds the entry, and the loader raises the edge
+//! before it reads PostgreSQL, so a row committed while the loader passes is never skipped by both.
 
+pub mod horizon;
 pub mod leader;
 pub mod member;
 pub mod promoter;
@@ -47,6 +55,8 @@ pub struct Keys {
     pub events_requeue: String,
     /// Held by the scheduler process whose turn it is to purge past retention.
     pub retention: String,
+    /// The horizon's `edge` and `loaded` marks (epoch ms).
+    pub horizon: String,
 }
 
 impl Keys {
@@ -62,6 +72,7 @@ impl Keys {
             reconciled_at: format!("{tag}:reconciled-at"),
             events_requeue: format!("{tag}:events-requeue"),
             retention: format!("{tag}:retention"),
+            horizon: format!("{tag}:horizon"),
         }
     }
 
@@ -125,6 +136,9 @@ enum Write {
         score: i64,
         previous: Vec<u8>,
     },
+    PutMany {
+        entries: Vec<(i64, [u8; 20])>,
+    },
     Remove {
         member: [u8; 20],
     },
@@ -136,10 +150,12 @@ struct Writer {
     conn: ConnectionManager,
     keys: Arc<Keys>,
     put_script: Arc<Script>,
+    put_many_script: Arc<Script>,
 }
 
 impl Writer {
-    async fn apply(&self, write: &Write) -> redis::RedisResult<()> {
+    /// Applies `write`; the number of entries it added to the schedule.
+    async fn apply(&self, write: &Write) -> redis::RedisResult<u64> {
         let mut conn = self.conn.clone();
         match write {
             Write::Put {
@@ -147,15 +163,28 @@ impl Writer {
                 score,
                 previous,
             } => {
-                let _: i64 = self
+                let outcome: i64 = self
                     .put_script
                     .key(&self.keys.schedule)
                     .key(&self.keys.wake)
+                    .key(&self.keys.horizon)
                     .arg(member.as_slice())
                     .arg(*score)
                     .arg(previous.as_slice())
                     .invoke_async(&mut conn)
                     .await?;
+                Ok(u64::from(outcome != 2))
+            }
+            Write::PutMany { entries } => {
+                let mut invocation = self.put_many_script.prepare_invoke();
+                invocation
+                    .key(&self.keys.schedule)
+                    .key(&self.keys.wake)
+                    .key(&self.keys.horizon);
+                for (score, member) in entries {
+                    invocation.arg(*score).arg(member.as_slice());
+                }
+                invocation.invoke_async(&mut conn).await
             }
             Write::Remove { member } => {
                 let _: i64 = redis::cmd("ZREM")
@@ -163,9 +192,9 @@ impl Writer {
                     .arg(member.as_slice())
                     .query_async(&mut conn)
                     .await?;
+                Ok(0)
             }
         }
-        Ok(())
     }
 }
 
@@ -232,7 +261,7 @@ async fn repair(writer: Writer, mut rx: mpsc::UnboundedReceiver<Write>, queued: 
         let mut backoff = Duration::from_millis(50);
         loop {
             match tokio::time::timeout(REPAIR_TRY_TIMEOUT, writer.apply(&write)).await {
-                Ok(Ok(())) => break,
+                Ok(Ok(_)) => break,
                 Ok(Err(e)) => tracing::debug!(error = %e, "schedule write still failing"),
                 Err(_) => tracing::debug!("schedule write still unanswered"),
             }
@@ -277,6 +306,7 @@ impl Schedule {
                 conn,
                 keys: keys.clone(),
                 put_script: Arc::new(Script::new(include_str!("lua/schedule.lua"))),
+                put_many_script: Arc::new(Script::new(include_str!("lua/schedule_many.lua"))),
             },
             keys,
             repairs: Arc::new(Repairs::new()),
@@ -331,7 +361,8 @@ impl Schedule {
         self.repairs.queued.load(Ordering::Relaxed)
     }
 
-    /// Schedules `id` at `due`, replacing the entry of `previous_version` if given. An error
+    /// Schedules `id` at `due`, replacing the entry of `previous_version` if given; a `due` past
+    /// the horizon's edge only removes the previous entry (the loader adds it later). An error
     /// means the write is not in Redis yet; it is being repeated in the background.
     pub async fn put(
         &self,
@@ -349,6 +380,7 @@ impl Schedule {
             previous,
         })
         .await
+        .map(|_| ())
     }
 
     pub async fn remove(&self, id: uuid::Uuid, version: i32) -> redis::RedisResult<()> {
@@ -356,9 +388,12 @@ impl Schedule {
             member: Member::new(id, version).to_bytes(),
         })
         .await
+        .map(|_| ())
     }
 
-    async fn write(&self, write: Write) -> redis::RedisResult<()> {
+    /// Applies `write`, once more on a fresh connection after a connection error; one that still
+    /// fails (or whose caller stops waiting) is repeated in the background.
+    async fn write(&self, write: Write) -> redis::RedisResult<u64> {
         let mut guard = RepairOnDrop {
             schedule: self,
             write: Some(write.clone()),
@@ -377,7 +412,10 @@ impl Schedule {
         result
     }
 
-    /// Adds many entries in one round trip (reconciler); existing members keep their place.
+    /// Adds many entries in one round trip (batch creates, the reconciler and the horizon
+    /// loader), leaving out those past the horizon's edge; the number of members that were not
+    /// there yet. Like [`Self::put`], a failed write is tried again at once and then repeated in
+    /// the background.
     pub async fn put_many(
         &self,
         entries: &[(uuid::Uuid, i32, DateTime<Utc>)],
@@ -385,22 +423,11 @@ impl Schedule {
         if entries.is_empty() {
             return Ok(0);
         }
-        let mut cmd = redis::cmd("ZADD");
-        cmd.arg(&self.keys.schedule);
-        for (id, version, due) in entries {
-            cmd.arg(score_ms(*due))
-                .arg(Member::new(*id, *version).to_bytes().as_slice());
-        }
-        let mut conn = self.writer.conn.clone();
-        let added: u64 = cmd.query_async(&mut conn).await?;
-        // Whatever was added may be earlier than what the leader waits for.
-        let _: () = redis::pipe()
-            .del(&self.keys.wake)
-            .rpush(&self.keys.wake, "1")
-            .ignore()
-            .query_async(&mut conn)
-            .await?;
-        Ok(added)
+        let entries = entries
+            .iter()
+            .map(|(id, version, due)| (score_ms(*due), Member::new(*id, *version).to_bytes()))
+            .collect();
+        self.write(Write::PutMany { entries }).await
     }
 
     pub async fn ping(&self) -> redis::RedisResult<()> {
@@ -492,6 +519,7 @@ mod tests {
             let schedule = Schedule::new(manager, keys.clone());
             let kept = Member::new(uuid::Uuid::new_v4(), 1);
             let removed = Member::new(uuid::Uuid::new_v4(), 1);
+            let batch = Member::new(uuid::Uuid::new_v4(), 1);
             let due = Utc::now() + chrono::Duration::seconds(60);
 
             server.stop();
@@ -500,7 +528,8 @@ mod tests {
             let _ =
                 tokio::time::timeout(Duration::ZERO, schedule.put(removed.id, 1, due, None)).await;
             assert!(schedule.remove(removed.id, 1).await.is_err());
-            assert_eq!(schedule.repairs_waiting(), 3);
+            assert!(schedule.put_many(&[(batch.id, 1, due)]).await.is_err());
+            assert_eq!(schedule.repairs_waiting(), 4);
             server.resume();
 
             // Nobody writes again: the schedule repairs itself.
@@ -515,6 +544,11 @@ mod tests {
                 score(&mut conn, &keys, removed).await,
                 None,
                 "made in order"
+            );
+            assert_eq!(
+                score(&mut conn, &keys, batch).await,
+                Some(score_ms(due)),
+                "a batch write is repaired too"
             );
         }
     }

@@ -7,6 +7,7 @@ mod support;
 mod abandoned;
 mod channels;
 mod failures;
+mod horizon;
 mod metrics;
 mod reconcile;
 mod redis_loss;
