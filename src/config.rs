@@ -122,6 +122,9 @@ pub struct Settings {
     /// Redis holds only reminders due within this; later ones stay in PostgreSQL until the
     /// leader loads them.
     pub schedule_horizon: Duration,
+    /// Schedules (each with its own hash tag, ready stream and leader lock) the notifications
+    /// are spread over by id; 1 keeps the unsharded keys.
+    pub schedule_shards: usize,
     /// Finished notifications (sent, cancelled, expired, dead), their attempts and audit rows
     /// older than this are deleted; `None` keeps everything.
     pub retention: Option<Duration>,
@@ -177,6 +180,7 @@ impl Settings {
             leader_ttl: Duration::from_secs(3),
             reconcile_interval: Duration::from_secs(60),
             schedule_horizon: Duration::from_secs(3600),
+            schedule_shards: 1,
             retention: Some(Duration::from_secs(30 * 86_400)),
             min_series_interval: Duration::from_secs(60),
             max_active_series: Some(10_000),
@@ -395,6 +399,9 @@ impl Settings {
                 ));
             }
         }
+        if let Some(v) = get("CHIME_SCHEDULE_SHARDS") {
+            s.schedule_shards = parse_in_range("CHIME_SCHEDULE_SHARDS", &v, 1, 1024)? as usize;
+        }
         if let Some(v) = get("CHIME_MIN_SERIES_INTERVAL") {
             s.min_series_interval = parse_duration(&v)
                 .map_err(|e| ConfigError::new("CHIME_MIN_SERIES_INTERVAL", &e))?;
@@ -586,6 +593,17 @@ mod tests {
         for bad in ["500ms", "soon"] {
             let err = Settings::from_map(&env(&[("CHIME_SCHEDULE_HORIZON", bad)])).unwrap_err();
             assert!(err.to_string().contains("CHIME_SCHEDULE_HORIZON"), "{err}");
+        }
+    }
+
+    #[test]
+    fn schedule_shards_default_to_one() {
+        assert_eq!(Settings::defaults().schedule_shards, 1);
+        let s = Settings::from_map(&env(&[("CHIME_SCHEDULE_SHARDS", "12")])).unwrap();
+        assert_eq!(s.schedule_shards, 12);
+        for bad in ["0", "many", "5000"] {
+            let err = Settings::from_map(&env(&[("CHIME_SCHEDULE_SHARDS", bad)])).unwrap_err();
+            assert!(err.to_string().contains("CHIME_SCHEDULE_SHARDS"), "{err}");
         }
     }
 

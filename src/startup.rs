@@ -4,7 +4,7 @@
 use crate::api::{self, body::MAX_BODY_BYTES, AppState};
 use crate::config::{Role, Settings};
 use crate::db::{self, PgPool};
-use crate::schedule::{Keys, Schedule};
+use crate::schedule::Schedule;
 use crate::{events, ops, schedule, sender};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
@@ -278,7 +278,7 @@ impl Application {
         let redis =
             redis::Client::open(settings.redis_url.expose()).context("REDIS_URL is invalid")?;
         let conn = connect_redis(&redis, budget).await?;
-        let schedule = Schedule::new(conn, Keys::new(&settings.redis_prefix));
+        let schedule = Schedule::sharded(conn, &settings.redis_prefix, settings.schedule_shards);
         let context = RoleContext {
             settings: settings.clone(),
             pool,

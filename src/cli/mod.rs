@@ -14,7 +14,7 @@ mod users;
 use crate::api::ApiError;
 use crate::config::{Role, Settings};
 use crate::db::{self, models::Tenant, PgPool};
-use crate::schedule::{Keys, Schedule};
+use crate::schedule::Schedule;
 use clap::{Args, Parser, Subcommand};
 use diesel::PgConnection;
 use std::time::Duration;
@@ -193,7 +193,11 @@ impl Ctx {
         .await
         .map_err(|_| anyhow::anyhow!("Redis did not answer within 3 s"))?
         .map_err(|e| anyhow::anyhow!("cannot reach Redis: {e}"))?;
-        Ok(Schedule::new(conn, Keys::new(&self.settings.redis_prefix)))
+        Ok(Schedule::sharded(
+            conn,
+            &self.settings.redis_prefix,
+            self.settings.schedule_shards,
+        ))
     }
 
     /// True where admin users can sign in, so they count as a remaining admin (as in the API).

@@ -13,6 +13,9 @@
 //! which see it; if after, the writer sees the raised edge and adds the entry itself. Adding an
 //! entry twice is harmless (same member), and versions make stale ones drop at the claim.
 //!
+//! With shards, every shard has its own marks (writers read their shard's); a pass raises all
+//! edges, reads from the lowest `loaded` to the lowest edge, and routes rows to their shards.
+//!
 //! A flush takes both marks: writers then add every entry (no edge), and the next pass reads
 //! from the beginning (no `loaded`). `loaded` is only recorded while the edge it was read up to
 //! is still there.
@@ -91,21 +94,28 @@ impl Loader {
     ) -> Result<Loaded, ReconcileError> {
         let horizon = chrono::Duration::from_std(ctx.settings.schedule_horizon)
             .unwrap_or_else(|_| chrono::Duration::hours(1));
-        let keys = ctx.schedule.keys();
         let mut conn = ctx.schedule.connection();
-        let (edge, loaded): (String, String) = self
-            .raise
-            .key(&keys.horizon)
-            .key(&keys.schedule)
-            .arg(score_ms(now + horizon))
-            .arg(TRIM)
-            .invoke_async(&mut conn)
-            .await?;
-        let edge_ms: i64 = edge.parse().map_err(|_| bad_mark("edge", &edge))?;
-        let loaded_ms: Option<i64> = match (from_start, loaded.as_str()) {
-            (true, _) | (_, "") => None,
-            (false, v) => Some(v.parse().map_err(|_| bad_mark("loaded", v))?),
-        };
+        // Every shard's edge is raised first; the pass reads up to the lowest of them, from the
+        // lowest `loaded`, and routes each row to its shard.
+        let mut edge_ms = i64::MAX;
+        let mut loaded_ms = Some(i64::MAX);
+        for keys in ctx.schedule.shards() {
+            let (edge, loaded): (String, String) = self
+                .raise
+                .key(&keys.horizon)
+                .key(&keys.schedule)
+                .arg(score_ms(now + horizon))
+                .arg(TRIM)
+                .invoke_async(&mut conn)
+                .await?;
+            edge_ms = edge_ms.min(edge.parse().map_err(|_| bad_mark("edge", &edge))?);
+            loaded_ms = match (loaded_ms, from_start, loaded.as_str()) {
+                (None, _, _) | (_, true, _) | (_, _, "") => None,
+                (Some(low), false, v) => {
+                    Some(low.min(v.parse().map_err(|_| bad_mark("loaded", v))?))
+                }
+            };
+        }
         // Scores are due times rounded up to the millisecond: an entry is in when its score is
         // below the edge, i.e. its due time is at or before the millisecond before it.
         let until = from_ms(edge_ms - 1)?;
@@ -125,17 +135,21 @@ impl Loader {
                 _ => break,
             }
         }
-        let recorded: i64 = self
-            .mark
-            .key(&keys.horizon)
-            .arg(edge_ms)
-            .invoke_async(&mut conn)
-            .await?;
+        let mut recorded = true;
+        for keys in ctx.schedule.shards() {
+            let marked: i64 = self
+                .mark
+                .key(&keys.horizon)
+                .arg(edge_ms)
+                .invoke_async(&mut conn)
+                .await?;
+            recorded &= marked == 1;
+        }
         Ok(Loaded {
             rows,
             pages,
             edge_ms,
-            recorded: recorded == 1,
+            recorded,
         })
     }
 }

@@ -144,13 +144,16 @@ impl Reconciler {
             }
             if !rebuild {
                 let mut conn = self.ctx.schedule.connection();
-                let exists: redis::RedisResult<bool> = redis::cmd("EXISTS")
-                    .arg(&self.ctx.schedule.keys().reconciled)
-                    .query_async(&mut conn)
-                    .await;
-                if let Ok(false) = exists {
-                    tracing::warn!("schedule marker missing (Redis flushed or restarted empty): rebuilding from PostgreSQL");
-                    rebuild = true;
+                for marker in self.markers() {
+                    let exists: redis::RedisResult<bool> = redis::cmd("EXISTS")
+                        .arg(&marker)
+                        .query_async(&mut conn)
+                        .await;
+                    if let Ok(false) = exists {
+                        tracing::warn!(%marker, "schedule marker missing (Redis flushed or restarted empty): rebuilding from PostgreSQL");
+                        rebuild = true;
+                        break;
+                    }
                 }
             }
             if rebuild {
@@ -227,11 +230,20 @@ impl Reconciler {
         Ok(entries.len())
     }
 
-    /// The due time of the oldest ready entry no sender has read yet.
+    /// The due time of the oldest ready entry no sender has read yet, over every shard.
     async fn backlog_head(&self) -> redis::RedisResult<Option<DateTime<Utc>>> {
+        let mut head: Option<DateTime<Utc>> = None;
+        for keys in self.ctx.schedule.shards() {
+            if let Some(due) = self.shard_backlog_head(&keys.ready).await? {
+                head = Some(head.map_or(due, |h| h.min(due)));
+            }
+        }
+        Ok(head)
+    }
+
+    async fn shard_backlog_head(&self, ready: &str) -> redis::RedisResult<Option<DateTime<Utc>>> {
         use redis::streams::{StreamInfoGroupsReply, StreamRangeReply};
         let mut conn = self.ctx.schedule.connection();
-        let ready = &self.ctx.schedule.keys().ready;
         let exists: bool = redis::cmd("EXISTS")
             .arg(ready)
             .query_async(&mut conn)
@@ -316,26 +328,50 @@ impl Reconciler {
         // The marker goes in first and must still be there at the end: a flush during the
         // pass takes it along with the entries already put back, and the pass is redone.
         let mut conn = self.ctx.schedule.connection();
-        let _: () = redis::cmd("SET")
-            .arg(&self.ctx.schedule.keys().reconciled)
-            .arg("running")
-            .query_async(&mut conn)
-            .await?;
+        for marker in self.markers() {
+            let _: () = redis::cmd("SET")
+                .arg(&marker)
+                .arg("running")
+                .query_async(&mut conn)
+                .await?;
+        }
         let mut total = self.recover_abandoned().await?;
         total += self.schedule_claim_expiries().await?;
         // Every scheduled row due within the horizon; later ones are the loader's.
         total += self.loader.pass(&self.ctx, true).await?.rows;
         // XX: only if the marker survived the pass.
-        let done: Option<String> = redis::cmd("SET")
-            .arg(&self.ctx.schedule.keys().reconciled)
-            .arg(format!("done:{}", Utc::now().timestamp_millis()))
-            .arg("XX")
-            .query_async(&mut conn)
-            .await?;
-        if done.is_none() {
+        let done_at = format!("done:{}", Utc::now().timestamp_millis());
+        let mut survived = true;
+        for marker in self.markers() {
+            let done: Option<String> = redis::cmd("SET")
+                .arg(&marker)
+                .arg(&done_at)
+                .arg("XX")
+                .query_async(&mut conn)
+                .await?;
+            survived &= done.is_some();
+        }
+        if !survived {
             return Err(ReconcileError::RedisLost);
         }
         Ok(total)
+    }
+
+    /// The full-pass markers: one per shard (a flush of one shard's node takes only its own),
+    /// and the deployment's, which operators read.
+    fn markers(&self) -> Vec<String> {
+        let mut markers: Vec<String> = self
+            .ctx
+            .schedule
+            .shards()
+            .iter()
+            .map(|k| k.reconciled.clone())
+            .collect();
+        let own = &self.ctx.schedule.keys().reconciled;
+        if !markers.contains(own) {
+            markers.push(own.clone());
+        }
+        markers
     }
 
     async fn periodic_pass(&mut self) {

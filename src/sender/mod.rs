@@ -88,16 +88,38 @@ fn parse_entry(entry: &StreamId) -> ReadyEntry {
 pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationToken) {
     let channels = Arc::new(channels);
     let deliverer = Arc::new(deliver::Deliverer::new(ctx.clone(), channels));
-    let stream = ctx.schedule.keys().ready.clone();
-    let consumer = consumer_name();
     let semaphore = Arc::new(Semaphore::new(ctx.settings.sender_concurrency));
+    // One reader per shard's ready stream (a read of several would cross hash slots on a
+    // cluster); they share the sends in flight.
+    let mut readers = JoinSet::new();
+    for keys in ctx.schedule.shards() {
+        readers.spawn(read_stream(
+            ctx.clone(),
+            deliverer.clone(),
+            semaphore.clone(),
+            keys.ready.clone(),
+            shutdown.clone(),
+        ));
+    }
+    while readers.join_next().await.is_some() {}
+    tracing::info!("sender stopped");
+}
+
+async fn read_stream(
+    ctx: RoleContext,
+    deliverer: Arc<deliver::Deliverer>,
+    semaphore: Arc<Semaphore>,
+    stream: String,
+    shutdown: CancellationToken,
+) {
+    let consumer = consumer_name();
     let mut tasks = JoinSet::new();
     let mut conn: Option<redis::aio::MultiplexedConnection> = None;
     let mut last_claim = Instant::now() - ctx.settings.visibility_timeout;
     let claim_every = (ctx.settings.visibility_timeout / 4).max(Duration::from_millis(250));
     // Where the current sweep of the pending entries continues.
     let mut claim_cursor = String::from("0-0");
-    tracing::info!(%consumer, "sender started");
+    tracing::info!(%consumer, %stream, "sender started");
 
     while !shutdown.is_cancelled() {
         while let Some(done) = tasks.try_join_next() {
@@ -250,7 +272,6 @@ pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationTok
     {
         tracing::warn!("in-flight sends did not finish in time; their entries will be taken over");
     }
-    tracing::info!("sender stopped");
 }
 
 /// XACK + XDEL: the stream only holds work not yet done.

@@ -12,6 +12,7 @@ mod metrics;
 mod reconcile;
 mod redis_loss;
 mod retention;
+mod shards;
 mod templates;
 mod timing;
 

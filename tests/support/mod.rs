@@ -335,6 +335,14 @@ impl TestApp {
         chime::schedule::Keys::new(&self.prefix.0)
     }
 
+    /// Each shard's keys (one shard: the same as [`Self::keys`]).
+    pub fn shard_keys(&self) -> Vec<chime::schedule::Keys> {
+        let n = self.settings.schedule_shards;
+        (0..n)
+            .map(|i| chime::schedule::Keys::shard(&self.prefix.0, i, n))
+            .collect()
+    }
+
     /// A role context on this app's database and key prefix, to step a role by hand.
     pub async fn role_context(&self) -> chime::startup::RoleContext {
         let redis = redis::Client::open(REDIS_URL).unwrap();
@@ -344,7 +352,11 @@ impl TestApp {
         chime::startup::RoleContext {
             settings: std::sync::Arc::new(self.settings.clone()),
             pool: chime::db::build_pool(&self.db.url, 4),
-            schedule: chime::schedule::Schedule::new(conn, self.keys()),
+            schedule: chime::schedule::Schedule::sharded(
+                conn,
+                &self.prefix.0,
+                self.settings.schedule_shards,
+            ),
             redis,
         }
     }
