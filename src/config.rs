@@ -125,6 +125,8 @@ pub struct Settings {
     /// Schedules (each with its own hash tag, ready stream and leader lock) the notifications
     /// are spread over by id; 1 keeps the unsharded keys.
     pub schedule_shards: usize,
+    /// `REDIS_URL` lists the seed nodes of a Redis Cluster (comma-separated).
+    pub redis_cluster: bool,
     /// Finished notifications (sent, cancelled, expired, dead), their attempts and audit rows
     /// older than this are deleted; `None` keeps everything.
     pub retention: Option<Duration>,
@@ -181,6 +183,7 @@ impl Settings {
             reconcile_interval: Duration::from_secs(60),
             schedule_horizon: Duration::from_secs(3600),
             schedule_shards: 1,
+            redis_cluster: false,
             retention: Some(Duration::from_secs(30 * 86_400)),
             min_series_interval: Duration::from_secs(60),
             max_active_series: Some(10_000),
@@ -205,8 +208,24 @@ impl Settings {
             }
             s.database_url = Secret::new(v);
         }
+        if let Some(v) = get("CHIME_REDIS_CLUSTER") {
+            s.redis_cluster = match v.as_str() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => {
+                    return Err(ConfigError::new(
+                        "CHIME_REDIS_CLUSTER",
+                        "expected true or false",
+                    ))
+                }
+            };
+        }
         if let Some(v) = get("REDIS_URL") {
-            if !(v.starts_with("redis://") || v.starts_with("rediss://")) {
+            let nodes_ok = v
+                .split(',')
+                .map(str::trim)
+                .all(|n| n.starts_with("redis://") || n.starts_with("rediss://"));
+            if !nodes_ok || (v.contains(',') && !s.redis_cluster) {
                 return Err(ConfigError::new(
                     "REDIS_URL",
                     "must start with redis:// or rediss://",

@@ -20,7 +20,7 @@ pub struct RoleContext {
     pub settings: Arc<Settings>,
     pub pool: PgPool,
     pub schedule: Schedule,
-    pub redis: redis::Client,
+    pub redis: crate::schedule::RedisClient,
 }
 
 pub struct Application {
@@ -227,9 +227,9 @@ pub(crate) fn redis_manager_config() -> redis::aio::ConnectionManagerConfig {
 
 /// Connects to Redis within `budget`.
 async fn connect_redis(
-    client: &redis::Client,
+    client: &crate::schedule::RedisClient,
     budget: &StartupBudget,
-) -> anyhow::Result<redis::aio::ConnectionManager> {
+) -> anyhow::Result<crate::schedule::RedisConn> {
     let config = redis_manager_config();
     budget
         .wait_for("Redis", || {
@@ -237,8 +237,7 @@ async fn connect_redis(
             let config = config.clone();
             async move {
                 let result = async {
-                    let mut conn =
-                        redis::aio::ConnectionManager::new_with_config(client, config).await?;
+                    let mut conn = client.shared(config).await?;
                     let _: String = redis::cmd("PING").query_async(&mut conn).await?;
                     Ok::<_, redis::RedisError>(conn)
                 }
@@ -276,7 +275,8 @@ impl Application {
         let settings = Arc::new(settings);
         let pool = db::build_pool(settings.database_url.expose(), settings.db_pool_size);
         let redis =
-            redis::Client::open(settings.redis_url.expose()).context("REDIS_URL is invalid")?;
+            crate::schedule::RedisClient::open(settings.redis_url.expose(), settings.redis_cluster)
+                .context("REDIS_URL is invalid")?;
         let conn = connect_redis(&redis, budget).await?;
         let schedule = Schedule::sharded(conn, &settings.redis_prefix, settings.schedule_shards);
         let context = RoleContext {

@@ -183,16 +183,16 @@ impl Ctx {
 
     /// The deployment's schedule in Redis, connected within a few seconds.
     async fn schedule(&self) -> anyhow::Result<Schedule> {
-        let client = redis::Client::open(self.settings.redis_url.expose())
-            .map_err(|e| anyhow::anyhow!("REDIS_URL is invalid: {e}"))?;
-        let config = crate::startup::redis_manager_config();
-        let conn = tokio::time::timeout(
-            Duration::from_secs(3),
-            redis::aio::ConnectionManager::new_with_config(client, config),
+        let client = crate::schedule::RedisClient::open(
+            self.settings.redis_url.expose(),
+            self.settings.redis_cluster,
         )
-        .await
-        .map_err(|_| anyhow::anyhow!("Redis did not answer within 3 s"))?
-        .map_err(|e| anyhow::anyhow!("cannot reach Redis: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("REDIS_URL is invalid: {e}"))?;
+        let config = crate::startup::redis_manager_config();
+        let conn = tokio::time::timeout(Duration::from_secs(3), client.shared(config))
+            .await
+            .map_err(|_| anyhow::anyhow!("Redis did not answer within 3 s"))?
+            .map_err(|e| anyhow::anyhow!("cannot reach Redis: {e}"))?;
         Ok(Schedule::sharded(
             conn,
             &self.settings.redis_prefix,

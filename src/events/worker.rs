@@ -14,10 +14,11 @@ use super::queue;
 use crate::db::models::{Event, NewNotification};
 use crate::db::{self, DbError};
 use crate::domain::Recipient;
+use crate::schedule::{RedisClient, RedisConn};
 use crate::startup::RoleContext;
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};
-use redis::aio::{ConnectionLike, MultiplexedConnection};
+use redis::aio::ConnectionLike;
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -344,13 +345,8 @@ async fn handle_with_retry(ctx: &RoleContext, event_id: Uuid) -> bool {
 
 /// Blocking reads get their own connection: a read parked in Redis for seconds would hold up
 /// every other command on the shared multiplexed connection.
-async fn connect_reader(client: &redis::Client) -> redis::RedisResult<MultiplexedConnection> {
-    let config = redis::AsyncConnectionConfig::new()
-        .set_connection_timeout(Duration::from_secs(2))
-        .set_response_timeout(BLOCK + Duration::from_secs(5));
-    client
-        .get_multiplexed_async_connection_with_config(&config)
-        .await
+async fn connect_reader(client: &RedisClient) -> redis::RedisResult<RedisConn> {
+    client.dedicated(Some(BLOCK + Duration::from_secs(5))).await
 }
 
 async fn maintenance(ctx: &RoleContext, consumer: &str) {
@@ -374,7 +370,7 @@ async fn pause(shutdown: &CancellationToken, d: Duration) {
 pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
     let consumer = format!("worker-{}", Uuid::new_v4().simple());
     let keys = ctx.schedule.keys().clone();
-    let mut reader: Option<MultiplexedConnection> = None;
+    let mut reader: Option<RedisConn> = None;
     let mut group_ready = false;
     let mut next_maintenance = Instant::now();
     tracing::info!(%consumer, "event worker started");

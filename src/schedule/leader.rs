@@ -9,6 +9,7 @@
 
 use super::promoter::{Promoted, Promoter};
 use super::reconciler::ReconcileTask;
+use super::{RedisClient, RedisConn};
 use crate::ops::metrics;
 use crate::startup::RoleContext;
 use chrono::{DateTime, Utc};
@@ -365,9 +366,9 @@ type Reply = Pin<Box<dyn Future<Output = redis::RedisResult<redis::Value>> + Sen
 /// timer interrupts therefore stays in flight and the next wait resumes it; an item it took
 /// meanwhile ends that wait at once.
 struct Wake {
-    client: redis::Client,
+    client: RedisClient,
     key: String,
-    conn: Option<redis::aio::MultiplexedConnection>,
+    conn: Option<RedisConn>,
     pending: Option<Pending>,
 }
 
@@ -386,7 +387,7 @@ enum Listen {
 }
 
 impl Wake {
-    fn new(client: redis::Client, key: String) -> Wake {
+    fn new(client: RedisClient, key: String) -> Wake {
         Wake {
             client,
             key,
@@ -439,13 +440,8 @@ impl Wake {
     async fn listen(&mut self, listen_until: Instant) -> Listen {
         if self.pending.is_none() {
             if self.conn.is_none() {
-                let config = redis::AsyncConnectionConfig::new()
-                    .set_connection_timeout(Duration::from_secs(2));
-                match self
-                    .client
-                    .get_multiplexed_async_connection_with_config(&config)
-                    .await
-                {
+                // No response timeout: the wait's own timer bounds the read (`give_up_at`).
+                match self.client.dedicated(None).await {
                     Ok(c) => self.conn = Some(c),
                     Err(e) => {
                         tracing::warn!(error = %e, "cannot open the wake-up connection");
@@ -559,7 +555,7 @@ mod tests {
     async fn a_wake_up_arriving_after_the_timer_ended_a_wait_is_not_lost() {
         let redis = TestRedis::new();
         let mut conn = redis.conn().await;
-        let mut wake = Wake::new(redis.client.clone(), redis.keys.wake.clone());
+        let mut wake = Wake::new(redis.client.clone().into(), redis.keys.wake.clone());
         let shutdown = CancellationToken::new();
         let listen_until = Instant::now() + Duration::from_secs(30);
 

@@ -21,6 +21,7 @@
 //! with the edge inside the same script that adds the entry, and the loader raises the edge
 //! before it reads PostgreSQL, so a row committed while the loader passes is never skipped by both.
 
+pub mod conn;
 pub mod horizon;
 pub mod leader;
 pub mod member;
@@ -30,10 +31,10 @@ pub mod retention;
 #[cfg(test)]
 mod testing;
 
+pub use conn::{RedisClient, RedisConn};
 pub use member::Member;
 
 use chrono::{DateTime, Utc};
-use redis::aio::ConnectionManager;
 use redis::Script;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -180,7 +181,7 @@ enum Write {
 /// What applies writes; shared with the repair task.
 #[derive(Clone)]
 struct Writer {
-    conn: ConnectionManager,
+    conn: RedisConn,
     shards: Arc<Vec<Keys>>,
     put_script: Arc<Script>,
     put_many_script: Arc<Script>,
@@ -335,7 +336,7 @@ fn is_connection_error(e: &redis::RedisError) -> bool {
 }
 
 /// Ready entries read by a sender but not yet acknowledged.
-async fn ready_pending(conn: &mut ConnectionManager, ready: &str) -> redis::RedisResult<i64> {
+async fn ready_pending(conn: &mut RedisConn, ready: &str) -> redis::RedisResult<i64> {
     // XPENDING fails when the group does not exist yet (no sender has started): none pending.
     match redis::cmd("XPENDING")
         .arg(ready)
@@ -355,15 +356,15 @@ async fn ready_pending(conn: &mut ConnectionManager, ready: &str) -> redis::Redi
 
 impl Schedule {
     /// An unsharded schedule under `keys`.
-    pub fn new(conn: ConnectionManager, keys: Keys) -> Schedule {
-        Schedule::build(conn, keys.clone(), vec![keys])
+    pub fn new(conn: impl Into<RedisConn>, keys: Keys) -> Schedule {
+        Schedule::build(conn.into(), keys.clone(), vec![keys])
     }
 
     /// A schedule of `shards` shards under `prefix` (see [`Keys::shard`]).
-    pub fn sharded(conn: ConnectionManager, prefix: &str, shards: usize) -> Schedule {
+    pub fn sharded(conn: impl Into<RedisConn>, prefix: &str, shards: usize) -> Schedule {
         let shards = shards.max(1);
         Schedule::build(
-            conn,
+            conn.into(),
             Keys::new(prefix),
             (0..shards)
                 .map(|i| Keys::shard(prefix, i, shards))
@@ -371,7 +372,7 @@ impl Schedule {
         )
     }
 
-    fn build(conn: ConnectionManager, keys: Keys, shards: Vec<Keys>) -> Schedule {
+    fn build(conn: RedisConn, keys: Keys, shards: Vec<Keys>) -> Schedule {
         Schedule {
             writer: Writer {
                 conn,
@@ -398,7 +399,7 @@ impl Schedule {
         shard_of(id, self.writer.shards.len())
     }
 
-    pub fn connection(&self) -> ConnectionManager {
+    pub fn connection(&self) -> RedisConn {
         self.writer.conn.clone()
     }
 

@@ -38,7 +38,7 @@ pub fn channels_config(ctx: &RoleContext) -> ChannelsConfig {
 }
 
 pub async fn ensure_group(
-    conn: &mut redis::aio::MultiplexedConnection,
+    conn: &mut crate::schedule::RedisConn,
     stream: &str,
 ) -> redis::RedisResult<()> {
     // "0": entries promoted before any sender existed are delivered too.
@@ -114,7 +114,7 @@ async fn read_stream(
 ) {
     let consumer = consumer_name();
     let mut tasks = JoinSet::new();
-    let mut conn: Option<redis::aio::MultiplexedConnection> = None;
+    let mut conn: Option<crate::schedule::RedisConn> = None;
     let mut last_claim = Instant::now() - ctx.settings.visibility_timeout;
     let claim_every = (ctx.settings.visibility_timeout / 4).max(Duration::from_millis(250));
     // Where the current sweep of the pending entries continues.
@@ -130,7 +130,11 @@ async fn read_stream(
         }
         let c = match conn.as_mut() {
             Some(c) => c,
-            None => match ctx.redis.get_multiplexed_async_connection().await {
+            None => match ctx
+                .redis
+                .dedicated(Some(READ_BLOCK + Duration::from_secs(5)))
+                .await
+            {
                 Ok(mut c) => {
                     if let Err(e) = ensure_group(&mut c, &stream).await {
                         tracing::warn!(error = %e, "cannot create the sender group");
@@ -275,7 +279,7 @@ async fn read_stream(
 }
 
 /// XACK + XDEL: the stream only holds work not yet done.
-async fn acknowledge(conn: &mut redis::aio::ConnectionManager, stream: &str, ids: &[&str]) {
+async fn acknowledge(conn: &mut crate::schedule::RedisConn, stream: &str, ids: &[&str]) {
     let acked: redis::RedisResult<()> = redis::pipe()
         .xack(stream, GROUP, ids)
         .ignore()
@@ -292,7 +296,7 @@ async fn acknowledge(conn: &mut redis::aio::ConnectionManager, stream: &str, ids
 /// Takes over up to `count` entries idle for `idle`, scanning the pending entries from
 /// `cursor`; returns where the next call continues ("0-0" once the sweep is complete).
 async fn autoclaim(
-    conn: &mut redis::aio::MultiplexedConnection,
+    conn: &mut crate::schedule::RedisConn,
     stream: &str,
     consumer: &str,
     idle: Duration,

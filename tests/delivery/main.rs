@@ -6,6 +6,7 @@ mod support;
 
 mod abandoned;
 mod channels;
+mod cluster;
 mod failures;
 mod horizon;
 mod metrics;
