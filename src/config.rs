@@ -225,10 +225,16 @@ impl Settings {
                 .split(',')
                 .map(str::trim)
                 .all(|n| n.starts_with("redis://") || n.starts_with("rediss://"));
-            if !nodes_ok || (v.contains(',') && !s.redis_cluster) {
+            if !nodes_ok {
                 return Err(ConfigError::new(
                     "REDIS_URL",
                     "must start with redis:// or rediss://",
+                ));
+            }
+            if v.contains(',') && !s.redis_cluster {
+                return Err(ConfigError::new(
+                    "REDIS_URL",
+                    "lists several nodes: set CHIME_REDIS_CLUSTER=true for a Redis Cluster",
                 ));
             }
             s.redis_url = Secret::new(v);
@@ -612,6 +618,31 @@ mod tests {
         for bad in ["500ms", "soon"] {
             let err = Settings::from_map(&env(&[("CHIME_SCHEDULE_HORIZON", bad)])).unwrap_err();
             assert!(err.to_string().contains("CHIME_SCHEDULE_HORIZON"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_redis_cluster_is_given_as_a_list_of_seed_nodes() {
+        let nodes = "redis://10.0.0.1:6379, redis://10.0.0.2:6379";
+        let s = Settings::from_map(&env(&[
+            ("CHIME_REDIS_CLUSTER", "true"),
+            ("REDIS_URL", nodes),
+        ]))
+        .unwrap();
+        assert!(s.redis_cluster);
+        assert_eq!(s.redis_url.expose(), nodes);
+        assert!(!Settings::defaults().redis_cluster);
+        // A list means a cluster; a malformed flag or node is named.
+        for (k, v, cluster) in [
+            ("REDIS_URL", nodes, "false"),
+            ("REDIS_URL", "redis://a:1,http://b:2", "true"),
+            ("CHIME_REDIS_CLUSTER", "yes", "true"),
+        ] {
+            let mut vars = vec![("CHIME_REDIS_CLUSTER", cluster)];
+            vars.retain(|(name, _)| *name != k);
+            vars.push((k, v));
+            let err = Settings::from_map(&env(&vars)).unwrap_err();
+            assert!(err.to_string().contains(k), "{err}");
         }
     }
 
