@@ -8,6 +8,7 @@ use super::promoter::{Promoted, Promoter};
 use super::reconciler::ReconcileTask;
 use crate::ops::metrics;
 use crate::startup::RoleContext;
+use crate::stream::sleep_or_cancel;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use redis::Script;
@@ -340,13 +341,6 @@ impl Wake {
                 Listen::Failed
             }
         }
-    }
-}
-
-async fn sleep_or_cancel(d: Duration, shutdown: &CancellationToken) {
-    tokio::select! {
-        _ = tokio::time::sleep(d) => {}
-        _ = shutdown.cancelled() => {}
     }
 }
 

@@ -37,10 +37,11 @@ fn abandon(app: &TestApp, id: Uuid, attempts: i32) {
 #[tokio::test]
 async fn a_claim_ends_a_row_whose_last_attempt_was_abandoned() {
     // No sender: the claims below are the only ones.
-    let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
+    let mut app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
         s.webhook_allow_private = true
     })
     .await;
+    app.leaves_work("plays claims in flight that no sender finishes");
     let url = |path: &str| format!("http://127.0.0.1:9{path}");
     let exhausted = create(&app, &url("/exhausted"), 2).await;
     let retried = create(&app, &url("/retried"), 2).await;

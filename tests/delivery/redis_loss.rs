@@ -93,7 +93,7 @@ async fn a_lost_schedule_write_is_made_good_within_seconds() {
 async fn a_rebuild_schedules_a_send_in_flight_at_its_claim_expiry() {
     use chime::db::schema::notifications::dsl as n;
     use diesel::prelude::*;
-    let app = crate::support::TestApp::spawn_with(
+    let mut app = crate::support::TestApp::spawn_with(
         &[chime::config::Role::Api, chime::config::Role::Scheduler],
         |s| {
             s.reconcile_interval = std::time::Duration::from_secs(600);
@@ -101,6 +101,7 @@ async fn a_rebuild_schedules_a_send_in_flight_at_its_claim_expiry() {
         },
     )
     .await;
+    app.leaves_work("plays a sender that died with its claim");
     let (status, body) = app
         .post("/api/v1/notifications", &app.admin_key, &json!({"channel": "webhook", "recipient": "http://127.0.0.1:9/hook", "send_at": at_ms(600_000).to_rfc3339()}))
         .await;
@@ -145,7 +146,7 @@ async fn a_rebuild_schedules_a_send_in_flight_at_its_claim_expiry() {
 #[tokio::test]
 async fn the_overdue_sweep_leaves_a_backlog_alone() {
     use chime::schedule::Member;
-    let app = crate::support::TestApp::spawn_with(
+    let mut app = crate::support::TestApp::spawn_with(
         &[chime::config::Role::Api, chime::config::Role::Scheduler],
         |s| {
             s.reconcile_interval = std::time::Duration::from_secs(600);
@@ -153,6 +154,7 @@ async fn the_overdue_sweep_leaves_a_backlog_alone() {
         },
     )
     .await;
+    app.leaves_work("no sender runs: due entries wait in the ready stream");
     let keys = app.keys();
     crate::support::wait_until(
         "the first reconcile",

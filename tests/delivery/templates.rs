@@ -241,13 +241,14 @@ async fn templates_that_can_never_be_sent_are_refused_at_create_time() {
 #[tokio::test]
 async fn a_sender_paused_past_the_visibility_timeout_does_not_send_what_another_took_over() {
     // No sender role: the test plays a sender that pauses, and another one that takes over.
-    let app = TestApp::spawn_with(&[Role::Api], |s| {
+    let mut app = TestApp::spawn_with(&[Role::Api], |s| {
         s.webhook_allow_private = true;
         s.http_timeout = Duration::from_secs(1);
         s.visibility_timeout =
             s.send_guard() + chime::config::VISIBILITY_MARGIN + Duration::from_secs(1);
     })
     .await;
+    app.leaves_work("the paused sender's claim is taken over, not finished");
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     let mut rows = Vec::new();
     for name in ["sent-by-peer", "taken-by-peer", "still-ours"] {
