@@ -58,7 +58,7 @@ type Created = Vec<(Uuid, i32, DateTime<Utc>)>;
 #[tracing::instrument(skip_all, fields(event_id = %event_id))]
 pub async fn process_one(ctx: &RoleContext, event_id: Uuid) -> Result<Outcome, DbError> {
     let max_attempts = ctx.settings.default_max_attempts();
-    let allow_private = ctx.settings.webhook_allow_private;
+    let allow_private = ctx.settings.channels.webhook_allow_private;
     let (outcome, created) = db::run(&ctx.pool, move |conn| {
         conn.transaction(|conn| {
             handle_locked(conn, event_id, max_attempts, allow_private, Utc::now())
@@ -265,7 +265,10 @@ impl Worker {
     }
 
     async fn maintenance(&mut self) -> usize {
-        let reclaimed = match self.reclaim(self.ctx.settings.visibility_timeout).await {
+        let reclaimed = match self
+            .reclaim(self.ctx.settings.sender.visibility_timeout)
+            .await
+        {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "could not reclaim abandoned event entries");

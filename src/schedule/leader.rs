@@ -98,7 +98,7 @@ impl LeaderLock {
 /// and reconciles the schedule with PostgreSQL.
 pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
     let keys = ctx.schedule.keys().clone();
-    let ttl = ctx.settings.leader_ttl;
+    let ttl = ctx.settings.scheduler.leader_ttl;
     let renew_every = ttl / 3;
     let lock = LeaderLock::new(&keys.leader, ttl);
     let mut conn = ctx.schedule.connection();

@@ -37,14 +37,18 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn channels_config(ctx: &RoleContext) -> ChannelsConfig {
     let s = &ctx.settings;
     ChannelsConfig {
-        smtp_url: s.smtp_url.as_ref().map(|u| u.expose().to_string()),
-        smtp_from: s.smtp_from.clone(),
-        sms_url: s.sms_url.clone(),
-        sms_account_sid: s.sms_account_sid.clone(),
-        sms_auth_token: s.sms_auth_token.as_ref().map(|t| t.expose().to_string()),
-        sms_from: s.sms_from.clone(),
-        webhook_allow_private: s.webhook_allow_private,
-        http_timeout: s.http_timeout,
+        smtp_url: s.channels.smtp_url.as_ref().map(|u| u.expose().to_string()),
+        smtp_from: s.channels.smtp_from.clone(),
+        sms_url: s.channels.sms_url.clone(),
+        sms_account_sid: s.channels.sms_account_sid.clone(),
+        sms_auth_token: s
+            .channels
+            .sms_auth_token
+            .as_ref()
+            .map(|t| t.expose().to_string()),
+        sms_from: s.channels.sms_from.clone(),
+        webhook_allow_private: s.channels.webhook_allow_private,
+        http_timeout: s.channels.http_timeout,
     }
 }
 
@@ -106,12 +110,12 @@ impl Sender {
         if let Some(block) = block {
             consumer = consumer.blocking(block);
         }
-        let visibility = ctx.settings.visibility_timeout;
+        let visibility = ctx.settings.sender.visibility_timeout;
         Sender {
             deliverer: Arc::new(Deliverer::new(ctx.clone(), Arc::new(channels))),
             ack: consumer.acknowledger(),
             consumer,
-            semaphore: Arc::new(Semaphore::new(ctx.settings.sender_concurrency)),
+            semaphore: Arc::new(Semaphore::new(ctx.settings.sender.concurrency)),
             tasks: JoinSet::new(),
             last_claim: Instant::now() - visibility,
             claim_every: (visibility / 4).max(Duration::from_millis(250)),
@@ -161,7 +165,7 @@ impl Sender {
             self.last_claim = Instant::now();
             match self
                 .consumer
-                .reclaim(self.ctx.settings.visibility_timeout, count)
+                .reclaim(self.ctx.settings.sender.visibility_timeout, count)
                 .await
             {
                 Ok(claimed) if !claimed.is_empty() => {

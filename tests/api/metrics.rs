@@ -213,7 +213,7 @@ async fn a_scrape_answers_promptly_with_the_last_values_while_redis_is_down() {
     })
     .await;
     let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
-        s.redis_url = chime::config::Secret::new(url.clone())
+        s.redis.url = chime::config::Secret::new(url.clone())
     })
     .await;
     create_later(&app).await;

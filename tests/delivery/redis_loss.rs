@@ -45,7 +45,7 @@ async fn a_flushed_redis_is_rebuilt_from_postgres() {
 #[tokio::test]
 async fn a_lost_schedule_write_is_made_good_within_seconds() {
     let app = delivery_app(|s| {
-        s.reconcile_interval = std::time::Duration::from_secs(600);
+        s.scheduler.reconcile_interval = std::time::Duration::from_secs(600);
     })
     .await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
@@ -72,7 +72,7 @@ async fn a_lost_schedule_write_is_made_good_within_seconds() {
         .query(&mut app.redis())
         .unwrap();
     let due: chrono::DateTime<chrono::Utc> = n["send_at"].as_str().unwrap().parse().unwrap();
-    let bound = app.settings.visibility_timeout + app.settings.leader_ttl;
+    let bound = app.settings.sender.visibility_timeout + app.settings.scheduler.leader_ttl;
     let arrived = crate::support::wait_until(
         "the lost reminder",
         bound + std::time::Duration::from_secs(5),
@@ -96,8 +96,8 @@ async fn a_rebuild_schedules_a_send_in_flight_at_its_claim_expiry() {
     let mut app = crate::support::TestApp::spawn_with(
         &[chime::config::Role::Api, chime::config::Role::Scheduler],
         |s| {
-            s.reconcile_interval = std::time::Duration::from_secs(600);
-            s.webhook_allow_private = true;
+            s.scheduler.reconcile_interval = std::time::Duration::from_secs(600);
+            s.channels.webhook_allow_private = true;
         },
     )
     .await;
@@ -132,8 +132,8 @@ async fn a_rebuild_schedules_a_send_in_flight_at_its_claim_expiry() {
         },
     )
     .await as i64;
-    let expiry =
-        claimed_at.unwrap() + chrono::Duration::from_std(app.settings.visibility_timeout).unwrap();
+    let expiry = claimed_at.unwrap()
+        + chrono::Duration::from_std(app.settings.sender.visibility_timeout).unwrap();
     let after = score - expiry.timestamp_millis();
     assert!(
         (0..=1_000).contains(&after),
@@ -149,8 +149,8 @@ async fn the_overdue_sweep_leaves_a_backlog_alone() {
     let mut app = crate::support::TestApp::spawn_with(
         &[chime::config::Role::Api, chime::config::Role::Scheduler],
         |s| {
-            s.reconcile_interval = std::time::Duration::from_secs(600);
-            s.webhook_allow_private = true;
+            s.scheduler.reconcile_interval = std::time::Duration::from_secs(600);
+            s.channels.webhook_allow_private = true;
         },
     )
     .await;

@@ -47,7 +47,7 @@ async fn status(app: &TestApp, id: &str) -> String {
 
 #[tokio::test]
 async fn a_due_notification_goes_out_in_one_promoter_step_and_one_sender_step() {
-    let app = TestApp::spawn_with(&[Role::Api], |s| s.webhook_allow_private = true).await;
+    let app = TestApp::spawn_with(&[Role::Api], |s| s.channels.webhook_allow_private = true).await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     let ctx = app.role_context().await;
     let (lock, stop) = (lock(&ctx), CancellationToken::new());
@@ -93,7 +93,7 @@ async fn a_due_notification_goes_out_in_one_promoter_step_and_one_sender_step() 
 
 #[tokio::test]
 async fn an_entry_promoted_before_a_cancel_is_dropped_without_a_send() {
-    let app = TestApp::spawn_with(&[Role::Api], |s| s.webhook_allow_private = true).await;
+    let app = TestApp::spawn_with(&[Role::Api], |s| s.channels.webhook_allow_private = true).await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     let ctx = app.role_context().await;
     let (lock, stop) = (lock(&ctx), CancellationToken::new());
@@ -130,7 +130,7 @@ async fn an_entry_promoted_before_a_cancel_is_dropped_without_a_send() {
 
 #[tokio::test]
 async fn only_the_lock_holder_promotes_a_step() {
-    let app = TestApp::spawn_with(&[Role::Api], |s| s.webhook_allow_private = true).await;
+    let app = TestApp::spawn_with(&[Role::Api], |s| s.channels.webhook_allow_private = true).await;
     let ctx = app.role_context().await;
     let (holder, other) = (lock(&ctx), lock(&ctx));
     create(&app, "http://127.0.0.1:9/hook").await;

@@ -197,15 +197,15 @@ impl Drop for TestPrefix {
 
 pub fn test_settings(db: &TestDb, prefix: &TestPrefix) -> Settings {
     let mut s = Settings::defaults();
-    s.database_url = chime::config::Secret::new(db.url.clone());
-    s.redis_url = chime::config::Secret::new(REDIS_URL);
-    s.redis_prefix = prefix.0.clone();
-    s.listen_addr = "127.0.0.1:0".parse().unwrap();
-    s.bootstrap_admin_key = Some(chime::config::Secret::new(ADMIN_KEY));
-    s.jwt_secret = Some(chime::config::Secret::new(
+    s.database.url = chime::config::Secret::new(db.url.clone());
+    s.redis.url = chime::config::Secret::new(REDIS_URL);
+    s.redis.prefix = prefix.0.clone();
+    s.api.listen_addr = "127.0.0.1:0".parse().unwrap();
+    s.auth.bootstrap_admin_key = Some(chime::config::Secret::new(ADMIN_KEY));
+    s.auth.jwt_secret = Some(chime::config::Secret::new(
         "test-jwt-secret-that-is-long-enough-000",
     ));
-    s.db_pool_size = 8;
+    s.database.pool_size = 8;
     s
 }
 
