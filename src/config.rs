@@ -951,9 +951,14 @@ mod tests {
     }
 
     #[test]
-    fn every_key_has_one_variable_and_the_example_file_lists_every_key() {
+    fn every_key_has_one_variable_and_the_docs_and_example_file_list_every_key() {
         let example = include_str!("../chime.example.toml");
+        let readme = include_str!("../README.md");
         for (i, (key, var)) in KEYS.iter().enumerate() {
+            assert!(
+                readme.contains(&format!("`{key}`")) && readme.contains(&format!("`{var}`")),
+                "README.md's configuration reference does not list {key} ({var})"
+            );
             assert!(
                 KEYS[i + 1..].iter().all(|(k, v)| k != key && v != var),
                 "{key} / {var} twice"

@@ -576,3 +576,11 @@ async fn a_worker_step_handles_what_was_queued_and_the_next_step_finds_nothing()
     );
     app.assert_drained();
 }
+
+/// The harness's own check: an event nobody handled fails the test that posted it.
+#[tokio::test]
+#[should_panic(expected = "left work behind: 1 events still received")]
+async fn the_harness_fails_a_test_that_leaves_an_event_unhandled() {
+    let app = TestApp::spawn().await;
+    post_event(&app, &app.admin_key, "nobody.handles.this", json!({})).await;
+}
