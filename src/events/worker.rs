@@ -8,6 +8,9 @@
 //! and deleted. A worker that dies before acknowledging leaves its entries pending; another
 //! worker claims them (XAUTOCLAIM) after the visibility timeout. Events whose entry was lost
 //! altogether are found in PostgreSQL, still `received`, and queued again.
+//!
+//! The stream plumbing is [`crate::stream`]'s; [`Worker::step`] is one turn of the loop, and
+//! tests drive it by hand with [`Worker::stepping`].
 
 use super::handler::{self, Plan, Planned};
 use super::queue;
