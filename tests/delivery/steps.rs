@@ -154,3 +154,78 @@ async fn only_the_lock_holder_promotes_a_step() {
     let mut app = app;
     app.leaves_work("promotes an entry that no sender reads");
 }
+
+#[tokio::test]
+async fn a_sender_step_takes_over_an_entry_a_stopped_sender_left_pending() {
+    let app = TestApp::spawn_with(&[Role::Api], |s| s.channels.webhook_allow_private = true).await;
+    let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
+    let mut ctx = app.role_context().await;
+    // A short visibility timeout, so the takeover comes within the test.
+    let mut settings = (*ctx.settings).clone();
+    settings.sender.visibility_timeout = std::time::Duration::from_secs(3);
+    ctx.settings = std::sync::Arc::new(settings);
+    let (lock, stop) = (lock(&ctx), CancellationToken::new());
+    let id = create(&app, &peer.url_for("/hook")).await;
+    let later = Utc::now() + Duration::hours(2);
+    let got = promoter::step(&ctx.schedule, &lock, later).await.unwrap();
+    assert_eq!(
+        got,
+        Promoted::Moved {
+            moved: 1,
+            next_due_ms: None
+        }
+    );
+
+    // A sender reads the entry and stops before it acknowledges it.
+    let ready = ctx.schedule.keys().ready.clone();
+    let mut conn = app.redis();
+    chime::stream::ensure_group(&mut ctx.schedule.connection(), &ready, chime::sender::GROUP)
+        .await
+        .unwrap();
+    let _: redis::Value = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg(chime::sender::GROUP)
+        .arg("stopped-sender")
+        .arg("STREAMS")
+        .arg(&ready)
+        .arg(">")
+        .query(&mut conn)
+        .unwrap();
+    let mut sender = sender(&ctx);
+    assert_eq!(
+        sender.step(&stop).await,
+        StepOutcome::Idle,
+        "the entry is pending, not new, and not yet idle long enough"
+    );
+    crate::support::wait_until(
+        "the entry to be idle past the visibility timeout",
+        std::time::Duration::from_secs(10),
+        || async {
+            let pending: Vec<(String, String, i64, i64)> = redis::cmd("XPENDING")
+                .arg(&ready)
+                .arg(chime::sender::GROUP)
+                .arg("-")
+                .arg("+")
+                .arg(10)
+                .query(&mut app.redis())
+                .unwrap();
+            pending
+                .first()
+                .filter(|(_, _, idle_ms, _)| *idle_ms > 3_000)
+                .map(|_| ())
+        },
+    )
+    .await;
+
+    // A new sender sweeps the pending entries at once and takes this one over.
+    let mut sender = self::sender(&ctx);
+    assert_eq!(sender.step(&stop).await, StepOutcome::Worked { taken: 1 });
+    assert_eq!(sender.settle().await, 1);
+    assert_eq!(
+        peer.requests().len(),
+        1,
+        "sent once, by the sender that took it over"
+    );
+    assert_eq!(status(&app, &id).await, "sent");
+    app.assert_drained();
+}
