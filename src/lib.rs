@@ -12,4 +12,5 @@ pub mod ops;
 pub mod schedule;
 pub mod sender;
 pub mod startup;
+pub mod stream;
 pub mod telemetry;

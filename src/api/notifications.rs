@@ -111,7 +111,7 @@ pub struct RenderCheck<'a> {
 pub async fn check_render(state: &AppState, check: RenderCheck<'_>) -> Result<(), ApiError> {
     use crate::channels::template::{self, Budget, OutputLimit};
     let budget = Budget {
-        fuel: state.settings.render_fuel,
+        fuel: state.settings.channels.render_fuel,
         output: OutputLimit::for_channel(check.channel),
         deadline: Some(std::time::Instant::now() + state.settings.send_guard()),
     };
@@ -138,7 +138,7 @@ pub async fn guard_recipient(state: &AppState, recipient: &Recipient) -> Result<
     if let Recipient::Webhook(url) = recipient {
         crate::channels::address_guard::ensure_public(
             url.url(),
-            state.settings.webhook_allow_private,
+            state.settings.channels.webhook_allow_private,
         )
         .await
         .map_err(|e| ApiError::invalid("recipient", e))?;
@@ -524,7 +524,9 @@ async fn create(
     let actor = caller.actor.clone();
     let settings = state.settings.clone();
     // A pending cap is counted in the creating transaction, so capped creates skip the batch.
-    let (row, created) = if draft.cron.is_none() && settings.max_pending_notifications.is_none() {
+    let (row, created) = if draft.cron.is_none()
+        && settings.limits.max_pending_notifications.is_none()
+    {
         state
             .writer
             .insert(draft.into_new(tenant_id, None), actor)

@@ -90,14 +90,14 @@ impl Scratch {
     }
     fn settings(&self) -> Settings {
         let mut s = Settings::defaults();
-        s.database_url = Secret::new(self.url());
-        s.redis_url = Secret::new(REDIS);
-        s.redis_prefix = self.prefix.clone();
-        s.listen_addr = "127.0.0.1:0".parse().expect("address");
-        s.bootstrap_admin_key = Some(Secret::new(ADMIN_KEY));
-        s.webhook_allow_private = true;
-        s.db_pool_size = 32;
-        s.sender_concurrency = 128;
+        s.database.url = Secret::new(self.url());
+        s.redis.url = Secret::new(REDIS);
+        s.redis.prefix = self.prefix.clone();
+        s.api.listen_addr = "127.0.0.1:0".parse().expect("address");
+        s.auth.bootstrap_admin_key = Some(Secret::new(ADMIN_KEY));
+        s.channels.webhook_allow_private = true;
+        s.database.pool_size = 32;
+        s.sender.concurrency = 128;
         s
     }
 }

@@ -255,7 +255,7 @@ async fn read_db(state: &AppState) -> Result<DbGauges, DbError> {
 /// The store gauges, fresh or from the cache. A store that fails or does not answer in time
 /// keeps its last values (none at first: those gauges are then left out).
 async fn store_gauges(state: &AppState) -> StoreGauges {
-    let key = state.settings.redis_prefix.clone();
+    let key = state.settings.redis.prefix.clone();
     let previous = GAUGES.lock().ok().and_then(|c| c.get(&key).copied());
     if let Some((at, g)) = previous {
         if at.elapsed() < GAUGE_TTL {

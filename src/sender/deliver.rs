@@ -117,7 +117,7 @@ fn log_outcome(row: &Notification, outcome: &Outcome, lag_ms: u64, started_at: D
 
 impl Deliverer {
     pub fn new(ctx: RoleContext, channels: Arc<Channels>) -> Deliverer {
-        let policy = RetryPolicy::new(ctx.settings.retry_schedule.clone());
+        let policy = RetryPolicy::new(ctx.settings.sender.retry_schedule.clone());
         let recorder = GroupCommit::start(ctx.pool.clone(), RECORD_BATCH, 4, record_batch);
         Deliverer {
             ctx,
@@ -140,7 +140,8 @@ impl Deliverer {
         }
         let asked = (Instant::now(), Utc::now());
         let abandoned_before = Utc::now()
-            - chrono::Duration::from_std(self.ctx.settings.visibility_timeout).unwrap_or_default();
+            - chrono::Duration::from_std(self.ctx.settings.sender.visibility_timeout)
+                .unwrap_or_default();
         let (rows, exhausted, next) = db::run(&self.ctx.pool, move |conn| {
             conn.transaction(|conn| {
                 let claims = q::claim_many(conn, &pairs, abandoned_before)?;
@@ -253,7 +254,7 @@ impl Deliverer {
         let guard = self.ctx.settings.send_guard();
         let deadline = Instant::now() + guard;
         let budget = Budget {
-            fuel: self.ctx.settings.render_fuel,
+            fuel: self.ctx.settings.channels.render_fuel,
             output: OutputLimit::for_channel(kind),
             deadline: Some(deadline),
         };
@@ -346,6 +347,7 @@ impl Deliverer {
         let safe = self
             .ctx
             .settings
+            .sender
             .visibility_timeout
             .saturating_sub(VISIBILITY_MARGIN);
         let wall = (Utc::now() - asked.1).to_std().unwrap_or_default();

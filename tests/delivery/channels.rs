@@ -8,8 +8,8 @@ async fn email_arrives_over_smtp_with_a_message_id_from_the_notification() {
     let smtp = SmtpPeer::start(SmtpReply::Accept).await.unwrap();
     let url = smtp.url.clone();
     let app = delivery_app(|s| {
-        s.smtp_url = Some(chime::config::Secret::new(url));
-        s.smtp_from = "billing@example.com".into();
+        s.channels.smtp_url = Some(chime::config::Secret::new(url));
+        s.channels.smtp_from = "billing@example.com".into();
     })
     .await;
     let send_at = at_ms(700);
@@ -38,10 +38,10 @@ async fn sms_goes_to_the_twilio_compatible_api() {
     let provider = HttpPeer::start(Responder::always(201)).await.unwrap();
     let base = provider.url.clone();
     let app = delivery_app(|s| {
-        s.sms_url = Some(base.trim_end_matches('/').to_string());
-        s.sms_account_sid = Some("AC123".into());
-        s.sms_auth_token = Some(chime::config::Secret::new("token-xyz"));
-        s.sms_from = Some("+15005550006".into());
+        s.channels.sms_url = Some(base.trim_end_matches('/').to_string());
+        s.channels.sms_account_sid = Some("AC123".into());
+        s.channels.sms_auth_token = Some(chime::config::Secret::new("token-xyz"));
+        s.channels.sms_from = Some("+15005550006".into());
     })
     .await;
     let send_at = at_ms(500);
