@@ -67,6 +67,9 @@ pub enum LogFormat {
     Json,
 }
 
+/// Longest a rotated-out webhook secret may keep signing.
+pub const MAX_WEBHOOK_SECRET_GRACE: Duration = Duration::from_secs(30 * 86_400);
+
 /// Room past the channels' own timeouts, so that theirs fire first and say what timed out.
 const SEND_GUARD_SLACK: Duration = Duration::from_secs(2);
 
@@ -88,10 +91,17 @@ pub struct Settings {
     pub jwt_ttl: Duration,
     pub smtp_url: Option<Secret>,
     pub smtp_from: String,
+    /// The domain of `Message-ID`s; `None` takes the domain of `smtp_from`.
+    pub smtp_message_id_domain: Option<String>,
     pub sms_url: Option<String>,
     pub sms_account_sid: Option<String>,
     pub sms_auth_token: Option<Secret>,
     pub sms_from: Option<String>,
+    /// The public URL of `POST /channels/sms/status`: sent to the provider with each message,
+    /// and the URL status reports are signed over.
+    pub sms_status_callback_url: Option<String>,
+    /// How long a rotated-out webhook secret still signs when the rotation does not say.
+    pub webhook_secret_grace: Duration,
     pub retry_schedule: Vec<Duration>,
     pub webhook_allow_private: bool,
     pub log_format: LogFormat,
@@ -152,10 +162,13 @@ impl Settings {
             jwt_ttl: Duration::from_secs(12 * 3600),
             smtp_url: None,
             smtp_from: "chime@localhost".into(),
+            smtp_message_id_domain: None,
             sms_url: None,
             sms_account_sid: None,
             sms_auth_token: None,
             sms_from: None,
+            sms_status_callback_url: None,
+            webhook_secret_grace: Duration::from_secs(24 * 3600),
             retry_schedule: parse_retry_schedule("5s,5m,30m,2h,5h,10h,10h")
                 .unwrap_or_else(|_| vec![Duration::from_secs(5)]),
             webhook_allow_private: false,
@@ -259,6 +272,34 @@ impl Settings {
             crate::domain::EmailAddress::parse(&v)
                 .map_err(|e| ConfigError::new("CHIME_SMTP_FROM", &e))?;
             s.smtp_from = v;
+        }
+        if let Some(v) = get("CHIME_SMTP_MESSAGE_ID_DOMAIN") {
+            if !crate::channels::email::is_fully_qualified_domain(&v) {
+                return Err(ConfigError::new(
+                    "CHIME_SMTP_MESSAGE_ID_DOMAIN",
+                    "expected a fully qualified host name like mail.example.com",
+                ));
+            }
+            s.smtp_message_id_domain = Some(v);
+        }
+        if let Some(v) = get("CHIME_SMS_STATUS_CALLBACK_URL") {
+            url::Url::parse(&v)
+                .ok()
+                .filter(|u| u.scheme() == "http" || u.scheme() == "https")
+                .ok_or_else(|| {
+                    ConfigError::new("CHIME_SMS_STATUS_CALLBACK_URL", "expected an http(s) URL")
+                })?;
+            s.sms_status_callback_url = Some(v);
+        }
+        if let Some(v) = get("CHIME_WEBHOOK_SECRET_GRACE") {
+            s.webhook_secret_grace = parse_duration(&v)
+                .map_err(|e| ConfigError::new("CHIME_WEBHOOK_SECRET_GRACE", &e))?;
+            if s.webhook_secret_grace > MAX_WEBHOOK_SECRET_GRACE {
+                return Err(ConfigError::new(
+                    "CHIME_WEBHOOK_SECRET_GRACE",
+                    "must be at most 30d",
+                ));
+            }
         }
         if let Some(v) = get("CHIME_SMS_URL") {
             url::Url::parse(&v)
@@ -539,6 +580,8 @@ mod tests {
         assert_eq!(s.min_series_interval, Duration::from_secs(60));
         assert_eq!(s.max_active_series, Some(10_000));
         assert_eq!(s.max_pending_notifications, None);
+        assert_eq!(s.webhook_secret_grace, Duration::from_secs(86_400));
+        assert_eq!(s.smtp_message_id_domain, None);
     }
 
     #[test]
@@ -587,6 +630,9 @@ mod tests {
             ("CHIME_LOGIN_MAX_FAILURES", "0"),
             ("CHIME_PASSWORD_HASH_CONCURRENCY", "0"),
             ("CHIME_ALLOW_SIGNUP", "maybe"),
+            ("CHIME_SMTP_MESSAGE_ID_DOMAIN", "localhost"),
+            ("CHIME_SMS_STATUS_CALLBACK_URL", "ftp://example.com/x"),
+            ("CHIME_WEBHOOK_SECRET_GRACE", "31d"),
         ] {
             let err = Settings::from_map(&env(&[(k, v)])).unwrap_err();
             assert!(

@@ -19,6 +19,7 @@ pub mod series;
 pub mod state;
 pub mod stats;
 pub mod storable;
+pub mod templates;
 pub mod tenant;
 pub mod ui;
 pub mod users;
@@ -65,6 +66,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(tenant::routes)
             .configure(events::routes)
             .configure(rules::routes)
+            .configure(templates::routes)
             .configure(cron::routes)
             .configure(series::routes),
     );

@@ -28,10 +28,12 @@ pub fn channels_config(ctx: &RoleContext) -> ChannelsConfig {
     ChannelsConfig {
         smtp_url: s.smtp_url.as_ref().map(|u| u.expose().to_string()),
         smtp_from: s.smtp_from.clone(),
+        message_id_domain: s.smtp_message_id_domain.clone(),
         sms_url: s.sms_url.clone(),
         sms_account_sid: s.sms_account_sid.clone(),
         sms_auth_token: s.sms_auth_token.as_ref().map(|t| t.expose().to_string()),
         sms_from: s.sms_from.clone(),
+        sms_status_callback_url: s.sms_status_callback_url.clone(),
         webhook_allow_private: s.webhook_allow_private,
         http_timeout: s.http_timeout,
     }
