@@ -4,6 +4,7 @@ pub mod auth;
 pub mod batch;
 pub mod body;
 pub mod bulk;
+pub mod callbacks;
 pub mod cron;
 pub mod cursor;
 pub mod error;
@@ -70,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(cron::routes)
             .configure(series::routes),
     );
+    cfg.configure(callbacks::routes);
     cfg.configure(ui::routes);
 }
 

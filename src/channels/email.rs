@@ -240,10 +240,11 @@ mod tests {
                 .is_some_and(|t| t.starts_with("text/plain")),
             "{mail:?}"
         );
-        // Dot-stuffing round-trips the lone "." line; SMTP ends the data with a line break.
+        // Dot-stuffing round-trips the lone "." line; the MIME part and SMTP each end the data
+        // with a line break.
         assert_eq!(
             mail.body().replace("\r\n", "\n"),
-            "Hi Ada,\n\nyour card ends on 2026-12-01.\n.\nBye\n"
+            "Hi Ada,\n\nyour card ends on 2026-12-01.\n.\nBye\n\n"
         );
     }
 

@@ -181,7 +181,6 @@ impl Channel for SmsChannel {
 mod tests {
     use super::*;
     use crate::channels::test_peers::{HttpPeer, PeerResponse, Responder};
-    use base64::Engine as _;
 
     const WAIT: Duration = Duration::from_secs(10);
 

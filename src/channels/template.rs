@@ -877,7 +877,9 @@ fn guarded_stmt<'a>(s: &ast::Stmt<'a>) -> ast::Stmt<'a> {
 fn emit_const<'a>(text: &str, span: machinery::Span) -> ast::Stmt<'a> {
     let value = ast::Expr::Const(ast::Spanned::new(
         ast::Const {
-            value: Value::from(text),
+            // The template's own text: safe, so an HTML part keeps its markup while the values
+            // it interpolates are escaped.
+            value: Value::from_safe_string(text.to_owned()),
         },
         span,
     ));

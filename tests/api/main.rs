@@ -12,4 +12,5 @@ mod metrics;
 mod notifications;
 mod ops;
 mod schedule;
+mod templates;
 mod users;

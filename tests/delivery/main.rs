@@ -11,6 +11,7 @@ mod metrics;
 mod reconcile;
 mod redis_loss;
 mod retention;
+mod stored_templates;
 mod templates;
 mod timing;
 
