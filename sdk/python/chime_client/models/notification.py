@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.notification_channel import NotificationChannel
+from ..models.notification_delivery_status import NotificationDeliveryStatus
 from ..models.notification_status import NotificationStatus
 
 if TYPE_CHECKING:
@@ -28,6 +29,9 @@ class Notification:
         recipient (str): E-mail address, E.164 phone number or http(s) URL, by channel.
         subject (None | str): E-mail subject template.
         body (str): Message template (`{{name}}` variables from `data`).
+        html (None | str): E-mail only: the HTML alternative's template.
+        template (None | str): The stored template rendered at send time, if any.
+        template_version (int | None): Its pinned version; `null`: the latest when sent.
         data (NotificationData): Template variables; also the webhook payload.
         target_date (datetime.datetime | None):
         lead_time (None | str): ISO-8601 duration, e.g. `P3D`, `PT90M`. Example: P3D.
@@ -43,6 +47,9 @@ class Notification:
         max_attempts (int):
         last_error (None | str):
         sent_at (datetime.datetime | None):
+        delivery_status (NotificationDeliveryStatus): What the provider reported after accepting the message (SMS status
+            callbacks). `status` stays `sent` either way.
+        delivery_status_at (datetime.datetime | None):
         cancelled_at (datetime.datetime | None):
         event_id (None | UUID): The event this notification was created from.
         idempotency_key (None | str):
@@ -56,6 +63,9 @@ class Notification:
     recipient: str
     subject: None | str
     body: str
+    html: None | str
+    template: None | str
+    template_version: int | None
     data: NotificationData
     target_date: datetime.datetime | None
     lead_time: None | str
@@ -70,6 +80,8 @@ class Notification:
     max_attempts: int
     last_error: None | str
     sent_at: datetime.datetime | None
+    delivery_status: NotificationDeliveryStatus
+    delivery_status_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None
     event_id: None | UUID
     idempotency_key: None | str
@@ -90,6 +102,15 @@ class Notification:
         subject = self.subject
 
         body = self.body
+
+        html: None | str
+        html = self.html
+
+        template: None | str
+        template = self.template
+
+        template_version: int | None
+        template_version = self.template_version
 
         data = self.data.to_dict()
 
@@ -144,6 +165,14 @@ class Notification:
         else:
             sent_at = self.sent_at
 
+        delivery_status = self.delivery_status.value
+
+        delivery_status_at: None | str
+        if isinstance(self.delivery_status_at, datetime.datetime):
+            delivery_status_at = self.delivery_status_at.isoformat()
+        else:
+            delivery_status_at = self.delivery_status_at
+
         cancelled_at: None | str
         if isinstance(self.cancelled_at, datetime.datetime):
             cancelled_at = self.cancelled_at.isoformat()
@@ -173,6 +202,9 @@ class Notification:
                 "recipient": recipient,
                 "subject": subject,
                 "body": body,
+                "html": html,
+                "template": template,
+                "template_version": template_version,
                 "data": data,
                 "target_date": target_date,
                 "lead_time": lead_time,
@@ -187,6 +219,8 @@ class Notification:
                 "max_attempts": max_attempts,
                 "last_error": last_error,
                 "sent_at": sent_at,
+                "delivery_status": delivery_status,
+                "delivery_status_at": delivery_status_at,
                 "cancelled_at": cancelled_at,
                 "event_id": event_id,
                 "idempotency_key": idempotency_key,
@@ -218,6 +252,27 @@ class Notification:
         subject = _parse_subject(d.pop("subject"))
 
         body = d.pop("body")
+
+        def _parse_html(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        html = _parse_html(d.pop("html"))
+
+        def _parse_template(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        template = _parse_template(d.pop("template"))
+
+        def _parse_template_version(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        template_version = _parse_template_version(d.pop("template_version"))
 
         data = NotificationData.from_dict(d.pop("data"))
 
@@ -337,6 +392,23 @@ class Notification:
 
         sent_at = _parse_sent_at(d.pop("sent_at"))
 
+        delivery_status = NotificationDeliveryStatus(d.pop("delivery_status"))
+
+        def _parse_delivery_status_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                delivery_status_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return delivery_status_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        delivery_status_at = _parse_delivery_status_at(d.pop("delivery_status_at"))
+
         def _parse_cancelled_at(data: object) -> datetime.datetime | None:
             if data is None:
                 return data
@@ -385,6 +457,9 @@ class Notification:
             recipient=recipient,
             subject=subject,
             body=body,
+            html=html,
+            template=template,
+            template_version=template_version,
             data=data,
             target_date=target_date,
             lead_time=lead_time,
@@ -399,6 +474,8 @@ class Notification:
             max_attempts=max_attempts,
             last_error=last_error,
             sent_at=sent_at,
+            delivery_status=delivery_status,
+            delivery_status_at=delivery_status_at,
             cancelled_at=cancelled_at,
             event_id=event_id,
             idempotency_key=idempotency_key,
