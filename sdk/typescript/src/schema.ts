@@ -966,11 +966,8 @@ export interface components {
             last_error: string | null;
             /** Format: date-time */
             sent_at: string | null;
-            /**
-             * @description What the provider reported after accepting the message (SMS status callbacks). `status` stays `sent` either way.
-             * @enum {string|null}
-             */
-            delivery_status: "delivered" | "undelivered" | null;
+            /** @description What the provider reported after accepting the message (SMS status callbacks): `delivered` or `undelivered`; `null` until then. `status` stays `sent` either way. */
+            delivery_status: string | null;
             /** Format: date-time */
             delivery_status_at: string | null;
             /** Format: date-time */

@@ -71,7 +71,6 @@ from .notification_create import NotificationCreate
 from .notification_create_channel import NotificationCreateChannel
 from .notification_create_data_type_0 import NotificationCreateDataType0
 from .notification_data import NotificationData
-from .notification_delivery_status import NotificationDeliveryStatus
 from .notification_page import NotificationPage
 from .notification_patch import NotificationPatch
 from .notification_patch_data_type_0 import NotificationPatchDataType0
@@ -190,7 +189,6 @@ __all__ = (
     "NotificationCreateChannel",
     "NotificationCreateDataType0",
     "NotificationData",
-    "NotificationDeliveryStatus",
     "NotificationPage",
     "NotificationPatch",
     "NotificationPatchDataType0",

@@ -9,7 +9,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.notification_channel import NotificationChannel
-from ..models.notification_delivery_status import NotificationDeliveryStatus
 from ..models.notification_status import NotificationStatus
 
 if TYPE_CHECKING:
@@ -47,8 +46,8 @@ class Notification:
         max_attempts (int):
         last_error (None | str):
         sent_at (datetime.datetime | None):
-        delivery_status (NotificationDeliveryStatus): What the provider reported after accepting the message (SMS status
-            callbacks). `status` stays `sent` either way.
+        delivery_status (None | str): What the provider reported after accepting the message (SMS status callbacks):
+            `delivered` or `undelivered`; `null` until then. `status` stays `sent` either way.
         delivery_status_at (datetime.datetime | None):
         cancelled_at (datetime.datetime | None):
         event_id (None | UUID): The event this notification was created from.
@@ -80,7 +79,7 @@ class Notification:
     max_attempts: int
     last_error: None | str
     sent_at: datetime.datetime | None
-    delivery_status: NotificationDeliveryStatus
+    delivery_status: None | str
     delivery_status_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None
     event_id: None | UUID
@@ -165,7 +164,8 @@ class Notification:
         else:
             sent_at = self.sent_at
 
-        delivery_status = self.delivery_status.value
+        delivery_status: None | str
+        delivery_status = self.delivery_status
 
         delivery_status_at: None | str
         if isinstance(self.delivery_status_at, datetime.datetime):
@@ -392,7 +392,12 @@ class Notification:
 
         sent_at = _parse_sent_at(d.pop("sent_at"))
 
-        delivery_status = NotificationDeliveryStatus(d.pop("delivery_status"))
+        def _parse_delivery_status(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        delivery_status = _parse_delivery_status(d.pop("delivery_status"))
 
         def _parse_delivery_status_at(data: object) -> datetime.datetime | None:
             if data is None:

@@ -1,9 +1,0 @@
-from enum import StrEnum
-
-
-class NotificationDeliveryStatus(StrEnum):
-    DELIVERED = "delivered"
-    UNDELIVERED = "undelivered"
-
-    def __str__(self) -> str:
-        return str(self.value)
