@@ -343,6 +343,23 @@ async fn notifications_and_rules_name_templates_that_exist() {
         json!([{"index": 1, "field": "template", "message": "no template named \"missing\""}])
     );
 
+    // The timeline shows the message as the sender would render it now.
+    let (s, timeline) = app
+        .get(
+            &format!(
+                "/api/v1/notifications/{}/timeline",
+                n["id"].as_str().unwrap()
+            ),
+            &app.admin_key,
+        )
+        .await;
+    assert_eq!(s, 200, "{timeline}");
+    assert_eq!(
+        timeline["rendered"]["subject"], "Due invoice 7",
+        "{timeline}"
+    );
+    assert_eq!(timeline["rendered"]["body"], "Pay invoice 7", "{timeline}");
+
     // A templated notification's text is the template's.
     let (s, e) = app
         .patch(
