@@ -7,6 +7,7 @@ mod support;
 mod auth;
 mod auth_limits;
 mod batch;
+mod callbacks;
 mod errors;
 mod metrics;
 mod notifications;
