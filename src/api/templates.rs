@@ -356,7 +356,8 @@ async fn delete(
 }
 
 /// Renders a template (its latest version, or `version`) against `data` with the send-time
-/// bounds of `channel` (default `email`). Any template error is a `422` naming the part.
+/// bounds of `channel` (default `email`). Any template error is a `422` naming the part
+/// (`subject`, `body`, `html` or `digest`).
 async fn preview(
     state: web::Data<AppState>,
     caller: Caller,
@@ -412,9 +413,18 @@ async fn preview(
         .filter(|_| channel == ChannelKind::Email)
     {
         Some(h) => Some(
-            template::render_html_blocking(h.clone(), context, budget)
+            template::render_html_blocking(h.clone(), context.clone(), budget)
                 .await
                 .map_err(|e| shown("html", e))?,
+        ),
+        None => None,
+    };
+    // A digest renders over several messages: sample data gives them as `items`.
+    let digest = match &stored.digest {
+        Some(d) => Some(
+            template::render_blocking(d.clone(), context, budget)
+                .await
+                .map_err(|e| shown("digest", e))?,
         ),
         None => None,
     };
@@ -425,5 +435,6 @@ async fn preview(
         "subject": subject,
         "body": text,
         "html": html,
+        "digest": digest,
     })))
 }

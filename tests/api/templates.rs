@@ -192,6 +192,42 @@ async fn preview_renders_sample_data_within_the_send_bounds() {
         (200, &Value::Null),
         "no HTML part outside e-mail"
     );
+    assert_eq!(p["digest"], Value::Null);
+
+    // A digest renders over the sample's `items`; its errors name `digest`.
+    app.put(
+        "/api/v1/templates/welcome",
+        &app.admin_key,
+        &json!({"body": "x",
+        "digest": "{{ items | length }} reminders:{% for i in items %} {{ i.title }}{% endfor %}"}),
+    )
+    .await;
+    let (s, p) = app
+        .post(
+            "/api/v1/templates/welcome/preview",
+            &app.admin_key,
+            &json!({"data": {"items": [{"title": "card"}, {"title": "invoice"}]}}),
+        )
+        .await;
+    assert_eq!(
+        (s, &p["digest"]),
+        (200, &json!("2 reminders: card invoice")),
+        "{p}"
+    );
+    app.put(
+        "/api/v1/templates/welcome",
+        &app.admin_key,
+        &json!({"body": "x", "digest": "{{ 1 // 0 }}"}),
+    )
+    .await;
+    let (s, e) = app
+        .post(
+            "/api/v1/templates/welcome/preview",
+            &app.admin_key,
+            &json!({}),
+        )
+        .await;
+    assert_error(s, &e, 422, Some("digest"));
 
     // A body that runs out of render budget, one too long for an SMS, one that fails.
     app.put("/api/v1/templates/welcome", &app.admin_key,

@@ -839,7 +839,7 @@ export interface paths {
         put?: never;
         /**
          * Preview a template
-         * @description Renders the template against sample `data` with the send-time bounds (render budget, the channel's output limit). Any template error is a `422` naming `subject`, `body` or `html`.
+         * @description Renders the template against sample `data` with the send-time bounds (render budget, the channel's output limit). Any template error is a `422` naming `subject`, `body`, `html` or `digest`.
          */
         post: operations["previewTemplate"];
         delete?: never;
@@ -1692,6 +1692,8 @@ export interface components {
             subject: string | null;
             body: string;
             html: string | null;
+            /** @description The digest text, rendered over the sample data (its messages as `items`). */
+            digest: string | null;
         };
         SmsStatusReport: {
             /** @description The `sid` the provider answered the send with. */

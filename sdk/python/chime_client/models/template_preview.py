@@ -21,6 +21,7 @@ class TemplatePreview:
         subject (None | str):
         body (str):
         html (None | str):
+        digest (None | str): The digest text, rendered over the sample data (its messages as `items`).
     """
 
     name: str
@@ -29,6 +30,7 @@ class TemplatePreview:
     subject: None | str
     body: str
     html: None | str
+    digest: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,6 +48,9 @@ class TemplatePreview:
         html: None | str
         html = self.html
 
+        digest: None | str
+        digest = self.digest
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -56,6 +61,7 @@ class TemplatePreview:
                 "subject": subject,
                 "body": body,
                 "html": html,
+                "digest": digest,
             }
         )
 
@@ -86,6 +92,13 @@ class TemplatePreview:
 
         html = _parse_html(d.pop("html"))
 
+        def _parse_digest(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        digest = _parse_digest(d.pop("digest"))
+
         template_preview = cls(
             name=name,
             version=version,
@@ -93,6 +106,7 @@ class TemplatePreview:
             subject=subject,
             body=body,
             html=html,
+            digest=digest,
         )
 
         template_preview.additional_properties = d

@@ -101,7 +101,7 @@ def sync_detailed(
     """Preview a template
 
      Renders the template against sample `data` with the send-time bounds (render budget, the channel's
-    output limit). Any template error is a `422` naming `subject`, `body` or `html`.
+    output limit). Any template error is a `422` naming `subject`, `body`, `html` or `digest`.
 
     Args:
         name (str):
@@ -136,7 +136,7 @@ def sync(
     """Preview a template
 
      Renders the template against sample `data` with the send-time bounds (render budget, the channel's
-    output limit). Any template error is a `422` naming `subject`, `body` or `html`.
+    output limit). Any template error is a `422` naming `subject`, `body`, `html` or `digest`.
 
     Args:
         name (str):
@@ -166,7 +166,7 @@ async def asyncio_detailed(
     """Preview a template
 
      Renders the template against sample `data` with the send-time bounds (render budget, the channel's
-    output limit). Any template error is a `422` naming `subject`, `body` or `html`.
+    output limit). Any template error is a `422` naming `subject`, `body`, `html` or `digest`.
 
     Args:
         name (str):
@@ -199,7 +199,7 @@ async def asyncio(
     """Preview a template
 
      Renders the template against sample `data` with the send-time bounds (render budget, the channel's
-    output limit). Any template error is a `422` naming `subject`, `body` or `html`.
+    output limit). Any template error is a `422` naming `subject`, `body`, `html` or `digest`.
 
     Args:
         name (str):
