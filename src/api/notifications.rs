@@ -835,7 +835,7 @@ async fn reschedule(
         change.recipient = Some(r.as_str().to_string());
     }
     if let Some(name) = &current.template {
-        for field in ["subject", "body"] {
+        for field in ["subject", "body", "html"] {
             if body.contains(field) {
                 return Err(ApiError::invalid(
                     field,
@@ -862,6 +862,9 @@ async fn reschedule(
         }
         None if body_given => return Err(ApiError::invalid("body", "cannot be null")),
         None => {}
+    }
+    if body.contains("html") {
+        change.html = Some(parse_html(&mut body, channel)?);
     }
     let data_given = body.contains("data");
     match body.opt_object("data")? {
@@ -938,7 +941,11 @@ async fn reschedule(
         change.timezone = Some(timezone.map(|t| t.name().to_string()));
     }
     body.finish()?;
-    if change.body.is_some() || change.subject.is_some() || change.data.is_some() {
+    if change.body.is_some()
+        || change.subject.is_some()
+        || change.html.is_some()
+        || change.data.is_some()
+    {
         let subject = match &change.subject {
             Some(s) => s.as_deref(),
             None => current.subject.as_deref(),
@@ -949,7 +956,10 @@ async fn reschedule(
                 channel,
                 subject,
                 body: change.body.as_deref().unwrap_or(&current.body),
-                html: current.html.as_deref(),
+                html: match &change.html {
+                    Some(h) => h.as_deref(),
+                    None => current.html.as_deref(),
+                },
                 data: change.data.as_ref().unwrap_or(&current.data),
                 target_date: change.target_date.unwrap_or(current.target_date),
                 send_at: change.send_at.unwrap_or(current.send_at),

@@ -427,3 +427,46 @@ async fn notifications_and_rules_name_templates_that_exist() {
     let (s, _) = app.get("/api/v1/templates/huge", &app.admin_key).await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test]
+async fn patch_changes_or_clears_an_html_part() {
+    let app = TestApp::spawn().await;
+    let (s, n) = app
+        .post(
+            "/api/v1/notifications",
+            &app.admin_key,
+            &json!({"channel": "email", "recipient": "ada@example.com", "body": "Hi",
+                "html": "<p>Hi</p>", "send_at": later()}),
+        )
+        .await;
+    assert_eq!(s, 201, "{n}");
+    let path = format!("/api/v1/notifications/{}", n["id"].as_str().unwrap());
+    let (s, e) = app
+        .patch(&path, &app.admin_key, &json!({"html": "<p>{{ oops</p>"}))
+        .await;
+    assert_error(s, &e, 422, Some("html"));
+    let (s, n) = app
+        .patch(&path, &app.admin_key, &json!({"html": "<p>Hello</p>"}))
+        .await;
+    assert_eq!((s, &n["html"]), (200, &json!("<p>Hello</p>")), "{n}");
+    let (s, n) = app
+        .patch(&path, &app.admin_key, &json!({"html": null}))
+        .await;
+    assert_eq!((s, &n["html"]), (200, &Value::Null), "{n}");
+
+    let (_, sms) = app
+        .post(
+            "/api/v1/notifications",
+            &app.admin_key,
+            &json!({"channel": "sms", "recipient": "+14155550123", "body": "Hi", "send_at": later()}),
+        )
+        .await;
+    let (s, e) = app
+        .patch(
+            &format!("/api/v1/notifications/{}", sms["id"].as_str().unwrap()),
+            &app.admin_key,
+            &json!({"html": "<p>x</p>"}),
+        )
+        .await;
+    assert_error(s, &e, 422, Some("html"));
+}

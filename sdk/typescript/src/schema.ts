@@ -1095,6 +1095,8 @@ export interface components {
             subject?: string | null;
             /** @description Template (`{{name}}` variables from `data`); required for email and sms. Rendered once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a 422 naming the field. */
             body?: string | null;
+            /** @description E-mail only: the HTML alternative's template; `null` removes it. Not for a notification that names a stored template. */
+            html?: string | null;
             /** @description Template variables (and the webhook payload). */
             data?: {
                 [key: string]: unknown;
