@@ -78,3 +78,63 @@ async fn a_template_change_reaches_sends_not_yet_rendered_unless_pinned() {
     assert!(pinned.body().contains("v1 body Ada"), "{}", pinned.data);
     assert!(!pinned.data.contains("text/html"), "{}", pinned.data);
 }
+
+#[tokio::test]
+async fn a_rule_naming_a_template_makes_notifications_that_render_it() {
+    let smtp = SmtpPeer::start(SmtpReply::Accept).await.unwrap();
+    let url = smtp.url.clone();
+    let app = delivery_app(|s| {
+        s.smtp_url = Some(chime::config::Secret::new(url));
+        s.smtp_from = "billing@example.com".into();
+    })
+    .await;
+    let (s, t) = app
+        .post(
+            "/api/v1/templates",
+            &app.admin_key,
+            &json!({"name": "invoice-due", "subject": "Invoice {{ number }}",
+                "body": "Please pay invoice {{ number }}.", "html": "<p>Invoice <b>{{ number }}</b></p>"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let (s, r) = app
+        .post(
+            "/api/v1/rules",
+            &app.admin_key,
+            &json!({"event_type": "invoice.due", "channel": "email", "recipient_path": "/email",
+                "target_date_path": "/due", "lead_times": ["PT0S"], "template": "invoice-due"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let due = at_ms(500);
+    let (s, e) = app
+        .post(
+            "/api/v1/events",
+            &app.admin_key,
+            &json!({"type": "invoice.due", "payload": {"email": "ada@example.com",
+                "due": due.to_rfc3339(), "number": "INV-7"}}),
+        )
+        .await;
+    assert!(s == 202 || s == 200, "{s} {e}");
+    let mails = smtp.wait_for(1, Duration::from_secs(20)).await.unwrap();
+    assert_eq!(mails[0].header("Subject").as_deref(), Some("Invoice INV-7"));
+    assert!(
+        mails[0].body().contains("Please pay invoice INV-7."),
+        "{}",
+        mails[0].data
+    );
+    assert!(
+        mails[0].body().contains("<p>Invoice <b>INV-7</b></p>"),
+        "{}",
+        mails[0].data
+    );
+    let (_, event) = app
+        .get(
+            &format!("/api/v1/events/{}", e["id"].as_str().unwrap()),
+            &app.admin_key,
+        )
+        .await;
+    let id = event["notification_ids"][0].as_str().unwrap().to_owned();
+    let n = wait_for_status(&app, &id, "sent").await;
+    assert_eq!(n["template"], "invoice-due", "{n}");
+}
