@@ -86,6 +86,9 @@ const SEND_GUARD_SLACK: Duration = Duration::from_secs(2);
 /// PostgreSQL's clock, the takeover cut-off the sender's).
 pub const VISIBILITY_MARGIN: Duration = Duration::from_secs(5);
 
+/// The longest a rotated-out webhook secret may keep signing.
+pub const MAX_WEBHOOK_SECRET_GRACE: Duration = Duration::from_secs(30 * 86_400);
+
 /// The file read when neither `--config` nor `CHIME_CONFIG` names one, if it exists.
 pub const DEFAULT_FILE: &str = "chime.toml";
 /// The environment variable naming the configuration file.
@@ -140,6 +143,15 @@ pub const KEYS: &[(&str, &str)] = &[
     ("channels.sms_account_sid", "CHIME_SMS_ACCOUNT_SID"),
     ("channels.sms_auth_token", "CHIME_SMS_AUTH_TOKEN"),
     ("channels.sms_from", "CHIME_SMS_FROM"),
+    (
+        "channels.smtp_message_id_domain",
+        "CHIME_SMTP_MESSAGE_ID_DOMAIN",
+    ),
+    (
+        "channels.sms_status_callback_url",
+        "CHIME_SMS_STATUS_CALLBACK_URL",
+    ),
+    ("channels.webhook_secret_grace", "CHIME_WEBHOOK_SECRET_GRACE"),
 ];
 
 #[derive(Debug, Clone)]
@@ -240,6 +252,13 @@ pub struct ChannelSettings {
     pub sms_account_sid: Option<String>,
     pub sms_auth_token: Option<Secret>,
     pub sms_from: Option<String>,
+    /// The domain of `Message-ID`s; `None` takes the domain of `smtp_from`.
+    pub smtp_message_id_domain: Option<String>,
+    /// The public URL of `POST /channels/sms/status`: sent to the provider with each message,
+    /// and the URL status reports are signed over.
+    pub sms_status_callback_url: Option<String>,
+    /// How long a rotated-out webhook secret still signs when the rotation does not say.
+    pub webhook_secret_grace: Duration,
 }
 
 impl SenderSettings {
@@ -312,6 +331,9 @@ impl Settings {
                 sms_account_sid: None,
                 sms_auth_token: None,
                 sms_from: None,
+                smtp_message_id_domain: None,
+                sms_status_callback_url: None,
+                webhook_secret_grace: Duration::from_secs(24 * 3600),
             },
         }
     }
@@ -557,6 +579,25 @@ impl ChannelSettings {
             .get("channels.sms_auth_token")
             .map(|v| Secret::new(v.text));
         s.sms_from = src.get("channels.sms_from").map(|v| v.text);
+        if let Some(v) = src.get("channels.smtp_message_id_domain") {
+            if !crate::channels::email::is_fully_qualified_domain(&v.text) {
+                return Err(v.error("expected a fully qualified host name like mail.example.com"));
+            }
+            s.smtp_message_id_domain = Some(v.text);
+        }
+        if let Some(v) = src.get("channels.sms_status_callback_url") {
+            url::Url::parse(&v.text)
+                .ok()
+                .filter(|u| u.scheme() == "http" || u.scheme() == "https")
+                .ok_or_else(|| v.error("expected an http(s) URL"))?;
+            s.sms_status_callback_url = Some(v.text);
+        }
+        if let Some(v) = src.get("channels.webhook_secret_grace") {
+            s.webhook_secret_grace = v.duration()?;
+            if s.webhook_secret_grace > MAX_WEBHOOK_SECRET_GRACE {
+                return Err(v.error("must be at most 30d"));
+            }
+        }
         if let Some(url) = s.sms_url.as_ref().and(src.get("channels.sms_url")) {
             for (key, present) in [
                 ("channels.sms_account_sid", s.sms_account_sid.is_some()),

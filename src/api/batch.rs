@@ -127,7 +127,8 @@ async fn notifications(
     let checks: Vec<(usize, Result<(), ApiError>)> = stream::iter(drafts.iter())
         .map(|(index, d)| {
             let state = &state;
-            async move { (*index, check_draft(state, d).await) }
+            let tenant_id = caller.tenant_id;
+            async move { (*index, check_draft(state, tenant_id, d).await) }
         })
         .buffered(CHECKS_IN_FLIGHT)
         .collect()

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod batch;
 pub mod body;
 pub mod bulk;
+pub mod callbacks;
 pub mod cron;
 pub mod cursor;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod series;
 pub mod state;
 pub mod stats;
 pub mod storable;
+pub mod templates;
 pub mod tenant;
 pub mod ui;
 pub mod users;
@@ -65,9 +67,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(tenant::routes)
             .configure(events::routes)
             .configure(rules::routes)
+            .configure(templates::routes)
             .configure(cron::routes)
             .configure(series::routes),
     );
+    cfg.configure(callbacks::routes);
     cfg.configure(ui::routes);
 }
 

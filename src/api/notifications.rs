@@ -84,6 +84,21 @@ pub fn idempotency_key(
     }
 }
 
+/// `html`: an HTML alternative part, for e-mails only.
+pub fn parse_html(body: &mut JsonObject, channel: ChannelKind) -> Result<Option<String>, ApiError> {
+    let html = body.opt_str("html")?;
+    if let Some(h) = &html {
+        if channel != ChannelKind::Email {
+            return Err(ApiError::invalid(
+                "html",
+                "applies to the email channel only",
+            ));
+        }
+        parse_template("html", h)?;
+    }
+    Ok(html)
+}
+
 pub fn parse_template(field: &str, src: &str) -> Result<(), ApiError> {
     if src.len() > MAX_TEXT_LEN {
         return Err(ApiError::invalid(
@@ -99,6 +114,8 @@ pub struct RenderCheck<'a> {
     pub channel: ChannelKind,
     pub subject: Option<&'a str>,
     pub body: &'a str,
+    /// E-mail only: the HTML alternative.
+    pub html: Option<&'a str>,
     pub data: &'a Value,
     pub target_date: Option<DateTime<Utc>>,
     pub send_at: DateTime<Utc>,
@@ -122,10 +139,19 @@ pub async fn check_render(state: &AppState, check: RenderCheck<'_>) -> Result<()
         check.recipient,
         Uuid::nil(),
     ));
-    let fields = [("subject", check.subject), ("body", Some(check.body))];
+    let fields = [
+        ("subject", check.subject),
+        ("body", Some(check.body)),
+        ("html", check.html),
+    ];
     for (field, src) in fields {
         let Some(src) = src else { continue };
-        match template::render_blocking(src.to_owned(), context.clone(), budget).await {
+        let rendered = if field == "html" {
+            template::render_html_blocking(src.to_owned(), context.clone(), budget).await
+        } else {
+            template::render_blocking(src.to_owned(), context.clone(), budget).await
+        };
+        match rendered {
             Err(e) if e.is_limit() => return Err(ApiError::invalid(field, e.to_string())),
             _ => {}
         }
@@ -250,6 +276,10 @@ pub struct Draft {
     pub recipient: Recipient,
     pub subject: Option<String>,
     pub body: String,
+    /// E-mail only: the template of an HTML alternative part.
+    pub html: Option<String>,
+    /// A stored template to render at send time instead of `subject`, `body` and `html`.
+    pub template: Option<super::templates::TemplateRef>,
     pub data: Value,
     pub timing: Timing,
     pub timezone: Option<TimeZone>,
@@ -272,13 +302,15 @@ pub(super) fn parse_create(
         .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
     let recipient = Recipient::parse(channel, &body.req_str("recipient")?)
         .map_err(|e| ApiError::invalid("recipient", e))?;
+    let template = super::templates::parse_ref(body)?;
     let subject = body.opt_str("subject")?;
     if let Some(s) = &subject {
         parse_template("subject", s)?;
     }
     let text = body.opt_str("body")?.unwrap_or_default();
     parse_template("body", &text)?;
-    if channel != ChannelKind::Webhook && text.trim().is_empty() {
+    let html = parse_html(body, channel)?;
+    if template.is_none() && channel != ChannelKind::Webhook && text.trim().is_empty() {
         return Err(ApiError::invalid("body", "is required for email and sms"));
     }
     let data = body.opt_object("data")?.unwrap_or_else(|| json!({}));
@@ -364,6 +396,8 @@ pub(super) fn parse_create(
         recipient,
         subject,
         body: text,
+        html,
+        template,
         data,
         timing,
         timezone,
@@ -387,6 +421,9 @@ impl Draft {
             recipient: self.recipient.as_str().into(),
             subject: self.subject,
             body: self.body,
+            html: self.html,
+            template_version: self.template.as_ref().and_then(|t| t.version),
+            template: self.template.map(|t| t.name),
             data: self.data,
             target_date: self.timing.target_date,
             lead_time: self.timing.lead_time.map(|l| l.to_iso()),
@@ -466,8 +503,13 @@ async fn after_commit(
     false
 }
 
-/// The checks of a parsed create that need the clock, the settings, DNS or a render.
-pub(super) async fn check_draft(state: &AppState, draft: &Draft) -> Result<(), ApiError> {
+/// The checks of a parsed create that need the clock, the settings, DNS, a render or (for a
+/// stored template) the tenant's templates.
+pub(super) async fn check_draft(
+    state: &AppState,
+    tenant_id: Uuid,
+    draft: &Draft,
+) -> Result<(), ApiError> {
     if draft.cron.is_none() {
         draft.timing.check_not_expired(Utc::now())?;
     }
@@ -475,12 +517,16 @@ pub(super) async fn check_draft(state: &AppState, draft: &Draft) -> Result<(), A
         super::limits::check_series_interval(&state.settings, spec).await?;
     }
     guard_recipient(state, &draft.recipient).await?;
+    if let Some(reference) = &draft.template {
+        return super::templates::check_draft(state, tenant_id, reference, draft).await;
+    }
     check_render(
         state,
         RenderCheck {
             channel: draft.channel,
             subject: draft.subject.as_deref(),
             body: &draft.body,
+            html: draft.html.as_deref(),
             data: &draft.data,
             target_date: draft.timing.target_date,
             send_at: draft.timing.send_at,
@@ -519,7 +565,7 @@ async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let draft = parse_create(&mut body, Some(&req), state.settings.default_max_attempts())?;
     body.finish()?;
-    check_draft(&state, &draft).await?;
+    check_draft(&state, caller.tenant_id, &draft).await?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let settings = state.settings.clone();
@@ -790,6 +836,16 @@ async fn reschedule(
         guard_recipient(&state, r).await?;
         change.recipient = Some(r.as_str().to_string());
     }
+    if let Some(name) = &current.template {
+        for field in ["subject", "body", "html"] {
+            if body.contains(field) {
+                return Err(ApiError::invalid(
+                    field,
+                    format!("the notification renders the stored template {name:?}; change the template instead"),
+                ));
+            }
+        }
+    }
     if body.contains("subject") {
         let subject = body.opt_str("subject")?;
         if let Some(s) = &subject {
@@ -808,6 +864,9 @@ async fn reschedule(
         }
         None if body_given => return Err(ApiError::invalid("body", "cannot be null")),
         None => {}
+    }
+    if body.contains("html") {
+        change.html = Some(parse_html(&mut body, channel)?);
     }
     let data_given = body.contains("data");
     match body.opt_object("data")? {
@@ -884,7 +943,11 @@ async fn reschedule(
         change.timezone = Some(timezone.map(|t| t.name().to_string()));
     }
     body.finish()?;
-    if change.body.is_some() || change.subject.is_some() || change.data.is_some() {
+    if change.body.is_some()
+        || change.subject.is_some()
+        || change.html.is_some()
+        || change.data.is_some()
+    {
         let subject = match &change.subject {
             Some(s) => s.as_deref(),
             None => current.subject.as_deref(),
@@ -895,6 +958,10 @@ async fn reschedule(
                 channel,
                 subject,
                 body: change.body.as_deref().unwrap_or(&current.body),
+                html: match &change.html {
+                    Some(h) => h.as_deref(),
+                    None => current.html.as_deref(),
+                },
                 data: change.data.as_ref().unwrap_or(&current.data),
                 target_date: change.target_date.unwrap_or(current.target_date),
                 send_at: change.send_at.unwrap_or(current.send_at),

@@ -4,7 +4,7 @@
 use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::ApiError;
-use super::notifications::{parse_id, parse_template};
+use super::notifications::{parse_html, parse_id, parse_template};
 use super::state::AppState;
 use super::view;
 use crate::channels::ChannelKind;
@@ -44,6 +44,9 @@ fn render(r: &Rule) -> Value {
         "lead_times": r.lead_times,
         "subject": r.subject,
         "body": r.body,
+        "html": r.html,
+        "template": r.template,
+        "template_version": r.template_version,
         "created_at": view::ts(r.created_at),
         "updated_at": view::ts(r.updated_at),
     })
@@ -101,13 +104,15 @@ fn parse_rule(body: &mut JsonObject) -> Result<RuleFields, ApiError> {
     let target_date_path = pointer(body, "target_date_path", true)?.unwrap_or_default();
     let timezone_path = pointer(body, "timezone_path", false)?;
     let lead_times = lead_times(body)?;
+    let template = super::templates::parse_ref(body)?;
     let subject = body.opt_str("subject")?;
     if let Some(s) = &subject {
         parse_template("subject", s)?;
     }
     let text = body.opt_str("body")?.unwrap_or_default();
     parse_template("body", &text)?;
-    if channel != ChannelKind::Webhook && text.trim().is_empty() {
+    let html = parse_html(body, channel)?;
+    if template.is_none() && channel != ChannelKind::Webhook && text.trim().is_empty() {
         return Err(ApiError::invalid("body", "is required for email and sms"));
     }
     Ok(RuleFields {
@@ -119,7 +124,26 @@ fn parse_rule(body: &mut JsonObject) -> Result<RuleFields, ApiError> {
         lead_times,
         subject,
         body: text,
+        html,
+        template_version: template.as_ref().and_then(|t| t.version),
+        template: template.map(|t| t.name),
     })
+}
+
+/// A rule's template must exist when the rule is written (`422` naming `template`).
+async fn check_template(
+    state: &AppState,
+    tenant_id: uuid::Uuid,
+    fields: &RuleFields,
+) -> Result<(), ApiError> {
+    if let Some(name) = &fields.template {
+        let reference = super::templates::TemplateRef {
+            name: name.clone(),
+            version: fields.template_version,
+        };
+        super::templates::resolve(state, tenant_id, &reference).await?;
+    }
+    Ok(())
 }
 
 fn duplicate(event_type: &str) -> impl Fn(DieselError) -> ApiError + '_ {
@@ -139,6 +163,7 @@ async fn create(
     caller.require_admin()?;
     let fields = parse_rule(&mut body)?;
     body.finish()?;
+    check_template(&state, caller.tenant_id, &fields).await?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let row = db::run(&state.pool, move |conn| {
@@ -197,6 +222,7 @@ async fn replace(
     let id = parse_id(&path, "rule")?;
     let fields = parse_rule(&mut body)?;
     body.finish()?;
+    check_template(&state, caller.tenant_id, &fields).await?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let row = db::run(&state.pool, move |conn| {

@@ -17,6 +17,7 @@ pub mod schema;
 pub mod series;
 pub mod setup;
 pub mod stats;
+pub mod templates;
 pub mod tenants;
 pub mod users;
 

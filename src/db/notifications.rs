@@ -218,6 +218,7 @@ pub struct Reschedule {
     pub recipient: Option<String>,
     pub subject: Option<Option<String>>,
     pub body: Option<String>,
+    pub html: Option<Option<String>>,
     pub data: Option<serde_json::Value>,
     pub target_date: Option<Option<DateTime<Utc>>>,
     pub lead_time: Option<Option<String>>,

@@ -18,6 +18,10 @@ pub struct RuleFields {
     pub lead_times: Vec<String>,
     pub subject: Option<String>,
     pub body: String,
+    pub html: Option<String>,
+    /// A stored template rendered instead of `subject`, `body` and `html`.
+    pub template: Option<String>,
+    pub template_version: Option<i32>,
 }
 
 /// Inserts a rule; a second rule for the same event type is a unique violation.
@@ -37,6 +41,9 @@ pub fn insert(conn: &mut PgConnection, tenant_id: Uuid, f: &RuleFields) -> Query
             body: f.body.clone(),
             created_at: at,
             updated_at: at,
+            html: f.html.clone(),
+            template: f.template.clone(),
+            template_version: f.template_version,
         })
         .returning(Rule::as_returning())
         .get_result(conn)

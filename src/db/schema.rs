@@ -37,6 +37,9 @@ diesel::table! {
         outcome -> Text,
         error -> Nullable<Text>,
         response_summary -> Nullable<Text>,
+        provider_message_id -> Nullable<Text>,
+        provider_status -> Nullable<Text>,
+        provider_status_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -85,6 +88,11 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         event_slot -> Nullable<Int4>,
+        html -> Nullable<Text>,
+        delivery_status -> Nullable<Text>,
+        delivery_status_at -> Nullable<Timestamptz>,
+        template -> Nullable<Text>,
+        template_version -> Nullable<Int4>,
     }
 }
 
@@ -102,6 +110,9 @@ diesel::table! {
         body -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        html -> Nullable<Text>,
+        template -> Nullable<Text>,
+        template_version -> Nullable<Int4>,
     }
 }
 
@@ -119,11 +130,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    templates (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        name -> Text,
+        version -> Int4,
+        subject -> Nullable<Text>,
+        body -> Text,
+        html -> Nullable<Text>,
+        digest -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     tenants (id) {
         id -> Uuid,
         name -> Text,
         webhook_secret -> Text,
         created_at -> Timestamptz,
+        previous_webhook_secret -> Nullable<Text>,
+        previous_webhook_secret_expires_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -151,6 +178,7 @@ diesel::joinable!(notifications -> series (series_id));
 diesel::joinable!(notifications -> tenants (tenant_id));
 diesel::joinable!(rules -> tenants (tenant_id));
 diesel::joinable!(series -> tenants (tenant_id));
+diesel::joinable!(templates -> tenants (tenant_id));
 diesel::joinable!(users -> tenants (tenant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -161,6 +189,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     rules,
     series,
+    templates,
     tenants,
     users,
 );

@@ -160,6 +160,9 @@ fn notification_for(event: &Event, item: Planned, max_attempts: i32) -> NewNotif
         recipient: item.recipient.as_str().into(),
         subject: item.subject,
         body: item.body,
+        html: item.html,
+        template: item.template,
+        template_version: item.template_version,
         // Templates are rendered at send time from the payload.
         data: event.payload.clone(),
         target_date: Some(item.target_date),

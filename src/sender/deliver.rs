@@ -30,10 +30,10 @@ pub struct Deliverer {
     recorder: GroupCommit<Recorded, RecordEffect>,
 }
 
-/// A claimed notification, with the secret its tenant signs webhooks with.
+/// A claimed notification, with the secrets its tenant signs webhooks with.
 pub struct Claimed {
     pub row: Notification,
-    pub webhook_secret: String,
+    pub webhook_secrets: db::tenants::WebhookSecrets,
     /// When the claim was asked for, by this process's clocks: no other sender can take the row
     /// over before the visibility timeout has passed since.
     asked: (Instant, DateTime<Utc>),
@@ -67,12 +67,28 @@ pub fn is_expired(
     expiry.is_some_and(|expiry| due_at > expiry || started_at > expiry + grace)
 }
 
+/// The template texts of one send, before rendering.
+struct MessageTexts {
+    subject: Option<String>,
+    body: String,
+    html: Option<String>,
+}
+
 /// What happened to one claimed notification.
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    Sent { summary: String },
-    Retry { error: String, delay: Duration },
-    Dead { error: String },
+    Sent {
+        summary: String,
+        /// The provider's id of the message, for its later status reports.
+        provider_message_id: Option<String>,
+    },
+    Retry {
+        error: String,
+        delay: Duration,
+    },
+    Dead {
+        error: String,
+    },
     Expired,
 }
 
@@ -94,7 +110,7 @@ fn log_outcome(row: &Notification, outcome: &Outcome, lag_ms: u64, started_at: D
         crate::telemetry::human_duration((Utc::now() - started_at).to_std().unwrap_or_default());
     let (id, channel, attempt, name) = (row.id, &row.channel, row.attempts, outcome.name());
     match outcome {
-        Outcome::Sent { summary } => tracing::info!(
+        Outcome::Sent { summary, .. } => tracing::info!(
             notification_id = %id, %channel, attempt, lag_ms, outcome = name, %took,
             response = %summary, "sent"
         ),
@@ -160,7 +176,7 @@ impl Deliverer {
                 // Like any dead occurrence, each gives way to the next one of its series.
                 let next = crate::events::series::advance_each(conn, &claims.exhausted)?;
                 let tenant_ids: Vec<Uuid> = claims.claimed.iter().map(|r| r.tenant_id).collect();
-                let secrets: HashMap<Uuid, String> =
+                let secrets: HashMap<Uuid, db::tenants::WebhookSecrets> =
                     db::tenants::webhook_secrets(conn, &tenant_ids)?
                         .into_iter()
                         .collect();
@@ -190,10 +206,10 @@ impl Deliverer {
         }
         Ok(rows
             .into_iter()
-            .map(|(row, webhook_secret)| {
+            .map(|(row, webhook_secrets)| {
                 let claimed = Claimed {
                     row,
-                    webhook_secret,
+                    webhook_secrets,
                     asked,
                 };
                 (Member::new(claimed.row.id, claimed.row.version), claimed)
@@ -208,7 +224,7 @@ impl Deliverer {
     pub async fn deliver(&self, claimed: Claimed, due_ms: Option<i64>) -> bool {
         let Claimed {
             row,
-            webhook_secret: secret,
+            webhook_secrets: secret,
             asked,
         } = claimed;
         let started_at = Utc::now();
@@ -234,7 +250,7 @@ impl Deliverer {
     async fn attempt(
         &self,
         row: &Notification,
-        webhook_secret: String,
+        webhook_secrets: db::tenants::WebhookSecrets,
         now: DateTime<Utc>,
         asked: (Instant, DateTime<Utc>),
     ) -> Option<Outcome> {
@@ -258,16 +274,26 @@ impl Deliverer {
             output: OutputLimit::for_channel(kind),
             deadline: Some(deadline),
         };
+        let texts = match self.message_texts(row).await {
+            Ok(texts) => texts,
+            Err(outcome) => return Some(outcome),
+        };
         let context = Arc::new(render_context(row));
-        let body = match template::render_blocking(row.body.clone(), context.clone(), budget).await
-        {
+        let body = match template::render_blocking(texts.body, context.clone(), budget).await {
             Ok(b) => b,
             Err(e) => return Some(self.render_failed(row, "body", e)),
         };
-        let subject = match &row.subject {
-            Some(s) => match template::render_blocking(s.clone(), context, budget).await {
+        let subject = match &texts.subject {
+            Some(s) => match template::render_blocking(s.clone(), context.clone(), budget).await {
                 Ok(s) => Some(s),
                 Err(e) => return Some(self.render_failed(row, "subject", e)),
+            },
+            None => None,
+        };
+        let html = match texts.html.as_ref().filter(|_| kind == ChannelKind::Email) {
+            Some(h) => match template::render_html_blocking(h.clone(), context, budget).await {
+                Ok(h) => Some(h),
+                Err(e) => return Some(self.render_failed(row, "html", e)),
             },
             None => None,
         };
@@ -277,8 +303,10 @@ impl Deliverer {
             recipient: row.recipient.clone(),
             subject,
             body,
+            html,
             data: row.data.clone(),
-            webhook_secret,
+            webhook_secret: webhook_secrets.current,
+            previous_webhook_secret: webhook_secrets.previous,
         };
         if !self.claim_still_held(row, asked).await {
             return None;
@@ -292,6 +320,7 @@ impl Deliverer {
         Some(match result {
             Ok(delivered) => Outcome::Sent {
                 summary: delivered.summary,
+                provider_message_id: delivered.provider_message_id,
             },
             Err(e) => {
                 let error = e.reason().to_string();
@@ -301,6 +330,41 @@ impl Deliverer {
                 self.retry_or_dead(row, error, e.retry_after())
             }
         })
+    }
+
+    /// The texts to render: the notification's own, or those of the stored template it names
+    /// (the pinned version, else the latest one now). A template gone since the notification was
+    /// created can never be rendered: dead.
+    async fn message_texts(&self, row: &Notification) -> Result<MessageTexts, Outcome> {
+        let Some(name) = row.template.clone() else {
+            return Ok(MessageTexts {
+                subject: row.subject.clone(),
+                body: row.body.clone(),
+                html: row.html.clone(),
+            });
+        };
+        let (tenant_id, version) = (row.tenant_id, row.template_version);
+        let lookup = name.clone();
+        let found = db::run(&self.ctx.pool, move |conn| {
+            db::templates::resolve(conn, tenant_id, &lookup, version).map_err(DbError::from)
+        })
+        .await;
+        match found {
+            Ok(Some(t)) => Ok(MessageTexts {
+                subject: t.subject,
+                body: t.body,
+                html: t.html,
+            }),
+            Ok(None) => Err(Outcome::Dead {
+                error: match version {
+                    Some(v) => format!("template {name:?} version {v} no longer exists"),
+                    None => format!("template {name:?} no longer exists"),
+                },
+            }),
+            Err(e) => {
+                Err(self.retry_or_dead(row, format!("cannot read template {name:?}: {e}"), None))
+            }
+        }
     }
 
     fn retry_or_dead(
@@ -505,7 +569,14 @@ fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<Recor
                 outcome: "success".into(),
                 error: None,
                 response_summary: match outcome {
-                    Outcome::Sent { summary } => Some(summary.clone()),
+                    Outcome::Sent { summary, .. } => Some(summary.clone()),
+                    _ => None,
+                },
+                provider_message_id: match outcome {
+                    Outcome::Sent {
+                        provider_message_id,
+                        ..
+                    } => provider_message_id.clone(),
                     _ => None,
                 },
             })
@@ -545,12 +616,17 @@ fn record_one(
         outcome: String::new(),
         error: None,
         response_summary: None,
+        provider_message_id: None,
     };
     let mut retry_row = None;
     let finished = match outcome {
-        Outcome::Sent { summary } => {
+        Outcome::Sent {
+            summary,
+            provider_message_id,
+        } => {
             attempt.outcome = "success".into();
             attempt.response_summary = Some(summary.clone());
+            attempt.provider_message_id = provider_message_id.clone();
             q::mark_sent(conn, id, version)?
         }
         Outcome::Retry { error, delay } => {

@@ -39,6 +39,7 @@ pub fn channels_config(ctx: &RoleContext) -> ChannelsConfig {
     ChannelsConfig {
         smtp_url: s.channels.smtp_url.as_ref().map(|u| u.expose().to_string()),
         smtp_from: s.channels.smtp_from.clone(),
+        message_id_domain: s.channels.smtp_message_id_domain.clone(),
         sms_url: s.channels.sms_url.clone(),
         sms_account_sid: s.channels.sms_account_sid.clone(),
         sms_auth_token: s
@@ -47,6 +48,7 @@ pub fn channels_config(ctx: &RoleContext) -> ChannelsConfig {
             .as_ref()
             .map(|t| t.expose().to_string()),
         sms_from: s.channels.sms_from.clone(),
+        sms_status_callback_url: s.channels.sms_status_callback_url.clone(),
         webhook_allow_private: s.channels.webhook_allow_private,
         http_timeout: s.channels.http_timeout,
     }

@@ -12,6 +12,7 @@ mod reconcile;
 mod redis_loss;
 mod retention;
 mod steps;
+mod stored_templates;
 mod templates;
 mod timing;
 

@@ -597,7 +597,9 @@ export interface paths {
         put?: never;
         /**
          * Rotate the webhook secret
-         * @description Requires the `admin` role.
+         * @description Makes a new secret. The previous one keeps signing for `grace_period` (default 24 hours): meanwhile `webhook-signature` carries a `v1,` signature by each, so receivers verifying with either accept deliveries. A secret still in its grace period when rotating again stops signing.
+         *
+         *     Requires the `admin` role.
          */
         post: operations["rotateWebhookSecret"];
         delete?: never;
@@ -739,6 +741,133 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List templates
+         * @description The latest version of each template, by name.
+         */
+        get: operations["listTemplates"];
+        put?: never;
+        /**
+         * Create a template
+         * @description Version 1 of a new name; `409` when the name exists (`PUT` adds versions). Every text is checked like an inline template (`422` naming the field).
+         *
+         *     Requires the `admin` role.
+         */
+        post: operations["createTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a template
+         * @description Its latest version, or `version`.
+         */
+        get: operations["getTemplate"];
+        /**
+         * Add a version
+         * @description Stores the texts as the next version. Notifications naming the template without a version render it from then on, if not yet sent.
+         *
+         *     Requires the `admin` role.
+         */
+        put: operations["updateTemplate"];
+        post?: never;
+        /**
+         * Delete a template
+         * @description Every version. `409` while pending notifications or rules name it.
+         *
+         *     Requires the `admin` role.
+         */
+        delete: operations["deleteTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{name}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List versions
+         * @description Every version, newest first.
+         */
+        get: operations["listTemplateVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{name}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a template
+         * @description Renders the template against sample `data` with the send-time bounds (render budget, the channel's output limit). Any template error is a `422` naming `subject`, `body`, `html` or `digest`.
+         */
+        post: operations["previewTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/channels/sms/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * SMS status report
+         * @description Twilio-style status callback for SMS sent through the provider (set `CHIME_SMS_STATUS_CALLBACK_URL` to have each message ask for one). Authenticated by `X-Twilio-Signature`: base64 HMAC-SHA1, keyed with `CHIME_SMS_AUTH_TOKEN`, over the callback URL followed by the sorted form parameters (names and values). A bad or missing signature is a `403`, an unknown `MessageSid` a `404`; neither changes anything.
+         */
+        post: operations["smsStatusReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -790,6 +919,12 @@ export interface components {
             subject: string | null;
             /** @description Message template (`{{name}}` variables from `data`). */
             body: string;
+            /** @description E-mail only: the HTML alternative's template. */
+            html: string | null;
+            /** @description The stored template rendered at send time, if any. */
+            template: string | null;
+            /** @description Its pinned version; `null`: the latest when sent. */
+            template_version: number | null;
             /** @description Template variables; also the webhook payload. */
             data: {
                 [key: string]: unknown;
@@ -831,6 +966,10 @@ export interface components {
             last_error: string | null;
             /** Format: date-time */
             sent_at: string | null;
+            /** @description What the provider reported after accepting the message (SMS status callbacks): `delivered` or `undelivered`; `null` until then. `status` stays `sent` either way. */
+            delivery_status: string | null;
+            /** Format: date-time */
+            delivery_status_at: string | null;
             /** Format: date-time */
             cancelled_at: string | null;
             /**
@@ -871,6 +1010,12 @@ export interface components {
             subject?: string | null;
             /** @description Template (`{{name}}` variables from `data`); required for email and sms. Rendered once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a 422 naming the field. */
             body?: string | null;
+            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
+            html?: string | null;
+            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
+            template?: string | null;
+            /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
+            template_version?: number | null;
             /** @description Template variables (and the webhook payload). */
             data?: {
                 [key: string]: unknown;
@@ -950,6 +1095,8 @@ export interface components {
             subject?: string | null;
             /** @description Template (`{{name}}` variables from `data`); required for email and sms. Rendered once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a 422 naming the field. */
             body?: string | null;
+            /** @description E-mail only: the HTML alternative's template; `null` removes it. Not for a notification that names a stored template. */
+            html?: string | null;
             /** @description Template variables (and the webhook payload). */
             data?: {
                 [key: string]: unknown;
@@ -996,6 +1143,12 @@ export interface components {
             error: string | null;
             /** @description Summary of the provider's response. */
             response: string | null;
+            /** @description The provider's id of the message (an SMS `sid`). */
+            provider_message_id: string | null;
+            /** @description The latest status the provider reported for it (`sent`, `delivered`, `undelivered`, …). */
+            provider_status: string | null;
+            /** Format: date-time */
+            provider_status_at: string | null;
         };
         DeliveryAttemptList: {
             items: components["schemas"]["DeliveryAttempt"][];
@@ -1140,6 +1293,12 @@ export interface components {
             subject?: string | null;
             /** @example Hi {{name}} */
             body?: string;
+            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
+            html?: string | null;
+            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
+            template?: string | null;
+            /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
+            template_version?: number | null;
         };
         Rule: {
             /** Format: uuid */
@@ -1177,6 +1336,12 @@ export interface components {
             subject: string | null;
             /** @example Hi {{name}} */
             body: string;
+            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
+            html: string | null;
+            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
+            template: string | null;
+            /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
+            template_version: number | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1328,6 +1493,13 @@ export interface components {
              * @example whsec_…
              */
             webhook_secret: string;
+            /** @description The secret before the last rotation while it still signs (both signatures are sent). */
+            previous_webhook_secret: string | null;
+            /**
+             * Format: date-time
+             * @description When the previous secret stops signing.
+             */
+            previous_webhook_secret_expires_at: string | null;
             /** Format: date-time */
             created_at: string;
         };
@@ -1458,6 +1630,83 @@ export interface components {
             dry_run: boolean;
             /** @default 1000 */
             limit: number;
+        };
+        WebhookSecretRotation: {
+            /**
+             * @description ISO-8601 duration the previous secret keeps signing, at most `P30D`; `PT0S` stops it at once. Default: `CHIME_WEBHOOK_SECRET_GRACE` (24 hours).
+             * @example PT24H
+             */
+            grace_period?: string;
+        };
+        TemplateInput: {
+            /** @example card-expiring */
+            name: string;
+            /** @description E-mail subject template. */
+            subject?: string | null;
+            /** @description Message template (the SMS text, the e-mail's plain text, the webhook's `body`). */
+            body: string;
+            /** @description HTML alternative template for e-mails; values are HTML-escaped. */
+            html?: string | null;
+            /** @description Template of a digest over several messages (`items`). */
+            digest?: string | null;
+        };
+        TemplateVersionInput: {
+            /** @description E-mail subject template. */
+            subject?: string | null;
+            /** @description Message template (the SMS text, the e-mail's plain text, the webhook's `body`). */
+            body: string;
+            /** @description HTML alternative template for e-mails; values are HTML-escaped. */
+            html?: string | null;
+            /** @description Template of a digest over several messages (`items`). */
+            digest?: string | null;
+        };
+        Template: {
+            name: string;
+            version: number;
+            subject: string | null;
+            body: string;
+            html: string | null;
+            digest: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        TemplateList: {
+            items: components["schemas"]["Template"][];
+        };
+        TemplatePreviewRequest: {
+            /** @description Sample template variables. */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Default: the latest. */
+            version?: number | null;
+            /**
+             * @description Whose output limit applies (default `email`); only e-mail renders `html`.
+             * @enum {string|null}
+             */
+            channel?: "email" | "sms" | "webhook" | null;
+        };
+        TemplatePreview: {
+            name: string;
+            version: number;
+            /** @enum {string} */
+            channel: "email" | "sms" | "webhook";
+            subject: string | null;
+            body: string;
+            html: string | null;
+            /** @description The digest text, rendered over the sample data (its messages as `items`). */
+            digest: string | null;
+        };
+        SmsStatusReport: {
+            /** @description The `sid` the provider answered the send with. */
+            MessageSid: string;
+            /**
+             * @description `delivered`/`read` and `undelivered`/`failed`/`canceled` set the notification's `delivery_status`; others are kept on the attempt only.
+             * @example delivered
+             */
+            MessageStatus: string;
+        } & {
+            [key: string]: string;
         };
     };
     responses: {
@@ -2754,7 +3003,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WebhookSecretRotation"];
+            };
+        };
         responses: {
             /** @description The tenant with its new secret; webhooks are signed with it from now on. */
             200: {
@@ -2765,8 +3018,10 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["InternalError"];
@@ -3049,6 +3304,250 @@ export interface operations {
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The templates. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateInput"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getTemplate: {
+        parameters: {
+            query?: {
+                /** @description A version number; default the latest. */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    updateTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateVersionInput"];
+            };
+        };
+        responses: {
+            /** @description The new version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    deleteTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listTemplateVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    previewTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The rendered texts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    smsStatusReport: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Twilio-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["SmsStatusReport"];
+            };
+        };
+        responses: {
+            /** @description Recorded on the attempt (and, when final, the notification). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
             default: components["responses"]["InternalError"];
         };
     };

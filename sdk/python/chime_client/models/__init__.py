@@ -93,6 +93,7 @@ from .rule_input_channel import RuleInputChannel
 from .rule_list import RuleList
 from .series import Series
 from .series_status import SeriesStatus
+from .sms_status_report import SmsStatusReport
 from .stats import Stats
 from .stats_counts import StatsCounts
 from .stats_due import StatsDue
@@ -104,6 +105,15 @@ from .stats_overdue import StatsOverdue
 from .stats_queues import StatsQueues
 from .stats_queues_leader import StatsQueuesLeader
 from .stats_sends_per_minute_item import StatsSendsPerMinuteItem
+from .template import Template
+from .template_input import TemplateInput
+from .template_list import TemplateList
+from .template_preview import TemplatePreview
+from .template_preview_channel import TemplatePreviewChannel
+from .template_preview_request import TemplatePreviewRequest
+from .template_preview_request_channel import TemplatePreviewRequestChannel
+from .template_preview_request_data_type_0 import TemplatePreviewRequestDataType0
+from .template_version_input import TemplateVersionInput
 from .tenant import Tenant
 from .user import User
 from .user_create import UserCreate
@@ -111,6 +121,7 @@ from .user_create_role import UserCreateRole
 from .user_patch import UserPatch
 from .user_patch_role import UserPatchRole
 from .user_role import UserRole
+from .webhook_secret_rotation import WebhookSecretRotation
 
 __all__ = (
     "ApiKey",
@@ -198,6 +209,7 @@ __all__ = (
     "RuleList",
     "Series",
     "SeriesStatus",
+    "SmsStatusReport",
     "Stats",
     "StatsCounts",
     "StatsDue",
@@ -209,6 +221,15 @@ __all__ = (
     "StatsQueues",
     "StatsQueuesLeader",
     "StatsSendsPerMinuteItem",
+    "Template",
+    "TemplateInput",
+    "TemplateList",
+    "TemplatePreview",
+    "TemplatePreviewChannel",
+    "TemplatePreviewRequest",
+    "TemplatePreviewRequestChannel",
+    "TemplatePreviewRequestDataType0",
+    "TemplateVersionInput",
     "Tenant",
     "User",
     "UserCreate",
@@ -216,4 +237,5 @@ __all__ = (
     "UserPatch",
     "UserPatchRole",
     "UserRole",
+    "WebhookSecretRotation",
 )

@@ -34,6 +34,12 @@ class NotificationCreate:
             body (None | str | Unset): Template (`{{name}}` variables from `data`); required for email and sms. Rendered
                 once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a
                 422 naming the field.
+            html (None | str | Unset): E-mail only: a template for an HTML alternative part (`multipart/alternative`);
+                values from `data` are HTML-escaped.
+            template (None | str | Unset): A stored template (`/templates`) to render instead of `subject`, `body` and
+                `html`, which may then not be given. Unknown: a 422 naming `template`.
+            template_version (int | None | Unset): Pins a version of `template`; without it the version that is latest when
+                the message is sent is rendered.
             data (None | NotificationCreateDataType0 | Unset): Template variables (and the webhook payload).
             target_date (datetime.datetime | None | Unset):
             lead_time (None | str | Unset): ISO-8601 duration, e.g. `P3D`, `PT90M`. Example: P3D.
@@ -52,6 +58,9 @@ class NotificationCreate:
     recipient: str
     subject: None | str | Unset = UNSET
     body: None | str | Unset = UNSET
+    html: None | str | Unset = UNSET
+    template: None | str | Unset = UNSET
+    template_version: int | None | Unset = UNSET
     data: None | NotificationCreateDataType0 | Unset = UNSET
     target_date: datetime.datetime | None | Unset = UNSET
     lead_time: None | str | Unset = UNSET
@@ -82,6 +91,24 @@ class NotificationCreate:
             body = UNSET
         else:
             body = self.body
+
+        html: None | str | Unset
+        if isinstance(self.html, Unset):
+            html = UNSET
+        else:
+            html = self.html
+
+        template: None | str | Unset
+        if isinstance(self.template, Unset):
+            template = UNSET
+        else:
+            template = self.template
+
+        template_version: int | None | Unset
+        if isinstance(self.template_version, Unset):
+            template_version = UNSET
+        else:
+            template_version = self.template_version
 
         data: dict[str, Any] | None | Unset
         if isinstance(self.data, Unset):
@@ -171,6 +198,12 @@ class NotificationCreate:
             field_dict["subject"] = subject
         if body is not UNSET:
             field_dict["body"] = body
+        if html is not UNSET:
+            field_dict["html"] = html
+        if template is not UNSET:
+            field_dict["template"] = template
+        if template_version is not UNSET:
+            field_dict["template_version"] = template_version
         if data is not UNSET:
             field_dict["data"] = data
         if target_date is not UNSET:
@@ -222,6 +255,33 @@ class NotificationCreate:
             return cast(None | str | Unset, data)
 
         body = _parse_body(d.pop("body", UNSET))
+
+        def _parse_html(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        html = _parse_html(d.pop("html", UNSET))
+
+        def _parse_template(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        template = _parse_template(d.pop("template", UNSET))
+
+        def _parse_template_version(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        template_version = _parse_template_version(d.pop("template_version", UNSET))
 
         def _parse_data(data: object) -> None | NotificationCreateDataType0 | Unset:
             if data is None:
@@ -367,6 +427,9 @@ class NotificationCreate:
             recipient=recipient,
             subject=subject,
             body=body,
+            html=html,
+            template=template,
+            template_version=template_version,
             data=data,
             target_date=target_date,
             lead_time=lead_time,

@@ -26,6 +26,12 @@ class Rule:
         lead_times (list[str]): One notification per lead time. Example: ['P7D', 'P1D'].
         subject (None | str):
         body (str):  Example: Hi {{name}}.
+        html (None | str): E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from
+            `data` are HTML-escaped.
+        template (None | str): A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which
+            may then not be given. Unknown: a 422 naming `template`.
+        template_version (int | None): Pins a version of `template`; without it the version that is latest when the
+            message is sent is rendered.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
     """
@@ -39,6 +45,9 @@ class Rule:
     lead_times: list[str]
     subject: None | str
     body: str
+    html: None | str
+    template: None | str
+    template_version: int | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -64,6 +73,15 @@ class Rule:
 
         body = self.body
 
+        html: None | str
+        html = self.html
+
+        template: None | str
+        template = self.template
+
+        template_version: int | None
+        template_version = self.template_version
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -81,6 +99,9 @@ class Rule:
                 "lead_times": lead_times,
                 "subject": subject,
                 "body": body,
+                "html": html,
+                "template": template,
+                "template_version": template_version,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -119,6 +140,27 @@ class Rule:
 
         body = d.pop("body")
 
+        def _parse_html(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        html = _parse_html(d.pop("html"))
+
+        def _parse_template(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        template = _parse_template(d.pop("template"))
+
+        def _parse_template_version(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        template_version = _parse_template_version(d.pop("template_version"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -133,6 +175,9 @@ class Rule:
             lead_times=lead_times,
             subject=subject,
             body=body,
+            html=html,
+            template=template,
+            template_version=template_version,
             created_at=created_at,
             updated_at=updated_at,
         )

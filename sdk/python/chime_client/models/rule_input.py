@@ -28,6 +28,12 @@ class RuleInput:
         timezone_path (None | str | Unset): JSON Pointer into the event payload. Example: /tz.
         subject (None | str | Unset):
         body (str | Unset):  Example: Hi {{name}}.
+        html (None | str | Unset): E-mail only: a template for an HTML alternative part (`multipart/alternative`);
+            values from `data` are HTML-escaped.
+        template (None | str | Unset): A stored template (`/templates`) to render instead of `subject`, `body` and
+            `html`, which may then not be given. Unknown: a 422 naming `template`.
+        template_version (int | None | Unset): Pins a version of `template`; without it the version that is latest when
+            the message is sent is rendered.
     """
 
     event_type: str
@@ -38,6 +44,9 @@ class RuleInput:
     timezone_path: None | str | Unset = UNSET
     subject: None | str | Unset = UNSET
     body: str | Unset = UNSET
+    html: None | str | Unset = UNSET
+    template: None | str | Unset = UNSET
+    template_version: int | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         event_type = self.event_type
@@ -64,6 +73,24 @@ class RuleInput:
 
         body = self.body
 
+        html: None | str | Unset
+        if isinstance(self.html, Unset):
+            html = UNSET
+        else:
+            html = self.html
+
+        template: None | str | Unset
+        if isinstance(self.template, Unset):
+            template = UNSET
+        else:
+            template = self.template
+
+        template_version: int | None | Unset
+        if isinstance(self.template_version, Unset):
+            template_version = UNSET
+        else:
+            template_version = self.template_version
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -81,6 +108,12 @@ class RuleInput:
             field_dict["subject"] = subject
         if body is not UNSET:
             field_dict["body"] = body
+        if html is not UNSET:
+            field_dict["html"] = html
+        if template is not UNSET:
+            field_dict["template"] = template
+        if template_version is not UNSET:
+            field_dict["template_version"] = template_version
 
         return field_dict
 
@@ -117,6 +150,33 @@ class RuleInput:
 
         body = d.pop("body", UNSET)
 
+        def _parse_html(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        html = _parse_html(d.pop("html", UNSET))
+
+        def _parse_template(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        template = _parse_template(d.pop("template", UNSET))
+
+        def _parse_template_version(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        template_version = _parse_template_version(d.pop("template_version", UNSET))
+
         rule_input = cls(
             event_type=event_type,
             channel=channel,
@@ -126,6 +186,9 @@ class RuleInput:
             timezone_path=timezone_path,
             subject=subject,
             body=body,
+            html=html,
+            template=template,
+            template_version=template_version,
         )
 
         return rule_input
