@@ -131,6 +131,11 @@ pub struct Settings {
     pub max_pending_notifications: Option<u64>,
     /// MiniJinja fuel (instructions) of one template render.
     pub render_fuel: u64,
+    /// Where clients reach this service from outside (`https://chime.example.com`): the base of
+    /// one-click unsubscribe links.
+    pub public_url: Option<String>,
+    /// Signs unsubscribe links; required with `public_url`.
+    pub unsubscribe_secret: Option<Secret>,
 }
 
 impl Settings {
@@ -178,6 +183,8 @@ impl Settings {
             max_active_series: Some(10_000),
             max_pending_notifications: None,
             render_fuel: crate::channels::template::RENDER_FUEL,
+            public_url: None,
+            unsubscribe_secret: None,
         }
     }
 
@@ -402,6 +409,37 @@ impl Settings {
                 let n = parse_in_range(name, &v, 0, 1_000_000_000)?;
                 *cap = (n > 0).then_some(n);
             }
+        }
+        if let Some(v) = get("CHIME_PUBLIC_URL") {
+            url::Url::parse(&v)
+                .ok()
+                .filter(|u| {
+                    (u.scheme() == "http" || u.scheme() == "https")
+                        && u.query().is_none()
+                        && u.fragment().is_none()
+                })
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "CHIME_PUBLIC_URL",
+                        "expected an http(s) URL without query, like https://chime.example.com",
+                    )
+                })?;
+            s.public_url = Some(v.trim_end_matches('/').to_string());
+        }
+        if let Some(v) = get("CHIME_UNSUBSCRIBE_SECRET") {
+            if v.len() < 32 {
+                return Err(ConfigError::new(
+                    "CHIME_UNSUBSCRIBE_SECRET",
+                    "must be at least 32 characters",
+                ));
+            }
+            s.unsubscribe_secret = Some(Secret::new(v));
+        }
+        if s.public_url.is_some() && s.unsubscribe_secret.is_none() {
+            return Err(ConfigError::new(
+                "CHIME_UNSUBSCRIBE_SECRET",
+                "is required when CHIME_PUBLIC_URL is set (it signs the unsubscribe links)",
+            ));
         }
         let least = s.send_guard() + VISIBILITY_MARGIN;
         if s.visibility_timeout <= least {

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod limits;
 pub mod notifications;
 pub mod rate_limit;
+pub mod recipients;
 pub mod request_span;
 pub mod rules;
 pub mod series;
@@ -60,6 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(inspect::routes)
             .configure(stats::routes)
             .configure(notifications::routes)
+            .configure(recipients::routes)
             .configure(keys::routes)
             .configure(users::routes)
             .configure(tenant::routes)
@@ -69,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(series::routes),
     );
     cfg.configure(ui::routes);
+    cfg.configure(recipients::public_routes);
 }
 
 /// The OpenAPI 3 document of this API.

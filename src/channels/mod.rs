@@ -44,6 +44,8 @@ pub struct OutboundMessage {
     pub data: serde_json::Value,
     /// The tenant's `whsec_<base64>` webhook signing secret.
     pub webhook_secret: String,
+    /// E-mail only: the one-click unsubscribe URL (RFC 8058) of a send to a recipient.
+    pub list_unsubscribe: Option<String>,
 }
 
 // Hand-written so the body and the signing secret never reach a log line through `{:?}`.
@@ -331,6 +333,7 @@ mod tests {
             body: "the secret body".into(),
             data: serde_json::Value::Null,
             webhook_secret: "whsec_c2VjcmV0".into(),
+            list_unsubscribe: None,
         };
         let printed = format!("{msg:?}");
         assert!(!printed.contains("secret body"), "{printed}");

@@ -123,6 +123,7 @@ mod tests {
             body: "Your code: 42 & more = fun".into(),
             data: serde_json::Value::Null,
             webhook_secret: String::new(),
+            list_unsubscribe: None,
         }
     }
 

@@ -146,6 +146,7 @@ mod tests {
             body: "Hi Ada, your card ends soon.".into(),
             data: json!({"name": "Ada", "card": {"last4": "4242"}}),
             webhook_secret: signing::new_webhook_secret(),
+            list_unsubscribe: None,
         }
     }
 

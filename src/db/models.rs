@@ -96,6 +96,11 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub event_slot: Option<i32>,
+    /// The recipient's external id, when the notification names one.
+    pub recipient_id: Option<String>,
+    pub category: Option<String>,
+    /// Sent through the recipient's quiet hours.
+    pub urgent: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -122,6 +127,9 @@ pub struct NewNotification {
     pub event_id: Option<Uuid>,
     pub event_slot: Option<i32>,
     pub idempotency_key: Option<String>,
+    pub recipient_id: Option<String>,
+    pub category: Option<String>,
+    pub urgent: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -206,5 +214,33 @@ pub struct Series {
     pub ends_at: Option<DateTime<Utc>>,
     pub status: String,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = recipients)]
+pub struct RecipientRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub external_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub webhook_url: Option<String>,
+    pub timezone: Option<String>,
+    pub locale: Option<String>,
+    pub preferred_channel: Option<String>,
+    pub preferences: serde_json::Value,
+    pub quiet_hours: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = recipient_defaults)]
+pub struct RecipientDefaultsRow {
+    pub tenant_id: Uuid,
+    pub preferences: serde_json::Value,
+    pub quiet_hours: Option<serde_json::Value>,
     pub updated_at: DateTime<Utc>,
 }

@@ -85,6 +85,37 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         event_slot -> Nullable<Int4>,
+        recipient_id -> Nullable<Text>,
+        category -> Nullable<Text>,
+        urgent -> Bool,
+    }
+}
+
+diesel::table! {
+    recipient_defaults (tenant_id) {
+        tenant_id -> Uuid,
+        preferences -> Jsonb,
+        quiet_hours -> Nullable<Jsonb>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    recipients (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        external_id -> Text,
+        name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        webhook_url -> Nullable<Text>,
+        timezone -> Nullable<Text>,
+        locale -> Nullable<Text>,
+        preferred_channel -> Nullable<Text>,
+        preferences -> Jsonb,
+        quiet_hours -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -149,6 +180,8 @@ diesel::joinable!(events -> tenants (tenant_id));
 diesel::joinable!(notifications -> events (event_id));
 diesel::joinable!(notifications -> series (series_id));
 diesel::joinable!(notifications -> tenants (tenant_id));
+diesel::joinable!(recipient_defaults -> tenants (tenant_id));
+diesel::joinable!(recipients -> tenants (tenant_id));
 diesel::joinable!(rules -> tenants (tenant_id));
 diesel::joinable!(series -> tenants (tenant_id));
 diesel::joinable!(users -> tenants (tenant_id));
@@ -159,6 +192,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     delivery_attempts,
     events,
     notifications,
+    recipient_defaults,
+    recipients,
     rules,
     series,
     tenants,

@@ -171,6 +171,9 @@ fn notification_for(event: &Event, item: Planned, max_attempts: i32) -> NewNotif
         event_id: Some(event.id),
         event_slot: Some(item.slot),
         idempotency_key: None,
+        recipient_id: None,
+        category: None,
+        urgent: false,
     }
 }
 
