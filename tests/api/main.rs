@@ -11,5 +11,6 @@ mod errors;
 mod metrics;
 mod notifications;
 mod ops;
+mod recipients;
 mod schedule;
 mod users;
