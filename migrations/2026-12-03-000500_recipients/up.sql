@@ -41,3 +41,14 @@ CREATE INDEX notifications_recipient_id_idx ON notifications (tenant_id, recipie
 ALTER TABLE notifications DROP CONSTRAINT notifications_status_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_status_check
     CHECK (status IN ('scheduled', 'sending', 'sent', 'cancelled', 'expired', 'dead', 'suppressed'));
+
+-- A rule may name a recipient (a JSON Pointer to its external id in the payload) and a category
+-- instead of an address; the channel is then optional (the recipient's preferences choose).
+ALTER TABLE rules
+    ALTER COLUMN channel DROP NOT NULL,
+    ALTER COLUMN recipient_path DROP NOT NULL,
+    ADD COLUMN recipient_id_path TEXT,
+    ADD COLUMN category TEXT,
+    ADD CONSTRAINT rules_addressed_check CHECK (
+        (recipient_id_path IS NULL AND category IS NULL AND channel IS NOT NULL AND recipient_path IS NOT NULL)
+        OR (recipient_id_path IS NOT NULL AND category IS NOT NULL AND recipient_path IS NULL));

@@ -191,8 +191,12 @@ pub struct Rule {
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub event_type: String,
-    pub channel: String,
-    pub recipient_path: String,
+    /// With `recipient_path`, the channel; with `recipient_id_path`, an optional one.
+    #[diesel(treat_none_as_null = true)]
+    pub channel: Option<String>,
+    /// Where the address is; `None` for a rule naming a recipient.
+    #[diesel(treat_none_as_null = true)]
+    pub recipient_path: Option<String>,
     pub target_date_path: String,
     #[diesel(treat_none_as_null = true)]
     pub timezone_path: Option<String>,
@@ -202,6 +206,11 @@ pub struct Rule {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Where the recipient's external id is, for a rule naming a recipient.
+    #[diesel(treat_none_as_null = true)]
+    pub recipient_id_path: Option<String>,
+    #[diesel(treat_none_as_null = true)]
+    pub category: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -124,8 +124,8 @@ diesel::table! {
         id -> Uuid,
         tenant_id -> Uuid,
         event_type -> Text,
-        channel -> Text,
-        recipient_path -> Text,
+        channel -> Nullable<Text>,
+        recipient_path -> Nullable<Text>,
         target_date_path -> Text,
         timezone_path -> Nullable<Text>,
         lead_times -> Array<Text>,
@@ -133,6 +133,8 @@ diesel::table! {
         body -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        recipient_id_path -> Nullable<Text>,
+        category -> Nullable<Text>,
     }
 }
 
