@@ -23,9 +23,14 @@ class Notification:
     """
     Attributes:
         id (UUID):
-        status (NotificationStatus):
+        status (NotificationStatus): `suppressed`: not sent because, when its send was claimed, its recipient had opted
+            out of its category on its channel (or had no address for it, or was deleted); `last_error` says which.
         channel (NotificationChannel):
         recipient (str): E-mail address, E.164 phone number or http(s) URL, by channel.
+        recipient_id (None | str): The recipient's external id, when the notification names a recipient; its channel and
+            address came from them.
+        category (None | str): The category its recipient's preferences are read for.
+        urgent (bool): Sent through the recipient's quiet hours.
         subject (None | str): E-mail subject template.
         body (str): Message template (`{{name}}` variables from `data`).
         data (NotificationData): Template variables; also the webhook payload.
@@ -41,7 +46,8 @@ class Notification:
         group_key (None | str):
         attempts (int):
         max_attempts (int):
-        last_error (None | str):
+        last_error (None | str): For `suppressed`, the reason: `opted_out: …`, `off_by_default: …`, `no_address: …` or
+            `recipient_deleted: …`.
         sent_at (datetime.datetime | None):
         cancelled_at (datetime.datetime | None):
         event_id (None | UUID): The event this notification was created from.
@@ -54,6 +60,9 @@ class Notification:
     status: NotificationStatus
     channel: NotificationChannel
     recipient: str
+    recipient_id: None | str
+    category: None | str
+    urgent: bool
     subject: None | str
     body: str
     data: NotificationData
@@ -85,6 +94,14 @@ class Notification:
         channel = self.channel.value
 
         recipient = self.recipient
+
+        recipient_id: None | str
+        recipient_id = self.recipient_id
+
+        category: None | str
+        category = self.category
+
+        urgent = self.urgent
 
         subject: None | str
         subject = self.subject
@@ -171,6 +188,9 @@ class Notification:
                 "status": status,
                 "channel": channel,
                 "recipient": recipient,
+                "recipient_id": recipient_id,
+                "category": category,
+                "urgent": urgent,
                 "subject": subject,
                 "body": body,
                 "data": data,
@@ -209,6 +229,22 @@ class Notification:
         channel = NotificationChannel(d.pop("channel"))
 
         recipient = d.pop("recipient")
+
+        def _parse_recipient_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        recipient_id = _parse_recipient_id(d.pop("recipient_id"))
+
+        def _parse_category(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        category = _parse_category(d.pop("category"))
+
+        urgent = d.pop("urgent")
 
         def _parse_subject(data: object) -> None | str:
             if data is None:
@@ -383,6 +419,9 @@ class Notification:
             status=status,
             channel=channel,
             recipient=recipient,
+            recipient_id=recipient_id,
+            category=category,
+            urgent=urgent,
             subject=subject,
             body=body,
             data=data,

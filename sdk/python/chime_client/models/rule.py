@@ -20,7 +20,12 @@ class Rule:
         id (UUID):
         event_type (str): Letters, digits and `. _ - : /`, at most 200 characters. Example: card.expiring.
         channel (RuleChannel):
-        recipient_path (str): JSON Pointer into the event payload. Example: /email.
+        recipient_path (None | str): JSON Pointer into the event payload. Example: /email.
+        recipient_id_path (None | str): JSON Pointer into the event payload: a stored recipient's external id. An
+            unknown recipient, or one with no allowed channel, fails the event with an error naming the path. Example:
+            /customer_id.
+        category (None | str): Required with `recipient_id_path`: what the recipient's preferences are read for.
+            Example: billing.
         target_date_path (str): JSON Pointer into the event payload. Example: /target_date.
         timezone_path (None | str): JSON Pointer into the event payload. Example: /tz.
         lead_times (list[str]): One notification per lead time. Example: ['P7D', 'P1D'].
@@ -33,7 +38,9 @@ class Rule:
     id: UUID
     event_type: str
     channel: RuleChannel
-    recipient_path: str
+    recipient_path: None | str
+    recipient_id_path: None | str
+    category: None | str
     target_date_path: str
     timezone_path: None | str
     lead_times: list[str]
@@ -50,7 +57,14 @@ class Rule:
 
         channel = self.channel.value
 
+        recipient_path: None | str
         recipient_path = self.recipient_path
+
+        recipient_id_path: None | str
+        recipient_id_path = self.recipient_id_path
+
+        category: None | str
+        category = self.category
 
         target_date_path = self.target_date_path
 
@@ -76,6 +90,8 @@ class Rule:
                 "event_type": event_type,
                 "channel": channel,
                 "recipient_path": recipient_path,
+                "recipient_id_path": recipient_id_path,
+                "category": category,
                 "target_date_path": target_date_path,
                 "timezone_path": timezone_path,
                 "lead_times": lead_times,
@@ -97,7 +113,26 @@ class Rule:
 
         channel = RuleChannel(d.pop("channel"))
 
-        recipient_path = d.pop("recipient_path")
+        def _parse_recipient_path(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        recipient_path = _parse_recipient_path(d.pop("recipient_path"))
+
+        def _parse_recipient_id_path(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        recipient_id_path = _parse_recipient_id_path(d.pop("recipient_id_path"))
+
+        def _parse_category(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        category = _parse_category(d.pop("category"))
 
         target_date_path = d.pop("target_date_path")
 
@@ -128,6 +163,8 @@ class Rule:
             event_type=event_type,
             channel=channel,
             recipient_path=recipient_path,
+            recipient_id_path=recipient_id_path,
+            category=category,
             target_date_path=target_date_path,
             timezone_path=timezone_path,
             lead_times=lead_times,
