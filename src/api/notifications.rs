@@ -840,6 +840,12 @@ async fn reschedule(
         .opt_str("recipient")?
         .map(|r| Recipient::parse(channel, &r).map_err(|e| ApiError::invalid("recipient", e)))
         .transpose()?;
+    if let (Some(_), Some(id)) = (&recipient, &current.recipient_id) {
+        return Err(ApiError::invalid(
+            "recipient",
+            format!("goes to recipient '{id}'; change the recipient's address instead"),
+        ));
+    }
     if let Some(r) = &recipient {
         guard_recipient(&state, r).await?;
         change.recipient = Some(r.as_str().to_string());

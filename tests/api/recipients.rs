@@ -306,6 +306,15 @@ async fn a_notification_to_a_recipient_takes_the_first_allowed_channel() {
         (&json!("email"), &json!("ada@example.com"))
     );
     assert_eq!(n["urgent"], true);
+    // Its address follows the recipient, not a PATCH.
+    let (s, b) = app
+        .patch(
+            &format!("/api/v1/notifications/{}", n["id"].as_str().unwrap()),
+            &key,
+            &json!({"recipient": "x@example.com"}),
+        )
+        .await;
+    assert_error(s, &b, 422, Some("recipient"));
     // An explicit list, in order.
     let (s, n) = app
         .post(

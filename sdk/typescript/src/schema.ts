@@ -1539,6 +1539,7 @@ export interface components {
                 cancelled?: number;
                 expired?: number;
                 dead?: number;
+                suppressed?: number;
             };
             count_cap?: number;
             /** @description Pending notifications due from now within an hour / a day. */
