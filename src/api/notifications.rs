@@ -653,10 +653,11 @@ async fn get(
 type Query = web::Query<HashMap<String, String>>;
 
 /// The filters of `GET /notifications`, also accepted by the bulk actions.
-pub const FILTERS: [&str; 10] = [
+pub const FILTERS: [&str; 11] = [
     "status",
     "channel",
     "recipient",
+    "recipient_id",
     "group_key",
     "idempotency_key",
     "event_id",
@@ -733,6 +734,7 @@ pub fn list_filter(
     }
     f.group_key = text_param(query, "group_key")?;
     f.recipient = text_param(query, "recipient")?;
+    f.recipient_id = text_param(query, "recipient_id")?;
     f.idempotency_key = text_param(query, "idempotency_key")?;
     f.event_id = uuid_param(query, "event_id")?;
     f.series_id = uuid_param(query, "series_id")?;

@@ -366,6 +366,13 @@ async fn a_notification_to_a_recipient_takes_the_first_allowed_channel() {
         .await;
     assert_error(s, &b, 422, Some("category"));
 
+    // Listed by recipient.
+    let (s, page) = app
+        .get("/api/v1/notifications?recipient_id=cust_42", &key)
+        .await;
+    assert_eq!(s, 200, "{page}");
+    assert_eq!(page["items"].as_array().unwrap().len(), 3, "{page}");
+
     // Opted out of every channel of a category: 422 naming the category.
     put_recipient(
         &app,

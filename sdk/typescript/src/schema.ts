@@ -1613,6 +1613,7 @@ export interface components {
             /** @enum {string} */
             channel?: "email" | "sms" | "webhook";
             recipient?: string;
+            recipient_id?: string;
             group_key?: string;
             idempotency_key?: string;
             /** Format: uuid */
@@ -1959,6 +1960,8 @@ export interface operations {
                 event_id?: string;
                 /** @description Only this recipient (exact). */
                 recipient?: string;
+                /** @description Only notifications to this recipient (external id). */
+                recipient_id?: string;
                 /** @description Only the notification with this idempotency key. */
                 idempotency_key?: string;
                 /** @description Only occurrences of this recurring series. */
