@@ -580,6 +580,41 @@ mod tests {
     }
 
     #[test]
+    fn unsubscribe_links_need_a_public_url_and_a_secret() {
+        let secret = "unsubscribe-secret-0123456789-abcdef";
+        let s = Settings::from_map(&env(&[
+            ("CHIME_PUBLIC_URL", "https://chime.example.com/"),
+            ("CHIME_UNSUBSCRIBE_SECRET", secret),
+        ]))
+        .unwrap();
+        assert_eq!(s.public_url.as_deref(), Some("https://chime.example.com"));
+        assert!(
+            !format!("{s:?}").contains(secret),
+            "the secret must not print"
+        );
+        for (pairs, variable) in [
+            (
+                vec![("CHIME_PUBLIC_URL", "https://chime.example.com")],
+                "CHIME_UNSUBSCRIBE_SECRET",
+            ),
+            (
+                vec![
+                    ("CHIME_PUBLIC_URL", "ftp://x"),
+                    ("CHIME_UNSUBSCRIBE_SECRET", secret),
+                ],
+                "CHIME_PUBLIC_URL",
+            ),
+            (
+                vec![("CHIME_UNSUBSCRIBE_SECRET", "short")],
+                "CHIME_UNSUBSCRIBE_SECRET",
+            ),
+        ] {
+            let err = Settings::from_map(&env(&pairs)).unwrap_err();
+            assert_eq!(err.variable, variable, "{pairs:?}");
+        }
+    }
+
+    #[test]
     fn series_limits_are_read_and_zero_turns_a_cap_off() {
         let s = Settings::from_map(&env(&[
             ("CHIME_MIN_SERIES_INTERVAL", "5m"),

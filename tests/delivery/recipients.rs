@@ -98,6 +98,44 @@ async fn an_opt_out_after_scheduling_ends_suppressed_and_nothing_is_sent() {
 }
 
 #[tokio::test]
+async fn a_send_goes_to_the_address_the_recipient_has_when_it_is_due() {
+    let smtp = SmtpPeer::start(SmtpReply::Accept).await.unwrap();
+    let url = smtp.url.clone();
+    let app = delivery_app(|s| smtp_app_settings(s, url)).await;
+    let (s, r) = app
+        .put(
+            "/api/v1/recipients/cust_42",
+            &app.admin_key,
+            &json!({"email": "old@example.com"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let (s, n) = app
+        .post(
+            "/api/v1/notifications",
+            &app.admin_key,
+            &json!({
+            "recipient_id": "cust_42", "category": "billing", "subject": "Invoice",
+            "body": "Your invoice", "send_at": at_ms(1500).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(s, 201, "{n}");
+    assert_eq!(n["recipient"], "old@example.com");
+    let (s, r) = app
+        .patch(
+            "/api/v1/recipients/cust_42",
+            &app.admin_key,
+            &json!({"email": "new@example.com"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let mails = smtp.wait_for(1, WAIT).await.unwrap();
+    assert_eq!(mails[0].rcpt_to, vec!["new@example.com".to_string()]);
+    let n = wait_for_status(&app, n["id"].as_str().unwrap(), "sent").await;
+    assert_eq!(n["recipient"], "new@example.com");
+}
+
+#[tokio::test]
 async fn one_click_unsubscribe_flips_the_preference_and_a_tampered_link_changes_nothing() {
     let smtp = SmtpPeer::start(SmtpReply::Accept).await.unwrap();
     let url = smtp.url.clone();
