@@ -327,7 +327,11 @@ pub fn gate(
         .into_iter()
         .map(|(k, row)| (k, Profile::from_row(row)))
         .collect();
-    let defaults = db::recipients::defaults(conn, &tenants)?;
+    let defaults: HashMap<Uuid, Defaults> = db::recipients::defaults(conn, &tenants)?
+        .iter()
+        .map(|(tenant, row)| (*tenant, Defaults::from_row(Some(row))))
+        .collect();
+    let no_defaults = Defaults::default();
     for row in claimed {
         let Some(external_id) = row.recipient_id.clone() else {
             gated.cleared.push(Cleared {
@@ -338,8 +342,8 @@ pub fn gate(
             continue;
         };
         let profile = profiles.get(&(row.tenant_id, external_id.clone()));
-        let tenant_defaults = Defaults::from_row(defaults.get(&row.tenant_id));
-        match decide(&row, profile, &tenant_defaults, now) {
+        let tenant_defaults = defaults.get(&row.tenant_id).unwrap_or(&no_defaults);
+        match decide(&row, profile, tenant_defaults, now) {
             Decision::Send { address } => {
                 let address = (address != row.recipient).then_some(address);
                 if let Some(a) = &address {
