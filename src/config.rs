@@ -106,6 +106,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("api.listen_addr", "CHIME_LISTEN_ADDR"),
     ("api.ops_addr", "CHIME_OPS_ADDR"),
     ("api.rate_limit", "CHIME_RATE_LIMIT"),
+    ("api.public_url", "CHIME_PUBLIC_URL"),
+    ("api.unsubscribe_secret", "CHIME_UNSUBSCRIBE_SECRET"),
     ("auth.bootstrap_admin_key", "CHIME_BOOTSTRAP_ADMIN_KEY"),
     ("auth.jwt_secret", "CHIME_JWT_SECRET"),
     ("auth.allow_signup", "CHIME_ALLOW_SIGNUP"),
@@ -151,7 +153,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "channels.sms_status_callback_url",
         "CHIME_SMS_STATUS_CALLBACK_URL",
     ),
-    ("channels.webhook_secret_grace", "CHIME_WEBHOOK_SECRET_GRACE"),
+    (
+        "channels.webhook_secret_grace",
+        "CHIME_WEBHOOK_SECRET_GRACE",
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -189,6 +194,11 @@ pub struct ApiSettings {
     /// Requests per second per tenant, counted in Redis across every API process; `None`
     /// for no limit.
     pub rate_limit: Option<u32>,
+    /// Where clients reach this service from outside (`https://chime.example.com`): the base of
+    /// one-click unsubscribe links.
+    pub public_url: Option<String>,
+    /// Signs unsubscribe links; required with `public_url`.
+    pub unsubscribe_secret: Option<Secret>,
 }
 
 #[derive(Debug, Clone)]
@@ -294,6 +304,8 @@ impl Settings {
                 listen_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
                 ops_addr: None,
                 rate_limit: None,
+                public_url: None,
+                unsubscribe_secret: None,
             },
             auth: AuthSettings {
                 bootstrap_admin_key: None,
@@ -466,6 +478,30 @@ impl ApiSettings {
         if let Some(v) = src.get("api.rate_limit") {
             let n = v.number(0, 1_000_000)? as u32;
             s.rate_limit = (n > 0).then_some(n);
+        }
+        if let Some(v) = src.get("api.public_url") {
+            url::Url::parse(&v.text)
+                .ok()
+                .filter(|u| {
+                    (u.scheme() == "http" || u.scheme() == "https")
+                        && u.query().is_none()
+                        && u.fragment().is_none()
+                })
+                .ok_or_else(|| {
+                    v.error("expected an http(s) URL without query, like https://chime.example.com")
+                })?;
+            s.public_url = Some(v.text.trim_end_matches('/').to_string());
+        }
+        if let Some(v) = src.get("api.unsubscribe_secret") {
+            if v.text.len() < 32 {
+                return Err(v.error("must be at least 32 characters"));
+            }
+            s.unsubscribe_secret = Some(Secret::new(v.text));
+        }
+        if s.unsubscribe_secret.is_none() {
+            if let Some(url) = src.get("api.public_url") {
+                return Err(src.missing("api.unsubscribe_secret", &url));
+            }
         }
         Ok(s)
     }
@@ -975,6 +1011,44 @@ mod tests {
     impl Drop for File {
         fn drop(&mut self) {
             let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    #[test]
+    fn unsubscribe_links_need_a_public_url_and_a_secret() {
+        let secret = "unsubscribe-secret-0123456789-abcdef";
+        let s = Settings::from_map(&env(&[
+            ("CHIME_PUBLIC_URL", "https://chime.example.com/"),
+            ("CHIME_UNSUBSCRIBE_SECRET", secret),
+        ]))
+        .unwrap();
+        assert_eq!(
+            s.api.public_url.as_deref(),
+            Some("https://chime.example.com")
+        );
+        assert!(
+            !format!("{s:?}").contains(secret),
+            "the secret must not print"
+        );
+        for (pairs, variable) in [
+            (
+                vec![("CHIME_PUBLIC_URL", "https://chime.example.com")],
+                "CHIME_UNSUBSCRIBE_SECRET",
+            ),
+            (
+                vec![
+                    ("CHIME_PUBLIC_URL", "ftp://x"),
+                    ("CHIME_UNSUBSCRIBE_SECRET", secret),
+                ],
+                "CHIME_PUBLIC_URL",
+            ),
+            (
+                vec![("CHIME_UNSUBSCRIBE_SECRET", "short")],
+                "CHIME_UNSUBSCRIBE_SECRET",
+            ),
+        ] {
+            let err = Settings::from_map(&env(&pairs)).unwrap_err();
+            assert_eq!(err.variable, variable, "{pairs:?}");
         }
     }
 

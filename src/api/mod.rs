@@ -14,6 +14,7 @@ pub mod keys;
 pub mod limits;
 pub mod notifications;
 pub mod rate_limit;
+pub mod recipients;
 pub mod request_span;
 pub mod rules;
 pub mod series;
@@ -62,6 +63,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(inspect::routes)
             .configure(stats::routes)
             .configure(notifications::routes)
+            .configure(recipients::routes)
             .configure(keys::routes)
             .configure(users::routes)
             .configure(tenant::routes)
@@ -73,6 +75,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
     cfg.configure(callbacks::routes);
     cfg.configure(ui::routes);
+    cfg.configure(recipients::public_routes);
 }
 
 /// The OpenAPI 3 document of this API.

@@ -288,6 +288,10 @@ pub struct Draft {
     pub group_key: Option<String>,
     pub max_attempts: i32,
     pub idempotency_key: Option<String>,
+    /// Set when the notification names a recipient (its channel and address come from them).
+    pub addressee: Option<super::recipients::Addressed>,
+    /// Sent through the recipient's quiet hours.
+    pub urgent: bool,
 }
 
 /// Without a request (an item of a batch), only the body's idempotency key counts.
@@ -295,13 +299,22 @@ pub(super) fn parse_create(
     body: &mut JsonObject,
     req: Option<&HttpRequest>,
     default_max_attempts: i32,
+    directory: &crate::recipients::Directory,
 ) -> Result<Draft, ApiError> {
-    let channel: ChannelKind = body
-        .req_str("channel")?
-        .parse()
-        .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
-    let recipient = Recipient::parse(channel, &body.req_str("recipient")?)
-        .map_err(|e| ApiError::invalid("recipient", e))?;
+    let addressee = super::recipients::parse_addressee(body, directory)?;
+    let (channel, recipient) = match &addressee {
+        Some(a) => (a.channel, a.recipient.clone()),
+        None => {
+            let channel: ChannelKind = body
+                .req_str("channel")?
+                .parse()
+                .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
+            let recipient = Recipient::parse(channel, &body.req_str("recipient")?)
+                .map_err(|e| ApiError::invalid("recipient", e))?;
+            (channel, recipient)
+        }
+    };
+    let urgent = body.opt_bool("urgent")?.unwrap_or(false);
     let template = super::templates::parse_ref(body)?;
     let subject = body.opt_str("subject")?;
     if let Some(s) = &subject {
@@ -406,11 +419,17 @@ pub(super) fn parse_create(
         group_key,
         max_attempts,
         idempotency_key,
+        addressee,
+        urgent,
     })
 }
 
 impl Draft {
     pub fn into_new(self, tenant_id: Uuid, series_id: Option<Uuid>) -> NewNotification {
+        let (recipient_id, category) = match self.addressee {
+            Some(a) => (Some(a.recipient_id), Some(a.category.as_str().to_owned())),
+            None => (None, None),
+        };
         NewNotification {
             // Time-ordered: rows written in one group commit share `created_at`, and lists
             // break that tie on the id, so newest first stays creation order.
@@ -438,8 +457,39 @@ impl Draft {
             event_id: None,
             event_slot: None,
             idempotency_key: self.idempotency_key,
+            recipient_id,
+            category,
+            urgent: self.urgent,
         }
     }
+}
+
+/// The recipient ids create bodies name.
+pub(super) fn named_recipients<'a>(
+    bodies: impl IntoIterator<Item = &'a JsonObject>,
+) -> Vec<String> {
+    let mut ids: Vec<String> = bodies
+        .into_iter()
+        .filter_map(super::recipients::named_recipient)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Reads the recipients creates name (and the tenant's defaults), once per request.
+pub(super) async fn load_directory(
+    state: &AppState,
+    tenant_id: Uuid,
+    ids: Vec<String>,
+) -> Result<crate::recipients::Directory, ApiError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    db::run(&state.pool, move |conn| {
+        crate::recipients::Directory::load(conn, tenant_id, &ids).map_err(ApiError::from)
+    })
+    .await
 }
 
 /// After the transaction: put the row into the schedule. Redis failing here loses nothing (the
@@ -563,7 +613,13 @@ async fn create(
     req: HttpRequest,
     mut body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let draft = parse_create(&mut body, Some(&req), state.settings.default_max_attempts())?;
+    let directory = load_directory(&state, caller.tenant_id, named_recipients([&body])).await?;
+    let draft = parse_create(
+        &mut body,
+        Some(&req),
+        state.settings.default_max_attempts(),
+        &directory,
+    )?;
     body.finish()?;
     check_draft(&state, caller.tenant_id, &draft).await?;
     let tenant_id = caller.tenant_id;
@@ -645,10 +701,11 @@ async fn get(
 type Query = web::Query<HashMap<String, String>>;
 
 /// The filters of `GET /notifications`, also accepted by the bulk actions.
-pub const FILTERS: [&str; 10] = [
+pub const FILTERS: [&str; 11] = [
     "status",
     "channel",
     "recipient",
+    "recipient_id",
     "group_key",
     "idempotency_key",
     "event_id",
@@ -725,6 +782,7 @@ pub fn list_filter(
     }
     f.group_key = text_param(query, "group_key")?;
     f.recipient = text_param(query, "recipient")?;
+    f.recipient_id = text_param(query, "recipient_id")?;
     f.idempotency_key = text_param(query, "idempotency_key")?;
     f.event_id = uuid_param(query, "event_id")?;
     f.series_id = uuid_param(query, "series_id")?;
@@ -832,6 +890,12 @@ async fn reschedule(
         .opt_str("recipient")?
         .map(|r| Recipient::parse(channel, &r).map_err(|e| ApiError::invalid("recipient", e)))
         .transpose()?;
+    if let (Some(_), Some(id)) = (&recipient, &current.recipient_id) {
+        return Err(ApiError::invalid(
+            "recipient",
+            format!("goes to recipient '{id}'; change the recipient's address instead"),
+        ));
+    }
     if let Some(r) = &recipient {
         guard_recipient(&state, r).await?;
         change.recipient = Some(r.as_str().to_string());

@@ -9,7 +9,7 @@ use super::state::AppState;
 use super::view;
 use crate::channels::ChannelKind;
 use crate::db::{self, models::Rule, rules::RuleFields};
-use crate::domain::{EventType, LeadTime};
+use crate::domain::{Category, EventType, LeadTime};
 use crate::events::pointer::JsonPointer;
 use actix_web::{web, HttpResponse};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -39,6 +39,8 @@ fn render(r: &Rule) -> Value {
         "event_type": r.event_type,
         "channel": r.channel,
         "recipient_path": r.recipient_path,
+        "recipient_id_path": r.recipient_id_path,
+        "category": r.category,
         "target_date_path": r.target_date_path,
         "timezone_path": r.timezone_path,
         "lead_times": r.lead_times,
@@ -96,11 +98,37 @@ fn lead_times(body: &mut JsonObject) -> Result<Vec<String>, ApiError> {
 fn parse_rule(body: &mut JsonObject) -> Result<RuleFields, ApiError> {
     let event_type = EventType::parse(&body.req_str("event_type")?)
         .map_err(|e| ApiError::invalid("event_type", e))?;
-    let channel: ChannelKind = body
-        .req_str("channel")?
-        .parse()
-        .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
-    let recipient_path = pointer(body, "recipient_path", true)?.unwrap_or_default();
+    // Either an address (`channel` + `recipient_path`) or a recipient (`recipient_id_path` +
+    // `category`, with an optional `channel`).
+    let recipient_id_path = pointer(body, "recipient_id_path", false)?;
+    let by_recipient = recipient_id_path.is_some();
+    let channel: Option<ChannelKind> = match body.opt_str("channel")? {
+        Some(c) => Some(
+            c.parse()
+                .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?,
+        ),
+        None if by_recipient => None,
+        None => return Err(ApiError::invalid("channel", "is required")),
+    };
+    let (recipient_path, category) = if by_recipient {
+        if body.contains("recipient_path") {
+            return Err(ApiError::invalid(
+                "recipient_path",
+                "give either recipient_path (an address) or recipient_id_path, not both",
+            ));
+        }
+        let category = Category::parse(&body.req_str("category")?)
+            .map_err(|e| ApiError::invalid("category", e))?;
+        (None, Some(category.as_str().to_owned()))
+    } else {
+        if body.contains("category") {
+            return Err(ApiError::invalid(
+                "category",
+                "only applies with recipient_id_path (a rule naming a recipient)",
+            ));
+        }
+        (pointer(body, "recipient_path", true)?, None)
+    };
     let target_date_path = pointer(body, "target_date_path", true)?.unwrap_or_default();
     let timezone_path = pointer(body, "timezone_path", false)?;
     let lead_times = lead_times(body)?;
@@ -111,14 +139,18 @@ fn parse_rule(body: &mut JsonObject) -> Result<RuleFields, ApiError> {
     }
     let text = body.opt_str("body")?.unwrap_or_default();
     parse_template("body", &text)?;
-    let html = parse_html(body, channel)?;
-    if template.is_none() && channel != ChannelKind::Webhook && text.trim().is_empty() {
+    // A recipient's channel is chosen per event, so its body must suit every channel.
+    // Without a channel (a recipient's, chosen per event) the HTML part serves e-mail sends.
+    let html = parse_html(body, channel.unwrap_or(ChannelKind::Email))?;
+    if template.is_none() && channel != Some(ChannelKind::Webhook) && text.trim().is_empty() {
         return Err(ApiError::invalid("body", "is required for email and sms"));
     }
     Ok(RuleFields {
         event_type: event_type.as_str().to_string(),
-        channel: channel.as_str().to_string(),
+        channel: channel.map(|c| c.as_str().to_string()),
         recipient_path,
+        recipient_id_path,
+        category,
         target_date_path,
         timezone_path,
         lead_times,

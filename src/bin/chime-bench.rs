@@ -305,6 +305,9 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
                 event_id: None,
                 event_slot: None,
                 idempotency_key: None,
+                recipient_id: None,
+                category: None,
+                urgent: false,
             }
         })
         .collect();

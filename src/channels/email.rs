@@ -14,6 +14,7 @@
 
 use std::time::Duration;
 
+use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::response::Response;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -126,6 +127,11 @@ fn build_message(smtp: &Smtp, msg: &OutboundMessage) -> Result<Message, SendErro
     if let Some(subject) = &msg.subject {
         builder = builder.subject(subject);
     }
+    if let Some(url) = &msg.list_unsubscribe {
+        builder = builder
+            .header(ListUnsubscribe(format!("<{url}>")))
+            .header(ListUnsubscribePost);
+    }
     // Both set `MIME-Version: 1.0` and pick a transfer encoding per part.
     let built = match &msg.html {
         Some(html) => builder.multipart(MultiPart::alternative_plain_html(
@@ -135,6 +141,39 @@ fn build_message(smtp: &Smtp, msg: &OutboundMessage) -> Result<Message, SendErro
         None => builder.singlepart(SinglePart::plain(msg.body.clone())),
     };
     built.map_err(|e| SendError::permanent(format!("cannot build the e-mail: {e}")))
+}
+
+/// `List-Unsubscribe: <https://…>` (RFC 2369), the link a mail client's unsubscribe button uses.
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(s.to_owned()))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the link takes a POST and
+/// unsubscribes at once, with no page to confirm on.
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
 }
 
 fn summary(response: &Response) -> String {
@@ -195,6 +234,7 @@ mod tests {
             data: serde_json::Value::Null,
             webhook_secret: String::new(),
             previous_webhook_secret: None,
+            list_unsubscribe: None,
         }
     }
 
@@ -245,6 +285,23 @@ mod tests {
         assert_eq!(
             mail.body().replace("\r\n", "\n"),
             "Hi Ada,\n\nyour card ends on 2026-12-01.\n.\nBye\n\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_send_to_a_recipient_carries_one_click_unsubscribe_headers() {
+        let peer = SmtpPeer::start(SmtpReply::Accept).await.unwrap();
+        let mut msg = message();
+        msg.list_unsubscribe = Some("https://chime.example.com/unsubscribe/abc.def".into());
+        channel(&peer).send(&msg).await.unwrap();
+        let mails = peer.wait_for(1, WAIT).await.unwrap();
+        assert_eq!(
+            mails[0].header("List-Unsubscribe").as_deref(),
+            Some("<https://chime.example.com/unsubscribe/abc.def>")
+        );
+        assert_eq!(
+            mails[0].header("List-Unsubscribe-Post").as_deref(),
+            Some("List-Unsubscribe=One-Click")
         );
     }
 

@@ -48,6 +48,8 @@ pub struct OutboundMessage {
     pub webhook_secret: String,
     /// The tenant's secret before its last rotation, while it still signs (the grace period).
     pub previous_webhook_secret: Option<String>,
+    /// E-mail only: the one-click unsubscribe URL (RFC 8058) of a send to a recipient.
+    pub list_unsubscribe: Option<String>,
 }
 
 // Hand-written so the body and the signing secret never reach a log line through `{:?}`.
@@ -353,6 +355,7 @@ mod tests {
             data: serde_json::Value::Null,
             webhook_secret: "whsec_c2VjcmV0".into(),
             previous_webhook_secret: Some("whsec_b2xk".into()),
+            list_unsubscribe: None,
         };
         let printed = format!("{msg:?}");
         assert!(!printed.contains("secret body"), "{printed}");

@@ -195,6 +195,7 @@ mod tests {
             data: serde_json::Value::Null,
             webhook_secret: String::new(),
             previous_webhook_secret: None,
+            list_unsubscribe: None,
         }
     }
 

@@ -151,6 +151,7 @@ mod tests {
             data: json!({"name": "Ada", "card": {"last4": "4242"}}),
             webhook_secret: signing::new_webhook_secret(),
             previous_webhook_secret: None,
+            list_unsubscribe: None,
         }
     }
 

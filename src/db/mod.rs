@@ -10,6 +10,7 @@ pub mod events;
 pub mod group_commit;
 pub mod models;
 pub mod notifications;
+pub mod recipients;
 pub mod retention;
 pub mod rules;
 #[rustfmt::skip]

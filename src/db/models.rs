@@ -108,6 +108,11 @@ pub struct Notification {
     pub template: Option<String>,
     /// The pinned version of `template`; `None` renders its latest version.
     pub template_version: Option<i32>,
+    /// The recipient's external id, when the notification names one.
+    pub recipient_id: Option<String>,
+    pub category: Option<String>,
+    /// Sent through the recipient's quiet hours.
+    pub urgent: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -137,6 +142,9 @@ pub struct NewNotification {
     pub html: Option<String>,
     pub template: Option<String>,
     pub template_version: Option<i32>,
+    pub recipient_id: Option<String>,
+    pub category: Option<String>,
+    pub urgent: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -204,8 +212,12 @@ pub struct Rule {
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub event_type: String,
-    pub channel: String,
-    pub recipient_path: String,
+    /// With `recipient_path`, the channel; with `recipient_id_path`, an optional one.
+    #[diesel(treat_none_as_null = true)]
+    pub channel: Option<String>,
+    /// Where the address is; `None` for a rule naming a recipient.
+    #[diesel(treat_none_as_null = true)]
+    pub recipient_path: Option<String>,
     pub target_date_path: String,
     #[diesel(treat_none_as_null = true)]
     pub timezone_path: Option<String>,
@@ -221,6 +233,11 @@ pub struct Rule {
     pub template: Option<String>,
     #[diesel(treat_none_as_null = true)]
     pub template_version: Option<i32>,
+    /// Where the recipient's external id is, for a rule naming a recipient.
+    #[diesel(treat_none_as_null = true)]
+    pub recipient_id_path: Option<String>,
+    #[diesel(treat_none_as_null = true)]
+    pub category: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -249,4 +266,32 @@ pub struct StoredTemplate {
     pub html: Option<String>,
     pub digest: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = recipients)]
+pub struct RecipientRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub external_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub webhook_url: Option<String>,
+    pub timezone: Option<String>,
+    pub locale: Option<String>,
+    pub preferred_channel: Option<String>,
+    pub preferences: serde_json::Value,
+    pub quiet_hours: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = recipient_defaults)]
+pub struct RecipientDefaultsRow {
+    pub tenant_id: Uuid,
+    pub preferences: serde_json::Value,
+    pub quiet_hours: Option<serde_json::Value>,
+    pub updated_at: DateTime<Utc>,
 }

@@ -93,6 +93,37 @@ diesel::table! {
         delivery_status_at -> Nullable<Timestamptz>,
         template -> Nullable<Text>,
         template_version -> Nullable<Int4>,
+        recipient_id -> Nullable<Text>,
+        category -> Nullable<Text>,
+        urgent -> Bool,
+    }
+}
+
+diesel::table! {
+    recipient_defaults (tenant_id) {
+        tenant_id -> Uuid,
+        preferences -> Jsonb,
+        quiet_hours -> Nullable<Jsonb>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    recipients (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        external_id -> Text,
+        name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        webhook_url -> Nullable<Text>,
+        timezone -> Nullable<Text>,
+        locale -> Nullable<Text>,
+        preferred_channel -> Nullable<Text>,
+        preferences -> Jsonb,
+        quiet_hours -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -101,8 +132,8 @@ diesel::table! {
         id -> Uuid,
         tenant_id -> Uuid,
         event_type -> Text,
-        channel -> Text,
-        recipient_path -> Text,
+        channel -> Nullable<Text>,
+        recipient_path -> Nullable<Text>,
         target_date_path -> Text,
         timezone_path -> Nullable<Text>,
         lead_times -> Array<Text>,
@@ -113,6 +144,8 @@ diesel::table! {
         html -> Nullable<Text>,
         template -> Nullable<Text>,
         template_version -> Nullable<Int4>,
+        recipient_id_path -> Nullable<Text>,
+        category -> Nullable<Text>,
     }
 }
 
@@ -176,6 +209,8 @@ diesel::joinable!(events -> tenants (tenant_id));
 diesel::joinable!(notifications -> events (event_id));
 diesel::joinable!(notifications -> series (series_id));
 diesel::joinable!(notifications -> tenants (tenant_id));
+diesel::joinable!(recipient_defaults -> tenants (tenant_id));
+diesel::joinable!(recipients -> tenants (tenant_id));
 diesel::joinable!(rules -> tenants (tenant_id));
 diesel::joinable!(series -> tenants (tenant_id));
 diesel::joinable!(templates -> tenants (tenant_id));
@@ -187,6 +222,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     delivery_attempts,
     events,
     notifications,
+    recipient_defaults,
+    recipients,
     rules,
     series,
     templates,

@@ -102,7 +102,11 @@ fn handle_locked(
         return Ok((Outcome::AlreadyHandled, Vec::new()));
     }
     let rule = db::rules::find_for_type(conn, event.tenant_id, &event.event_type)?;
-    let plan = match handler::plan(&event, rule.as_ref(), now) {
+    let named: Vec<String> = handler::named_recipient(&event, rule.as_ref())
+        .into_iter()
+        .collect();
+    let directory = crate::recipients::Directory::load(conn, event.tenant_id, &named)?;
+    let plan = match handler::plan_with(&event, rule.as_ref(), now, &directory) {
         // As POST /notifications refuses such URLs, the event fails naming the field.
         Plan::Schedule(items) => match refused_webhook(&items, allow_private) {
             Some(error) => Plan::Failed(error),
@@ -178,6 +182,9 @@ fn notification_for(event: &Event, item: Planned, max_attempts: i32) -> NewNotif
         event_id: Some(event.id),
         event_slot: Some(item.slot),
         idempotency_key: None,
+        recipient_id: item.recipient_id,
+        category: item.category,
+        urgent: false,
     }
 }
 

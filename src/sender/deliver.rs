@@ -13,6 +13,7 @@ use crate::db::group_commit::GroupCommit;
 use crate::db::models::{NewDeliveryAttempt, Notification};
 use crate::db::{self, notifications as q, DbError};
 use crate::ops::metrics;
+use crate::recipients::unsubscribe::Unsubscribe;
 use crate::schedule::Member;
 use crate::startup::RoleContext;
 use chrono::{DateTime, Utc};
@@ -28,15 +29,25 @@ pub struct Deliverer {
     channels: Arc<Channels>,
     policy: RetryPolicy,
     recorder: GroupCommit<Recorded, RecordEffect>,
+    unsubscribe: Option<Arc<Unsubscribe>>,
 }
 
 /// A claimed notification, with the secrets its tenant signs webhooks with.
 pub struct Claimed {
     pub row: Notification,
     pub webhook_secrets: db::tenants::WebhookSecrets,
+    /// The recipient's current address (when it changed) and unsubscribe link.
+    pub addressing: Addressing,
     /// When the claim was asked for, by this process's clocks: no other sender can take the row
     /// over before the visibility timeout has passed since.
     asked: (Instant, DateTime<Utc>),
+}
+
+/// Where a claimed send to a recipient goes, as the claim found it.
+#[derive(Debug, Clone, Default)]
+pub struct Addressing {
+    pub address: Option<String>,
+    pub list_unsubscribe: Option<String>,
 }
 
 /// An outcome to write: the claimed row, when the attempt started, and what happened.
@@ -135,11 +146,13 @@ impl Deliverer {
     pub fn new(ctx: RoleContext, channels: Arc<Channels>) -> Deliverer {
         let policy = RetryPolicy::new(ctx.settings.sender.retry_schedule.clone());
         let recorder = GroupCommit::start(ctx.pool.clone(), RECORD_BATCH, 4, record_batch);
+        let unsubscribe = Unsubscribe::from_settings(&ctx.settings).map(Arc::new);
         Deliverer {
             ctx,
             channels,
             policy,
             recorder,
+            unsubscribe,
         }
     }
 
@@ -158,9 +171,17 @@ impl Deliverer {
         let abandoned_before = Utc::now()
             - chrono::Duration::from_std(self.ctx.settings.sender.visibility_timeout)
                 .unwrap_or_default();
-        let (rows, exhausted, next) = db::run(&self.ctx.pool, move |conn| {
+        let unsubscribe = self.unsubscribe.clone();
+        let (rows, exhausted, next, gated) = db::run(&self.ctx.pool, move |conn| {
             conn.transaction(|conn| {
                 let claims = q::claim_many(conn, &pairs, abandoned_before)?;
+                // Preferences and quiet hours of recipients, as they are now.
+                let mut gated = crate::recipients::gate(
+                    conn,
+                    claims.claimed,
+                    Utc::now(),
+                    unsubscribe.as_deref(),
+                )?;
                 for row in &claims.exhausted {
                     // No attempt row can say how the abandoned attempt ended; the audit log
                     // records the transition instead.
@@ -174,21 +195,41 @@ impl Deliverer {
                     )?;
                 }
                 // Like any dead occurrence, each gives way to the next one of its series.
-                let next = crate::events::series::advance_each(conn, &claims.exhausted)?;
-                let tenant_ids: Vec<Uuid> = claims.claimed.iter().map(|r| r.tenant_id).collect();
+                let mut next = crate::events::series::advance_each(conn, &claims.exhausted)?;
+                let suppressed: Vec<Notification> =
+                    gated.suppressed.iter().map(|(r, _)| r.clone()).collect();
+                next.extend(crate::events::series::advance_each(conn, &suppressed)?);
+                let cleared = std::mem::take(&mut gated.cleared);
+                let tenant_ids: Vec<Uuid> = cleared.iter().map(|c| c.row.tenant_id).collect();
                 let secrets: HashMap<Uuid, db::tenants::WebhookSecrets> =
                     db::tenants::webhook_secrets(conn, &tenant_ids)?
                         .into_iter()
                         .collect();
-                let rows = claims
-                    .claimed
+                let rows = cleared
                     .into_iter()
-                    .filter_map(|r| secrets.get(&r.tenant_id).cloned().map(|s| (r, s)))
+                    .filter_map(|c| secrets.get(&c.row.tenant_id).cloned().map(|s| (c, s)))
                     .collect::<Vec<_>>();
-                Ok::<_, DbError>((rows, claims.exhausted, next))
+                Ok::<_, DbError>((rows, claims.exhausted, next, gated))
             })
         })
         .await?;
+        for (row, why) in &gated.suppressed {
+            metrics::suppressed(why.code());
+            tracing::info!(
+                notification_id = %row.id,
+                channel = %row.channel,
+                outcome = "suppressed",
+                reason = why.code(),
+                "not sent: the recipient's preferences do not allow it"
+            );
+        }
+        if !gated.held.is_empty() {
+            metrics::held(gated.held.len() as u64);
+        }
+        for due in gated.held {
+            tracing::info!(notification_id = %due.id, until = %crate::domain::format_time(due.due_at), "held until the end of quiet hours");
+            self.schedule(due).await;
+        }
         for row in exhausted {
             metrics::send_outcome(&row.channel, "dead");
             let lag_ms = (Utc::now() - row.due_at).num_milliseconds().max(0);
@@ -206,10 +247,14 @@ impl Deliverer {
         }
         Ok(rows
             .into_iter()
-            .map(|(row, webhook_secrets)| {
+            .map(|(cleared, webhook_secrets)| {
                 let claimed = Claimed {
-                    row,
+                    row: cleared.row,
                     webhook_secrets,
+                    addressing: Addressing {
+                        address: cleared.address,
+                        list_unsubscribe: cleared.list_unsubscribe,
+                    },
                     asked,
                 };
                 (Member::new(claimed.row.id, claimed.row.version), claimed)
@@ -225,13 +270,17 @@ impl Deliverer {
         let Claimed {
             row,
             webhook_secrets: secret,
+            addressing,
             asked,
         } = claimed;
         let started_at = Utc::now();
         let due = due_ms.unwrap_or_else(|| row.due_at.timestamp_millis());
         let lag_ms = (started_at.timestamp_millis() - due).max(0) as u64;
         metrics::delivery_lag(&row.channel, Duration::from_millis(lag_ms));
-        let Some(outcome) = self.attempt(&row, secret, started_at, asked).await else {
+        let Some(outcome) = self
+            .attempt(&row, secret, addressing, started_at, asked)
+            .await
+        else {
             // Not ours any more: its entry is left to whoever holds the claim now.
             return false;
         };
@@ -251,6 +300,7 @@ impl Deliverer {
         &self,
         row: &Notification,
         webhook_secrets: db::tenants::WebhookSecrets,
+        addressing: Addressing,
         now: DateTime<Utc>,
         asked: (Instant, DateTime<Utc>),
     ) -> Option<Outcome> {
@@ -300,13 +350,14 @@ impl Deliverer {
         let msg = OutboundMessage {
             notification_id: row.id,
             attempt: row.attempts,
-            recipient: row.recipient.clone(),
+            recipient: addressing.address.unwrap_or_else(|| row.recipient.clone()),
             subject,
             body,
             html,
             data: row.data.clone(),
             webhook_secret: webhook_secrets.current,
             previous_webhook_secret: webhook_secrets.previous,
+            list_unsubscribe: addressing.list_unsubscribe,
         };
         if !self.claim_still_held(row, asked).await {
             return None;

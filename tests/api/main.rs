@@ -12,6 +12,7 @@ mod errors;
 mod metrics;
 mod notifications;
 mod ops;
+mod recipients;
 mod schedule;
 mod templates;
 mod users;

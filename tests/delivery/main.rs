@@ -8,6 +8,7 @@ mod abandoned;
 mod channels;
 mod failures;
 mod metrics;
+mod recipients;
 mod reconcile;
 mod redis_loss;
 mod retention;

@@ -868,6 +868,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List recipients
+         * @description Newest first.
+         */
+        get: operations["listRecipients"];
+        put?: never;
+        /**
+         * Create a recipient
+         * @description An id that exists is a `409`; `PUT /api/v1/recipients/{id}` creates or replaces.
+         */
+        post: operations["createRecipient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recipients/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or replace up to 1,000 recipients at once
+         * @description Each item replaces its recipient as `PUT` does. Any bad item (or an id repeated in the batch) is a `422` whose `error.items` lists each bad item's index and field, and nothing is written; otherwise all are written in one transaction.
+         */
+        post: operations["upsertRecipientsBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recipients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Get a recipient */
+        get: operations["getRecipient"];
+        /**
+         * Create or replace a recipient
+         * @description Fields left out are cleared.
+         */
+        put: operations["upsertRecipient"];
+        post?: never;
+        /**
+         * Delete a recipient
+         * @description Pending notifications to it end `suppressed` (`recipient_deleted`) when their send is claimed.
+         */
+        delete: operations["deleteRecipient"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some fields of a recipient
+         * @description Only the fields given change (`null` clears one); `preferences` and `quiet_hours` are replaced whole.
+         */
+        patch: operations["updateRecipient"];
+        trace?: never;
+    };
+    "/api/v1/recipient-defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's recipient defaults */
+        get: operations["getRecipientDefaults"];
+        /**
+         * Replace the tenant's recipient defaults
+         * @description Requires the `admin` role. Preferences and quiet hours every recipient has unless its own say otherwise.
+         */
+        put: operations["putRecipientDefaults"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token of a `List-Unsubscribe` link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe page
+         * @description A page with a button that makes the `POST`; opening the link changes nothing.
+         */
+        get: operations["unsubscribePage"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058)
+         * @description No authentication: the token is signed (HMAC-SHA256 under `CHIME_UNSUBSCRIBE_SECRET`) for one recipient, category and channel, and checked in constant time. Records the opt-out; idempotent. A tampered token is a `400` and changes nothing; without `CHIME_PUBLIC_URL` links are off (`404`). Mail clients post `List-Unsubscribe=One-Click` as a form; the body is not read.
+         */
+        post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -909,8 +1033,11 @@ export interface components {
         Notification: {
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
-            status: "scheduled" | "sending" | "sent" | "cancelled" | "expired" | "dead";
+            /**
+             * @description `suppressed`: not sent because, when its send was claimed, its recipient had opted out of its category on its channel (or had no address for it, or was deleted); `last_error` says which.
+             * @enum {string}
+             */
+            status: "scheduled" | "sending" | "sent" | "cancelled" | "expired" | "dead" | "suppressed";
             /** @enum {string} */
             channel: "email" | "sms" | "webhook";
             /** @description E-mail address, E.164 phone number or http(s) URL, by channel. */
@@ -963,6 +1090,7 @@ export interface components {
             group_key: string | null;
             attempts: number;
             max_attempts: number;
+            /** @description For `suppressed`, the reason: `opted_out: …`, `off_by_default: …`, `no_address: …` or `recipient_deleted: …`. */
             last_error: string | null;
             /** Format: date-time */
             sent_at: string | null;
@@ -982,9 +1110,15 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The recipient's external id, when the notification names a recipient; its channel and address came from them. */
+            recipient_id: string | null;
+            /** @description The category its recipient's preferences are read for. */
+            category: string | null;
+            /** @description Sent through the recipient's quiet hours. */
+            urgent: boolean;
         };
         /**
-         * @description Give `send_at`, or `target_date` with an optional `lead_time` (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series. Unknown fields are a `400`.
+         * @description Give `send_at`, or `target_date` with an optional `lead_time` (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series. Unknown fields are a `400`. Address it either with `channel` + `recipient` (an address), or with `recipient_id` + `category` (a stored recipient): the channel is then the first of `channels` (or `channel`; by default the recipient's `preferred_channel`, then email, sms, webhook) for which the recipient has an address and allows the category. An unknown recipient, or a category with no allowed channel, is a `422` naming `recipient_id`, `category` or `channels`. The preferences are read again when the send is claimed: an opt-out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours is held until they end unless `urgent`.
          * @example {
          *       "channel": "email",
          *       "recipient": "ada@example.com",
@@ -1002,10 +1136,13 @@ export interface components {
          *     }
          */
         NotificationCreate: {
-            /** @enum {string} */
-            channel: "email" | "sms" | "webhook";
-            /** @description E-mail address | E.164 phone number | http(s) URL. */
-            recipient: string;
+            /**
+             * @description Required with `recipient`; with `recipient_id`, the one channel to use.
+             * @enum {string}
+             */
+            channel?: "email" | "sms" | "webhook";
+            /** @description E-mail address | E.164 phone number | http(s) URL. Not with `recipient_id`. */
+            recipient?: string;
             /** @description E-mail only; a template like `body`. */
             subject?: string | null;
             /** @description Template (`{{name}}` variables from `data`); required for email and sms. Rendered once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a 422 naming the field. */
@@ -1054,6 +1191,14 @@ export interface components {
             max_attempts?: number | null;
             /** @description Also accepted as the `Idempotency-Key` header. */
             idempotency_key?: string | null;
+            /** @description A stored recipient's external id, instead of `recipient`. */
+            recipient_id?: string | null;
+            /** @description Required with `recipient_id`: what the recipient's preferences are read for, e.g. `billing`. */
+            category?: string | null;
+            /** @description With `recipient_id`: the acceptable channels, in order of preference. */
+            channels?: ("email" | "sms" | "webhook")[] | null;
+            /** @description Sent even inside the recipient's quiet hours. Default false. */
+            urgent?: boolean | null;
         };
         NotificationBatch: {
             items: components["schemas"]["NotificationCreate"][];
@@ -1245,6 +1390,7 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * @description Either an address (`channel` + `recipient_path`) or a stored recipient (`recipient_id_path` + `category`, with an optional `channel`: without one, the recipient's preferences choose it per event). Unknown fields are a `400`.
          * @example {
          *       "event_type": "card.expiring",
          *       "channel": "email",
@@ -1265,13 +1411,16 @@ export interface components {
              * @example card.expiring
              */
             event_type: string;
-            /** @enum {string} */
-            channel: "email" | "sms" | "webhook";
             /**
-             * @description JSON Pointer into the event payload.
+             * @description Required with `recipient_path`; optional with `recipient_id_path`.
+             * @enum {string|null}
+             */
+            channel?: "email" | "sms" | "webhook" | null;
+            /**
+             * @description JSON Pointer into the event payload: the address. Not with `recipient_id_path`.
              * @example /email
              */
-            recipient_path: string;
+            recipient_path?: string | null;
             /**
              * @description JSON Pointer into the event payload.
              * @example /target_date
@@ -1299,6 +1448,16 @@ export interface components {
             template?: string | null;
             /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
             template_version?: number | null;
+            /**
+             * @description JSON Pointer into the event payload: a stored recipient's external id. An unknown recipient, or one with no allowed channel, fails the event with an error naming the path.
+             * @example /customer_id
+             */
+            recipient_id_path?: string | null;
+            /**
+             * @description Required with `recipient_id_path`: what the recipient's preferences are read for.
+             * @example billing
+             */
+            category?: string | null;
         };
         Rule: {
             /** Format: uuid */
@@ -1308,13 +1467,13 @@ export interface components {
              * @example card.expiring
              */
             event_type: string;
-            /** @enum {string} */
-            channel: "email" | "sms" | "webhook";
+            /** @enum {string|null} */
+            channel: "email" | "sms" | "webhook" | null;
             /**
              * @description JSON Pointer into the event payload.
              * @example /email
              */
-            recipient_path: string;
+            recipient_path: string | null;
             /**
              * @description JSON Pointer into the event payload.
              * @example /target_date
@@ -1346,6 +1505,16 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /**
+             * @description JSON Pointer into the event payload: a stored recipient's external id. An unknown recipient, or one with no allowed channel, fails the event with an error naming the path.
+             * @example /customer_id
+             */
+            recipient_id_path: string | null;
+            /**
+             * @description Required with `recipient_id_path`: what the recipient's preferences are read for.
+             * @example billing
+             */
+            category: string | null;
         };
         RuleList: {
             items: components["schemas"]["Rule"][];
@@ -1542,6 +1711,7 @@ export interface components {
                 cancelled?: number;
                 expired?: number;
                 dead?: number;
+                suppressed?: number;
             };
             count_cap?: number;
             /** @description Pending notifications due from now within an hour / a day. */
@@ -1615,6 +1785,7 @@ export interface components {
             /** @enum {string} */
             channel?: "email" | "sms" | "webhook";
             recipient?: string;
+            recipient_id?: string;
             group_key?: string;
             idempotency_key?: string;
             /** Format: uuid */
@@ -1707,6 +1878,112 @@ export interface components {
             MessageStatus: string;
         } & {
             [key: string]: string;
+        };
+        /**
+         * @description Per category (or `*` for every category): per channel, `true` (allowed) or `false` (opted out). A recipient's own category, then its `*`, then the tenant default's category, then its `*`; allowed when none says.
+         * @example {
+         *       "marketing": {
+         *         "email": false
+         *       },
+         *       "*": {
+         *         "sms": true
+         *       }
+         *     }
+         */
+        Preferences: {
+            [key: string]: {
+                email?: boolean;
+                sms?: boolean;
+                webhook?: boolean;
+            };
+        };
+        /** @description A daily window of local wall-clock time (`HH:MM`, in the recipient's `timezone`, UTC without one) in which nothing is sent; a send due inside is held until the window ends (DST-correct: an end inside a spring-forward gap moves to the jump). `start` after `end` spans midnight. */
+        QuietHours: {
+            /** @example 21:00 */
+            start: string;
+            /** @example 08:00 */
+            end: string;
+        };
+        /** @description Every field of a recipient; `PUT` clears what is left out. A field that does not parse is a `422` naming it (`preferences.billing.fax`, `quiet_hours.start`). */
+        RecipientInput: {
+            /** @description Optional; must equal the id in the path. */
+            id?: string;
+            name?: string | null;
+            email?: string | null;
+            /** @description E.164. */
+            phone?: string | null;
+            webhook_url?: string | null;
+            /** @description IANA name; quiet hours are read in it. */
+            timezone?: string | null;
+            /** @example pt-BR */
+            locale?: string | null;
+            /** @enum {string|null} */
+            preferred_channel?: "email" | "sms" | "webhook" | null;
+            preferences?: components["schemas"]["Preferences"] | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+        };
+        RecipientCreate: {
+            /** @description The caller's own id for the recipient (`batch` is reserved). */
+            id: string;
+            name?: string | null;
+            email?: string | null;
+            /** @description E.164. */
+            phone?: string | null;
+            webhook_url?: string | null;
+            /** @description IANA name; quiet hours are read in it. */
+            timezone?: string | null;
+            /** @example pt-BR */
+            locale?: string | null;
+            /** @enum {string|null} */
+            preferred_channel?: "email" | "sms" | "webhook" | null;
+            preferences?: components["schemas"]["Preferences"] | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+        };
+        Recipient: {
+            /** @description The caller's own id for the recipient (`batch` is reserved). */
+            id: string;
+            name: string | null;
+            email: string | null;
+            /** @description E.164. */
+            phone: string | null;
+            webhook_url: string | null;
+            /** @description IANA name; quiet hours are read in it. */
+            timezone: string | null;
+            /** @example pt-BR */
+            locale: string | null;
+            /** @enum {string|null} */
+            preferred_channel: "email" | "sms" | "webhook" | null;
+            preferences: components["schemas"]["Preferences"];
+            quiet_hours: components["schemas"]["QuietHours"] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        RecipientPage: {
+            items: components["schemas"]["Recipient"][];
+            next_cursor: string | null;
+        };
+        RecipientBatch: {
+            items: components["schemas"]["RecipientCreate"][];
+        };
+        RecipientBatchResult: {
+            items: {
+                /** @description False when it replaced an existing recipient. */
+                created: boolean;
+                recipient: components["schemas"]["Recipient"];
+            }[];
+        };
+        RecipientDefaults: {
+            preferences?: components["schemas"]["Preferences"] | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+        };
+        Unsubscribed: {
+            /** @enum {boolean} */
+            unsubscribed: true;
+            category: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "webhook";
         };
     };
     responses: {
@@ -1923,7 +2200,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this status. */
-                status?: "scheduled" | "sending" | "sent" | "cancelled" | "expired" | "dead";
+                status?: "scheduled" | "sending" | "sent" | "cancelled" | "expired" | "dead" | "suppressed";
                 /** @description Only this channel. */
                 channel?: "email" | "sms" | "webhook";
                 /** @description Only this group key. */
@@ -1932,6 +2209,8 @@ export interface operations {
                 event_id?: string;
                 /** @description Only this recipient (exact). */
                 recipient?: string;
+                /** @description Only notifications to this recipient (external id). */
+                recipient_id?: string;
                 /** @description Only the notification with this idempotency key. */
                 idempotency_key?: string;
                 /** @description Only occurrences of this recurring series. */
@@ -3548,6 +3827,349 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listRecipients: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    upsertRecipientsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientBatch"];
+            };
+        };
+        responses: {
+            /** @description Every item replaced an existing recipient. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientBatchResult"];
+                };
+            };
+            /** @description At least one was created; the items in request order. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recipient. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    upsertRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientInput"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    deleteRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    updateRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientInput"];
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getRecipientDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The defaults (empty preferences and no quiet hours until set). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientDefaults"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    putRecipientDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientDefaults"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientDefaults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    unsubscribePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token of a `List-Unsubscribe` link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token of a `List-Unsubscribe` link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Opted out. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unsubscribed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["InternalError"];
         };
     };

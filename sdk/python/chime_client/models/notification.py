@@ -23,7 +23,8 @@ class Notification:
     """
     Attributes:
         id (UUID):
-        status (NotificationStatus):
+        status (NotificationStatus): `suppressed`: not sent because, when its send was claimed, its recipient had opted
+            out of its category on its channel (or had no address for it, or was deleted); `last_error` says which.
         channel (NotificationChannel):
         recipient (str): E-mail address, E.164 phone number or http(s) URL, by channel.
         subject (None | str): E-mail subject template.
@@ -44,7 +45,8 @@ class Notification:
         group_key (None | str):
         attempts (int):
         max_attempts (int):
-        last_error (None | str):
+        last_error (None | str): For `suppressed`, the reason: `opted_out: …`, `off_by_default: …`, `no_address: …` or
+            `recipient_deleted: …`.
         sent_at (datetime.datetime | None):
         delivery_status (None | str): What the provider reported after accepting the message (SMS status callbacks):
             `delivered` or `undelivered`; `null` until then. `status` stays `sent` either way.
@@ -54,6 +56,10 @@ class Notification:
         idempotency_key (None | str):
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        recipient_id (None | str): The recipient's external id, when the notification names a recipient; its channel and
+            address came from them.
+        category (None | str): The category its recipient's preferences are read for.
+        urgent (bool): Sent through the recipient's quiet hours.
     """
 
     id: UUID
@@ -86,6 +92,9 @@ class Notification:
     idempotency_key: None | str
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    recipient_id: None | str
+    category: None | str
+    urgent: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -192,6 +201,14 @@ class Notification:
 
         updated_at = self.updated_at.isoformat()
 
+        recipient_id: None | str
+        recipient_id = self.recipient_id
+
+        category: None | str
+        category = self.category
+
+        urgent = self.urgent
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -226,6 +243,9 @@ class Notification:
                 "idempotency_key": idempotency_key,
                 "created_at": created_at,
                 "updated_at": updated_at,
+                "recipient_id": recipient_id,
+                "category": category,
+                "urgent": urgent,
             }
         )
 
@@ -455,6 +475,22 @@ class Notification:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
+        def _parse_recipient_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        recipient_id = _parse_recipient_id(d.pop("recipient_id"))
+
+        def _parse_category(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        category = _parse_category(d.pop("category"))
+
+        urgent = d.pop("urgent")
+
         notification = cls(
             id=id,
             status=status,
@@ -486,6 +522,9 @@ class Notification:
             idempotency_key=idempotency_key,
             created_at=created_at,
             updated_at=updated_at,
+            recipient_id=recipient_id,
+            category=category,
+            urgent=urgent,
         )
 
         notification.additional_properties = d

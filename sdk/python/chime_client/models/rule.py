@@ -20,7 +20,7 @@ class Rule:
         id (UUID):
         event_type (str): Letters, digits and `. _ - : /`, at most 200 characters. Example: card.expiring.
         channel (RuleChannel):
-        recipient_path (str): JSON Pointer into the event payload. Example: /email.
+        recipient_path (None | str): JSON Pointer into the event payload. Example: /email.
         target_date_path (str): JSON Pointer into the event payload. Example: /target_date.
         timezone_path (None | str): JSON Pointer into the event payload. Example: /tz.
         lead_times (list[str]): One notification per lead time. Example: ['P7D', 'P1D'].
@@ -34,12 +34,17 @@ class Rule:
             message is sent is rendered.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        recipient_id_path (None | str): JSON Pointer into the event payload: a stored recipient's external id. An
+            unknown recipient, or one with no allowed channel, fails the event with an error naming the path. Example:
+            /customer_id.
+        category (None | str): Required with `recipient_id_path`: what the recipient's preferences are read for.
+            Example: billing.
     """
 
     id: UUID
     event_type: str
     channel: RuleChannel
-    recipient_path: str
+    recipient_path: None | str
     target_date_path: str
     timezone_path: None | str
     lead_times: list[str]
@@ -50,6 +55,8 @@ class Rule:
     template_version: int | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    recipient_id_path: None | str
+    category: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,6 +66,7 @@ class Rule:
 
         channel = self.channel.value
 
+        recipient_path: None | str
         recipient_path = self.recipient_path
 
         target_date_path = self.target_date_path
@@ -86,6 +94,12 @@ class Rule:
 
         updated_at = self.updated_at.isoformat()
 
+        recipient_id_path: None | str
+        recipient_id_path = self.recipient_id_path
+
+        category: None | str
+        category = self.category
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -104,6 +118,8 @@ class Rule:
                 "template_version": template_version,
                 "created_at": created_at,
                 "updated_at": updated_at,
+                "recipient_id_path": recipient_id_path,
+                "category": category,
             }
         )
 
@@ -118,7 +134,12 @@ class Rule:
 
         channel = RuleChannel(d.pop("channel"))
 
-        recipient_path = d.pop("recipient_path")
+        def _parse_recipient_path(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        recipient_path = _parse_recipient_path(d.pop("recipient_path"))
 
         target_date_path = d.pop("target_date_path")
 
@@ -165,6 +186,20 @@ class Rule:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
+        def _parse_recipient_id_path(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        recipient_id_path = _parse_recipient_id_path(d.pop("recipient_id_path"))
+
+        def _parse_category(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        category = _parse_category(d.pop("category"))
+
         rule = cls(
             id=id,
             event_type=event_type,
@@ -180,6 +215,8 @@ class Rule:
             template_version=template_version,
             created_at=created_at,
             updated_at=updated_at,
+            recipient_id_path=recipient_id_path,
+            category=category,
         )
 
         rule.additional_properties = d
