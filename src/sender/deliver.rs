@@ -478,7 +478,7 @@ fn record_status_only(
 
 /// Writes a batch of outcomes in the caller's transaction; one effect per item, in order.
 fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<RecordEffect>, DbError> {
-    // The common case, a plain success, is written for the whole batch with two statements;
+    // The common case, a plain success, is written for the whole batch with one statement;
     // everything else (retries, dead letters, series occurrences) row by row.
     let is_plain_success = |(row, _, outcome): &Recorded| {
         matches!(outcome, Outcome::Sent { .. }) && row.series_id.is_none()
@@ -488,8 +488,6 @@ fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<Recor
         Default::default()
     } else {
         let pairs: Vec<(Uuid, i32)> = sent.iter().map(|(r, _, _)| (r.id, r.version)).collect();
-        let marked: std::collections::HashSet<Uuid> =
-            q::mark_many_sent(conn, &pairs)?.into_iter().collect();
         let finished_at = Utc::now();
         let attempts: Vec<NewDeliveryAttempt> = sent
             .iter()
@@ -508,8 +506,9 @@ fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<Recor
                 },
             })
             .collect();
-        db::attempts::record_many(conn, attempts)?;
-        marked
+        q::mark_many_sent(conn, &pairs, &attempts)?
+            .into_iter()
+            .collect()
     };
     items
         .iter()
