@@ -62,6 +62,8 @@ Options:
   --retention-rows N    old finished rows that retention purges while `delivery` runs (default 0)
   --chime PATH          the chime binary (default: next to chime-bench)
   --receiver PATH       the receiver binary (default: chime-bench-receiver next to chime-bench)
+  --pg-log FILE         PostgreSQL's server log (readable here): the delivery workloads turn on
+                        log_statement for their own database and count the statements per send
   -h, --help            this text
 
 Build: cargo build --release --features test-peers --bin chime --bin chime-bench --bin chime-bench-receiver
@@ -92,6 +94,8 @@ struct Args {
     workloads: Vec<String>,
     chime: PathBuf,
     receiver: PathBuf,
+    /// PostgreSQL's log, to count the statements of each send.
+    pg_log: Option<PathBuf>,
 }
 
 fn parse_args(argv: &[String]) -> anyhow::Result<Option<Args>> {
@@ -114,6 +118,7 @@ fn parse_args(argv: &[String]) -> anyhow::Result<Option<Args>> {
             .to_vec(),
         chime: sibling("chime")?,
         receiver: sibling("chime-bench-receiver")?,
+        pg_log: None,
     };
     let mut it = argv.iter();
     while let Some(flag) = it.next() {
@@ -142,6 +147,7 @@ fn parse_args(argv: &[String]) -> anyhow::Result<Option<Args>> {
             "--retention-rows" => a.retention_rows = number()?,
             "--chime" => a.chime = PathBuf::from(value),
             "--receiver" => a.receiver = PathBuf::from(value),
+            "--pg-log" => a.pg_log = Some(PathBuf::from(value)),
             "--workloads" => {
                 a.workloads = if value == "all" {
                     ALL.map(String::from).to_vec()
@@ -223,6 +229,62 @@ impl Scratch {
         s.webhook_allow_private = true;
         s
     }
+}
+
+impl Scratch {
+    /// Creates the database with every statement of its sessions logged.
+    fn log_statements(&self) -> anyhow::Result<()> {
+        let mut conn = PgConnection::establish(&format!("{PG}/postgres{NO_TLS}"))?;
+        diesel::sql_query(format!("CREATE DATABASE {}", self.db)).execute(&mut conn)?;
+        diesel::sql_query(format!(
+            "ALTER DATABASE {} SET log_statement = 'all'",
+            self.db
+        ))
+        .execute(&mut conn)?;
+        Ok(())
+    }
+}
+
+/// Statements the server log holds from byte `from` on, of the given backends, by kind (the
+/// statement's first words), most frequent first.
+fn count_statements(
+    log: &Path,
+    from: u64,
+    backends: &HashMap<u32, Duration>,
+) -> anyhow::Result<Vec<(String, usize)>> {
+    use std::io::{Read, Seek};
+    let mut f = std::fs::File::open(log)?;
+    f.seek(std::io::SeekFrom::Start(from))?;
+    let mut text = String::new();
+    f.read_to_string(&mut text)?;
+    let tags: Vec<String> = backends.keys().map(|p| format!("[{p}]")).collect();
+    let mut kinds: HashMap<String, usize> = HashMap::new();
+    for line in text.lines() {
+        if !tags.iter().any(|t| line.contains(t.as_str())) {
+            continue;
+        }
+        // "LOG:  statement: BEGIN" or "LOG:  execute <unnamed>: UPDATE …" or "execute s3: …".
+        let Some(stmt) = line
+            .split_once("LOG:  statement: ")
+            .map(|(_, s)| s)
+            .or_else(|| {
+                line.split_once("LOG:  execute ")
+                    .and_then(|(_, s)| s.split_once(": "))
+                    .map(|(_, s)| s)
+            })
+        else {
+            continue;
+        };
+        let kind: String = stmt
+            .split_whitespace()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" ");
+        *kinds.entry(kind).or_default() += 1;
+    }
+    let mut v: Vec<(String, usize)> = kinds.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1));
+    Ok(v)
 }
 
 impl Drop for Scratch {
@@ -898,6 +960,11 @@ struct RunResult {
     lags: Vec<f64>,
     /// From the earliest due time to the last arrival.
     span: Duration,
+    /// CPU used from the end of the set-up to the last arrival: PostgreSQL's backends serving
+    /// the database, chime, the receiver.
+    cpu: (Duration, Duration, Duration),
+    /// Statements PostgreSQL logged for the database over the same span, by kind.
+    statements: Option<Vec<(String, usize)>>,
 }
 
 /// Creates `n` reminders due within `window` from a start far enough ahead for the set-up (or
@@ -905,6 +972,8 @@ struct RunResult {
 async fn deliver_once(
     chime: &ChimeProc,
     receiver: &Receiver,
+    scratch: &Scratch,
+    pg_log: Option<&Path>,
     n: usize,
     window: Duration,
 ) -> anyhow::Result<RunResult> {
@@ -922,6 +991,14 @@ async fn deliver_once(
         4,
     )
     .await?;
+    let log_from = pg_log
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len());
+    let cpu0 = (
+        pg_backends_cpu(&scratch.db),
+        chime.proc.cpu(),
+        receiver.proc.cpu(),
+    );
     let ready_at = Utc::now();
     if ready_at > start {
         println!(
@@ -932,6 +1009,16 @@ async fn deliver_once(
     let due: HashMap<String, DateTime<Utc>> = created.into_iter().collect();
     let window_end = Instant::now() + (start - Utc::now()).to_std().unwrap_or_default() + window;
     receiver.wait_for(n, window_end).await?;
+    let pg1 = pg_backends_cpu(&scratch.db);
+    let cpu = (
+        cpu_delta(&cpu0.0, &pg1),
+        chime.proc.cpu().saturating_sub(cpu0.1),
+        receiver.proc.cpu().saturating_sub(cpu0.2),
+    );
+    let statements = match (pg_log, log_from) {
+        (Some(path), Some(from)) => Some(count_statements(path, from, &pg1)?),
+        _ => None,
+    };
     let arrivals = receiver.arrivals().await?;
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut lags = Vec::with_capacity(arrivals.len());
@@ -958,6 +1045,8 @@ async fn deliver_once(
         early,
         lags,
         span: (last - start).to_std().unwrap_or_default(),
+        cpu,
+        statements,
     })
 }
 
@@ -970,6 +1059,9 @@ async fn delivery(
     totals: &mut Totals,
 ) -> anyhow::Result<()> {
     let scratch = Scratch::new();
+    if args.pg_log.is_some() {
+        scratch.log_statements()?;
+    }
     let receiver = Receiver::start(&args.receiver)?;
     let chime = ChimeProc::start(&args.chime, &scratch, "api,scheduler,sender", &[]).await?;
     let purge = if args.retention_rows > 0 && name == "delivery" {
@@ -980,11 +1072,12 @@ async fn delivery(
     let mut p99s = Vec::new();
     let mut all_lags = Vec::new();
     for run in 1..=runs {
-        let (cpu0, pg0) = (chime.proc.cpu(), pg_backends_cpu(&scratch.db));
-        let recv0 = receiver.proc.cpu();
         let purging = purge.as_ref().map(|ctx| {
             let ctx = ctx.clone();
+            // From about when the window opens (see deliver_once).
+            let opens_in = Duration::from_millis(2000 + n as u64 / 4);
             tokio::spawn(async move {
+                tokio::time::sleep(opens_in).await;
                 let began = Instant::now();
                 let pass = chime::schedule::retention::purge(
                     &ctx,
@@ -995,12 +1088,16 @@ async fn delivery(
                 (pass, began.elapsed())
             })
         });
-        let r = deliver_once(&chime, &receiver, n, args.window).await?;
-        let (cpu, pg) = (
-            chime.proc.cpu().saturating_sub(cpu0),
-            cpu_delta(&pg0, &pg_backends_cpu(&scratch.db)),
-        );
-        let recv = receiver.proc.cpu().saturating_sub(recv0);
+        let r = deliver_once(
+            &chime,
+            &receiver,
+            &scratch,
+            args.pg_log.as_deref(),
+            n,
+            args.window,
+        )
+        .await?;
+        let (pg, cpu, recv) = r.cpu;
         let per = |d: Duration| d.as_secs_f64() * 1000.0 / r.delivered.max(1) as f64;
         let (p50, p99) = (percentile(&r.lags, 50.0), percentile(&r.lags, 99.0));
         println!(
@@ -1015,11 +1112,29 @@ async fn delivery(
             r.lags.last().copied().unwrap_or(f64::NAN)
         );
         println!(
-            "  CPU per send (its creation included): PostgreSQL backends {:.3} ms, chime {:.3} ms, receiver {:.3} ms",
+            "  CPU per send: PostgreSQL backends {:.3} ms, chime {:.3} ms, receiver {:.3} ms",
             per(pg),
             per(cpu),
             per(recv),
         );
+        if let Some(kinds) = &r.statements {
+            let total: usize = kinds.iter().map(|(_, c)| c).sum();
+            println!(
+                "  PostgreSQL statements per send: {:.2} ({total} for {} sends)",
+                total as f64 / r.delivered.max(1) as f64,
+                r.delivered
+            );
+            for (kind, count) in kinds {
+                println!(
+                    "    {:>6.3}  {kind}",
+                    *count as f64 / r.delivered.max(1) as f64
+                );
+            }
+            out.insert(
+                format!("{name}_pg_statements_per_send"),
+                num(total as f64 / r.delivered.max(1) as f64),
+            );
+        }
         if let Some(p) = purging {
             match p.await? {
                 (Ok(pass), took) => println!(
@@ -1191,7 +1306,15 @@ async fn shards(args: &Args, out: &mut Map<String, Value>) -> anyhow::Result<()>
             &[("CHIME_SCHEDULE_SHARDS", shards.to_string())],
         )
         .await?;
-        let r = deliver_once(&chime, &receiver, args.deliver, Duration::ZERO).await?;
+        let r = deliver_once(
+            &chime,
+            &receiver,
+            &scratch,
+            None,
+            args.deliver,
+            Duration::ZERO,
+        )
+        .await?;
         let per_s = r.delivered as f64 / r.span.as_secs_f64().max(0.001);
         println!(
             "shards: {shards}: a burst of {} due at one instant: delivered {} in {:.2} s = {per_s:.0}/s, lost {}, twice {}, early {}, p99 {:.1} ms",

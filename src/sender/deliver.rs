@@ -49,6 +49,10 @@ type RecordEffect = Option<Notification>;
 /// Outcomes written per transaction.
 const RECORD_BATCH: usize = 200;
 
+/// How long an outcome waits for others to share its transaction. It is written after the
+/// provider call, so this delays no delivery; it cuts PostgreSQL's commits per send.
+const RECORD_LINGER: Duration = Duration::from_millis(2);
+
 /// How late after its expiry an attempt that fell due in time may still start. A reminder due
 /// exactly at its expiry (`target_date` without a lead time, or a lead time of `PT0S`) always
 /// starts a little after it; so does any send delayed by a scheduler failover or a backlog.
@@ -118,7 +122,13 @@ fn log_outcome(row: &Notification, outcome: &Outcome, lag_ms: u64, started_at: D
 impl Deliverer {
     pub fn new(ctx: RoleContext, channels: Arc<Channels>) -> Deliverer {
         let policy = RetryPolicy::new(ctx.settings.retry_schedule.clone());
-        let recorder = GroupCommit::start(ctx.pool.clone(), RECORD_BATCH, 4, record_batch);
+        let recorder = GroupCommit::start_lingering(
+            ctx.pool.clone(),
+            RECORD_BATCH,
+            4,
+            RECORD_LINGER,
+            record_batch,
+        );
         Deliverer {
             ctx,
             channels,
