@@ -56,7 +56,7 @@ def main():
         r.delete("bench:arrivals")
 
         n = a.deliver
-        start = time.time() + 2 + n / 1000
+        start = time.time() + 2 + n / 400
         due = {}
         for i in range(n):
             at = start + a.window * i / n

@@ -283,7 +283,7 @@ fn count_statements(
         *kinds.entry(kind).or_default() += 1;
     }
     let mut v: Vec<(String, usize)> = kinds.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1));
+    v.sort_by_key(|k| std::cmp::Reverse(k.1));
     Ok(v)
 }
 
