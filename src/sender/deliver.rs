@@ -60,6 +60,10 @@ type RecordEffect = Option<Notification>;
 /// Outcomes written per transaction.
 const RECORD_BATCH: usize = 200;
 
+/// How long an outcome waits for others to share its transaction. It is written after the
+/// provider call, so this delays no delivery; it cuts PostgreSQL's commits per send.
+const RECORD_LINGER: Duration = Duration::from_millis(2);
+
 /// How late after its expiry an attempt that fell due in time may still start. A reminder due
 /// exactly at its expiry (`target_date` without a lead time, or a lead time of `PT0S`) always
 /// starts a little after it; so does any send delayed by a scheduler failover or a backlog.
@@ -145,7 +149,13 @@ fn log_outcome(row: &Notification, outcome: &Outcome, lag_ms: u64, started_at: D
 impl Deliverer {
     pub fn new(ctx: RoleContext, channels: Arc<Channels>) -> Deliverer {
         let policy = RetryPolicy::new(ctx.settings.sender.retry_schedule.clone());
-        let recorder = GroupCommit::start(ctx.pool.clone(), RECORD_BATCH, 4, record_batch);
+        let recorder = GroupCommit::start_lingering(
+            ctx.pool.clone(),
+            RECORD_BATCH,
+            4,
+            RECORD_LINGER,
+            record_batch,
+        );
         let unsubscribe = Unsubscribe::from_settings(&ctx.settings).map(Arc::new);
         Deliverer {
             ctx,
@@ -595,7 +605,7 @@ fn record_status_only(
 
 /// Writes a batch of outcomes in the caller's transaction; one effect per item, in order.
 fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<RecordEffect>, DbError> {
-    // The common case, a plain success, is written for the whole batch with two statements;
+    // The common case, a plain success, is written for the whole batch with one statement;
     // everything else (retries, dead letters, series occurrences) row by row.
     let is_plain_success = |(row, _, outcome): &Recorded| {
         matches!(outcome, Outcome::Sent { .. }) && row.series_id.is_none()
@@ -605,8 +615,6 @@ fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<Recor
         Default::default()
     } else {
         let pairs: Vec<(Uuid, i32)> = sent.iter().map(|(r, _, _)| (r.id, r.version)).collect();
-        let marked: std::collections::HashSet<Uuid> =
-            q::mark_many_sent(conn, &pairs)?.into_iter().collect();
         let finished_at = Utc::now();
         let attempts: Vec<NewDeliveryAttempt> = sent
             .iter()
@@ -632,8 +640,9 @@ fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<Recor
                 },
             })
             .collect();
-        db::attempts::record_many(conn, attempts)?;
-        marked
+        q::mark_many_sent(conn, &pairs, &attempts)?
+            .into_iter()
+            .collect()
     };
     items
         .iter()
