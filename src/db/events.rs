@@ -191,6 +191,8 @@ pub fn insert_notification(
     diesel::insert_into(notifications::table)
         .values(new)
         .on_conflict((n::event_id, n::event_slot))
+        // The unique index is partial: only rows made by an event are in it.
+        .filter_target(n::event_id.is_not_null())
         .do_nothing()
         .returning((n::id, n::version, n::due_at))
         .get_result(conn)

@@ -5,6 +5,7 @@
 use super::{DbError, PgPool};
 use diesel::{Connection, PgConnection};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
 type Apply<I, O> = dyn Fn(&mut PgConnection, &[I]) -> Result<Vec<O>, DbError> + Send + Sync;
@@ -33,8 +34,24 @@ impl<I: Clone + Send + 'static, O: Send + 'static> GroupCommit<I, O> {
     where
         F: Fn(&mut PgConnection, &[I]) -> Result<Vec<O>, DbError> + Send + Sync + 'static,
     {
+        Self::start_lingering(pool, max_batch, in_flight, Duration::ZERO, apply)
+    }
+
+    /// [`Self::start`], where a batch that is not full waits up to `linger` for more items. For
+    /// writes nobody waits on, such as delivery outcomes: at a steady rate, a transaction (and
+    /// its commit, pool checkout and round trips) is shared by several items instead of one.
+    pub fn start_lingering<F>(
+        pool: PgPool,
+        max_batch: usize,
+        in_flight: usize,
+        linger: Duration,
+        apply: F,
+    ) -> Self
+    where
+        F: Fn(&mut PgConnection, &[I]) -> Result<Vec<O>, DbError> + Send + Sync + 'static,
+    {
         let (tx, rx) = mpsc::channel(max_batch * in_flight * 2);
-        tokio::spawn(run(pool, rx, max_batch, in_flight, Arc::new(apply)));
+        tokio::spawn(run(pool, rx, max_batch, in_flight, linger, Arc::new(apply)));
         GroupCommit { tx }
     }
 
@@ -55,6 +72,7 @@ async fn run<I: Clone + Send + 'static, O: Send + 'static>(
     mut rx: mpsc::Receiver<Job<I, O>>,
     max_batch: usize,
     in_flight: usize,
+    linger: Duration,
     apply: Arc<Apply<I, O>>,
 ) {
     let permits = Arc::new(Semaphore::new(in_flight));
@@ -68,6 +86,16 @@ async fn run<I: Clone + Send + 'static, O: Send + 'static>(
             match rx.try_recv() {
                 Ok(job) => jobs.push(job),
                 Err(_) => break,
+            }
+        }
+        if !linger.is_zero() {
+            let until = tokio::time::Instant::now() + linger;
+            while jobs.len() < max_batch {
+                match tokio::time::timeout_at(until, rx.recv()).await {
+                    Ok(Some(job)) => jobs.push(job),
+                    // The time is up, or every sender is gone: write what there is.
+                    _ => break,
+                }
             }
         }
         let pool = pool.clone();

@@ -1,11 +1,14 @@
 //! Queries on notifications. State changes are single conditional UPDATEs so that concurrent
 //! API calls, senders and reconcilers can never both win.
 
-use super::models::{NewNotification, Notification};
+use super::models::{NewDeliveryAttempt, NewNotification, Notification};
 use super::schema::notifications::{self, dsl as n};
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, Int4, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid};
 use uuid::Uuid;
 
 /// Inserts, or returns the existing row when `(tenant, idempotency_key)` was seen before.
@@ -17,6 +20,8 @@ pub fn insert_idempotent(
     let inserted = diesel::insert_into(notifications::table)
         .values(new)
         .on_conflict((n::tenant_id, n::idempotency_key))
+        // The unique index is partial: only rows with a key are in it.
+        .filter_target(n::idempotency_key.is_not_null())
         .do_nothing()
         .returning(Notification::as_returning())
         .get_result(conn)
@@ -70,6 +75,8 @@ pub struct ListFilter {
     pub event_id: Option<Uuid>,
     pub series_id: Option<Uuid>,
     pub recipient: Option<String>,
+    /// A recipient's external id.
+    pub recipient_id: Option<String>,
     pub idempotency_key: Option<String>,
     /// `send_at` within `[due_after, due_before)`.
     pub due_after: Option<DateTime<Utc>>,
@@ -116,6 +123,9 @@ pub fn matching<'a>(tenant_id: Uuid, f: &ListFilter) -> Boxed<'a> {
     }
     if let Some(r) = &f.recipient {
         q = q.filter(n::recipient.eq(r.clone()));
+    }
+    if let Some(r) = &f.recipient_id {
+        q = q.filter(n::recipient_id.eq(r.clone()));
     }
     if let Some(k) = &f.idempotency_key {
         q = q.filter(n::idempotency_key.eq(k.clone()));
@@ -218,6 +228,7 @@ pub struct Reschedule {
     pub recipient: Option<String>,
     pub subject: Option<Option<String>>,
     pub body: Option<String>,
+    pub html: Option<Option<String>>,
     pub data: Option<serde_json::Value>,
     pub target_date: Option<Option<DateTime<Utc>>>,
     pub lead_time: Option<Option<String>>,
@@ -559,59 +570,167 @@ pub fn claim_many(
     entries: &[(Uuid, i32)],
     abandoned_before: DateTime<Utc>,
 ) -> QueryResult<Claims> {
-    use diesel::sql_types::{Array, Int4, Timestamptz, Uuid as SqlUuid};
-    let ids: Vec<Uuid> = entries.iter().map(|(id, _)| *id).collect();
-    let versions: Vec<i32> = entries.iter().map(|(_, v)| *v).collect();
-    let rows: Vec<Notification> = diesel::sql_query(
-        // `id = ANY` lets the planner use the primary key; the join with the pairs checks versions.
-        // Every CASE reads the row as it was before this UPDATE.
-        "UPDATE notifications AS n SET \
-           status = CASE WHEN n.attempts >= n.max_attempts THEN 'dead' ELSE 'sending' END, \
-           claimed_at = CASE WHEN n.attempts >= n.max_attempts THEN NULL ELSE now() END, \
-           attempts = CASE WHEN n.attempts >= n.max_attempts THEN n.attempts ELSE n.attempts + 1 END, \
-           version = CASE WHEN n.attempts >= n.max_attempts THEN n.version + 1 ELSE n.version END, \
-           last_error = CASE WHEN n.attempts >= n.max_attempts \
-             THEN 'abandoned: attempt ' || n.attempts || ' of ' || n.max_attempts \
-               || ' was never completed (its sender stopped or could not record the outcome)' \
-             ELSE n.last_error END, \
-           updated_at = now() \
-         WHERE n.id = ANY($1::uuid[]) \
-           AND (n.id, n.version) IN (SELECT * FROM unnest($1::uuid[], $2::int4[])) \
-           AND n.sent_at IS NULL AND n.cancelled_at IS NULL \
-           AND (n.status = 'scheduled' OR (n.status = 'sending' AND n.claimed_at < $3)) \
-         RETURNING n.*",
-    )
-    .bind::<Array<SqlUuid>, _>(ids)
-    .bind::<Array<Int4>, _>(versions)
-    .bind::<Timestamptz, _>(abandoned_before)
+    let rows: Vec<Notification> = ClaimMany {
+        ids: entries.iter().map(|(id, _)| *id).collect(),
+        versions: entries.iter().map(|(_, v)| *v).collect(),
+        abandoned_before,
+    }
     .load(conn)?;
     let (claimed, exhausted) = rows.into_iter().partition(|r| r.status == "sending");
     Ok(Claims { claimed, exhausted })
 }
 
-/// [`mark_sent`] for many claimed rows at once; returns the ids that were still ours.
-pub fn mark_many_sent(conn: &mut PgConnection, claimed: &[(Uuid, i32)]) -> QueryResult<Vec<Uuid>> {
-    use diesel::sql_types::{Array, Int4, Uuid as SqlUuid};
+/// The claim of [`claim_many`] as a statement of fixed text, so that each connection prepares
+/// and plans it once rather than on every claim (`sql_query` is never kept prepared).
+#[derive(QueryId)]
+struct ClaimMany {
+    ids: Vec<Uuid>,
+    versions: Vec<i32>,
+    abandoned_before: DateTime<Utc>,
+}
+
+impl QueryFragment<Pg> for ClaimMany {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        // `id = ANY` lets the planner use the primary key; the join with the pairs checks
+        // versions. Every CASE reads the row as it was before this UPDATE.
+        out.push_sql(
+            "UPDATE notifications AS n SET \
+               status = CASE WHEN n.attempts >= n.max_attempts THEN 'dead' ELSE 'sending' END, \
+               claimed_at = CASE WHEN n.attempts >= n.max_attempts THEN NULL ELSE now() END, \
+               attempts = CASE WHEN n.attempts >= n.max_attempts THEN n.attempts ELSE n.attempts + 1 END, \
+               version = CASE WHEN n.attempts >= n.max_attempts THEN n.version + 1 ELSE n.version END, \
+               last_error = CASE WHEN n.attempts >= n.max_attempts \
+                 THEN 'abandoned: attempt ' || n.attempts || ' of ' || n.max_attempts \
+                   || ' was never completed (its sender stopped or could not record the outcome)' \
+                 ELSE n.last_error END, \
+               updated_at = now() \
+             WHERE n.id = ANY(",
+        );
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.ids)?;
+        out.push_sql(") AND (n.id, n.version) IN (SELECT * FROM unnest(");
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Int4>, _>(&self.versions)?;
+        out.push_sql(
+            ")) AND n.sent_at IS NULL AND n.cancelled_at IS NULL \
+               AND (n.status = 'scheduled' OR (n.status = 'sending' AND n.claimed_at < ",
+        );
+        out.push_bind_param::<Timestamptz, _>(&self.abandoned_before)?;
+        out.push_sql(")) RETURNING n.*");
+        Ok(())
+    }
+}
+
+impl Query for ClaimMany {
+    type SqlType = Untyped;
+}
+
+impl<C> RunQueryDsl<C> for ClaimMany {}
+
+/// [`mark_sent`] for many claimed rows at once, with the attempt row of each, in one statement;
+/// returns the ids that were still ours. Every attempt is recorded, as the provider took each:
+/// also those whose claim was taken over meanwhile.
+pub fn mark_many_sent(
+    conn: &mut PgConnection,
+    claimed: &[(Uuid, i32)],
+    attempts: &[NewDeliveryAttempt],
+) -> QueryResult<Vec<Uuid>> {
     #[derive(QueryableByName)]
     struct Id {
         #[diesel(sql_type = SqlUuid)]
         id: Uuid,
     }
-    let ids: Vec<Uuid> = claimed.iter().map(|(id, _)| *id).collect();
-    let versions: Vec<i32> = claimed.iter().map(|(_, v)| *v).collect();
-    let rows: Vec<Id> = diesel::sql_query(
-        "UPDATE notifications AS n \
-         SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now() \
-         WHERE n.id = ANY($1::uuid[]) \
-           AND (n.id, n.version) IN (SELECT * FROM unnest($1::uuid[], $2::int4[])) \
-           AND n.status = 'sending' \
-         RETURNING n.id",
-    )
-    .bind::<Array<SqlUuid>, _>(ids)
-    .bind::<Array<Int4>, _>(versions)
+    let rows: Vec<Id> = MarkManySent {
+        ids: claimed.iter().map(|(id, _)| *id).collect(),
+        versions: claimed.iter().map(|(_, v)| *v).collect(),
+        attempt_ids: attempts.iter().map(|a| a.id).collect(),
+        notification_ids: attempts.iter().map(|a| a.notification_id).collect(),
+        tenant_ids: attempts.iter().map(|a| a.tenant_id).collect(),
+        attempt_numbers: attempts.iter().map(|a| a.attempt_number).collect(),
+        started: attempts.iter().map(|a| a.started_at).collect(),
+        finished: attempts.iter().map(|a| a.finished_at).collect(),
+        outcomes: attempts.iter().map(|a| a.outcome.clone()).collect(),
+        errors: attempts.iter().map(|a| a.error.clone()).collect(),
+        summaries: attempts
+            .iter()
+            .map(|a| a.response_summary.clone())
+            .collect(),
+        message_ids: attempts
+            .iter()
+            .map(|a| a.provider_message_id.clone())
+            .collect(),
+    }
     .load(conn)?;
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
+
+/// The statement of [`mark_many_sent`]: the outcome UPDATE and the attempts INSERT in one round
+/// trip, kept prepared like [`ClaimMany`].
+#[derive(QueryId)]
+struct MarkManySent {
+    ids: Vec<Uuid>,
+    versions: Vec<i32>,
+    attempt_ids: Vec<Uuid>,
+    notification_ids: Vec<Uuid>,
+    tenant_ids: Vec<Uuid>,
+    attempt_numbers: Vec<i32>,
+    started: Vec<DateTime<Utc>>,
+    finished: Vec<DateTime<Utc>>,
+    outcomes: Vec<String>,
+    errors: Vec<Option<String>>,
+    summaries: Vec<Option<String>>,
+    message_ids: Vec<Option<String>>,
+}
+
+impl QueryFragment<Pg> for MarkManySent {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
+            "WITH marked AS (UPDATE notifications AS n \
+               SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now() \
+               WHERE n.id = ANY(",
+        );
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.ids)?;
+        out.push_sql(") AND (n.id, n.version) IN (SELECT * FROM unnest(");
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Int4>, _>(&self.versions)?;
+        out.push_sql(
+            ")) AND n.status = 'sending' RETURNING n.id), \
+             recorded AS (INSERT INTO delivery_attempts (id, notification_id, tenant_id, \
+               attempt_number, started_at, finished_at, outcome, error, response_summary, \
+               provider_message_id) \
+               SELECT * FROM unnest(",
+        );
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.attempt_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.notification_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.tenant_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Int4>, _>(&self.attempt_numbers)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamptz>, _>(&self.started)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamptz>, _>(&self.finished)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.outcomes)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.errors)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.summaries)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.message_ids)?;
+        // A data-modifying CTE runs whether or not the outer query reads it.
+        out.push_sql(")) SELECT id FROM marked");
+        Ok(())
+    }
+}
+
+impl Query for MarkManySent {
+    type SqlType = Untyped;
+}
+
+impl<C> RunQueryDsl<C> for MarkManySent {}
 
 /// Whether the claim that returned `claimed` is still held: the row is `sending` at the same
 /// version, attempt and claim time. A sender that was paused past the visibility timeout finds

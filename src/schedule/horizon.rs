@@ -92,7 +92,7 @@ impl Loader {
         now: DateTime<Utc>,
         from_start: bool,
     ) -> Result<Loaded, ReconcileError> {
-        let horizon = chrono::Duration::from_std(ctx.settings.schedule_horizon)
+        let horizon = chrono::Duration::from_std(ctx.settings.scheduler.horizon)
             .unwrap_or_else(|_| chrono::Duration::hours(1));
         let mut conn = ctx.schedule.connection();
         // Every shard's edge is raised first; the pass reads up to the lowest of them, from the

@@ -12,6 +12,7 @@ use super::reconciler::ReconcileTask;
 use super::{RedisClient, RedisConn};
 use crate::ops::metrics;
 use crate::startup::RoleContext;
+use crate::stream::sleep_or_cancel;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use redis::Script;
@@ -63,6 +64,11 @@ impl LeaderLock {
 
     pub fn token(&self) -> &str {
         &self.token
+    }
+
+    /// The key the lock is held under (one per shard).
+    pub fn key(&self) -> &str {
+        &self.key
     }
 
     pub async fn try_acquire(
@@ -153,7 +159,7 @@ impl Fleet {
             live: AtomicUsize::new(1),
             token: hex::encode(bytes),
             key: ctx.schedule.keys().schedulers.clone(),
-            ttl: ctx.settings.leader_ttl,
+            ttl: ctx.settings.scheduler.leader_ttl,
         }
     }
 
@@ -229,7 +235,7 @@ impl Fleet {
 /// The leader loop of one shard.
 async fn run_shard(ctx: RoleContext, shard: usize, fleet: Arc<Fleet>, shutdown: CancellationToken) {
     let keys = ctx.schedule.shards()[shard].clone();
-    let ttl = ctx.settings.leader_ttl;
+    let ttl = ctx.settings.scheduler.leader_ttl;
     let renew_every = ttl / 3;
     let lock = LeaderLock::with_token(&keys.leader, ttl, format!("{}-{shard}", fleet.token));
     let mut conn = ctx.schedule.connection();
@@ -489,13 +495,6 @@ impl Wake {
                 Listen::Failed
             }
         }
-    }
-}
-
-async fn sleep_or_cancel(d: Duration, shutdown: &CancellationToken) {
-    tokio::select! {
-        _ = tokio::time::sleep(d) => {}
-        _ = shutdown.cancelled() => {}
     }
 }
 

@@ -21,7 +21,6 @@
 //! with the edge inside the same script that adds the entry, and the loader raises the edge
 //! before it reads PostgreSQL, so a row committed while the loader passes is never skipped by both.
 
-pub mod conn;
 pub mod horizon;
 pub mod leader;
 pub mod member;
@@ -31,7 +30,7 @@ pub mod retention;
 #[cfg(test)]
 mod testing;
 
-pub use conn::{RedisClient, RedisConn};
+pub use crate::redis_conn::{RedisClient, RedisConn};
 pub use member::Member;
 
 use chrono::{DateTime, Utc};

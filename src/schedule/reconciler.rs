@@ -126,9 +126,9 @@ impl Reconciler {
 
     async fn run(&mut self) {
         let mut rebuild = !self.full_pass().await;
-        let mut next_periodic = Instant::now() + self.ctx.settings.reconcile_interval;
+        let mut next_periodic = Instant::now() + self.ctx.settings.scheduler.reconcile_interval;
         let mut next_sweep = Instant::now() + OVERDUE_EVERY;
-        let load_every = horizon::load_every(self.ctx.settings.schedule_horizon);
+        let load_every = horizon::load_every(self.ctx.settings.scheduler.horizon);
         let mut next_load = Instant::now() + load_every;
         loop {
             tokio::time::sleep(MARKER_CHECK.min(load_every)).await;
@@ -161,7 +161,7 @@ impl Reconciler {
                 rebuild = !self.full_pass().await;
             }
             if Instant::now() >= next_periodic {
-                next_periodic = Instant::now() + self.ctx.settings.reconcile_interval;
+                next_periodic = Instant::now() + self.ctx.settings.scheduler.reconcile_interval;
                 self.periodic_pass().await;
             }
         }
@@ -169,7 +169,8 @@ impl Reconciler {
 
     async fn recover_abandoned(&self) -> Result<usize, ReconcileError> {
         let before = Utc::now()
-            - chrono::Duration::from_std(self.ctx.settings.visibility_timeout).unwrap_or_default();
+            - chrono::Duration::from_std(self.ctx.settings.sender.visibility_timeout)
+                .unwrap_or_default();
         let rows = db::run(&self.ctx.pool, move |conn| {
             q::recover_abandoned(conn, before).map_err(db::DbError::from)
         })
@@ -186,7 +187,7 @@ impl Reconciler {
 
     /// Rows that should have been claimed by now back into the schedule, due now.
     async fn sweep_overdue(&mut self) -> Result<usize, ReconcileError> {
-        let visibility = self.ctx.settings.visibility_timeout;
+        let visibility = self.ctx.settings.sender.visibility_timeout;
         let grace = chrono::Duration::from_std(OVERDUE_GRACE).unwrap_or_default();
         let now = Utc::now();
         let mut due_before = now - grace;
@@ -278,7 +279,7 @@ impl Reconciler {
 
     /// Rows still within their claim, into the schedule at the claim's expiry.
     async fn schedule_claim_expiries(&self) -> Result<usize, ReconcileError> {
-        let visibility = self.ctx.settings.visibility_timeout;
+        let visibility = self.ctx.settings.sender.visibility_timeout;
         let after_expiry =
             chrono::Duration::from_std(visibility + CLAIM_EXPIRY_MARGIN).unwrap_or_default();
         let before = Utc::now() - chrono::Duration::from_std(visibility).unwrap_or_default();
@@ -376,7 +377,7 @@ impl Reconciler {
 
     async fn periodic_pass(&mut self) {
         let horizon = Utc::now()
-            + chrono::Duration::from_std(self.ctx.settings.reconcile_interval * 2)
+            + chrono::Duration::from_std(self.ctx.settings.scheduler.reconcile_interval * 2)
                 .unwrap_or_default();
         let result: Result<usize, ReconcileError> = async {
             let mut total = self.recover_abandoned().await?;

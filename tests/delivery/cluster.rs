@@ -15,10 +15,10 @@ const SHARDS: usize = 4;
 async fn cluster_app(cluster: &RedisCluster) -> TestApp {
     let url = cluster.url();
     delivery_app(move |s| {
-        s.redis_cluster = true;
-        s.redis_url = chime::config::Secret::new(url);
-        s.schedule_shards = SHARDS;
-        s.leader_ttl = Duration::from_secs(1);
+        s.redis.cluster = true;
+        s.redis.url = chime::config::Secret::new(url);
+        s.scheduler.shards = SHARDS;
+        s.scheduler.leader_ttl = Duration::from_secs(1);
     })
     .await
 }

@@ -46,7 +46,7 @@ async fn create_sms(app: &TestApp, at: chrono::DateTime<chrono::Utc>) -> (Uuid, 
 #[tokio::test]
 async fn a_reminder_past_the_horizon_lives_only_in_postgresql_until_the_loader_reaches_it() {
     let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
-        s.schedule_horizon = Duration::from_secs(3600);
+        s.scheduler.horizon = Duration::from_secs(3600);
     })
     .await;
     let ctx = app.role_context().await;
@@ -117,7 +117,7 @@ async fn a_reminder_past_the_horizon_lives_only_in_postgresql_until_the_loader_r
 #[tokio::test]
 async fn the_loader_reads_a_large_range_in_bounded_pages() {
     let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
-        s.schedule_horizon = Duration::from_secs(3600);
+        s.scheduler.horizon = Duration::from_secs(3600);
     })
     .await;
     let ctx = app.role_context().await;
@@ -161,7 +161,7 @@ async fn the_loader_reads_a_large_range_in_bounded_pages() {
 #[tokio::test]
 async fn a_create_racing_the_loader_at_the_edge_is_never_missed() {
     let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
-        s.schedule_horizon = Duration::from_secs(2);
+        s.scheduler.horizon = Duration::from_secs(2);
     })
     .await;
     let ctx = app.role_context().await;
@@ -268,7 +268,7 @@ async fn a_create_racing_the_loader_at_the_edge_is_never_missed() {
 
 #[tokio::test]
 async fn a_reminder_created_past_the_horizon_is_delivered_on_time() {
-    let app = delivery_app(|s| s.schedule_horizon = Duration::from_secs(2)).await;
+    let app = delivery_app(|s| s.scheduler.horizon = Duration::from_secs(2)).await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     let mut conn = app.redis();
     wait_until("the first horizon pass", Duration::from_secs(20), || {

@@ -35,7 +35,7 @@ fn per_process(leaders: &[Option<String>]) -> HashMap<String, usize> {
 
 #[tokio::test]
 async fn reminders_spread_over_the_shards_and_each_arrives_once_on_time() {
-    let app = delivery_app(|s| s.schedule_shards = 4).await;
+    let app = delivery_app(|s| s.scheduler.shards = 4).await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     let send_at = at_ms(3_000);
     let items: Vec<_> = (0..40)
@@ -92,8 +92,8 @@ async fn reminders_spread_over_the_shards_and_each_arrives_once_on_time() {
 #[tokio::test]
 async fn schedulers_share_the_shards_and_take_over_a_dead_ones() {
     let app = TestApp::spawn_with(&[Role::Api, Role::Scheduler], |s| {
-        s.schedule_shards = 12;
-        s.leader_ttl = Duration::from_secs(1);
+        s.scheduler.shards = 12;
+        s.scheduler.leader_ttl = Duration::from_secs(1);
     })
     .await;
     let mut others = Vec::new();
@@ -138,7 +138,7 @@ async fn schedulers_share_the_shards_and_take_over_a_dead_ones() {
 
 #[tokio::test]
 async fn a_shard_whose_keys_are_lost_is_rebuilt_and_delivers() {
-    let app = delivery_app(|s| s.schedule_shards = 4).await;
+    let app = delivery_app(|s| s.scheduler.shards = 4).await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     let shards = app.shard_keys();
     let mut conn = app.redis();

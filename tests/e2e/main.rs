@@ -3,6 +3,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod bench;
 mod cli;
 mod crashes;
 mod faults;

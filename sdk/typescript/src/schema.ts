@@ -597,7 +597,9 @@ export interface paths {
         put?: never;
         /**
          * Rotate the webhook secret
-         * @description Requires the `admin` role.
+         * @description Makes a new secret. The previous one keeps signing for `grace_period` (default 24 hours): meanwhile `webhook-signature` carries a `v1,` signature by each, so receivers verifying with either accept deliveries. A secret still in its grace period when rotating again stops signing.
+         *
+         *     Requires the `admin` role.
          */
         post: operations["rotateWebhookSecret"];
         delete?: never;
@@ -739,6 +741,257 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List templates
+         * @description The latest version of each template, by name.
+         */
+        get: operations["listTemplates"];
+        put?: never;
+        /**
+         * Create a template
+         * @description Version 1 of a new name; `409` when the name exists (`PUT` adds versions). Every text is checked like an inline template (`422` naming the field).
+         *
+         *     Requires the `admin` role.
+         */
+        post: operations["createTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a template
+         * @description Its latest version, or `version`.
+         */
+        get: operations["getTemplate"];
+        /**
+         * Add a version
+         * @description Stores the texts as the next version. Notifications naming the template without a version render it from then on, if not yet sent.
+         *
+         *     Requires the `admin` role.
+         */
+        put: operations["updateTemplate"];
+        post?: never;
+        /**
+         * Delete a template
+         * @description Every version. `409` while pending notifications or rules name it.
+         *
+         *     Requires the `admin` role.
+         */
+        delete: operations["deleteTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{name}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List versions
+         * @description Every version, newest first.
+         */
+        get: operations["listTemplateVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{name}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a template
+         * @description Renders the template against sample `data` with the send-time bounds (render budget, the channel's output limit). Any template error is a `422` naming `subject`, `body`, `html` or `digest`.
+         */
+        post: operations["previewTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/channels/sms/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * SMS status report
+         * @description Twilio-style status callback for SMS sent through the provider (set `CHIME_SMS_STATUS_CALLBACK_URL` to have each message ask for one). Authenticated by `X-Twilio-Signature`: base64 HMAC-SHA1, keyed with `CHIME_SMS_AUTH_TOKEN`, over the callback URL followed by the sorted form parameters (names and values). A bad or missing signature is a `403`, an unknown `MessageSid` a `404`; neither changes anything.
+         */
+        post: operations["smsStatusReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List recipients
+         * @description Newest first.
+         */
+        get: operations["listRecipients"];
+        put?: never;
+        /**
+         * Create a recipient
+         * @description An id that exists is a `409`; `PUT /api/v1/recipients/{id}` creates or replaces.
+         */
+        post: operations["createRecipient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recipients/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or replace up to 1,000 recipients at once
+         * @description Each item replaces its recipient as `PUT` does. Any bad item (or an id repeated in the batch) is a `422` whose `error.items` lists each bad item's index and field, and nothing is written; otherwise all are written in one transaction.
+         */
+        post: operations["upsertRecipientsBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recipients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Get a recipient */
+        get: operations["getRecipient"];
+        /**
+         * Create or replace a recipient
+         * @description Fields left out are cleared.
+         */
+        put: operations["upsertRecipient"];
+        post?: never;
+        /**
+         * Delete a recipient
+         * @description Pending notifications to it end `suppressed` (`recipient_deleted`) when their send is claimed.
+         */
+        delete: operations["deleteRecipient"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some fields of a recipient
+         * @description Only the fields given change (`null` clears one); `preferences` and `quiet_hours` are replaced whole.
+         */
+        patch: operations["updateRecipient"];
+        trace?: never;
+    };
+    "/api/v1/recipient-defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's recipient defaults */
+        get: operations["getRecipientDefaults"];
+        /**
+         * Replace the tenant's recipient defaults
+         * @description Requires the `admin` role. Preferences and quiet hours every recipient has unless its own say otherwise.
+         */
+        put: operations["putRecipientDefaults"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token of a `List-Unsubscribe` link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe page
+         * @description A page with a button that makes the `POST`; opening the link changes nothing.
+         */
+        get: operations["unsubscribePage"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058)
+         * @description No authentication: the token is signed (HMAC-SHA256 under `CHIME_UNSUBSCRIBE_SECRET`) for one recipient, category and channel, and checked in constant time. Records the opt-out; idempotent. A tampered token is a `400` and changes nothing; without `CHIME_PUBLIC_URL` links are off (`404`). Mail clients post `List-Unsubscribe=One-Click` as a form; the body is not read.
+         */
+        post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -780,8 +1033,11 @@ export interface components {
         Notification: {
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
-            status: "scheduled" | "sending" | "sent" | "cancelled" | "expired" | "dead";
+            /**
+             * @description `suppressed`: not sent because, when its send was claimed, its recipient had opted out of its category on its channel (or had no address for it, or was deleted); `last_error` says which.
+             * @enum {string}
+             */
+            status: "scheduled" | "sending" | "sent" | "cancelled" | "expired" | "dead" | "suppressed";
             /** @enum {string} */
             channel: "email" | "sms" | "webhook";
             /** @description E-mail address, E.164 phone number or http(s) URL, by channel. */
@@ -790,6 +1046,12 @@ export interface components {
             subject: string | null;
             /** @description Message template (`{{name}}` variables from `data`). */
             body: string;
+            /** @description E-mail only: the HTML alternative's template. */
+            html: string | null;
+            /** @description The stored template rendered at send time, if any. */
+            template: string | null;
+            /** @description Its pinned version; `null`: the latest when sent. */
+            template_version: number | null;
             /** @description Template variables; also the webhook payload. */
             data: {
                 [key: string]: unknown;
@@ -828,9 +1090,14 @@ export interface components {
             group_key: string | null;
             attempts: number;
             max_attempts: number;
+            /** @description For `suppressed`, the reason: `opted_out: …`, `off_by_default: …`, `no_address: …` or `recipient_deleted: …`. */
             last_error: string | null;
             /** Format: date-time */
             sent_at: string | null;
+            /** @description What the provider reported after accepting the message (SMS status callbacks): `delivered` or `undelivered`; `null` until then. `status` stays `sent` either way. */
+            delivery_status: string | null;
+            /** Format: date-time */
+            delivery_status_at: string | null;
             /** Format: date-time */
             cancelled_at: string | null;
             /**
@@ -843,9 +1110,15 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The recipient's external id, when the notification names a recipient; its channel and address came from them. */
+            recipient_id: string | null;
+            /** @description The category its recipient's preferences are read for. */
+            category: string | null;
+            /** @description Sent through the recipient's quiet hours. */
+            urgent: boolean;
         };
         /**
-         * @description Give `send_at`, or `target_date` with an optional `lead_time` (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series. Unknown fields are a `400`.
+         * @description Give `send_at`, or `target_date` with an optional `lead_time` (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series. Unknown fields are a `400`. Address it either with `channel` + `recipient` (an address), or with `recipient_id` + `category` (a stored recipient): the channel is then the first of `channels` (or `channel`; by default the recipient's `preferred_channel`, then email, sms, webhook) for which the recipient has an address and allows the category. An unknown recipient, or a category with no allowed channel, is a `422` naming `recipient_id`, `category` or `channels`. The preferences are read again when the send is claimed: an opt-out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours is held until they end unless `urgent`.
          * @example {
          *       "channel": "email",
          *       "recipient": "ada@example.com",
@@ -863,14 +1136,23 @@ export interface components {
          *     }
          */
         NotificationCreate: {
-            /** @enum {string} */
-            channel: "email" | "sms" | "webhook";
-            /** @description E-mail address | E.164 phone number | http(s) URL. */
-            recipient: string;
+            /**
+             * @description Required with `recipient`; with `recipient_id`, the one channel to use.
+             * @enum {string}
+             */
+            channel?: "email" | "sms" | "webhook";
+            /** @description E-mail address | E.164 phone number | http(s) URL. Not with `recipient_id`. */
+            recipient?: string;
             /** @description E-mail only; a template like `body`. */
             subject?: string | null;
             /** @description Template (`{{name}}` variables from `data`); required for email and sms. Rendered once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a 422 naming the field. */
             body?: string | null;
+            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
+            html?: string | null;
+            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
+            template?: string | null;
+            /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
+            template_version?: number | null;
             /** @description Template variables (and the webhook payload). */
             data?: {
                 [key: string]: unknown;
@@ -909,6 +1191,14 @@ export interface components {
             max_attempts?: number | null;
             /** @description Also accepted as the `Idempotency-Key` header. */
             idempotency_key?: string | null;
+            /** @description A stored recipient's external id, instead of `recipient`. */
+            recipient_id?: string | null;
+            /** @description Required with `recipient_id`: what the recipient's preferences are read for, e.g. `billing`. */
+            category?: string | null;
+            /** @description With `recipient_id`: the acceptable channels, in order of preference. */
+            channels?: ("email" | "sms" | "webhook")[] | null;
+            /** @description Sent even inside the recipient's quiet hours. Default false. */
+            urgent?: boolean | null;
         };
         NotificationBatch: {
             items: components["schemas"]["NotificationCreate"][];
@@ -950,6 +1240,8 @@ export interface components {
             subject?: string | null;
             /** @description Template (`{{name}}` variables from `data`); required for email and sms. Rendered once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a 422 naming the field. */
             body?: string | null;
+            /** @description E-mail only: the HTML alternative's template; `null` removes it. Not for a notification that names a stored template. */
+            html?: string | null;
             /** @description Template variables (and the webhook payload). */
             data?: {
                 [key: string]: unknown;
@@ -996,6 +1288,12 @@ export interface components {
             error: string | null;
             /** @description Summary of the provider's response. */
             response: string | null;
+            /** @description The provider's id of the message (an SMS `sid`). */
+            provider_message_id: string | null;
+            /** @description The latest status the provider reported for it (`sent`, `delivered`, `undelivered`, …). */
+            provider_status: string | null;
+            /** Format: date-time */
+            provider_status_at: string | null;
         };
         DeliveryAttemptList: {
             items: components["schemas"]["DeliveryAttempt"][];
@@ -1092,6 +1390,7 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * @description Either an address (`channel` + `recipient_path`) or a stored recipient (`recipient_id_path` + `category`, with an optional `channel`: without one, the recipient's preferences choose it per event). Unknown fields are a `400`.
          * @example {
          *       "event_type": "card.expiring",
          *       "channel": "email",
@@ -1112,13 +1411,16 @@ export interface components {
              * @example card.expiring
              */
             event_type: string;
-            /** @enum {string} */
-            channel: "email" | "sms" | "webhook";
             /**
-             * @description JSON Pointer into the event payload.
+             * @description Required with `recipient_path`; optional with `recipient_id_path`.
+             * @enum {string|null}
+             */
+            channel?: "email" | "sms" | "webhook" | null;
+            /**
+             * @description JSON Pointer into the event payload: the address. Not with `recipient_id_path`.
              * @example /email
              */
-            recipient_path: string;
+            recipient_path?: string | null;
             /**
              * @description JSON Pointer into the event payload.
              * @example /target_date
@@ -1140,6 +1442,22 @@ export interface components {
             subject?: string | null;
             /** @example Hi {{name}} */
             body?: string;
+            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
+            html?: string | null;
+            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
+            template?: string | null;
+            /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
+            template_version?: number | null;
+            /**
+             * @description JSON Pointer into the event payload: a stored recipient's external id. An unknown recipient, or one with no allowed channel, fails the event with an error naming the path.
+             * @example /customer_id
+             */
+            recipient_id_path?: string | null;
+            /**
+             * @description Required with `recipient_id_path`: what the recipient's preferences are read for.
+             * @example billing
+             */
+            category?: string | null;
         };
         Rule: {
             /** Format: uuid */
@@ -1149,13 +1467,13 @@ export interface components {
              * @example card.expiring
              */
             event_type: string;
-            /** @enum {string} */
-            channel: "email" | "sms" | "webhook";
+            /** @enum {string|null} */
+            channel: "email" | "sms" | "webhook" | null;
             /**
              * @description JSON Pointer into the event payload.
              * @example /email
              */
-            recipient_path: string;
+            recipient_path: string | null;
             /**
              * @description JSON Pointer into the event payload.
              * @example /target_date
@@ -1177,10 +1495,26 @@ export interface components {
             subject: string | null;
             /** @example Hi {{name}} */
             body: string;
+            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
+            html: string | null;
+            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
+            template: string | null;
+            /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
+            template_version: number | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /**
+             * @description JSON Pointer into the event payload: a stored recipient's external id. An unknown recipient, or one with no allowed channel, fails the event with an error naming the path.
+             * @example /customer_id
+             */
+            recipient_id_path: string | null;
+            /**
+             * @description Required with `recipient_id_path`: what the recipient's preferences are read for.
+             * @example billing
+             */
+            category: string | null;
         };
         RuleList: {
             items: components["schemas"]["Rule"][];
@@ -1328,6 +1662,13 @@ export interface components {
              * @example whsec_…
              */
             webhook_secret: string;
+            /** @description The secret before the last rotation while it still signs (both signatures are sent). */
+            previous_webhook_secret: string | null;
+            /**
+             * Format: date-time
+             * @description When the previous secret stops signing.
+             */
+            previous_webhook_secret_expires_at: string | null;
             /** Format: date-time */
             created_at: string;
         };
@@ -1370,6 +1711,7 @@ export interface components {
                 cancelled?: number;
                 expired?: number;
                 dead?: number;
+                suppressed?: number;
             };
             count_cap?: number;
             /** @description Pending notifications due from now within an hour / a day. */
@@ -1443,6 +1785,7 @@ export interface components {
             /** @enum {string} */
             channel?: "email" | "sms" | "webhook";
             recipient?: string;
+            recipient_id?: string;
             group_key?: string;
             idempotency_key?: string;
             /** Format: uuid */
@@ -1458,6 +1801,189 @@ export interface components {
             dry_run: boolean;
             /** @default 1000 */
             limit: number;
+        };
+        WebhookSecretRotation: {
+            /**
+             * @description ISO-8601 duration the previous secret keeps signing, at most `P30D`; `PT0S` stops it at once. Default: `CHIME_WEBHOOK_SECRET_GRACE` (24 hours).
+             * @example PT24H
+             */
+            grace_period?: string;
+        };
+        TemplateInput: {
+            /** @example card-expiring */
+            name: string;
+            /** @description E-mail subject template. */
+            subject?: string | null;
+            /** @description Message template (the SMS text, the e-mail's plain text, the webhook's `body`). */
+            body: string;
+            /** @description HTML alternative template for e-mails; values are HTML-escaped. */
+            html?: string | null;
+            /** @description Template of a digest over several messages (`items`). */
+            digest?: string | null;
+        };
+        TemplateVersionInput: {
+            /** @description E-mail subject template. */
+            subject?: string | null;
+            /** @description Message template (the SMS text, the e-mail's plain text, the webhook's `body`). */
+            body: string;
+            /** @description HTML alternative template for e-mails; values are HTML-escaped. */
+            html?: string | null;
+            /** @description Template of a digest over several messages (`items`). */
+            digest?: string | null;
+        };
+        Template: {
+            name: string;
+            version: number;
+            subject: string | null;
+            body: string;
+            html: string | null;
+            digest: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        TemplateList: {
+            items: components["schemas"]["Template"][];
+        };
+        TemplatePreviewRequest: {
+            /** @description Sample template variables. */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Default: the latest. */
+            version?: number | null;
+            /**
+             * @description Whose output limit applies (default `email`); only e-mail renders `html`.
+             * @enum {string|null}
+             */
+            channel?: "email" | "sms" | "webhook" | null;
+        };
+        TemplatePreview: {
+            name: string;
+            version: number;
+            /** @enum {string} */
+            channel: "email" | "sms" | "webhook";
+            subject: string | null;
+            body: string;
+            html: string | null;
+            /** @description The digest text, rendered over the sample data (its messages as `items`). */
+            digest: string | null;
+        };
+        SmsStatusReport: {
+            /** @description The `sid` the provider answered the send with. */
+            MessageSid: string;
+            /**
+             * @description `delivered`/`read` and `undelivered`/`failed`/`canceled` set the notification's `delivery_status`; others are kept on the attempt only.
+             * @example delivered
+             */
+            MessageStatus: string;
+        } & {
+            [key: string]: string;
+        };
+        /**
+         * @description Per category (or `*` for every category): per channel, `true` (allowed) or `false` (opted out). A recipient's own category, then its `*`, then the tenant default's category, then its `*`; allowed when none says.
+         * @example {
+         *       "marketing": {
+         *         "email": false
+         *       },
+         *       "*": {
+         *         "sms": true
+         *       }
+         *     }
+         */
+        Preferences: {
+            [key: string]: {
+                email?: boolean;
+                sms?: boolean;
+                webhook?: boolean;
+            };
+        };
+        /** @description A daily window of local wall-clock time (`HH:MM`, in the recipient's `timezone`, UTC without one) in which nothing is sent; a send due inside is held until the window ends (DST-correct: an end inside a spring-forward gap moves to the jump). `start` after `end` spans midnight. */
+        QuietHours: {
+            /** @example 21:00 */
+            start: string;
+            /** @example 08:00 */
+            end: string;
+        };
+        /** @description Every field of a recipient; `PUT` clears what is left out. A field that does not parse is a `422` naming it (`preferences.billing.fax`, `quiet_hours.start`). */
+        RecipientInput: {
+            /** @description Optional; must equal the id in the path. */
+            id?: string;
+            name?: string | null;
+            email?: string | null;
+            /** @description E.164. */
+            phone?: string | null;
+            webhook_url?: string | null;
+            /** @description IANA name; quiet hours are read in it. */
+            timezone?: string | null;
+            /** @example pt-BR */
+            locale?: string | null;
+            /** @enum {string|null} */
+            preferred_channel?: "email" | "sms" | "webhook" | null;
+            preferences?: components["schemas"]["Preferences"] | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+        };
+        RecipientCreate: {
+            /** @description The caller's own id for the recipient (`batch` is reserved). */
+            id: string;
+            name?: string | null;
+            email?: string | null;
+            /** @description E.164. */
+            phone?: string | null;
+            webhook_url?: string | null;
+            /** @description IANA name; quiet hours are read in it. */
+            timezone?: string | null;
+            /** @example pt-BR */
+            locale?: string | null;
+            /** @enum {string|null} */
+            preferred_channel?: "email" | "sms" | "webhook" | null;
+            preferences?: components["schemas"]["Preferences"] | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+        };
+        Recipient: {
+            /** @description The caller's own id for the recipient (`batch` is reserved). */
+            id: string;
+            name: string | null;
+            email: string | null;
+            /** @description E.164. */
+            phone: string | null;
+            webhook_url: string | null;
+            /** @description IANA name; quiet hours are read in it. */
+            timezone: string | null;
+            /** @example pt-BR */
+            locale: string | null;
+            /** @enum {string|null} */
+            preferred_channel: "email" | "sms" | "webhook" | null;
+            preferences: components["schemas"]["Preferences"];
+            quiet_hours: components["schemas"]["QuietHours"] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        RecipientPage: {
+            items: components["schemas"]["Recipient"][];
+            next_cursor: string | null;
+        };
+        RecipientBatch: {
+            items: components["schemas"]["RecipientCreate"][];
+        };
+        RecipientBatchResult: {
+            items: {
+                /** @description False when it replaced an existing recipient. */
+                created: boolean;
+                recipient: components["schemas"]["Recipient"];
+            }[];
+        };
+        RecipientDefaults: {
+            preferences?: components["schemas"]["Preferences"] | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+        };
+        Unsubscribed: {
+            /** @enum {boolean} */
+            unsubscribed: true;
+            category: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "webhook";
         };
     };
     responses: {
@@ -1674,7 +2200,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this status. */
-                status?: "scheduled" | "sending" | "sent" | "cancelled" | "expired" | "dead";
+                status?: "scheduled" | "sending" | "sent" | "cancelled" | "expired" | "dead" | "suppressed";
                 /** @description Only this channel. */
                 channel?: "email" | "sms" | "webhook";
                 /** @description Only this group key. */
@@ -1683,6 +2209,8 @@ export interface operations {
                 event_id?: string;
                 /** @description Only this recipient (exact). */
                 recipient?: string;
+                /** @description Only notifications to this recipient (external id). */
+                recipient_id?: string;
                 /** @description Only the notification with this idempotency key. */
                 idempotency_key?: string;
                 /** @description Only occurrences of this recurring series. */
@@ -2754,7 +3282,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WebhookSecretRotation"];
+            };
+        };
         responses: {
             /** @description The tenant with its new secret; webhooks are signed with it from now on. */
             200: {
@@ -2765,8 +3297,10 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["InternalError"];
@@ -3048,6 +3582,593 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The templates. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateInput"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getTemplate: {
+        parameters: {
+            query?: {
+                /** @description A version number; default the latest. */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    updateTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateVersionInput"];
+            };
+        };
+        responses: {
+            /** @description The new version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    deleteTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listTemplateVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    previewTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The rendered texts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    smsStatusReport: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Twilio-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["SmsStatusReport"];
+            };
+        };
+        responses: {
+            /** @description Recorded on the attempt (and, when final, the notification). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listRecipients: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    upsertRecipientsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientBatch"];
+            };
+        };
+        responses: {
+            /** @description Every item replaced an existing recipient. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientBatchResult"];
+                };
+            };
+            /** @description At least one was created; the items in request order. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recipient. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    upsertRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientInput"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    deleteRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    updateRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientInput"];
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getRecipientDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The defaults (empty preferences and no quiet hours until set). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientDefaults"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    putRecipientDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientDefaults"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientDefaults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    unsubscribePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token of a `List-Unsubscribe` link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token of a `List-Unsubscribe` link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Opted out. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unsubscribed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["InternalError"];
         };

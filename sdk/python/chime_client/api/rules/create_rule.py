@@ -105,10 +105,12 @@ def sync_detailed(
     Requires the `admin` role.
 
     Args:
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
+            (`recipient_id_path` + `category`, with an optional `channel`: without one, the
+            recipient's preferences choose it per event). Unknown fields are a `400`. Example:
+            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
+            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
+            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,10 +143,12 @@ def sync(
     Requires the `admin` role.
 
     Args:
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
+            (`recipient_id_path` + `category`, with an optional `channel`: without one, the
+            recipient's preferences choose it per event). Unknown fields are a `400`. Example:
+            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
+            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
+            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,10 +176,12 @@ async def asyncio_detailed(
     Requires the `admin` role.
 
     Args:
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
+            (`recipient_id_path` + `category`, with an optional `channel`: without one, the
+            recipient's preferences choose it per event). Unknown fields are a `400`. Example:
+            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
+            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
+            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -206,10 +212,12 @@ async def asyncio(
     Requires the `admin` role.
 
     Args:
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
+            (`recipient_id_path` + `category`, with an optional `channel`: without one, the
+            recipient's preferences choose it per event). Unknown fields are a `400`. Example:
+            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
+            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
+            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -115,10 +115,12 @@ def sync_detailed(
 
     Args:
         id (UUID):
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
+            (`recipient_id_path` + `category`, with an optional `channel`: without one, the
+            recipient's preferences choose it per event). Unknown fields are a `400`. Example:
+            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
+            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
+            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,10 +154,12 @@ def sync(
 
     Args:
         id (UUID):
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
+            (`recipient_id_path` + `category`, with an optional `channel`: without one, the
+            recipient's preferences choose it per event). Unknown fields are a `400`. Example:
+            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
+            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
+            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,10 +188,12 @@ async def asyncio_detailed(
 
     Args:
         id (UUID):
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
+            (`recipient_id_path` + `category`, with an optional `channel`: without one, the
+            recipient's preferences choose it per event). Unknown fields are a `400`. Example:
+            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
+            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
+            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -219,10 +225,12 @@ async def asyncio(
 
     Args:
         id (UUID):
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
+            (`recipient_id_path` + `category`, with an optional `channel`: without one, the
+            recipient's preferences choose it per event). Unknown fields are a `400`. Example:
+            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
+            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
+            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
