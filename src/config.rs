@@ -133,6 +133,10 @@ pub struct Settings {
     pub render_fuel: u64,
 }
 
+/// Default fuel of one render: MiniJinja instructions executed. A typical reminder uses a few
+/// hundred; a loop over a few thousand items still fits.
+pub const DEFAULT_RENDER_FUEL: u64 = 100_000;
+
 impl Settings {
     /// Reads the process environment.
     pub fn from_env() -> Result<Settings, ConfigError> {
@@ -177,7 +181,7 @@ impl Settings {
             min_series_interval: Duration::from_secs(60),
             max_active_series: Some(10_000),
             max_pending_notifications: None,
-            render_fuel: crate::channels::template::RENDER_FUEL,
+            render_fuel: DEFAULT_RENDER_FUEL,
         }
     }
 

@@ -33,7 +33,7 @@ fn entry(at: DateTime<Utc>, kind: &str, detail: Value) -> (DateTime<Utc>, Value)
 /// costs the timeline no more than it costs a send.
 fn render(src: &str, n: &Notification) -> Result<String, String> {
     use crate::channels::template::{context, Budget, OutputLimit};
-    use crate::channels::ChannelKind;
+    use crate::domain::ChannelKind;
     let kind: ChannelKind = n.channel.parse().map_err(|e| format!("{e}"))?;
     let mut budget = Budget::new(OutputLimit::for_channel(kind));
     budget.deadline = Some(std::time::Instant::now() + std::time::Duration::from_secs(2));

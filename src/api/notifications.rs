@@ -7,9 +7,10 @@ use super::cursor;
 use super::error::ApiError;
 use super::state::AppState;
 use super::view;
-use crate::channels::ChannelKind;
 use crate::db::{self, models::NewNotification, models::Notification, notifications as q};
-use crate::domain::{local_time, CronSpec, LeadTime, NotificationStatus, Recipient, TimeZone};
+use crate::domain::{
+    local_time, ChannelKind, CronSpec, LeadTime, NotificationStatus, Recipient, TimeZone,
+};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};

@@ -1,5 +1,6 @@
 use super::models::Tenant;
 use super::schema::tenants;
+use crate::domain::webhook_secret::new_webhook_secret;
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -32,7 +33,7 @@ pub fn create(conn: &mut PgConnection, name: &str) -> QueryResult<Option<Tenant>
         .values((
             tenants::id.eq(Uuid::new_v4()),
             tenants::name.eq(name),
-            tenants::webhook_secret.eq(crate::channels::signing::new_webhook_secret()),
+            tenants::webhook_secret.eq(new_webhook_secret()),
         ))
         .on_conflict(tenants::name)
         .do_nothing()
@@ -61,7 +62,7 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Tenant> {
 
 pub fn rotate_secret(conn: &mut PgConnection, id: Uuid) -> QueryResult<Tenant> {
     diesel::update(tenants::table.find(id))
-        .set(tenants::webhook_secret.eq(crate::channels::signing::new_webhook_secret()))
+        .set(tenants::webhook_secret.eq(new_webhook_secret()))
         .returning(Tenant::as_returning())
         .get_result(conn)
 }

@@ -1,4 +1,5 @@
 //! Parsed input types: each has one constructor that checks it, and is trusted after.
+mod channel_kind;
 mod email_address;
 mod event_type;
 mod phone_number;
@@ -10,7 +11,9 @@ pub mod cron_spec;
 pub mod lead_time;
 pub mod local_time;
 pub mod time_zone;
+pub mod webhook_secret;
 
+pub use channel_kind::{ChannelKind, UnknownChannel};
 pub use cron_spec::CronSpec;
 pub use email_address::EmailAddress;
 pub use event_type::EventType;

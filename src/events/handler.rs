@@ -14,9 +14,9 @@
 //!   event with an error naming the payload path; nothing is created.
 
 use super::pointer::{kind_of, JsonPointer};
-use crate::channels::{template, ChannelKind};
+use crate::channels::template;
 use crate::db::models::{Event, Rule};
-use crate::domain::{local_time, LeadTime, Recipient, TimeZone};
+use crate::domain::{local_time, ChannelKind, LeadTime, Recipient, TimeZone};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -139,7 +139,7 @@ fn apply_rule(rule: &Rule, payload: &Value) -> Result<Found, String> {
         "channel",
         rule.channel
             .parse()
-            .map_err(|e: crate::channels::UnknownChannel| e.to_string()),
+            .map_err(|e: crate::domain::UnknownChannel| e.to_string()),
     )?;
     let recipient_ptr = rule_part(
         rule,

@@ -14,7 +14,7 @@ use super::queue;
 use crate::db::models::{Event, NewNotification};
 use crate::db::{self, DbError};
 use crate::domain::Recipient;
-use crate::startup::RoleContext;
+use crate::schedule::RoleContext;
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};
 use redis::aio::{ConnectionLike, MultiplexedConnection};

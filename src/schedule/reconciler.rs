@@ -27,7 +27,7 @@
 
 use crate::db::{self, notifications as q};
 use crate::ops::metrics;
-use crate::startup::RoleContext;
+use crate::schedule::RoleContext;
 use crate::telemetry::error_chain;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -236,7 +236,7 @@ impl Reconciler {
         let start = groups
             .groups
             .iter()
-            .find(|g| g.name == crate::sender::GROUP)
+            .find(|g| g.name == super::SENDER_GROUP)
             .map(|g| format!("({}", g.last_delivered_id))
             .unwrap_or_else(|| "-".into());
         let next: StreamRangeReply = redis::cmd("XRANGE")

@@ -7,14 +7,15 @@
 use super::retry::RetryPolicy;
 use super::ReadyEntry;
 use crate::channels::template::{self, Budget, OutputLimit, RenderError};
-use crate::channels::{ChannelKind, Channels, OutboundMessage, SendError};
+use crate::channels::{Channels, OutboundMessage, SendError};
 use crate::config::VISIBILITY_MARGIN;
 use crate::db::group_commit::GroupCommit;
 use crate::db::models::{NewDeliveryAttempt, Notification};
 use crate::db::{self, notifications as q, DbError};
+use crate::domain::ChannelKind;
 use crate::ops::metrics;
 use crate::schedule::Member;
-use crate::startup::RoleContext;
+use crate::schedule::RoleContext;
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};
 use serde_json::Value;

@@ -7,7 +7,7 @@ pub mod retry;
 
 use crate::channels::{Channels, ChannelsConfig};
 use crate::schedule::Member;
-use crate::startup::RoleContext;
+use crate::schedule::RoleContext;
 use redis::streams::{
     StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply,
 };
@@ -18,7 +18,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-pub const GROUP: &str = "senders";
+pub use crate::schedule::SENDER_GROUP as GROUP;
 const READ_BLOCK: Duration = Duration::from_millis(1000);
 /// How long a shutting-down sender waits for its in-flight sends.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
