@@ -1,6 +1,7 @@
 //! Chime: a delayed-notification service.
 //!
-//! The modules follow the pipeline: `api` → `events` → `schedule` → `sender` → `channels`.
+//! The modules follow the pipeline: `api` → `events` → `lifecycle` → `schedule` → `sender` →
+//! `channels`, with `domain` at the bottom (`scripts/import-layers` checks the imports).
 pub mod api;
 pub mod channels;
 pub mod cli;
@@ -8,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod events;
+pub mod lifecycle;
 pub mod ops;
 pub mod schedule;
 pub mod sender;

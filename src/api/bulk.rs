@@ -129,9 +129,7 @@ async fn cancel(
             let ids = q::ids_matching(conn, tenant_id, &f, limit)?;
             let rows = q::cancel_ids(conn, tenant_id, &ids)?;
             let done: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-            // As with a single cancel, a cancelled occurrence leaves its series running.
-            let occurrences = db::series::occurrences_among(conn, &done)?;
-            let next = crate::events::series::advance_each(conn, &occurrences)?;
+            let next = crate::lifecycle::cancel::advance_cancelled(conn, &rows)?;
             let detail = json!({"bulk": true, "filter": given});
             db::audit::record_each(
                 conn,

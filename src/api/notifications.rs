@@ -11,9 +11,11 @@ use crate::db::{self, models::NewNotification, models::Notification, notificatio
 use crate::domain::{
     local_time, ChannelKind, CronSpec, LeadTime, NotificationStatus, Recipient, TimeZone,
 };
+use crate::lifecycle::error::not_scheduled;
+use crate::lifecycle::{self, after_commit};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use diesel::{Connection, PgConnection};
+use diesel::Connection;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -198,8 +200,7 @@ impl Timing {
                 ))
             }
         };
-        let expiry = expires_at.or(target_date);
-        if let Some(expiry) = expiry {
+        if let Some(expiry) = lifecycle::expiry::expiry(expires_at, target_date) {
             if send_at > expiry {
                 let field = if expires_at.is_some() {
                     "expires_at"
@@ -225,7 +226,7 @@ impl Timing {
     }
 
     pub fn check_not_expired(&self, now: DateTime<Utc>) -> Result<(), ApiError> {
-        match self.expires_at.or(self.target_date) {
+        match lifecycle::expiry::expiry(self.expires_at, self.target_date) {
             Some(expiry) if expiry < now => {
                 let field = if self.expires_at.is_some() {
                     "expires_at"
@@ -261,6 +262,60 @@ pub struct Draft {
     pub idempotency_key: Option<String>,
 }
 
+/// The subject, body and data of a create: templates that parse, and a body for e-mail and SMS.
+fn parse_message(
+    body: &mut JsonObject,
+    channel: ChannelKind,
+) -> Result<(Option<String>, String, Value), ApiError> {
+    let subject = body.opt_str("subject")?;
+    if let Some(s) = &subject {
+        parse_template("subject", s)?;
+    }
+    let text = body.opt_str("body")?.unwrap_or_default();
+    parse_template("body", &text)?;
+    if channel != ChannelKind::Webhook && text.trim().is_empty() {
+        return Err(ApiError::invalid("body", "is required for email and sms"));
+    }
+    let data = body.opt_object("data")?.unwrap_or_else(|| json!({}));
+    Ok((subject, text, data))
+}
+
+/// A series starts at its first fire time; `send_at`, `target_date`, `lead_time` and
+/// `expires_at` (`given`: whether each was) are not used with cron.
+fn first_fire(
+    spec: &CronSpec,
+    timezone: Option<&TimeZone>,
+    ends_at: Option<DateTime<Utc>>,
+    given: [(&str, bool); 4],
+) -> Result<Timing, ApiError> {
+    if let Some((field, _)) = given.iter().find(|(_, given)| *given) {
+        return Err(ApiError::invalid(
+            field,
+            "cannot be combined with cron; the cron expression sets the times",
+        ));
+    }
+    let tz = timezone.map(|t| t.tz()).unwrap_or(chrono_tz::UTC);
+    let first = spec
+        .next_after(Utc::now(), tz)
+        .ok_or_else(|| ApiError::invalid("cron", "never fires"))?;
+    if let Some(end) = ends_at.filter(|end| first > *end) {
+        return Err(ApiError::invalid(
+            "ends_at",
+            format!(
+                "{} is before the first fire time {}",
+                view::ts(end),
+                view::ts(first)
+            ),
+        ));
+    }
+    Ok(Timing {
+        target_date: None,
+        lead_time: None,
+        send_at: first,
+        expires_at: None,
+    })
+}
+
 /// Without a request (an item of a batch), only the body's idempotency key counts.
 pub(super) fn parse_create(
     body: &mut JsonObject,
@@ -273,16 +328,7 @@ pub(super) fn parse_create(
         .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
     let recipient = Recipient::parse(channel, &body.req_str("recipient")?)
         .map_err(|e| ApiError::invalid("recipient", e))?;
-    let subject = body.opt_str("subject")?;
-    if let Some(s) = &subject {
-        parse_template("subject", s)?;
-    }
-    let text = body.opt_str("body")?.unwrap_or_default();
-    parse_template("body", &text)?;
-    if channel != ChannelKind::Webhook && text.trim().is_empty() {
-        return Err(ApiError::invalid("body", "is required for email and sms"));
-    }
-    let data = body.opt_object("data")?.unwrap_or_else(|| json!({}));
+    let (subject, text, data) = parse_message(body, channel)?;
     let timezone = body
         .opt_str("timezone")?
         .map(|s| TimeZone::parse(&s).map_err(|e| ApiError::invalid("timezone", e)))
@@ -310,42 +356,14 @@ pub(super) fn parse_create(
         ));
     }
     let timing = match &cron {
-        // A series starts at its first fire time; send_at/target_date are not used with cron.
         Some(spec) => {
-            for field in ["send_at", "target_date", "lead_time", "expires_at"] {
-                let given = match field {
-                    "send_at" => send_at.is_some(),
-                    "target_date" => target_date.is_some(),
-                    "lead_time" => lead_time.is_some(),
-                    _ => expires_at.is_some(),
-                };
-                if given {
-                    return Err(ApiError::invalid(
-                        field,
-                        "cannot be combined with cron; the cron expression sets the times",
-                    ));
-                }
-            }
-            let tz = timezone.as_ref().map(|t| t.tz()).unwrap_or(chrono_tz::UTC);
-            let first = spec
-                .next_after(Utc::now(), tz)
-                .ok_or_else(|| ApiError::invalid("cron", "never fires"))?;
-            if let Some(end) = ends_at.filter(|end| first > *end) {
-                return Err(ApiError::invalid(
-                    "ends_at",
-                    format!(
-                        "{} is before the first fire time {}",
-                        view::ts(end),
-                        view::ts(first)
-                    ),
-                ));
-            }
-            Timing {
-                target_date: None,
-                lead_time: None,
-                send_at: first,
-                expires_at: None,
-            }
+            let given = [
+                ("send_at", send_at.is_some()),
+                ("target_date", target_date.is_some()),
+                ("lead_time", lead_time.is_some()),
+                ("expires_at", expires_at.is_some()),
+            ];
+            first_fire(spec, timezone.as_ref(), ends_at, given)?
         }
         None => Timing::resolve(target_date, lead_time, send_at, expires_at)?,
     };
@@ -378,93 +396,46 @@ pub(super) fn parse_create(
 
 impl Draft {
     pub fn into_new(self, tenant_id: Uuid, series_id: Option<Uuid>) -> NewNotification {
-        NewNotification {
-            // Time-ordered: rows written in one group commit share `created_at`, and lists
-            // break that tie on the id, so newest first stays creation order.
-            id: Uuid::now_v7(),
+        let base = lifecycle::create::scheduled(
             tenant_id,
-            status: NotificationStatus::Scheduled.as_str().into(),
-            channel: self.channel.as_str().into(),
-            recipient: self.recipient.as_str().into(),
+            self.channel,
+            &self.recipient,
+            self.body,
+            self.timing.send_at,
+            self.max_attempts,
+        );
+        NewNotification {
             subject: self.subject,
-            body: self.body,
             data: self.data,
             target_date: self.timing.target_date,
             lead_time: self.timing.lead_time.map(|l| l.to_iso()),
-            send_at: self.timing.send_at,
-            due_at: self.timing.send_at,
             timezone: self.timezone.map(|t| t.name().to_string()),
             cron: self.cron.map(|c| c.as_str().to_string()),
             series_id,
             expires_at: self.timing.expires_at,
             group_key: self.group_key,
-            max_attempts: self.max_attempts,
-            event_id: None,
-            event_slot: None,
             idempotency_key: self.idempotency_key,
+            ..base
         }
     }
 }
 
-/// After the transaction: put the row into the schedule. Redis failing here loses nothing (the
-/// write is repeated in the background, and the leader's sweep and reconciler re-add every
-/// pending row), so the request still succeeds.
+/// After the transaction: put the row into the schedule (see `lifecycle::after_commit`).
 pub async fn schedule_after_commit(
     state: &AppState,
     row: &Notification,
     previous_version: Option<i32>,
 ) {
-    schedule_row(&state.schedule, row, previous_version).await;
+    after_commit::schedule(&state.schedule, row, previous_version).await;
 }
 
 pub async fn unschedule_after_commit(state: &AppState, id: Uuid, version: i32) {
-    unschedule_row(&state.schedule, id, version).await;
+    after_commit::unschedule(&state.schedule, id, version).await;
 }
 
-/// [`schedule_after_commit`] for callers without an [`AppState`]; false when Redis failed.
-pub async fn schedule_row(
-    schedule: &crate::schedule::Schedule,
-    row: &Notification,
-    previous_version: Option<i32>,
-) -> bool {
-    if row.status != "scheduled" {
-        return true;
-    }
-    let put = schedule.put(row.id, row.version, row.due_at, previous_version);
-    after_commit(
-        row.id,
-        "schedule",
-        "the write is repeated in the background, and the overdue sweep covers it",
-        put,
-    )
-    .await
-}
-
-/// [`unschedule_after_commit`] for callers without an [`AppState`]; false when Redis failed.
-pub async fn unschedule_row(schedule: &crate::schedule::Schedule, id: Uuid, version: i32) -> bool {
-    let remove = schedule.remove(id, version);
-    after_commit(id, "unschedule", "the claim drops the stale entry", remove).await
-}
-
-/// How long a request waits for Redis after its transaction committed.
-const AFTER_COMMIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// A Redis write that follows a commit. PostgreSQL already has the change, so the request
-/// succeeds either way (`fallback` says what repairs it), and an unreachable Redis must not
-/// hold the response for the client's whole retry budget.
-async fn after_commit(
-    id: Uuid,
-    what: &str,
-    fallback: &str,
-    write: impl std::future::Future<Output = redis::RedisResult<()>>,
-) -> bool {
-    let error = match tokio::time::timeout(AFTER_COMMIT_TIMEOUT, write).await {
-        Ok(Ok(())) => return true,
-        Ok(Err(e)) => e.to_string(),
-        Err(_) => format!("no answer within {AFTER_COMMIT_TIMEOUT:?}"),
-    };
-    tracing::warn!(notification_id = %id, %error, "could not {what} in Redis; {fallback}");
-    false
+/// [`schedule_after_commit`] for the new rows of a batch, in one Redis round trip.
+pub(super) async fn schedule_many_after_commit(state: &AppState, rows: &[&Notification]) {
+    after_commit::schedule_many(&state.schedule, rows).await;
 }
 
 /// The checks of a parsed create that need the clock, the settings, DNS or a render.
@@ -489,26 +460,6 @@ pub(super) async fn check_draft(state: &AppState, draft: &Draft) -> Result<(), A
         },
     )
     .await
-}
-
-/// [`schedule_after_commit`] for the new rows of a batch, in one Redis round trip.
-pub(super) async fn schedule_many_after_commit(state: &AppState, rows: &[&Notification]) {
-    let entries: Vec<_> = rows
-        .iter()
-        .filter(|r| r.status == "scheduled")
-        .map(|r| (r.id, r.version, r.due_at))
-        .collect();
-    let Some(first) = entries.first().map(|e| e.0) else {
-        return;
-    };
-    let put = async { state.schedule.put_many(&entries).await.map(|_| ()) };
-    after_commit(
-        first,
-        "schedule a batch",
-        "the overdue sweep and the reconciler add every pending row",
-        put,
-    )
-    .await;
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
@@ -757,12 +708,6 @@ async fn dead_letters(
     list_page(&state, caller.tenant_id, f).await
 }
 
-fn conflict_for(status: &str, action: &str) -> ApiError {
-    ApiError::Conflict(format!(
-        "notification is {status}; only scheduled notifications can be {action}"
-    ))
-}
-
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
 async fn reschedule(
     state: web::Data<AppState>,
@@ -772,21 +717,43 @@ async fn reschedule(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path, "notification")?;
     let current = load(&state, caller.tenant_id, id).await?;
-    if current.status != "scheduled" {
-        return Err(conflict_for(&current.status, "changed"));
+    if current.status != NotificationStatus::Scheduled.as_str() {
+        return Err(not_scheduled(&current.status, "changed").into());
     }
     let channel: ChannelKind = current
         .channel
         .parse()
         .map_err(|_| ApiError::Internal(anyhow::anyhow!("bad channel in row")))?;
     let mut change = q::Reschedule::default();
+    parse_content_change(&state, channel, &mut body, &mut change).await?;
+    parse_timing_change(&current, &mut body, &mut change)?;
+    body.finish()?;
+    check_change_renders(&state, &current, channel, &change).await?;
 
+    let tenant_id = caller.tenant_id;
+    let actor = caller.actor.clone();
+    let expected = current.version;
+    let row = db::run(&state.pool, move |conn| {
+        lifecycle::reschedule::reschedule(conn, tenant_id, id, expected, &change, &actor)
+    })
+    .await?;
+    schedule_after_commit(&state, &row, Some(expected)).await;
+    Ok(HttpResponse::Ok().json(view::notification(&row)))
+}
+
+/// The recipient, subject, body and data of a reschedule.
+async fn parse_content_change(
+    state: &AppState,
+    channel: ChannelKind,
+    body: &mut JsonObject,
+    change: &mut q::Reschedule,
+) -> Result<(), ApiError> {
     let recipient = body
         .opt_str("recipient")?
         .map(|r| Recipient::parse(channel, &r).map_err(|e| ApiError::invalid("recipient", e)))
         .transpose()?;
     if let Some(r) = &recipient {
-        guard_recipient(&state, r).await?;
+        guard_recipient(state, r).await?;
         change.recipient = Some(r.as_str().to_string());
     }
     if body.contains("subject") {
@@ -819,6 +786,16 @@ async fn reschedule(
         }
         None => {}
     }
+    Ok(())
+}
+
+/// The zone and times of a reschedule: a field left out keeps its value; a new `send_at`
+/// replaces the lead time; without either the send time follows the target.
+fn parse_timing_change(
+    current: &Notification,
+    body: &mut JsonObject,
+    change: &mut q::Reschedule,
+) -> Result<(), ApiError> {
     let tz_given = body.contains("timezone");
     let timezone = match body.opt_str("timezone")? {
         Some(s) => Some(TimeZone::parse(&s).map_err(|e| ApiError::invalid("timezone", e))?),
@@ -829,117 +806,89 @@ async fn reschedule(
             .and_then(|s| TimeZone::parse(s).ok()),
     };
     let time_fields = ["target_date", "lead_time", "send_at", "expires_at"];
-    let timing_changed = tz_given || time_fields.iter().any(|f| body.contains(f));
-    if timing_changed {
-        if current.cron.is_some() {
-            return Err(ApiError::invalid(
-                "send_at",
-                "occurrences of a recurring series follow its cron expression",
-            ));
-        }
-        let target_given = body.contains("target_date");
-        let lead_given = body.contains("lead_time");
-        let target_date = match parse_time(
-            "target_date",
-            body.opt_str("target_date")?,
-            timezone.as_ref(),
-        )? {
-            Some(t) => Some(t),
-            None if target_given => None,
-            None => current.target_date,
-        };
-        let new_send_at = parse_time("send_at", body.opt_str("send_at")?, timezone.as_ref())?;
-        let lead_time = match body.opt_str("lead_time")? {
-            Some(s) => Some(LeadTime::parse(&s).map_err(|e| ApiError::invalid("lead_time", e))?),
-            None if lead_given => None,
-            // A new send_at replaces the old lead time.
-            None if new_send_at.is_some() => None,
-            None => current
-                .lead_time
-                .as_deref()
-                .and_then(|s| LeadTime::parse(s).ok()),
-        };
-        let expires_given = body.contains("expires_at");
-        let expires_at =
-            match parse_time("expires_at", body.opt_str("expires_at")?, timezone.as_ref())? {
-                Some(t) => Some(t),
-                None if expires_given => None,
-                None => current.expires_at,
-            };
-        let timing = if let Some(at) = new_send_at {
-            Timing::resolve(target_date, lead_time, Some(at), expires_at)?
-        } else if target_given || lead_given || current.lead_time.is_some() {
-            // The send time follows the target.
-            Timing::resolve(target_date, lead_time, None, expires_at)?
-        } else {
-            Timing::resolve(target_date, None, Some(current.send_at), expires_at)?
-        };
-        timing.check_not_expired(Utc::now())?;
-        change.target_date = Some(timing.target_date);
-        change.lead_time = Some(timing.lead_time.map(|l| l.to_iso()));
-        change.send_at = Some(timing.send_at);
-        change.due_at = Some(timing.send_at);
-        change.expires_at = Some(timing.expires_at);
-        change.timezone = Some(timezone.map(|t| t.name().to_string()));
+    if !tz_given && !time_fields.iter().any(|f| body.contains(f)) {
+        return Ok(());
     }
-    body.finish()?;
-    if change.body.is_some() || change.subject.is_some() || change.data.is_some() {
-        let subject = match &change.subject {
-            Some(s) => s.as_deref(),
-            None => current.subject.as_deref(),
-        };
-        check_render(
-            &state,
-            RenderCheck {
-                channel,
-                subject,
-                body: change.body.as_deref().unwrap_or(&current.body),
-                data: change.data.as_ref().unwrap_or(&current.data),
-                target_date: change.target_date.unwrap_or(current.target_date),
-                send_at: change.send_at.unwrap_or(current.send_at),
-                recipient: change.recipient.as_deref().unwrap_or(&current.recipient),
-            },
-        )
-        .await?;
+    if current.cron.is_some() {
+        return Err(ApiError::invalid(
+            "send_at",
+            "occurrences of a recurring series follow its cron expression",
+        ));
     }
+    let target_given = body.contains("target_date");
+    let lead_given = body.contains("lead_time");
+    let target_date = match parse_time(
+        "target_date",
+        body.opt_str("target_date")?,
+        timezone.as_ref(),
+    )? {
+        Some(t) => Some(t),
+        None if target_given => None,
+        None => current.target_date,
+    };
+    let new_send_at = parse_time("send_at", body.opt_str("send_at")?, timezone.as_ref())?;
+    let lead_time = match body.opt_str("lead_time")? {
+        Some(s) => Some(LeadTime::parse(&s).map_err(|e| ApiError::invalid("lead_time", e))?),
+        None if lead_given => None,
+        // A new send_at replaces the old lead time.
+        None if new_send_at.is_some() => None,
+        None => current
+            .lead_time
+            .as_deref()
+            .and_then(|s| LeadTime::parse(s).ok()),
+    };
+    let expires_given = body.contains("expires_at");
+    let expires_at = match parse_time("expires_at", body.opt_str("expires_at")?, timezone.as_ref())?
+    {
+        Some(t) => Some(t),
+        None if expires_given => None,
+        None => current.expires_at,
+    };
+    let timing = if let Some(at) = new_send_at {
+        Timing::resolve(target_date, lead_time, Some(at), expires_at)?
+    } else if target_given || lead_given || current.lead_time.is_some() {
+        // The send time follows the target.
+        Timing::resolve(target_date, lead_time, None, expires_at)?
+    } else {
+        Timing::resolve(target_date, None, Some(current.send_at), expires_at)?
+    };
+    timing.check_not_expired(Utc::now())?;
+    change.target_date = Some(timing.target_date);
+    change.lead_time = Some(timing.lead_time.map(|l| l.to_iso()));
+    change.send_at = Some(timing.send_at);
+    change.due_at = Some(timing.send_at);
+    change.expires_at = Some(timing.expires_at);
+    change.timezone = Some(timezone.map(|t| t.name().to_string()));
+    Ok(())
+}
 
-    let tenant_id = caller.tenant_id;
-    let actor = caller.actor.clone();
-    let expected = current.version;
-    let updated = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let Some(row) = q::reschedule(conn, id, expected, &change)? else {
-                return Ok(None);
-            };
-            db::audit::record(
-                conn,
-                tenant_id,
-                &actor,
-                "notification.rescheduled",
-                Some(id),
-                json!({"send_at": view::ts(row.send_at)}),
-            )?;
-            Ok::<_, ApiError>(Some(row))
-        })
-    })
-    .await?;
-    match updated {
-        Some(row) => {
-            schedule_after_commit(&state, &row, Some(expected)).await;
-            Ok(HttpResponse::Ok().json(view::notification(&row)))
-        }
-        // Lost a race with a sender, a cancel or another reschedule.
-        None => {
-            let now = load(&state, tenant_id, id).await?;
-            if now.status == "scheduled" {
-                Err(ApiError::Conflict(
-                    "notification was changed concurrently; retry".into(),
-                ))
-            } else {
-                Err(conflict_for(&now.status, "changed"))
-            }
-        }
+/// A changed subject, body or data must still render against the row as it will be.
+async fn check_change_renders(
+    state: &AppState,
+    current: &Notification,
+    channel: ChannelKind,
+    change: &q::Reschedule,
+) -> Result<(), ApiError> {
+    if change.body.is_none() && change.subject.is_none() && change.data.is_none() {
+        return Ok(());
     }
+    let subject = match &change.subject {
+        Some(s) => s.as_deref(),
+        None => current.subject.as_deref(),
+    };
+    check_render(
+        state,
+        RenderCheck {
+            channel,
+            subject,
+            body: change.body.as_deref().unwrap_or(&current.body),
+            data: change.data.as_ref().unwrap_or(&current.data),
+            target_date: change.target_date.unwrap_or(current.target_date),
+            send_at: change.send_at.unwrap_or(current.send_at),
+            recipient: change.recipient.as_deref().unwrap_or(&current.recipient),
+        },
+    )
+    .await
 }
 
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
@@ -952,7 +901,7 @@ async fn cancel(
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let (row, previous_version, next) = db::run(&state.pool, move |conn| {
-        cancel_one(conn, tenant_id, id, &actor)
+        lifecycle::cancel::cancel_one(conn, tenant_id, id, &actor)
     })
     .await?;
     if let Some(v) = previous_version {
@@ -962,45 +911,6 @@ async fn cancel(
         schedule_after_commit(&state, &next, None).await;
     }
     Ok(HttpResponse::Ok().json(view::notification(&row)))
-}
-
-/// A cancel's outcome: the row, the version to remove from the schedule (`None` when it was
-/// cancelled already) and a series' next occurrence to schedule.
-pub type Cancelled = (Notification, Option<i32>, Option<Notification>);
-
-/// Cancels a scheduled notification (audited); cancelling a cancelled one changes nothing.
-pub fn cancel_one(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
-    actor: &str,
-) -> Result<Cancelled, ApiError> {
-    conn.transaction(|conn| {
-        let current =
-            q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
-        match current.status.as_str() {
-            "cancelled" => Ok((current, None, None)),
-            "scheduled" => {
-                let row = q::cancel(conn, tenant_id, id)?
-                    .ok_or_else(|| conflict_for(&current.status, "cancelled"))?;
-                db::audit::record(
-                    conn,
-                    tenant_id,
-                    actor,
-                    "notification.cancelled",
-                    Some(id),
-                    json!({}),
-                )?;
-                // Cancelling one occurrence leaves the series running: the next one is made now.
-                let next = match row.series_id {
-                    Some(series_id) => crate::events::series::advance(conn, series_id, &row)?,
-                    None => None,
-                };
-                Ok((row, Some(current.version), next))
-            }
-            other => Err(conflict_for(other, "cancelled")),
-        }
-    })
 }
 
 async fn cancel_group(
@@ -1015,22 +925,7 @@ async fn cancel_group(
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let (cancelled, next) = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let rows = q::cancel_where(conn, tenant_id, Some(&group_key), None, None)?;
-            // As with a single cancel, a cancelled occurrence leaves its series running.
-            let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-            let occurrences = db::series::occurrences_among(conn, &ids)?;
-            let next = crate::events::series::advance_each(conn, &occurrences)?;
-            db::audit::record(
-                conn,
-                tenant_id,
-                &actor,
-                "notification.group_cancelled",
-                None,
-                json!({"group_key": group_key, "cancelled": rows.len()}),
-            )?;
-            Ok::<_, ApiError>((rows, next))
-        })
+        lifecycle::cancel::cancel_group(conn, tenant_id, &group_key, &actor)
     })
     .await?;
     for (id, version) in &cancelled {
@@ -1071,48 +966,9 @@ async fn replay(
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let row = db::run(&state.pool, move |conn| {
-        replay_one(conn, tenant_id, id, &actor)
+        lifecycle::replay::replay_one(conn, tenant_id, id, &actor)
     })
     .await?;
     schedule_after_commit(&state, &row, None).await;
     Ok(HttpResponse::Ok().json(view::notification(&row)))
-}
-
-/// Replays a dead notification (audited): scheduled again, due now, with a fresh budget.
-pub fn replay_one(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
-    actor: &str,
-) -> Result<Notification, ApiError> {
-    conn.transaction(|conn| {
-        let current =
-            q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
-        if current.status != "dead" {
-            return Err(ApiError::Conflict(format!(
-                "notification is {}; only dead notifications can be replayed",
-                current.status
-            )));
-        }
-        // The series moved on when this occurrence died; it may have only one pending.
-        if let Some(series_id) = current.series_id {
-            if let Some(pending) = db::series::pending_occurrence(conn, series_id)? {
-                return Err(ApiError::Conflict(format!(
-                    "series {series_id} has moved on to a pending occurrence ({pending}); \
-                     cancel the series to replay this one"
-                )));
-            }
-        }
-        let row = q::replay(conn, tenant_id, id)?
-            .ok_or_else(|| ApiError::Conflict("notification changed concurrently".into()))?;
-        db::audit::record(
-            conn,
-            tenant_id,
-            actor,
-            "notification.replayed",
-            Some(id),
-            json!({}),
-        )?;
-        Ok(row)
-    })
 }

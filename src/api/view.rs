@@ -29,7 +29,7 @@ pub fn notification(n: &Notification) -> Value {
         "timezone": n.timezone,
         "cron": n.cron,
         "series_id": n.series_id,
-        "expires_at": opt_ts(n.expires_at.or(n.target_date)),
+        "expires_at": opt_ts(crate::lifecycle::expiry::expiry(n.expires_at, n.target_date)),
         "group_key": n.group_key,
         "attempts": n.attempts,
         "max_attempts": n.max_attempts,

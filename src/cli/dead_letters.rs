@@ -5,7 +5,8 @@ use super::output::time;
 use super::{parse_id, warn_schedule, Ctx, ACTOR};
 use crate::api::bulk::{replay_batch, MAX_PER_CALL};
 use crate::api::notifications::{self as api, FILTERS};
-use crate::api::view;
+use crate::api::{view, ApiError};
+use crate::lifecycle::{self, after_commit};
 use chrono::{DateTime, Duration, Utc};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -110,11 +111,11 @@ async fn replay_one(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     let tenant_id = ctx.tenant.id;
     let row = ctx
         .db(&format!("notification {id}"), move |conn| {
-            api::replay_one(conn, tenant_id, id, ACTOR)
+            lifecycle::replay::replay_one(conn, tenant_id, id, ACTOR).map_err(ApiError::from)
         })
         .await?;
     match ctx.schedule().await {
-        Ok(s) => warn_schedule(api::schedule_row(&s, &row, None).await),
+        Ok(s) => warn_schedule(after_commit::schedule(&s, &row, None).await),
         Err(_) => warn_schedule(false),
     }
     ctx.emit(view::notification(&row), || {
@@ -142,10 +143,9 @@ async fn replay_all(ctx: &Ctx, filter: Filter) -> anyhow::Result<()> {
             .await?;
         batches += 1;
         // One round trip per batch; a failure is reported once (the reconciler adds them).
-        let entries: Vec<_> = rows.iter().map(|r| (r.id, r.version, r.due_at)).collect();
         if let Ok(s) = &schedule {
-            let put = tokio::time::timeout(std::time::Duration::from_secs(5), s.put_many(&entries));
-            scheduled &= matches!(put.await, Ok(Ok(_)));
+            let rows: Vec<_> = rows.iter().collect();
+            scheduled &= after_commit::schedule_many(s, &rows).await;
         }
         replayed += rows.len();
         // Skipped rows stay dead and match again: a batch that replays nothing is the end.

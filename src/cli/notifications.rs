@@ -3,8 +3,9 @@
 use super::output::{fields, opt, opt_time, table, time};
 use super::{parse_id, warn_schedule, Ctx, ACTOR};
 use crate::api::notifications::{self as api, FILTERS};
-use crate::api::view;
+use crate::api::{view, ApiError};
 use crate::db::{self, models::Notification, notifications as q, stats};
+use crate::lifecycle::{self, after_commit};
 use clap::{Args, Subcommand};
 use serde_json::json;
 use std::collections::HashMap;
@@ -190,7 +191,7 @@ async fn cancel(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     let tenant_id = ctx.tenant.id;
     let (row, previous_version, next) = ctx
         .db(&format!("notification {id}"), move |conn| {
-            api::cancel_one(conn, tenant_id, id, ACTOR)
+            lifecycle::cancel::cancel_one(conn, tenant_id, id, ACTOR).map_err(ApiError::from)
         })
         .await?;
     if previous_version.is_some() || next.is_some() {
@@ -198,10 +199,10 @@ async fn cancel(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
         match &schedule {
             Ok(s) => {
                 if let Some(v) = previous_version {
-                    warn_schedule(api::unschedule_row(s, row.id, v).await);
+                    warn_schedule(after_commit::unschedule(s, row.id, v).await);
                 }
                 if let Some(next) = &next {
-                    warn_schedule(api::schedule_row(s, next, None).await);
+                    warn_schedule(after_commit::schedule(s, next, None).await);
                 }
             }
             Err(_) => warn_schedule(false),

@@ -34,6 +34,37 @@ pub fn insert_idempotent(
     }
 }
 
+/// The claim cut-off: a row `sending` since before this was abandoned by its sender (it
+/// outlived the visibility timeout) and may be taken over. One computation for the claim and
+/// the reconciler.
+pub fn abandoned_before(visibility_timeout: std::time::Duration) -> DateTime<Utc> {
+    Utc::now() - chrono::Duration::from_std(visibility_timeout).unwrap_or_default()
+}
+
+/// The row of a claim that is still ours: same id and version, still `sending`. Every write of
+/// an attempt's outcome is conditional on it (a takeover or a cancel changes one of them).
+#[diesel::dsl::auto_type(no_type_alias)]
+fn our_claim(id: Uuid, version: i32) -> _ {
+    notifications::table
+        .filter(n::id.eq(id))
+        .filter(n::version.eq(version))
+        .filter(n::status.eq("sending"))
+}
+
+/// Inserts the next occurrence of a series. The partial unique index on pending occurrences
+/// makes a concurrent second insert a no-op (`None`).
+pub fn insert_occurrence(
+    conn: &mut PgConnection,
+    new: &NewNotification,
+) -> QueryResult<Option<Notification>> {
+    diesel::insert_into(notifications::table)
+        .values(new)
+        .on_conflict_do_nothing()
+        .returning(Notification::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
 pub fn find(
     conn: &mut PgConnection,
     tenant_id: Uuid,
@@ -315,19 +346,14 @@ pub fn cancel_where(
 
 /// `sending` → `sent`. Conditional on the claim still being ours (same version).
 pub fn mark_sent(conn: &mut PgConnection, id: Uuid, version: i32) -> QueryResult<bool> {
-    let n_rows = diesel::update(
-        notifications::table
-            .filter(n::id.eq(id))
-            .filter(n::version.eq(version))
-            .filter(n::status.eq("sending")),
-    )
-    .set((
-        n::status.eq("sent"),
-        n::sent_at.eq(now),
-        n::last_error.eq(None::<String>),
-        n::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let n_rows = diesel::update(our_claim(id, version))
+        .set((
+            n::status.eq("sent"),
+            n::sent_at.eq(now),
+            n::last_error.eq(None::<String>),
+            n::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(n_rows == 1)
 }
 
@@ -339,23 +365,18 @@ pub fn mark_retry(
     due_at: DateTime<Utc>,
     error: &str,
 ) -> QueryResult<Option<Notification>> {
-    diesel::update(
-        notifications::table
-            .filter(n::id.eq(id))
-            .filter(n::version.eq(version))
-            .filter(n::status.eq("sending")),
-    )
-    .set((
-        n::status.eq("scheduled"),
-        n::due_at.eq(due_at),
-        n::claimed_at.eq(None::<DateTime<Utc>>),
-        n::last_error.eq(error),
-        n::version.eq(n::version + 1),
-        n::updated_at.eq(now),
-    ))
-    .returning(Notification::as_returning())
-    .get_result(conn)
-    .optional()
+    diesel::update(our_claim(id, version))
+        .set((
+            n::status.eq("scheduled"),
+            n::due_at.eq(due_at),
+            n::claimed_at.eq(None::<DateTime<Utc>>),
+            n::last_error.eq(error),
+            n::version.eq(n::version + 1),
+            n::updated_at.eq(now),
+        ))
+        .returning(Notification::as_returning())
+        .get_result(conn)
+        .optional()
 }
 
 /// `sending` → a final failure state (`dead` or `expired`).
@@ -366,20 +387,15 @@ pub fn mark_final(
     status: &str,
     error: &str,
 ) -> QueryResult<bool> {
-    let n_rows = diesel::update(
-        notifications::table
-            .filter(n::id.eq(id))
-            .filter(n::version.eq(version))
-            .filter(n::status.eq("sending")),
-    )
-    .set((
-        n::status.eq(status),
-        n::last_error.eq(error),
-        n::claimed_at.eq(None::<DateTime<Utc>>),
-        n::version.eq(n::version + 1),
-        n::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let n_rows = diesel::update(our_claim(id, version))
+        .set((
+            n::status.eq(status),
+            n::last_error.eq(error),
+            n::claimed_at.eq(None::<DateTime<Utc>>),
+            n::version.eq(n::version + 1),
+            n::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(n_rows == 1)
 }
 
@@ -610,10 +626,7 @@ pub fn claim_held(conn: &mut PgConnection, claimed: &Notification) -> QueryResul
         return Ok(false);
     };
     diesel::select(diesel::dsl::exists(
-        notifications::table
-            .filter(n::id.eq(claimed.id))
-            .filter(n::version.eq(claimed.version))
-            .filter(n::status.eq("sending"))
+        our_claim(claimed.id, claimed.version)
             .filter(n::attempts.eq(claimed.attempts))
             .filter(n::claimed_at.eq(claimed_at)),
     ))

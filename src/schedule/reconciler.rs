@@ -154,8 +154,7 @@ impl Reconciler {
     }
 
     async fn recover_abandoned(&self) -> Result<usize, ReconcileError> {
-        let before = Utc::now()
-            - chrono::Duration::from_std(self.ctx.settings.visibility_timeout).unwrap_or_default();
+        let before = q::abandoned_before(self.ctx.settings.visibility_timeout);
         let rows = db::run(&self.ctx.pool, move |conn| {
             q::recover_abandoned(conn, before).map_err(db::DbError::from)
         })
