@@ -4,7 +4,7 @@
 use super::auth::Caller;
 use super::cursor;
 use super::error::ApiError;
-use super::notifications::parse_id;
+use super::params::parse_id;
 use super::state::AppState;
 use super::view;
 use crate::channels::template::Template;

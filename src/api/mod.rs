@@ -14,6 +14,7 @@ pub mod keys;
 pub mod limits;
 pub mod notifications;
 pub mod ops;
+pub mod params;
 pub mod rate_limit;
 pub mod request_span;
 pub mod rules;

@@ -38,64 +38,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/dead-letters").route(web::get().to(dead_letters)));
 }
 
-const MAX_KEY_LEN: usize = 200;
-const MAX_TEXT_LEN: usize = 64 * 1024;
-
-/// Parses a path id; a malformed id is simply an unknown one.
-pub fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::not_found(what))
-}
-
-fn idempotency_header(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    match req.headers().get("Idempotency-Key") {
-        None => Ok(None),
-        Some(v) => {
-            let s = v
-                .to_str()
-                .map_err(|_| {
-                    ApiError::bad_request(
-                        "Idempotency-Key",
-                        "Idempotency-Key: must be visible ASCII",
-                    )
-                })?
-                .trim()
-                .to_string();
-            if s.is_empty() || s.len() > MAX_KEY_LEN {
-                return Err(ApiError::invalid(
-                    "Idempotency-Key",
-                    format!("must be 1 to {MAX_KEY_LEN} characters"),
-                ));
-            }
-            Ok(Some(s))
-        }
-    }
-}
-
-/// The body's key and the header's key must agree when both are given.
-pub fn idempotency_key(
-    req: &HttpRequest,
-    body_key: Option<String>,
-) -> Result<Option<String>, ApiError> {
-    let header_key = idempotency_header(req)?;
-    match (body_key, header_key) {
-        (Some(b), Some(h)) if b != h => Err(ApiError::invalid(
-            "idempotency_key",
-            "differs from the Idempotency-Key header; send one or make them equal",
-        )),
-        (Some(b), _) => Ok(Some(b)),
-        (None, h) => Ok(h),
-    }
-}
-
-pub fn parse_template(field: &str, src: &str) -> Result<(), ApiError> {
-    if src.len() > MAX_TEXT_LEN {
-        return Err(ApiError::invalid(
-            field,
-            format!("is longer than {MAX_TEXT_LEN} bytes"),
-        ));
-    }
-    crate::channels::template::check(src).map_err(|e| ApiError::invalid(field, e))
-}
+use super::params::MAX_KEY_LEN;
+use super::params::{idempotency_key, parse_id, parse_template};
 
 /// The texts a notification will render, with what they render from.
 pub struct RenderCheck<'a> {
@@ -420,24 +364,6 @@ impl Draft {
     }
 }
 
-/// After the transaction: put the row into the schedule (see `lifecycle::after_commit`).
-pub async fn schedule_after_commit(
-    state: &AppState,
-    row: &Notification,
-    previous_version: Option<i32>,
-) {
-    after_commit::schedule(&state.schedule, row, previous_version).await;
-}
-
-pub async fn unschedule_after_commit(state: &AppState, id: Uuid, version: i32) {
-    after_commit::unschedule(&state.schedule, id, version).await;
-}
-
-/// [`schedule_after_commit`] for the new rows of a batch, in one Redis round trip.
-pub(super) async fn schedule_many_after_commit(state: &AppState, rows: &[&Notification]) {
-    after_commit::schedule_many(&state.schedule, rows).await;
-}
-
 /// The checks of a parsed create that need the clock, the settings, DNS or a render.
 pub(super) async fn check_draft(state: &AppState, draft: &Draft) -> Result<(), ApiError> {
     if draft.cron.is_none() {
@@ -520,7 +446,7 @@ async fn create(
         .await?
     };
     if created {
-        schedule_after_commit(&state, &row, None).await;
+        after_commit::schedule(&state.schedule, &row, None).await;
         tracing::debug!(notification_id = %row.id, send_at = %row.send_at, "notification created");
         Ok(HttpResponse::Created().json(view::notification(&row)))
     } else {
@@ -737,7 +663,7 @@ async fn reschedule(
         lifecycle::reschedule::reschedule(conn, tenant_id, id, expected, &change, &actor)
     })
     .await?;
-    schedule_after_commit(&state, &row, Some(expected)).await;
+    after_commit::schedule(&state.schedule, &row, Some(expected)).await;
     Ok(HttpResponse::Ok().json(view::notification(&row)))
 }
 
@@ -905,10 +831,10 @@ async fn cancel(
     })
     .await?;
     if let Some(v) = previous_version {
-        unschedule_after_commit(&state, row.id, v).await;
+        after_commit::unschedule(&state.schedule, row.id, v).await;
     }
     if let Some(next) = next {
-        schedule_after_commit(&state, &next, None).await;
+        after_commit::schedule(&state.schedule, &next, None).await;
     }
     Ok(HttpResponse::Ok().json(view::notification(&row)))
 }
@@ -929,10 +855,10 @@ async fn cancel_group(
     })
     .await?;
     for (id, version) in &cancelled {
-        unschedule_after_commit(&state, *id, *version).await;
+        after_commit::unschedule(&state.schedule, *id, *version).await;
     }
     for row in &next {
-        schedule_after_commit(&state, row, None).await;
+        after_commit::schedule(&state.schedule, row, None).await;
     }
     Ok(HttpResponse::Ok().json(json!({"cancelled": cancelled.len()})))
 }
@@ -969,6 +895,6 @@ async fn replay(
         lifecycle::replay::replay_one(conn, tenant_id, id, &actor)
     })
     .await?;
-    schedule_after_commit(&state, &row, None).await;
+    after_commit::schedule(&state.schedule, &row, None).await;
     Ok(HttpResponse::Ok().json(view::notification(&row)))
 }

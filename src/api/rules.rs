@@ -4,7 +4,7 @@
 use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::ApiError;
-use super::notifications::{parse_id, parse_template};
+use super::params::{parse_id, parse_template};
 use super::state::AppState;
 use super::view;
 use crate::db::{self, models::Rule, rules::RuleFields};

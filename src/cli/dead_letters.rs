@@ -3,7 +3,7 @@
 
 use super::output::time;
 use super::{parse_id, warn_schedule, Ctx, ACTOR};
-use crate::api::bulk::{replay_batch, MAX_PER_CALL};
+use crate::api::bulk::MAX_PER_CALL;
 use crate::api::notifications::{self as api, FILTERS};
 use crate::api::{view, ApiError};
 use crate::lifecycle::{self, after_commit};
@@ -138,7 +138,8 @@ async fn replay_all(ctx: &Ctx, filter: Filter) -> anyhow::Result<()> {
         let (f, given) = (f.clone(), given.clone());
         let (rows, skips, remaining) = ctx
             .db("notification", move |conn| {
-                replay_batch(conn, tenant_id, &f, MAX_PER_CALL, ACTOR, &given)
+                lifecycle::replay::replay_matching(conn, tenant_id, &f, MAX_PER_CALL, ACTOR, &given)
+                    .map_err(ApiError::from)
             })
             .await?;
         batches += 1;

@@ -8,7 +8,7 @@ use crate::db::models::Notification;
 use crate::db::{self, notifications as q};
 use crate::domain::NotificationStatus;
 use diesel::{Connection, PgConnection};
-use serde_json::json;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// A cancel's outcome: the row, the version to remove from the schedule (`None` when it was
@@ -86,4 +86,44 @@ pub fn advance_cancelled(
     let ids: Vec<Uuid> = cancelled.iter().map(|(id, _)| *id).collect();
     let occurrences = db::series::occurrences_among(conn, &ids)?;
     super::series::advance_each(conn, &occurrences)
+}
+
+/// A bulk cancel's outcome: [`GroupCancelled`] and how many rows still match (capped).
+pub type MatchingCancelled = (Vec<(Uuid, i32)>, Vec<Notification>, i64);
+
+/// Cancels up to `limit` scheduled rows matching `f` (oldest first) in one transaction, each
+/// audited, plus one audit row for the call (`given` is the filter as the caller gave it).
+pub fn cancel_matching(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    f: &q::ListFilter,
+    limit: i64,
+    actor: &str,
+    given: &Value,
+) -> Result<MatchingCancelled, LifecycleError> {
+    conn.transaction(|conn| {
+        let ids = q::ids_matching(conn, tenant_id, f, limit)?;
+        let rows = q::cancel_ids(conn, tenant_id, &ids)?;
+        let done: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+        let next = advance_cancelled(conn, &rows)?;
+        let detail = json!({"bulk": true, "filter": given});
+        db::audit::record_each(
+            conn,
+            tenant_id,
+            actor,
+            "notification.cancelled",
+            &done,
+            &detail,
+        )?;
+        db::audit::record(
+            conn,
+            tenant_id,
+            actor,
+            "notification.bulk_cancelled",
+            None,
+            json!({"filter": given, "cancelled": done.len()}),
+        )?;
+        let remaining = q::count_matching(conn, tenant_id, f, db::stats::COUNT_CAP)?;
+        Ok((rows, next, remaining))
+    })
 }
