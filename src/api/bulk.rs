@@ -9,6 +9,7 @@ use super::error::ApiError;
 use super::notifications::{list_filter, FILTERS};
 use super::state::AppState;
 use crate::db::{self, notifications as q};
+use crate::domain::NotificationStatus;
 use crate::lifecycle::{self, after_commit};
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
@@ -32,7 +33,11 @@ struct Request {
 
 /// Reads `{filters…, "dry_run": bool, "limit": n}`. The filters are those of
 /// `GET /notifications` (as strings); `status` is fixed by the action.
-fn parse(mut body: JsonObject, status: &str, need_filter: bool) -> Result<Request, ApiError> {
+fn parse(
+    mut body: JsonObject,
+    status: NotificationStatus,
+    need_filter: bool,
+) -> Result<Request, ApiError> {
     let dry_run = match body.opt_value("dry_run") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => b,
@@ -72,7 +77,7 @@ fn parse(mut body: JsonObject, status: &str, need_filter: bool) -> Result<Reques
         ));
     }
     if let Some(s) = query.get("status") {
-        if s != status {
+        if s != status.as_str() {
             return Err(ApiError::invalid(
                 "status",
                 format!("this action only applies to {status} notifications"),
@@ -82,7 +87,7 @@ fn parse(mut body: JsonObject, status: &str, need_filter: bool) -> Result<Reques
     let given = json!(query);
     let allowed: Vec<&str> = FILTERS.iter().copied().filter(|f| *f != "sort").collect();
     let mut filter = list_filter(&query, &allowed)?;
-    filter.status = Some(status.into());
+    filter.status = Some(status);
     Ok(Request {
         filter,
         given,
@@ -115,7 +120,7 @@ async fn cancel(
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let req = parse(body, "scheduled", true)?;
+    let req = parse(body, NotificationStatus::Scheduled, true)?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let f = req.filter.clone();
@@ -147,7 +152,7 @@ async fn replay(
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let req = parse(body, "dead", false)?;
+    let req = parse(body, NotificationStatus::Dead, false)?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let f = req.filter.clone();

@@ -33,8 +33,7 @@ fn entry(at: DateTime<Utc>, kind: &str, detail: Value) -> (DateTime<Utc>, Value)
 /// costs the timeline no more than it costs a send.
 fn render(src: &str, n: &Notification) -> Result<String, String> {
     use crate::channels::template::{context, Budget, OutputLimit};
-    use crate::domain::ChannelKind;
-    let kind: ChannelKind = n.channel.parse().map_err(|e| format!("{e}"))?;
+    let kind = n.channel;
     let mut budget = Budget::new(OutputLimit::for_channel(kind));
     budget.deadline = Some(std::time::Instant::now() + std::time::Duration::from_secs(2));
     let data = context(
@@ -126,17 +125,18 @@ fn build(
             }),
         ));
     }
-    if let (Some(at), "sending") = (n.claimed_at, n.status.as_str()) {
+    use crate::domain::NotificationStatus as S;
+    if let (Some(at), S::Sending) = (n.claimed_at, n.status) {
         items.push(entry(at, "claimed", json!({"attempt": n.attempts})));
     }
-    let end = match n.status.as_str() {
-        "sent" => n.sent_at.map(|t| (t, json!({"status": "sent"}))),
-        "cancelled" => n.cancelled_at.map(|t| (t, json!({"status": "cancelled"}))),
-        "dead" | "expired" => Some((
+    let end = match n.status {
+        S::Sent => n.sent_at.map(|t| (t, json!({"status": n.status}))),
+        S::Cancelled => n.cancelled_at.map(|t| (t, json!({"status": n.status}))),
+        S::Dead | S::Expired => Some((
             n.updated_at,
             json!({"status": n.status, "error": n.last_error}),
         )),
-        _ => None,
+        S::Scheduled | S::Sending => None,
     };
     if let Some((at, detail)) = end {
         items.push(entry(at, "ended", detail));

@@ -545,7 +545,7 @@ pub fn list_filter(
         let status: NotificationStatus = s
             .parse()
             .map_err(|e: String| ApiError::invalid("status", e))?;
-        f.status = Some(status.as_str().into());
+        f.status = Some(status);
     }
     if let Some(c) = query.get("channel") {
         let channel: ChannelKind = c
@@ -630,7 +630,7 @@ async fn dead_letters(
     caller.require_admin()?;
     let allowed: Vec<&str> = FILTERS.iter().copied().filter(|f| *f != "status").collect();
     let mut f = list_filter(&query, &allowed)?;
-    f.status = Some("dead".into());
+    f.status = Some(NotificationStatus::Dead);
     list_page(&state, caller.tenant_id, f).await
 }
 
@@ -643,13 +643,10 @@ async fn reschedule(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path, "notification")?;
     let current = load(&state, caller.tenant_id, id).await?;
-    if current.status != NotificationStatus::Scheduled.as_str() {
-        return Err(not_scheduled(&current.status, "changed").into());
+    if current.status != NotificationStatus::Scheduled {
+        return Err(not_scheduled(current.status, "changed").into());
     }
-    let channel: ChannelKind = current
-        .channel
-        .parse()
-        .map_err(|_| ApiError::Internal(anyhow::anyhow!("bad channel in row")))?;
+    let channel = current.channel;
     let mut change = q::Reschedule::default();
     parse_content_change(&state, channel, &mut body, &mut change).await?;
     parse_timing_change(&current, &mut body, &mut change)?;

@@ -1,6 +1,7 @@
 //! Response bodies. Times are RFC 3339 in UTC with a `Z`.
 
 use crate::db::models::{DeliveryAttempt, Notification};
+use crate::domain::NotificationStatus;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
@@ -13,7 +14,7 @@ pub fn opt_ts(t: Option<DateTime<Utc>>) -> Value {
 }
 
 pub fn notification(n: &Notification) -> Value {
-    let retrying = n.status == "scheduled" && n.attempts > 0;
+    let retrying = n.status == NotificationStatus::Scheduled && n.attempts > 0;
     json!({
         "id": n.id,
         "status": n.status,

@@ -282,26 +282,15 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
             let at = start + chrono::Duration::milliseconds(window_ms * i as i64 / n as i64);
             NewNotification {
                 id: Uuid::new_v4(),
-                tenant_id,
-                status: "scheduled".into(),
-                channel: "webhook".into(),
-                recipient: url.clone(),
-                subject: None,
-                body: String::new(),
                 data: serde_json::json!({"i": i}),
-                target_date: None,
-                lead_time: None,
-                send_at: at,
-                due_at: at,
-                timezone: None,
-                cron: None,
-                series_id: None,
-                expires_at: None,
-                group_key: None,
-                max_attempts: 8,
-                event_id: None,
-                event_slot: None,
-                idempotency_key: None,
+                ..chime::lifecycle::create::scheduled_raw(
+                    tenant_id,
+                    chime::domain::ChannelKind::Webhook,
+                    &url,
+                    String::new(),
+                    at,
+                    8,
+                )
             }
         })
         .collect();

@@ -112,8 +112,8 @@ pub async fn list(
 fn row(n: &Notification) -> Vec<String> {
     vec![
         n.id.to_string(),
-        n.status.clone(),
-        n.channel.clone(),
+        n.status.to_string(),
+        n.channel.to_string(),
         n.recipient.clone(),
         time(n.send_at),
         format!("{}/{}", n.attempts, n.max_attempts),
@@ -143,8 +143,8 @@ async fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     ctx.emit(doc, || {
         let mut text = fields(&[
             ("id", n.id.to_string()),
-            ("status", n.status.clone()),
-            ("channel", n.channel.clone()),
+            ("status", n.status.to_string()),
+            ("channel", n.channel.to_string()),
             ("recipient", n.recipient.clone()),
             ("subject", opt(n.subject.as_deref())),
             ("send at", time(n.send_at)),

@@ -3,6 +3,7 @@
 
 use super::models::{NewNotification, Notification};
 use super::schema::notifications::{self, dsl as n};
+use crate::domain::NotificationStatus as S;
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
 use diesel::prelude::*;
@@ -45,10 +46,11 @@ pub fn abandoned_before(visibility_timeout: std::time::Duration) -> DateTime<Utc
 /// an attempt's outcome is conditional on it (a takeover or a cancel changes one of them).
 #[diesel::dsl::auto_type(no_type_alias)]
 fn our_claim(id: Uuid, version: i32) -> _ {
+    let sending: S = S::Sending;
     notifications::table
         .filter(n::id.eq(id))
         .filter(n::version.eq(version))
-        .filter(n::status.eq("sending"))
+        .filter(n::status.eq(sending))
 }
 
 /// Inserts the next occurrence of a series. The partial unique index on pending occurrences
@@ -95,7 +97,7 @@ pub fn lock(
 
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
-    pub status: Option<String>,
+    pub status: Option<S>,
     pub channel: Option<String>,
     pub group_key: Option<String>,
     pub event_id: Option<Uuid>,
@@ -131,7 +133,7 @@ pub fn matching<'a>(tenant_id: Uuid, f: &ListFilter) -> Boxed<'a> {
         .filter(n::tenant_id.eq(tenant_id))
         .into_boxed();
     if let Some(s) = &f.status {
-        q = q.filter(n::status.eq(s.clone()));
+        q = q.filter(n::status.eq(*s));
     }
     if let Some(c) = &f.channel {
         q = q.filter(n::channel.eq(c.clone()));
@@ -229,10 +231,10 @@ pub fn cancel_ids(
         notifications::table
             .filter(n::tenant_id.eq(tenant_id))
             .filter(n::id.eq_any(ids))
-            .filter(n::status.eq("scheduled")),
+            .filter(n::status.eq(S::Scheduled)),
     )
     .set((
-        n::status.eq("cancelled"),
+        n::status.eq(S::Cancelled),
         n::cancelled_at.eq(now),
         n::version.eq(n::version + 1),
         n::updated_at.eq(now),
@@ -269,7 +271,7 @@ pub fn reschedule(
     diesel::update(
         notifications::table
             .filter(n::id.eq(id))
-            .filter(n::status.eq("scheduled"))
+            .filter(n::status.eq(S::Scheduled))
             .filter(n::version.eq(expected_version)),
     )
     .set((change, n::version.eq(n::version + 1), n::updated_at.eq(now)))
@@ -288,10 +290,10 @@ pub fn cancel(
         notifications::table
             .filter(n::tenant_id.eq(tenant_id))
             .filter(n::id.eq(id))
-            .filter(n::status.eq("scheduled")),
+            .filter(n::status.eq(S::Scheduled)),
     )
     .set((
-        n::status.eq("cancelled"),
+        n::status.eq(S::Cancelled),
         n::cancelled_at.eq(now),
         n::version.eq(n::version + 1),
         n::updated_at.eq(now),
@@ -312,7 +314,7 @@ pub fn cancel_where(
 ) -> QueryResult<Vec<(Uuid, i32)>> {
     let mut target = notifications::table
         .filter(n::tenant_id.eq(tenant_id))
-        .filter(n::status.eq("scheduled"))
+        .filter(n::status.eq(S::Scheduled))
         .select(n::id)
         .into_boxed();
     if let Some(g) = group_key {
@@ -331,10 +333,10 @@ pub fn cancel_where(
     let rows: Vec<(Uuid, i32)> = diesel::update(
         notifications::table
             .filter(n::id.eq_any(&ids))
-            .filter(n::status.eq("scheduled")),
+            .filter(n::status.eq(S::Scheduled)),
     )
     .set((
-        n::status.eq("cancelled"),
+        n::status.eq(S::Cancelled),
         n::cancelled_at.eq(now),
         n::version.eq(n::version + 1),
         n::updated_at.eq(now),
@@ -348,7 +350,7 @@ pub fn cancel_where(
 pub fn mark_sent(conn: &mut PgConnection, id: Uuid, version: i32) -> QueryResult<bool> {
     let n_rows = diesel::update(our_claim(id, version))
         .set((
-            n::status.eq("sent"),
+            n::status.eq(S::Sent),
             n::sent_at.eq(now),
             n::last_error.eq(None::<String>),
             n::updated_at.eq(now),
@@ -367,7 +369,7 @@ pub fn mark_retry(
 ) -> QueryResult<Option<Notification>> {
     diesel::update(our_claim(id, version))
         .set((
-            n::status.eq("scheduled"),
+            n::status.eq(S::Scheduled),
             n::due_at.eq(due_at),
             n::claimed_at.eq(None::<DateTime<Utc>>),
             n::last_error.eq(error),
@@ -384,7 +386,7 @@ pub fn mark_final(
     conn: &mut PgConnection,
     id: Uuid,
     version: i32,
-    status: &str,
+    status: S,
     error: &str,
 ) -> QueryResult<bool> {
     let n_rows = diesel::update(our_claim(id, version))
@@ -409,10 +411,10 @@ pub fn replay(
         notifications::table
             .filter(n::tenant_id.eq(tenant_id))
             .filter(n::id.eq(id))
-            .filter(n::status.eq("dead")),
+            .filter(n::status.eq(S::Dead)),
     )
     .set((
-        n::status.eq("scheduled"),
+        n::status.eq(S::Scheduled),
         n::due_at.eq(now),
         n::attempts.eq(0),
         n::version.eq(n::version + 1),
@@ -431,7 +433,7 @@ pub fn pending_page(
     limit: i64,
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     let mut q = notifications::table
-        .filter(n::status.eq("scheduled"))
+        .filter(n::status.eq(S::Scheduled))
         .select((n::id, n::version, n::due_at))
         .order(n::id.asc())
         .limit(limit)
@@ -453,12 +455,12 @@ pub fn recover_abandoned(
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     let mut rows: Vec<(Uuid, i32, DateTime<Utc>)> = diesel::update(
         notifications::table
-            .filter(n::status.eq("sending"))
+            .filter(n::status.eq(S::Sending))
             .filter(n::claimed_at.lt(abandoned_before))
             .filter(n::attempts.lt(n::max_attempts)),
     )
     .set((
-        n::status.eq("scheduled"),
+        n::status.eq(S::Scheduled),
         n::due_at.eq(now),
         n::claimed_at.eq(None::<DateTime<Utc>>),
         n::version.eq(n::version + 1),
@@ -467,7 +469,7 @@ pub fn recover_abandoned(
     .returning((n::id, n::version, n::due_at))
     .get_results(conn)?;
     let exhausted: Vec<(Uuid, i32)> = notifications::table
-        .filter(n::status.eq("sending"))
+        .filter(n::status.eq(S::Sending))
         .filter(n::claimed_at.lt(abandoned_before))
         .filter(n::attempts.ge(n::max_attempts))
         .select((n::id, n::version))
@@ -486,7 +488,7 @@ pub fn in_flight(
     limit: i64,
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     let rows: Vec<(Uuid, i32, Option<DateTime<Utc>>)> = notifications::table
-        .filter(n::status.eq("sending"))
+        .filter(n::status.eq(S::Sending))
         .filter(n::claimed_at.ge(abandoned_before))
         .select((n::id, n::version, n::claimed_at))
         .order(n::claimed_at.asc())
@@ -510,14 +512,14 @@ pub fn overdue(
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     // A row is claimed only once due, so both kinds are in one range of the pending index.
     notifications::table
-        .filter(n::status.eq_any(["scheduled", "sending"]))
+        .filter(n::status.eq_any([S::Scheduled, S::Sending]))
         .filter(n::due_at.lt(due_before.max(claimed_before)))
         .filter(
             n::status
-                .eq("scheduled")
+                .eq(S::Scheduled)
                 .and(n::due_at.lt(due_before))
                 .or(n::status
-                    .eq("sending")
+                    .eq(S::Sending)
                     .and(n::claimed_at.lt(claimed_before))),
         )
         .select((n::id, n::version, n::due_at))
@@ -533,7 +535,7 @@ pub fn pending_due_before(
     limit: i64,
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     notifications::table
-        .filter(n::status.eq("scheduled"))
+        .filter(n::status.eq(S::Scheduled))
         .filter(n::due_at.lt(horizon))
         .select((n::id, n::version, n::due_at))
         .order(n::due_at.asc())
@@ -590,7 +592,7 @@ pub fn claim_many(
     .bind::<Array<Int4>, _>(versions)
     .bind::<Timestamptz, _>(abandoned_before)
     .load(conn)?;
-    let (claimed, exhausted) = rows.into_iter().partition(|r| r.status == "sending");
+    let (claimed, exhausted) = rows.into_iter().partition(|r| r.status == S::Sending);
     Ok(Claims { claimed, exhausted })
 }
 

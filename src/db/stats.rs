@@ -2,6 +2,7 @@
 //! that could grow with the data stops at a cap (`LIMIT` in a subquery), so a dashboard
 //! refreshing every few seconds costs the same on a large tenant as on a small one.
 
+use crate::domain::NotificationStatus as S;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
@@ -267,7 +268,7 @@ pub fn pending_of_series(
     use super::schema::notifications::dsl as n;
     n::notifications
         .filter(n::series_id.eq_any(series_ids))
-        .filter(n::status.eq_any(["scheduled", "sending"]))
+        .filter(n::status.eq_any([S::Scheduled, S::Sending]))
         .select((n::series_id, n::id, n::due_at))
         .load(conn)
 }

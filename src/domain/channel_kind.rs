@@ -2,7 +2,19 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Which channel a notification goes through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum ChannelKind {
     Email,
@@ -21,6 +33,8 @@ impl ChannelKind {
         }
     }
 }
+
+text_column!(ChannelKind);
 
 impl fmt::Display for ChannelKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

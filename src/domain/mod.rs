@@ -1,4 +1,29 @@
 //! Parsed input types: each has one constructor that checks it, and is trusted after.
+/// Stores a domain enum in a TEXT column by its name (`as_str` / `FromStr`): the column keeps
+/// its text, and a row with a name this version does not know fails to load rather than being
+/// guessed at.
+macro_rules! text_column {
+    ($t:ty) => {
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $t {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                use std::io::Write as _;
+                out.write_all(self.as_str().as_bytes())?;
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $t {
+            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = std::str::from_utf8(bytes.as_bytes())?;
+                text.parse::<$t>().map_err(|e| e.to_string().into())
+            }
+        }
+    };
+}
+
 mod channel_kind;
 mod email_address;
 mod event_type;

@@ -22,7 +22,7 @@ pub async fn schedule(
     row: &Notification,
     previous_version: Option<i32>,
 ) -> bool {
-    if row.status != NotificationStatus::Scheduled.as_str() {
+    if row.status != NotificationStatus::Scheduled {
         return true;
     }
     let put = schedule.put(row.id, row.version, row.due_at, previous_version);
@@ -62,7 +62,7 @@ pub async fn unschedule(schedule: &Schedule, id: Uuid, version: i32) -> bool {
 pub async fn schedule_many(schedule: &Schedule, rows: &[&Notification]) -> bool {
     let entries: Vec<_> = rows
         .iter()
-        .filter(|r| r.status == NotificationStatus::Scheduled.as_str())
+        .filter(|r| r.status == NotificationStatus::Scheduled)
         .map(|r| (r.id, r.version, r.due_at))
         .collect();
     let Some(first) = entries.first().map(|e| e.0) else {

@@ -25,11 +25,11 @@ pub fn cancel_one(
 ) -> Result<Cancelled, LifecycleError> {
     conn.transaction(|conn| {
         let current = q::lock(conn, tenant_id, id)?.ok_or(LifecycleError::NotFound)?;
-        match current.status.parse() {
-            Ok(NotificationStatus::Cancelled) => Ok((current, None, None)),
-            Ok(NotificationStatus::Scheduled) => {
+        match current.status {
+            NotificationStatus::Cancelled => Ok((current, None, None)),
+            NotificationStatus::Scheduled => {
                 let row = q::cancel(conn, tenant_id, id)?
-                    .ok_or_else(|| not_scheduled(&current.status, "cancelled"))?;
+                    .ok_or_else(|| not_scheduled(current.status, "cancelled"))?;
                 db::audit::record(
                     conn,
                     tenant_id,
@@ -44,7 +44,7 @@ pub fn cancel_one(
                 };
                 Ok((row, Some(current.version), next))
             }
-            _ => Err(not_scheduled(&current.status, "cancelled")),
+            _ => Err(not_scheduled(current.status, "cancelled")),
         }
     })
 }

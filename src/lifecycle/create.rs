@@ -19,7 +19,7 @@ pub fn scheduled(
 ) -> NewNotification {
     scheduled_raw(
         tenant_id,
-        channel.as_str(),
+        channel,
         recipient.as_str(),
         body,
         send_at,
@@ -30,7 +30,7 @@ pub fn scheduled(
 /// [`scheduled`] from a stored row's channel and recipient (already parsed when it was made).
 pub fn scheduled_raw(
     tenant_id: Uuid,
-    channel: &str,
+    channel: ChannelKind,
     recipient: &str,
     body: String,
     send_at: DateTime<Utc>,
@@ -41,8 +41,8 @@ pub fn scheduled_raw(
         // that tie on the id, so newest first stays creation order.
         id: Uuid::now_v7(),
         tenant_id,
-        status: NotificationStatus::Scheduled.as_str().into(),
-        channel: channel.into(),
+        status: NotificationStatus::Scheduled,
+        channel,
         recipient: recipient.into(),
         subject: None,
         body,

@@ -2,6 +2,7 @@
 //! prints it.
 
 use crate::db::DbError;
+use crate::domain::NotificationStatus;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LifecycleError {
@@ -22,7 +23,7 @@ impl From<diesel::result::Error> for LifecycleError {
 }
 
 /// The conflict of a change that only a `scheduled` notification allows.
-pub fn not_scheduled(status: &str, action: &str) -> LifecycleError {
+pub fn not_scheduled(status: NotificationStatus, action: &str) -> LifecycleError {
     LifecycleError::Conflict(format!(
         "notification is {status}; only scheduled notifications can be {action}"
     ))

@@ -4,6 +4,7 @@
 
 use crate::db::models::{NewDeliveryAttempt, Notification};
 use crate::db::{self, notifications as q, DbError};
+use crate::domain::NotificationStatus as S;
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use std::time::Duration;
@@ -71,9 +72,9 @@ pub fn record_status_only(
             let due = Utc::now() + chrono::Duration::from_std(*delay).unwrap_or_default();
             q::mark_retry(conn, id, version, due, error)
         }
-        Outcome::Dead { error } => q::mark_final(conn, id, version, "dead", error).map(|_| None),
+        Outcome::Dead { error } => q::mark_final(conn, id, version, S::Dead, error).map(|_| None),
         Outcome::Expired => {
-            q::mark_final(conn, id, version, "expired", EXPIRED_ERROR).map(|_| None)
+            q::mark_final(conn, id, version, S::Expired, EXPIRED_ERROR).map(|_| None)
         }
     };
     let failure = match written {
@@ -86,7 +87,7 @@ pub fn record_status_only(
         return Err(failure);
     }
     let error = format!("the outcome could not be recorded: {reason}");
-    q::mark_final(conn, id, version, "dead", &error)?;
+    q::mark_final(conn, id, version, S::Dead, &error)?;
     Ok(None)
 }
 
@@ -178,12 +179,12 @@ pub fn record_one(
         Outcome::Dead { error } => {
             attempt.outcome = "permanent_failure".into();
             attempt.error = Some(error.clone());
-            q::mark_final(conn, id, version, "dead", error)?
+            q::mark_final(conn, id, version, S::Dead, error)?
         }
         Outcome::Expired => {
             attempt.outcome = "expired".into();
             attempt.error = Some(EXPIRED_ERROR.into());
-            q::mark_final(conn, id, version, "expired", EXPIRED_ERROR)?
+            q::mark_final(conn, id, version, S::Expired, EXPIRED_ERROR)?
         }
     };
     db::attempts::record(conn, attempt)?;

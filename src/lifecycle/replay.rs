@@ -20,7 +20,7 @@ pub fn replay_one(
 ) -> Result<Notification, LifecycleError> {
     conn.transaction(|conn| {
         let current = q::lock(conn, tenant_id, id)?.ok_or(LifecycleError::NotFound)?;
-        if current.status != NotificationStatus::Dead.as_str() {
+        if current.status != NotificationStatus::Dead {
             return Err(LifecycleError::Conflict(format!(
                 "notification is {}; only dead notifications can be replayed",
                 current.status

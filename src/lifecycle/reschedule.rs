@@ -24,10 +24,10 @@ pub fn reschedule(
         let Some(row) = q::reschedule(conn, id, expected_version, change)? else {
             // Lost a race with a sender, a cancel or another reschedule.
             let now = q::find(conn, tenant_id, id)?.ok_or(LifecycleError::NotFound)?;
-            return Err(if now.status == NotificationStatus::Scheduled.as_str() {
+            return Err(if now.status == NotificationStatus::Scheduled {
                 LifecycleError::Conflict("notification was changed concurrently; retry".into())
             } else {
-                not_scheduled(&now.status, "changed")
+                not_scheduled(now.status, "changed")
             });
         };
         db::audit::record(

@@ -51,7 +51,7 @@ pub fn advance(
     };
     let base = super::create::scheduled_raw(
         previous.tenant_id,
-        &previous.channel,
+        previous.channel,
         &previous.recipient,
         previous.body.clone(),
         at,

@@ -12,7 +12,6 @@ use crate::config::VISIBILITY_MARGIN;
 use crate::db::group_commit::GroupCommit;
 use crate::db::models::Notification;
 use crate::db::{self, notifications as q, DbError};
-use crate::domain::ChannelKind;
 use crate::lifecycle::expiry::expiry;
 pub use crate::lifecycle::expiry::{is_expired, EXPIRY_GRACE};
 use crate::lifecycle::outcome::{
@@ -111,7 +110,7 @@ impl Deliverer {
         })
         .await?;
         for row in exhausted {
-            metrics::send_outcome(&row.channel, "dead");
+            metrics::send_outcome(row.channel.as_str(), "dead");
             let lag_ms = (Utc::now() - row.due_at).num_milliseconds().max(0);
             tracing::info!(
                 notification_id = %row.id,
@@ -151,7 +150,7 @@ impl Deliverer {
         let started_at = Utc::now();
         let due = due_ms.unwrap_or_else(|| row.due_at.timestamp_millis());
         let lag_ms = (started_at.timestamp_millis() - due).max(0) as u64;
-        metrics::delivery_lag(&row.channel, Duration::from_millis(lag_ms));
+        metrics::delivery_lag(row.channel.as_str(), Duration::from_millis(lag_ms));
         let Some(outcome) = self.attempt(&row, secret, started_at, asked).await else {
             // Not ours any more: its entry is left to whoever holds the claim now.
             return false;
@@ -178,14 +177,7 @@ impl Deliverer {
         if is_expired(expiry(row.expires_at, row.target_date), row.due_at, now) {
             return Some(Outcome::Expired);
         }
-        let kind: ChannelKind = match row.channel.parse() {
-            Ok(k) => k,
-            Err(_) => {
-                return Some(Outcome::Dead {
-                    error: format!("unknown channel '{}'", row.channel),
-                })
-            }
-        };
+        let kind = row.channel;
         // Rendering, the claim check and the provider call together stay within this bound. The
         // visibility timeout is validated against it, so no send still in flight is taken over.
         let guard = self.ctx.settings.send_guard();
@@ -315,7 +307,7 @@ impl Deliverer {
         started_at: DateTime<Utc>,
         outcome: Outcome,
     ) -> Result<(), DbError> {
-        metrics::send_outcome(&row.channel, outcome.name());
+        metrics::send_outcome(row.channel.as_str(), outcome.name());
         // Kept for the fallback below, which must still move a series on.
         let occurrence = row.series_id.is_some().then(|| row.clone());
         let (id, version) = (row.id, row.version);
