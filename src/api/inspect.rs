@@ -57,7 +57,7 @@ async fn timeline(
     let tenant_id = caller.tenant_id;
     // Rendering runs here too, on the blocking pool, next to the queries.
     let body = db::run(&state.pool, move |conn| {
-        let n = db::notifications::find(conn, tenant_id, id)?
+        let n = db::notifications::find(conn, tenant_id.into(), id.into())?
             .ok_or_else(|| ApiError::not_found("notification"))?;
         let attempts = db::attempts::list(conn, tenant_id, id)?;
         let audit = q::audit_of(conn, tenant_id, id)?;

@@ -9,7 +9,8 @@ use super::state::AppState;
 use super::view;
 use crate::db::{self, models::NewNotification, models::Notification, notifications as q};
 use crate::domain::{
-    local_time, ChannelKind, CronSpec, LeadTime, NotificationStatus, Recipient, TimeZone,
+    local_time, ChannelKind, CronSpec, LeadTime, NotificationId, NotificationStatus, Recipient,
+    TenantId, TimeZone,
 };
 use crate::lifecycle::error::not_scheduled;
 use crate::lifecycle::{self, after_commit};
@@ -456,7 +457,7 @@ async fn create(
 
 async fn load(state: &AppState, tenant_id: Uuid, id: Uuid) -> Result<Notification, ApiError> {
     db::run(&state.pool, move |conn| {
-        q::find(conn, tenant_id, id).map_err(ApiError::from)
+        q::find(conn, TenantId(tenant_id), NotificationId(id)).map_err(ApiError::from)
     })
     .await?
     .ok_or_else(|| ApiError::not_found("notification"))
@@ -657,7 +658,14 @@ async fn reschedule(
     let actor = caller.actor.clone();
     let expected = current.version;
     let row = db::run(&state.pool, move |conn| {
-        lifecycle::reschedule::reschedule(conn, tenant_id, id, expected, &change, &actor)
+        lifecycle::reschedule::reschedule(
+            conn,
+            TenantId(tenant_id),
+            NotificationId(id),
+            expected,
+            &change,
+            &actor,
+        )
     })
     .await?;
     after_commit::schedule(&state.schedule, &row, Some(expected)).await;
@@ -824,7 +832,7 @@ async fn cancel(
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let (row, previous_version, next) = db::run(&state.pool, move |conn| {
-        lifecycle::cancel::cancel_one(conn, tenant_id, id, &actor)
+        lifecycle::cancel::cancel_one(conn, TenantId(tenant_id), NotificationId(id), &actor)
     })
     .await?;
     if let Some(v) = previous_version {
@@ -868,7 +876,7 @@ async fn attempts(
     let id = parse_id(&path, "notification")?;
     let tenant_id = caller.tenant_id;
     let rows = db::run(&state.pool, move |conn| {
-        if q::find(conn, tenant_id, id)?.is_none() {
+        if q::find(conn, TenantId(tenant_id), NotificationId(id))?.is_none() {
             return Err(ApiError::not_found("notification"));
         }
         Ok(db::attempts::list(conn, tenant_id, id)?)
@@ -889,7 +897,7 @@ async fn replay(
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let row = db::run(&state.pool, move |conn| {
-        lifecycle::replay::replay_one(conn, tenant_id, id, &actor)
+        lifecycle::replay::replay_one(conn, TenantId(tenant_id), NotificationId(id), &actor)
     })
     .await?;
     after_commit::schedule(&state.schedule, &row, None).await;

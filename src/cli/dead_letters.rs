@@ -6,6 +6,7 @@ use super::{parse_id, warn_schedule, Ctx, ACTOR};
 use crate::api::bulk::MAX_PER_CALL;
 use crate::api::notifications::{self as api, FILTERS};
 use crate::api::{view, ApiError};
+use crate::domain::{NotificationId, TenantId};
 use crate::lifecycle::{self, after_commit};
 use chrono::{DateTime, Duration, Utc};
 use clap::{Args, Subcommand};
@@ -111,7 +112,8 @@ async fn replay_one(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     let tenant_id = ctx.tenant.id;
     let row = ctx
         .db(&format!("notification {id}"), move |conn| {
-            lifecycle::replay::replay_one(conn, tenant_id, id, ACTOR).map_err(ApiError::from)
+            lifecycle::replay::replay_one(conn, TenantId(tenant_id), NotificationId(id), ACTOR)
+                .map_err(ApiError::from)
         })
         .await?;
     match ctx.schedule().await {

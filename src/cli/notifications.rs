@@ -5,6 +5,7 @@ use super::{parse_id, warn_schedule, Ctx, ACTOR};
 use crate::api::notifications::{self as api, FILTERS};
 use crate::api::{view, ApiError};
 use crate::db::{self, models::Notification, notifications as q, stats};
+use crate::domain::{NotificationId, TenantId};
 use crate::lifecycle::{self, after_commit};
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -126,7 +127,7 @@ async fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     let tenant_id = ctx.tenant.id;
     let (n, attempts, audit) = ctx
         .db(&format!("notification {id}"), move |conn| {
-            let n = q::find(conn, tenant_id, id)?
+            let n = q::find(conn, TenantId(tenant_id), NotificationId(id))?
                 .ok_or_else(|| crate::api::ApiError::not_found("notification"))?;
             let attempts = db::attempts::list(conn, tenant_id, id)?;
             let audit = stats::audit_of(conn, tenant_id, id)?;
@@ -191,7 +192,8 @@ async fn cancel(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     let tenant_id = ctx.tenant.id;
     let (row, previous_version, next) = ctx
         .db(&format!("notification {id}"), move |conn| {
-            lifecycle::cancel::cancel_one(conn, tenant_id, id, ACTOR).map_err(ApiError::from)
+            lifecycle::cancel::cancel_one(conn, TenantId(tenant_id), NotificationId(id), ACTOR)
+                .map_err(ApiError::from)
         })
         .await?;
     if previous_version.is_some() || next.is_some() {

@@ -4,6 +4,7 @@
 use super::models::{NewNotification, Notification};
 use super::schema::notifications::{self, dsl as n};
 use crate::domain::NotificationStatus as S;
+use crate::domain::{NotificationId, TenantId};
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
 use diesel::prelude::*;
@@ -69,8 +70,8 @@ pub fn insert_occurrence(
 
 pub fn find(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: NotificationId,
 ) -> QueryResult<Option<Notification>> {
     notifications::table
         .filter(n::tenant_id.eq(tenant_id))
@@ -83,8 +84,8 @@ pub fn find(
 /// Row-locks a notification of a tenant for the rest of the transaction.
 pub fn lock(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: NotificationId,
 ) -> QueryResult<Option<Notification>> {
     notifications::table
         .filter(n::tenant_id.eq(tenant_id))
@@ -283,8 +284,8 @@ pub fn reschedule(
 /// Cancels a `scheduled` row. `None` when it was not scheduled.
 pub fn cancel(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: NotificationId,
 ) -> QueryResult<Option<Notification>> {
     diesel::update(
         notifications::table
@@ -404,8 +405,8 @@ pub fn mark_final(
 /// `dead` → `scheduled`, due now, with a fresh attempt budget.
 pub fn replay(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: NotificationId,
 ) -> QueryResult<Option<Notification>> {
     diesel::update(
         notifications::table

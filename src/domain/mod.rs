@@ -27,6 +27,7 @@ macro_rules! text_column {
 mod channel_kind;
 mod email_address;
 mod event_type;
+mod ids;
 mod phone_number;
 mod recipient;
 mod status;
@@ -42,6 +43,7 @@ pub use channel_kind::{ChannelKind, UnknownChannel};
 pub use cron_spec::CronSpec;
 pub use email_address::EmailAddress;
 pub use event_type::EventType;
+pub use ids::{NotificationId, TenantId};
 pub use lead_time::LeadTime;
 pub use phone_number::PhoneNumber;
 pub use recipient::Recipient;

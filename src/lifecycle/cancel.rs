@@ -6,7 +6,7 @@
 use super::error::{not_scheduled, LifecycleError};
 use crate::db::models::Notification;
 use crate::db::{self, notifications as q};
-use crate::domain::NotificationStatus;
+use crate::domain::{NotificationId, NotificationStatus, TenantId};
 use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -19,8 +19,8 @@ pub type Cancelled = (Notification, Option<i32>, Option<Notification>);
 /// A notification already `sending` is not cancelled: its send is under way (409).
 pub fn cancel_one(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: NotificationId,
     actor: &str,
 ) -> Result<Cancelled, LifecycleError> {
     conn.transaction(|conn| {
@@ -32,10 +32,10 @@ pub fn cancel_one(
                     .ok_or_else(|| not_scheduled(current.status, "cancelled"))?;
                 db::audit::record(
                     conn,
-                    tenant_id,
+                    tenant_id.0,
                     actor,
                     "notification.cancelled",
-                    Some(id),
+                    Some(id.0),
                     json!({}),
                 )?;
                 let next = match row.series_id {

@@ -5,7 +5,7 @@
 use super::error::LifecycleError;
 use crate::db::models::Notification;
 use crate::db::{self, notifications as q};
-use crate::domain::NotificationStatus;
+use crate::domain::{NotificationId, NotificationStatus, TenantId};
 use diesel::{Connection, PgConnection};
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -14,8 +14,8 @@ use uuid::Uuid;
 /// Replays a dead notification (audited): scheduled again, due now, with a fresh budget.
 pub fn replay_one(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: NotificationId,
     actor: &str,
 ) -> Result<Notification, LifecycleError> {
     conn.transaction(|conn| {
@@ -39,10 +39,10 @@ pub fn replay_one(
             .ok_or_else(|| LifecycleError::Conflict("notification changed concurrently".into()))?;
         db::audit::record(
             conn,
-            tenant_id,
+            tenant_id.0,
             actor,
             "notification.replayed",
-            Some(id),
+            Some(id.0),
             json!({}),
         )?;
         Ok(row)
@@ -70,7 +70,7 @@ pub fn replay_matching(
         // per series, and none of a series that has already moved on.
         let mut series_taken = HashSet::new();
         for id in ids {
-            let Some(current) = q::lock(conn, tenant_id, id)? else {
+            let Some(current) = q::lock(conn, TenantId(tenant_id), NotificationId(id))? else {
                 continue;
             };
             if let Some(series_id) = current.series_id {
@@ -82,7 +82,7 @@ pub fn replay_matching(
                     continue;
                 }
             }
-            if let Some(row) = q::replay(conn, tenant_id, id)? {
+            if let Some(row) = q::replay(conn, TenantId(tenant_id), NotificationId(id))? {
                 replayed.push(row);
             }
         }

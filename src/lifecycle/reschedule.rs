@@ -5,23 +5,22 @@
 use super::error::{not_scheduled, LifecycleError};
 use crate::db::models::Notification;
 use crate::db::{self, notifications as q};
-use crate::domain::{format_time, NotificationStatus};
+use crate::domain::{format_time, NotificationId, NotificationStatus, TenantId};
 use diesel::{Connection, PgConnection};
 use serde_json::json;
-use uuid::Uuid;
 
 /// Applies `change` to the row at `expected_version`. The caller then moves its schedule
 /// entry (`after_commit::schedule` with `Some(expected_version)`).
 pub fn reschedule(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: NotificationId,
     expected_version: i32,
     change: &q::Reschedule,
     actor: &str,
 ) -> Result<Notification, LifecycleError> {
     conn.transaction(|conn| {
-        let Some(row) = q::reschedule(conn, id, expected_version, change)? else {
+        let Some(row) = q::reschedule(conn, id.0, expected_version, change)? else {
             // Lost a race with a sender, a cancel or another reschedule.
             let now = q::find(conn, tenant_id, id)?.ok_or(LifecycleError::NotFound)?;
             return Err(if now.status == NotificationStatus::Scheduled {
@@ -32,10 +31,10 @@ pub fn reschedule(
         };
         db::audit::record(
             conn,
-            tenant_id,
+            tenant_id.0,
             actor,
             "notification.rescheduled",
-            Some(id),
+            Some(id.0),
             json!({"send_at": format_time(row.send_at)}),
         )?;
         Ok(row)
