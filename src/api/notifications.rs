@@ -40,7 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 use super::params::MAX_KEY_LEN;
-use super::params::{idempotency_key, parse_id, parse_template};
+use super::params::{idempotency_key, parse_id, parse_template, parse_texts};
 
 /// The texts a notification will render, with what they render from.
 pub struct RenderCheck<'a> {
@@ -212,15 +212,7 @@ fn parse_message(
     body: &mut JsonObject,
     channel: ChannelKind,
 ) -> Result<(Option<String>, String, Value), ApiError> {
-    let subject = body.opt_str("subject")?;
-    if let Some(s) = &subject {
-        parse_template("subject", s)?;
-    }
-    let text = body.opt_str("body")?.unwrap_or_default();
-    parse_template("body", &text)?;
-    if channel != ChannelKind::Webhook && text.trim().is_empty() {
-        return Err(ApiError::invalid("body", "is required for email and sms"));
-    }
+    let (subject, text) = parse_texts(body, channel)?;
     let data = body.opt_object("data")?.unwrap_or_else(|| json!({}));
     Ok((subject, text, data))
 }

@@ -4,7 +4,7 @@
 use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::ApiError;
-use super::params::{parse_id, parse_template};
+use super::params::{parse_id, parse_texts};
 use super::state::AppState;
 use super::view;
 use crate::db::{self, models::Rule, rules::RuleFields};
@@ -100,15 +100,7 @@ fn parse_rule(body: &mut JsonObject) -> Result<RuleFields, ApiError> {
     let target_date_path = pointer(body, "target_date_path", true)?.unwrap_or_default();
     let timezone_path = pointer(body, "timezone_path", false)?;
     let lead_times = lead_times(body)?;
-    let subject = body.opt_str("subject")?;
-    if let Some(s) = &subject {
-        parse_template("subject", s)?;
-    }
-    let text = body.opt_str("body")?.unwrap_or_default();
-    parse_template("body", &text)?;
-    if channel != ChannelKind::Webhook && text.trim().is_empty() {
-        return Err(ApiError::invalid("body", "is required for email and sms"));
-    }
+    let (subject, text) = parse_texts(body, channel)?;
     Ok(RuleFields {
         event_type: event_type.as_str().to_string(),
         channel: channel.as_str().to_string(),

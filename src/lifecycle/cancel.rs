@@ -106,24 +106,19 @@ pub fn cancel_matching(
         let rows = q::cancel_ids(conn, tenant_id, &ids)?;
         let done: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
         let next = advance_cancelled(conn, &rows)?;
-        let detail = json!({"bulk": true, "filter": given});
-        db::audit::record_each(
-            conn,
+        let bulk = super::Bulk {
             tenant_id,
             actor,
+            filter: f,
+            given,
+        };
+        let remaining = bulk.finish(
+            conn,
             "notification.cancelled",
-            &done,
-            &detail,
-        )?;
-        db::audit::record(
-            conn,
-            tenant_id,
-            actor,
             "notification.bulk_cancelled",
-            None,
-            json!({"filter": given, "cancelled": done.len()}),
+            &done,
+            json!({"cancelled": done.len()}),
         )?;
-        let remaining = q::count_matching(conn, tenant_id, f, db::stats::COUNT_CAP)?;
         Ok((rows, next, remaining))
     })
 }

@@ -67,3 +67,35 @@ pub mod reschedule;
 pub mod series;
 
 pub use error::LifecycleError;
+
+use crate::db::{self, notifications as q};
+use diesel::PgConnection;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// The end of a bulk change (cancel or replay matching a filter): an audit row per row changed
+/// (`action`), one for the call (`bulk_action`, with `summary` added to the filter as given),
+/// and how many rows still match, counted up to `db::stats::COUNT_CAP`.
+struct Bulk<'a> {
+    tenant_id: Uuid,
+    actor: &'a str,
+    filter: &'a q::ListFilter,
+    given: &'a Value,
+}
+
+impl Bulk<'_> {
+    fn finish(
+        &self,
+        conn: &mut PgConnection,
+        action: &str,
+        bulk_action: &str,
+        done: &[Uuid],
+        mut summary: Value,
+    ) -> diesel::QueryResult<i64> {
+        let detail = json!({"bulk": true, "filter": self.given});
+        db::audit::record_each(conn, self.tenant_id, self.actor, action, done, &detail)?;
+        summary["filter"] = self.given.clone();
+        db::audit::record(conn, self.tenant_id, self.actor, bulk_action, None, summary)?;
+        q::count_matching(conn, self.tenant_id, self.filter, db::stats::COUNT_CAP)
+    }
+}

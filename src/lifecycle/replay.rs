@@ -87,24 +87,19 @@ pub fn replay_matching(
             }
         }
         let done: Vec<Uuid> = replayed.iter().map(|r| r.id).collect();
-        let detail = json!({"bulk": true, "filter": given});
-        db::audit::record_each(
-            conn,
+        let bulk = super::Bulk {
             tenant_id,
             actor,
+            filter: f,
+            given,
+        };
+        let remaining = bulk.finish(
+            conn,
             "notification.replayed",
-            &done,
-            &detail,
-        )?;
-        db::audit::record(
-            conn,
-            tenant_id,
-            actor,
             "notification.bulk_replayed",
-            None,
-            json!({"filter": given, "replayed": done.len(), "skipped": skipped.len()}),
+            &done,
+            json!({"replayed": done.len(), "skipped": skipped.len()}),
         )?;
-        let remaining = q::count_matching(conn, tenant_id, f, db::stats::COUNT_CAP)?;
         Ok((replayed, skipped, remaining))
     })
 }
