@@ -421,14 +421,7 @@ async fn create(
                 let (row, created) = q::insert_idempotent(conn, &new)?;
                 if created {
                     super::limits::enforce_caps(conn, &settings, tenant_id, series_id.is_some())?;
-                    db::audit::record(
-                        conn,
-                        tenant_id,
-                        &actor,
-                        "notification.created",
-                        Some(row.id),
-                        json!({"send_at": view::ts(row.send_at)}),
-                    )?;
+                    db::audit::record_created(conn, &[(&row, &actor)])?;
                 } else if let Some(series_id) = series_id {
                     // An idempotent repeat must not leave an orphan series behind.
                     db::series::delete(conn, series_id)?;
