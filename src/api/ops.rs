@@ -40,12 +40,8 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let postgres = tokio::time::timeout(
         std::time::Duration::from_secs(2),
         tokio::task::spawn_blocking(move || {
-            use diesel::RunQueryDsl;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            diesel::sql_query("SELECT 1")
-                .execute(&mut conn)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            db::ping(&mut conn).map_err(|e| e.to_string())
         }),
     )
     .await;
