@@ -6,7 +6,7 @@ use super::{parse_id, warn_schedule, Ctx, ACTOR};
 use crate::api::bulk::MAX_PER_CALL;
 use crate::api::notifications::{self as api, FILTERS};
 use crate::api::{view, ApiError};
-use crate::domain::{NotificationId, TenantId};
+use crate::domain::{NotificationId, NotificationStatus, TenantId};
 use crate::lifecycle::{self, after_commit};
 use chrono::{DateTime, Duration, Utc};
 use clap::{Args, Subcommand};
@@ -89,7 +89,7 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
     match command {
         Command::List { filter, limit } => {
             let mut query = filter.query()?;
-            query.insert("status".into(), "dead".into());
+            query.insert("status".into(), NotificationStatus::Dead.as_str().into());
             query.insert("limit".into(), limit);
             super::notifications::list(ctx, &query, &FILTERS).await
         }
@@ -129,7 +129,7 @@ async fn replay_one(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
 async fn replay_all(ctx: &Ctx, filter: Filter) -> anyhow::Result<()> {
     let mut query = filter.query()?;
     let given = json!(query);
-    query.insert("status".into(), "dead".into());
+    query.insert("status".into(), NotificationStatus::Dead.as_str().into());
     let allowed: Vec<&str> = FILTERS.iter().copied().filter(|f| *f != "sort").collect();
     let f = api::list_filter(&query, &allowed).map_err(|e| super::error(e, "notification"))?;
     let schedule = ctx.schedule().await;

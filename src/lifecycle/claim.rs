@@ -37,7 +37,7 @@ pub fn claim(
             "system",
             "notification.abandoned",
             Some(row.id),
-            serde_json::json!({"attempts": row.attempts, "status": "dead"}),
+            serde_json::json!({"attempts": row.attempts, "status": row.status}),
         )?;
     }
     // Like any dead occurrence, each gives way to the next one of its series.
