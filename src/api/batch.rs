@@ -7,13 +7,12 @@ use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::{ApiError, ItemError};
 use super::events::{parse_event, render_event};
-use super::notifications::{
-    check_draft, load_directory, named_recipients, parse_create, schedule_many_after_commit, Draft,
-};
+use super::notifications::{check_draft, load_directory, named_recipients, parse_create, Draft};
 use super::state::AppState;
 use super::view;
 use crate::db::{self, batch_insert};
 use crate::events::queue;
+use crate::lifecycle::after_commit;
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::Connection;
 use futures_util::{stream, StreamExt};
@@ -192,7 +191,7 @@ async fn notifications(
     .await?;
 
     let created: Vec<_> = results.iter().filter(|(_, c)| *c).map(|(n, _)| n).collect();
-    schedule_many_after_commit(&state, &created).await;
+    after_commit::schedule_many(&state.schedule, &created).await;
     tracing::debug!(
         items = results.len(),
         created = created.len(),

@@ -5,12 +5,13 @@ use super::auth::Caller;
 use super::body::JsonObject;
 use super::cursor;
 use super::error::ApiError;
-use super::notifications::{idempotency_key, parse_id, unschedule_after_commit};
+use super::params::{idempotency_key, parse_id};
 use super::state::AppState;
 use super::view;
 use crate::db::{self, models::Event, models::NewEvent};
 use crate::domain::EventType;
 use crate::events::queue;
+use crate::lifecycle::after_commit;
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::Connection;
 use serde_json::{json, Value};
@@ -219,7 +220,7 @@ async fn cancel(
     })
     .await?;
     for (nid, version) in &cancelled {
-        unschedule_after_commit(&state, *nid, *version).await;
+        after_commit::unschedule(&state.schedule, *nid, *version).await;
     }
     Ok(HttpResponse::Ok().json(json!({
         "cancelled": cancelled.len(),

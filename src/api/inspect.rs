@@ -4,7 +4,7 @@
 use super::auth::Caller;
 use super::cursor;
 use super::error::ApiError;
-use super::notifications::parse_id;
+use super::params::parse_id;
 use super::state::AppState;
 use super::view;
 use crate::channels::template::Template;
@@ -33,8 +33,7 @@ fn entry(at: DateTime<Utc>, kind: &str, detail: Value) -> (DateTime<Utc>, Value)
 /// costs the timeline no more than it costs a send.
 fn render(src: &str, n: &Notification) -> Result<String, String> {
     use crate::channels::template::{context, Budget, OutputLimit};
-    use crate::channels::ChannelKind;
-    let kind: ChannelKind = n.channel.parse().map_err(|e| format!("{e}"))?;
+    let kind = n.channel;
     let mut budget = Budget::new(OutputLimit::for_channel(kind));
     budget.deadline = Some(std::time::Instant::now() + std::time::Duration::from_secs(2));
     let data = context(
@@ -58,7 +57,7 @@ async fn timeline(
     let tenant_id = caller.tenant_id;
     // Rendering runs here too, on the blocking pool, next to the queries.
     let body = db::run(&state.pool, move |conn| {
-        let n = db::notifications::find(conn, tenant_id, id)?
+        let n = db::notifications::find(conn, tenant_id.into(), id.into())?
             .ok_or_else(|| ApiError::not_found("notification"))?;
         let attempts = db::attempts::list(conn, tenant_id, id)?;
         let audit = q::audit_of(conn, tenant_id, id)?;
@@ -136,17 +135,18 @@ fn build(
             }),
         ));
     }
-    if let (Some(at), "sending") = (n.claimed_at, n.status.as_str()) {
+    use crate::domain::NotificationStatus as S;
+    if let (Some(at), S::Sending) = (n.claimed_at, n.status) {
         items.push(entry(at, "claimed", json!({"attempt": n.attempts})));
     }
-    let end = match n.status.as_str() {
-        "sent" => n.sent_at.map(|t| (t, json!({"status": "sent"}))),
-        "cancelled" => n.cancelled_at.map(|t| (t, json!({"status": "cancelled"}))),
-        "dead" | "expired" => Some((
+    let end = match n.status {
+        S::Sent => n.sent_at.map(|t| (t, json!({"status": n.status}))),
+        S::Cancelled => n.cancelled_at.map(|t| (t, json!({"status": n.status}))),
+        S::Dead | S::Expired | S::Suppressed => Some((
             n.updated_at,
             json!({"status": n.status, "error": n.last_error}),
         )),
-        _ => None,
+        S::Scheduled | S::Sending => None,
     };
     if let Some((at, detail)) = end {
         items.push(entry(at, "ended", detail));

@@ -121,7 +121,7 @@ async fn revoke(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let id = super::notifications::parse_id(&path, "API key")?;
+    let id = super::params::parse_id(&path, "API key")?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let login_enabled = state.settings.auth.jwt_secret.is_some();

@@ -4,12 +4,12 @@
 use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::ApiError;
-use super::notifications::{parse_html, parse_id, parse_template};
+use super::notifications::parse_html;
+use super::params::{parse_id, parse_template};
 use super::state::AppState;
 use super::view;
-use crate::channels::ChannelKind;
 use crate::db::{self, models::Rule, rules::RuleFields};
-use crate::domain::{Category, EventType, LeadTime};
+use crate::domain::{Category, ChannelKind, EventType, LeadTime};
 use crate::events::pointer::JsonPointer;
 use actix_web::{web, HttpResponse};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};

@@ -3,10 +3,11 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::notifications::{parse_id, unschedule_after_commit};
+use super::params::parse_id;
 use super::state::AppState;
 use super::view;
 use crate::db::{self, models::Notification, models::Series};
+use crate::lifecycle::after_commit;
 use actix_web::{web, HttpResponse};
 use diesel::Connection;
 use serde_json::{json, Value};
@@ -116,7 +117,7 @@ async fn cancel(
     })
     .await?;
     for (nid, version) in &cancelled {
-        unschedule_after_commit(&state, *nid, *version).await;
+        after_commit::unschedule(&state.schedule, *nid, *version).await;
     }
     let mut body = render(&series, &occurrences);
     body["cancelled"] = json!(cancelled.len());

@@ -6,7 +6,7 @@ use super::error::ApiError;
 use super::state::AppState;
 use super::view;
 use crate::db::{self, stats as q};
-use crate::domain::AccessRole;
+use crate::domain::{AccessRole, ChannelKind};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde_json::{json, Map, Value};
@@ -20,7 +20,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/me").route(web::get().to(me)));
 }
 
-const CHANNELS: [&str; 3] = ["email", "sms", "webhook"];
 const OUTCOMES: [&str; 5] = [
     "success",
     "transient_failure",
@@ -217,7 +216,7 @@ fn buckets(
             let mut item = Map::new();
             item.insert("start".into(), json!(view::ts(from)));
             let mut total = 0;
-            for c in CHANNELS {
+            for c in ChannelKind::ALL.map(ChannelKind::as_str) {
                 let n: i64 = rows
                     .iter()
                     .filter(|r| r.channel == c && r.hour >= from && r.hour < to)

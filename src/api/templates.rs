@@ -9,7 +9,8 @@
 use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::ApiError;
-use super::notifications::{check_render, parse_template, Draft, RenderCheck};
+use super::notifications::{check_render, Draft, RenderCheck};
+use super::params::parse_template;
 use super::state::AppState;
 use super::view::ts;
 use crate::channels::template::{self, Budget, OutputLimit, RenderError};

@@ -194,7 +194,7 @@ async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let id = super::notifications::parse_id(&path, "user")?;
+    let id = super::params::parse_id(&path, "user")?;
     let tenant_id = caller.tenant_id;
     let user = db::run(&state.pool, move |conn| {
         db::users::find(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("user"))
@@ -242,7 +242,7 @@ async fn update(
     mut body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let id = super::notifications::parse_id(&path, "user")?;
+    let id = super::params::parse_id(&path, "user")?;
     let role = body
         .opt_str("role")?
         .map(|r| r.parse::<AccessRole>())
@@ -351,7 +351,7 @@ async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let id = super::notifications::parse_id(&path, "user")?;
+    let id = super::params::parse_id(&path, "user")?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let login_enabled = state.settings.auth.jwt_secret.is_some();

@@ -190,7 +190,7 @@ impl Ctx {
     async fn schedule(&self) -> anyhow::Result<Schedule> {
         let client = redis::Client::open(self.settings.redis.url.expose())
             .map_err(|e| anyhow::anyhow!("REDIS_URL is invalid: {e}"))?;
-        let config = crate::startup::redis_manager_config();
+        let config = crate::schedule::redis_manager_config();
         let conn = tokio::time::timeout(
             Duration::from_secs(3),
             redis::aio::ConnectionManager::new_with_config(client, config),

@@ -14,6 +14,7 @@
 //! The version in each member lets a sender drop an entry that a reschedule or cancel made
 //! stale without reading the queue again.
 
+mod context;
 pub mod leader;
 pub mod member;
 pub mod promoter;
@@ -22,6 +23,7 @@ pub mod retention;
 #[cfg(test)]
 mod testing;
 
+pub use context::{redis_manager_config, RoleContext};
 pub use member::Member;
 
 use chrono::{DateTime, Utc};
@@ -48,6 +50,10 @@ pub struct Keys {
     /// Held by the scheduler process whose turn it is to purge past retention.
     pub retention: String,
 }
+
+/// The consumer group of the senders on the ready stream (part of the Redis layout: the
+/// reconciler reads its pending entries).
+pub const SENDER_GROUP: &str = "senders";
 
 impl Keys {
     pub fn new(prefix: &str) -> Keys {
@@ -305,7 +311,7 @@ impl Schedule {
         // XPENDING fails when the group does not exist yet (no sender has started): none pending.
         let pending = match redis::cmd("XPENDING")
             .arg(&keys.ready)
-            .arg(crate::sender::GROUP)
+            .arg(SENDER_GROUP)
             .query_async::<redis::Value>(&mut conn)
             .await
         {
@@ -443,7 +449,7 @@ mod tests {
             let redis = TestRedis::new();
             let mut manager = redis::aio::ConnectionManager::new_with_config(
                 redis.client.clone(),
-                crate::startup::redis_manager_config(),
+                crate::schedule::redis_manager_config(),
             )
             .await
             .unwrap();
@@ -484,7 +490,7 @@ mod tests {
             let client = redis::Client::open(server.url()).unwrap();
             let manager = redis::aio::ConnectionManager::new_with_config(
                 client.clone(),
-                crate::startup::redis_manager_config(),
+                crate::schedule::redis_manager_config(),
             )
             .await
             .unwrap();
