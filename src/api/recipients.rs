@@ -11,7 +11,7 @@ use super::error::{ApiError, ItemError};
 use super::notifications::guard_recipient;
 use super::state::AppState;
 use super::view;
-use crate::channels::ChannelKind;
+use crate::domain::ChannelKind;
 use crate::db::{self, models::RecipientRow, recipients::RecipientFields};
 use crate::domain::{
     Category, EmailAddress, PhoneNumber, Preferences, QuietHours, Recipient, TimeZone, WebhookUrl,

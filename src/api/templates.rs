@@ -14,7 +14,7 @@ use super::params::parse_template;
 use super::state::AppState;
 use super::view::ts;
 use crate::channels::template::{self, Budget, OutputLimit, RenderError};
-use crate::channels::ChannelKind;
+use crate::domain::ChannelKind;
 use crate::db::{self, models::StoredTemplate, templates::TemplateFields};
 use actix_web::{web, HttpResponse};
 use diesel::Connection;

@@ -2,7 +2,7 @@
 //! with HMAC-SHA256 under the server's secret, so the link needs no login and cannot be forged
 //! or edited to unsubscribe someone else.
 
-use crate::channels::ChannelKind;
+use crate::domain::ChannelKind;
 use crate::config::Settings;
 use crate::domain::Category;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
