@@ -7,6 +7,7 @@ use super::cursor;
 use super::error::ApiError;
 use super::state::AppState;
 use super::view;
+use crate::api::openapi::{params, responses, schemas};
 use crate::channels::ChannelKind;
 use crate::db::{self, models::NewNotification, models::Notification, notifications as q};
 use crate::domain::{local_time, CronSpec, LeadTime, NotificationStatus, Recipient, TimeZone};
@@ -34,6 +35,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/notifications/{id}/replay").route(web::post().to(replay)))
     .service(web::resource("/dead-letters").route(web::get().to(dead_letters)));
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create,
+    list,
+    cancel_group,
+    get,
+    reschedule,
+    cancel,
+    attempts,
+    replay,
+    dead_letters
+))]
+pub struct Api;
 
 const MAX_KEY_LEN: usize = 200;
 const MAX_TEXT_LEN: usize = 64 * 1024;
@@ -511,6 +528,27 @@ pub(super) async fn schedule_many_after_commit(state: &AppState, rows: &[&Notifi
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications",
+    operation_id = "createNotification",
+    tag = "notifications",
+    summary = "Create a notification",
+    description = "`422` when the send time is after the expiry, the notification has already expired, the timezone or cron expression is invalid, or a webhook URL resolves to a private address. With `cron`, also `422` naming `cron` when the series would fire more often than `CHIME_MIN_SERIES_INTERVAL` (default 60 s) allows. `429` `limit_exceeded` when the tenant holds `CHIME_MAX_ACTIVE_SERIES` active series or `CHIME_MAX_PENDING_NOTIFICATIONS` pending notifications already.",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Same as the body's `idempotency_key`; when both are given they must be equal.", min_length = 1, max_length = 200, nullable = false)),
+    request_body(content = schemas::NotificationCreate),
+    responses(
+        (status = 200, description = "A notification with this `idempotency_key` already exists; it is returned and nothing is created.", body = schemas::Notification),
+        (status = 201, description = "Created.", body = schemas::Notification),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -584,6 +622,22 @@ async fn load(state: &AppState, tenant_id: Uuid, id: Uuid) -> Result<Notificatio
     .ok_or_else(|| ApiError::not_found("notification"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/{id}",
+    operation_id = "getNotification",
+    tag = "notifications",
+    summary = "Get a notification",
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "The notification.", body = schemas::Notification),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -735,6 +789,23 @@ async fn list_page(
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications",
+    operation_id = "listNotifications",
+    tag = "notifications",
+    summary = "List notifications",
+    params(params::ListNotificationsQuery),
+    responses(
+        (status = 200, description = "Newest first, or in the order of `sort`.", body = schemas::NotificationPage),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -744,6 +815,26 @@ async fn list(
     list_page(&state, caller.tenant_id, f).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/dead-letters",
+    operation_id = "listDeadLetters",
+    tag = "notifications",
+    summary = "List dead notifications",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(params::ListDeadLettersQuery),
+    responses(
+        (status = 200, description = "Newest first.", body = schemas::NotificationPage),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn dead_letters(
     state: web::Data<AppState>,
     caller: Caller,
@@ -763,6 +854,28 @@ fn conflict_for(status: &str, action: &str) -> ApiError {
 }
 
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
+#[utoipa::path(
+    patch,
+    path = "/api/v1/notifications/{id}",
+    operation_id = "updateNotification",
+    tag = "notifications",
+    summary = "Change a scheduled notification",
+    description = "Only while `scheduled`; `409` once sending has started. Occurrences of a recurring series keep the series' times.",
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    request_body(content = schemas::NotificationPatch),
+    responses(
+        (status = 200, description = "Updated; the schedule moved with it.", body = schemas::Notification),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn reschedule(
     state: web::Data<AppState>,
     caller: Caller,
@@ -942,6 +1055,24 @@ async fn reschedule(
 }
 
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/cancel",
+    operation_id = "cancelNotification",
+    tag = "notifications",
+    summary = "Cancel a notification",
+    description = "`409` when it was already sent (or is no longer pending).",
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "Status `cancelled` (cancelling a cancelled notification is a no-op).", body = schemas::Notification),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn cancel(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1002,6 +1133,24 @@ pub fn cancel_one(
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/cancel",
+    operation_id = "cancelNotificationGroup",
+    tag = "notifications",
+    summary = "Cancel a group",
+    request_body(content = schemas::GroupCancel),
+    responses(
+        (status = 200, description = "Every still-pending notification with the key was cancelled.", body = schemas::CancelCount),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn cancel_group(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1041,6 +1190,22 @@ async fn cancel_group(
     Ok(HttpResponse::Ok().json(json!({"cancelled": cancelled.len()})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/{id}/attempts",
+    operation_id = "listNotificationAttempts",
+    tag = "notifications",
+    summary = "List delivery attempts",
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "Oldest first.", body = schemas::DeliveryAttemptList),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn attempts(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1060,6 +1225,26 @@ async fn attempts(
 }
 
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/replay",
+    operation_id = "replayNotification",
+    tag = "notifications",
+    summary = "Replay a dead notification",
+    description = "`409` unless the notification is `dead`.\n\nRequires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "Back to `scheduled`, due now.", body = schemas::Notification),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn replay(
     state: web::Data<AppState>,
     caller: Caller,

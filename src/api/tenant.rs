@@ -4,6 +4,7 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::state::AppState;
 use super::view::ts;
+use crate::api::openapi::{responses, schemas};
 use crate::db;
 use actix_web::{web, HttpResponse};
 use diesel::Connection;
@@ -14,10 +15,33 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/tenant/webhook-secret/rotate").route(web::post().to(rotate)));
 }
 
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get, rotate))]
+pub struct Api;
+
 fn render(t: &db::models::Tenant) -> serde_json::Value {
     json!({"id": t.id, "name": t.name, "webhook_secret": t.webhook_secret, "created_at": ts(t.created_at)})
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tenant",
+    operation_id = "getTenant",
+    tag = "tenant",
+    summary = "Get the tenant",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    responses(
+        (status = 200, description = "The caller's tenant and its webhook signing secret.", body = schemas::Tenant),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let tenant_id = caller.tenant_id;
@@ -28,6 +52,23 @@ async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse,
     Ok(HttpResponse::Ok().json(render(&tenant)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenant/webhook-secret/rotate",
+    operation_id = "rotateWebhookSecret",
+    tag = "tenant",
+    summary = "Rotate the webhook secret",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    responses(
+        (status = 200, description = "The tenant with its new secret; webhooks are signed with it from now on.", body = schemas::Tenant),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn rotate(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let tenant_id = caller.tenant_id;

@@ -5,6 +5,7 @@
 //! `monitoring/` (alert rules, Grafana dashboard) uses these names; a test checks that every name
 //! it uses is served.
 
+use crate::api::openapi::responses;
 use crate::api::AppState;
 use crate::channels::ChannelKind;
 use crate::db::{self, DbError};
@@ -474,6 +475,19 @@ fn text(store: StoreGauges) -> Result<String, std::fmt::Error> {
     Ok(out)
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "operations",
+    summary = "Prometheus metrics",
+    description = "Served on `CHIME_OPS_ADDR` only when that is set; otherwise on the API port.",
+    security(),
+    responses(
+        (status = 200, description = "Prometheus text exposition format.", body = String, content_type = "text/plain"),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 pub async fn render(state: web::Data<AppState>) -> HttpResponse {
     let store = store_gauges(&state).await;
     match text(store) {

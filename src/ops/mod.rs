@@ -2,6 +2,7 @@
 
 pub mod metrics;
 
+use crate::api::openapi::{responses, schemas};
 use crate::api::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -12,17 +13,48 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
     // Resources, not `cfg.route`: another method on these paths is then a 405, not a 404.
     cfg.service(web::resource("/healthz").route(web::get().to(healthz)))
         .service(web::resource("/readyz").route(web::get().to(readyz)))
-        .service(web::resource("/openapi.json").route(web::get().to(crate::api::openapi)));
+        .service(web::resource("/openapi.json").route(web::get().to(crate::api::openapi::serve)));
     if with_metrics {
         cfg.service(web::resource("/metrics").route(web::get().to(metrics::render)));
     }
 }
 
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(healthz, readyz, metrics::render))]
+pub struct Api;
+
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "operations",
+    summary = "Liveness",
+    security(),
+    responses(
+        (status = 200, description = "The process is running.", body = schemas::Health),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
 /// 200 only when both PostgreSQL and Redis answer; a load balancer then stops sending traffic.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "readyz",
+    tag = "operations",
+    summary = "Readiness",
+    security(),
+    responses(
+        (status = 200, description = "PostgreSQL and Redis answer.", body = schemas::Readiness),
+        (status = 503, description = "A dependency is down.", body = schemas::NotReady, headers(("Retry-After" = i64, description = "Seconds to wait before retrying."))),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
     let postgres = tokio::time::timeout(

@@ -10,6 +10,7 @@ mod batch;
 mod errors;
 mod metrics;
 mod notifications;
+mod openapi;
 mod ops;
 mod schedule;
 mod users;

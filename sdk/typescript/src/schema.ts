@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This OpenAPI document */
+        get: operations["openapi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -58,23 +75,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/openapi.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** This OpenAPI document */
-        get: operations["openapi"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -113,34 +113,11 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notifications/batch": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Create up to 1,000 notifications at once
-         * @description Every item is checked exactly as `POST /api/v1/notifications` checks its body. Any bad item is a `422` whose `error.items` lists each bad item's index and field, and nothing is created. Otherwise all rows are written in one transaction and scheduled in one Redis round trip. An `idempotency_key` already stored, or repeated earlier in the batch, returns the existing notification in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
-         */
-        post: operations["createNotificationsBatch"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/notifications/{id}": {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The notification id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /** Get a notification */
@@ -161,10 +138,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The notification id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
@@ -184,10 +158,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The notification id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /** List delivery attempts */
@@ -204,10 +175,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The notification id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
@@ -239,6 +207,46 @@ export interface paths {
         get: operations["listDeadLetters"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create up to 1,000 notifications at once
+         * @description Every item is checked exactly as `POST /api/v1/notifications` checks its body. Any bad item is a `422` whose `error.items` lists each bad item's index and field, and nothing is created. Otherwise all rows are written in one transaction and scheduled in one Redis round trip. An `idempotency_key` already stored, or repeated earlier in the batch, returns the existing notification in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
+         */
+        post: operations["createNotificationsBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post up to 1,000 events at once
+         * @description Every item is checked exactly as `POST /api/v1/events` checks its body; any bad item is a `422` listing each bad item in `error.items`, and nothing is stored. The events are written in one transaction and queued in one Redis round trip. A repeated `idempotency_key` returns the existing event in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
+         */
+        post: operations["createEventsBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -286,34 +294,11 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/events/batch": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Post up to 1,000 events at once
-         * @description Every item is checked exactly as `POST /api/v1/events` checks its body; any bad item is a `422` listing each bad item in `error.items`, and nothing is stored. The events are written in one transaction and queued in one Redis round trip. A repeated `idempotency_key` returns the existing event in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
-         */
-        post: operations["createEventsBatch"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/events/{id}": {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The event id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /** Get an event */
@@ -330,10 +315,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The event id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
@@ -376,10 +358,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The rule id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /**
@@ -407,10 +386,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The series id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /** Get a recurring series */
@@ -427,10 +403,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The series id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
@@ -470,6 +443,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop accepting the key within 30 s. `409` for the tenant's last unrevoked admin key, unless an enabled admin user can still sign in.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -500,9 +493,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /**
@@ -537,7 +528,7 @@ export interface paths {
         put?: never;
         /**
          * Log in
-         * @description `401` for a wrong e-mail or password; `404` when the server has no `CHIME_JWT_SECRET` (login disabled).
+         * @description `tenant` names the tenant by id or name; without it, the default tenant. `401` for a wrong tenant, e-mail or password, or a disabled user (one message for all). `429` with `Retry-After` after `CHIME_LOGIN_MAX_FAILURES` failures for the account or `CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS` from the client address within `CHIME_LOGIN_WINDOW` (counted in Redis, shared by every replica), or while too many logins wait for a password-hashing slot. `404` when the server has no `CHIME_JWT_SECRET` (login disabled).
          */
         post: operations["login"];
         delete?: never;
@@ -601,28 +592,6 @@ export interface paths {
          */
         post: operations["rotateWebhookSecret"];
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/api-keys/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Revoke an API key
-         * @description Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop accepting the key within 30 s. `409` for the tenant's last unrevoked admin key, unless an enabled admin user can still sign in.
-         */
-        delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -743,12 +712,149 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "member";
+            /** @description The key's first characters, to recognise it. */
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            revoked_at: string | null;
+            /**
+             * Format: int64
+             * @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit.
+             */
+            rate_limit?: number | null;
+        };
+        /**
+         * @example {
+         *       "name": "billing",
+         *       "rate_limit": 20,
+         *       "role": "member"
+         *     }
+         */
+        ApiKeyCreate: {
+            name?: string | null;
+            /** @enum {string} */
+            role: "admin" | "member";
+            /**
+             * Format: int64
+             * @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit.
+             */
+            rate_limit?: number | null;
+        };
+        ApiKeyCreated: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "member";
+            /**
+             * @description The secret (`chk_…`). Shown only in this response; stored as a digest.
+             * @example chk_…
+             */
+            key: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit.
+             */
+            rate_limit?: number | null;
+        };
+        /** @description The list's filters (a cancel needs at least one); `status`, if given, must be the one the action applies to. */
+        BulkRequest: {
+            /** @enum {string} */
+            channel?: "email" | "sms" | "webhook";
+            recipient?: string;
+            group_key?: string;
+            idempotency_key?: string;
+            /** Format: uuid */
+            event_id?: string;
+            /** Format: uuid */
+            series_id?: string;
+            /** Format: date-time */
+            due_after?: string;
+            /** Format: date-time */
+            due_before?: string;
+            status?: string;
+            /** @default false */
+            dry_run: boolean;
+            /**
+             * Format: int64
+             * @default 1000
+             */
+            limit: number;
+        };
+        CancelCount: {
+            /**
+             * Format: int64
+             * @description How many pending notifications were cancelled.
+             */
+            cancelled: number;
+        };
+        /** @description The next fire times with the DST rules applied: a local time that does not exist moves forward to the first valid instant; an ambiguous one fires once, at its first occurrence. */
+        CronPreview: {
+            cron: string;
+            /** @description The time zone applied (`UTC` when none was given). */
+            timezone: string;
+            /**
+             * Format: date-time
+             * @description The times are after this instant (now when none was given).
+             */
+            after: string;
+            times: string[];
+        };
+        /**
+         * @example {
+         *       "after": "2027-03-13T00:00:00Z",
+         *       "count": 5,
+         *       "cron": "30 2 * * *",
+         *       "timezone": "America/New_York"
+         *     }
+         */
+        CronPreviewRequest: {
+            /** @example 30 2 * * * */
+            cron: string;
+            /** @description IANA name (default UTC). */
+            timezone?: string | null;
+            /**
+             * Format: date-time
+             * @description Default: now.
+             */
+            after?: string | null;
+            /**
+             * Format: int64
+             * @description How many fire times (default 5).
+             */
+            count?: number | null;
+        };
+        DeliveryAttempt: {
+            /** Format: int64 */
+            number: number;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string;
+            /** @enum {string} */
+            outcome: "success" | "transient_failure" | "permanent_failure" | "expired" | "refused";
+            error: string | null;
+            /** @description Summary of the provider's response. */
+            response: string | null;
+        };
+        DeliveryAttemptList: {
+            items: components["schemas"]["DeliveryAttempt"][];
+        };
         /**
          * @example {
          *       "error": {
          *         "code": "validation_failed",
-         *         "message": "lead_time: expected an ISO-8601 duration like P3D",
-         *         "field": "lead_time"
+         *         "field": "lead_time",
+         *         "message": "lead_time: expected an ISO-8601 duration like P3D"
          *       }
          *     }
          */
@@ -770,12 +876,119 @@ export interface components {
                 limit?: string;
                 /** @description With a batch's `validation_failed`: every bad item, by its index in `items`. */
                 items?: {
+                    /** Format: int64 */
                     index: number;
                     /** @description The item's offending field; null when the item is not an object. */
                     field?: string | null;
                     message: string;
                 }[];
             };
+        };
+        Event: {
+            /** Format: uuid */
+            id: string;
+            type: string;
+            payload: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description `ignored`: no rule and nothing to schedule; `failed`: see `error`.
+             * @enum {string}
+             */
+            status: "received" | "processed" | "ignored" | "failed";
+            /** @example payload.target_date is missing */
+            error: string | null;
+            notification_ids: string[];
+            idempotency_key: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            processed_at: string | null;
+        };
+        EventBatch: {
+            items: components["schemas"]["EventCreate"][];
+        };
+        EventBatchResult: {
+            items: {
+                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
+                created: boolean;
+                event: components["schemas"]["Event"];
+            }[];
+        };
+        EventCancelled: {
+            /**
+             * Format: int64
+             * @description How many pending notifications were cancelled.
+             */
+            cancelled: number;
+            /** Format: uuid */
+            event_id: string;
+            /**
+             * @description The event's status after the cancellation.
+             * @enum {string}
+             */
+            status: "received" | "processed" | "ignored" | "failed";
+        };
+        /**
+         * @example {
+         *       "idempotency_key": "evt-991",
+         *       "payload": {
+         *         "email": "ada@example.com",
+         *         "name": "Ada",
+         *         "target_date": "2026-12-01T09:00:00Z"
+         *       },
+         *       "type": "card.expiring"
+         *     }
+         */
+        EventCreate: {
+            /**
+             * @description Letters, digits and `. _ - : /`, at most 200 characters.
+             * @example card.expiring
+             */
+            type: string;
+            payload: {
+                [key: string]: unknown;
+            };
+            idempotency_key?: string | null;
+        };
+        EventPage: {
+            items: components["schemas"]["Event"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * @example {
+         *       "group_key": "invoice-123"
+         *     }
+         */
+        GroupCancel: {
+            group_key: string;
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        LoginRequest: {
+            /** @description The tenant's id or name. Without it: the default tenant (the one `CHIME_BOOTSTRAP_ADMIN_KEY` creates). */
+            tenant?: string | null;
+            /** Format: email */
+            email: string;
+            /** Format: password */
+            password: string;
+        };
+        LoginResponse: {
+            /** @description HS256 JWT with `sub`, `tenant`, `role`, `exp` and `ver` (the user's token version: a role or password change, disabling or deleting the user ends it). */
+            token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the token expires.
+             */
+            expires_in: number;
+            /** Format: uuid */
+            tenant_id: string;
+        };
+        NotReady: components["schemas"]["Error"] & {
+            checks?: components["schemas"]["Readiness"];
         };
         Notification: {
             /** Format: uuid */
@@ -826,7 +1039,9 @@ export interface components {
              */
             expires_at: string | null;
             group_key: string | null;
+            /** Format: int64 */
             attempts: number;
+            /** Format: int64 */
             max_attempts: number;
             last_error: string | null;
             /** Format: date-time */
@@ -844,22 +1059,32 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        NotificationBatch: {
+            items: components["schemas"]["NotificationCreate"][];
+        };
+        NotificationBatchResult: {
+            items: {
+                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
+                created: boolean;
+                notification: components["schemas"]["Notification"];
+            }[];
+        };
         /**
          * @description Give `send_at`, or `target_date` with an optional `lead_time` (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series. Unknown fields are a `400`.
          * @example {
-         *       "channel": "email",
-         *       "recipient": "ada@example.com",
-         *       "subject": "Your card expires soon",
          *       "body": "Hi {{name}}, your card ends on {{target_date}}.",
+         *       "channel": "email",
          *       "data": {
          *         "name": "Ada"
          *       },
-         *       "target_date": "2026-12-01T09:00:00Z",
-         *       "lead_time": "P3D",
-         *       "timezone": "Europe/Berlin",
          *       "group_key": "invoice-123",
+         *       "idempotency_key": "inv-123-reminder-1",
+         *       "lead_time": "P3D",
          *       "max_attempts": 5,
-         *       "idempotency_key": "inv-123-reminder-1"
+         *       "recipient": "ada@example.com",
+         *       "subject": "Your card expires soon",
+         *       "target_date": "2026-12-01T09:00:00Z",
+         *       "timezone": "Europe/Berlin"
          *     }
          */
         NotificationCreate: {
@@ -905,20 +1130,18 @@ export interface components {
              */
             expires_at?: string | null;
             group_key?: string | null;
-            /** @description Default: the retry schedule's length + 1. */
+            /**
+             * Format: int64
+             * @description Default: the retry schedule's length + 1.
+             */
             max_attempts?: number | null;
             /** @description Also accepted as the `Idempotency-Key` header. */
             idempotency_key?: string | null;
         };
-        NotificationBatch: {
-            items: components["schemas"]["NotificationCreate"][];
-        };
-        NotificationBatchResult: {
-            items: {
-                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
-                created: boolean;
-                notification: components["schemas"]["Notification"];
-            }[];
+        NotificationPage: {
+            items: components["schemas"]["Notification"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor: string | null;
         };
         /**
          * @description Changes a `scheduled` notification; the schedule moves with its times. Fields left out keep their values; `null` clears an optional one.
@@ -957,189 +1180,42 @@ export interface components {
             /** @description E-mail address | E.164 phone number | http(s) URL. */
             recipient?: string;
         };
-        NotificationPage: {
-            items: components["schemas"]["Notification"][];
-            /** @description Pass as `cursor` for the next page; `null` on the last page. */
-            next_cursor: string | null;
-        };
-        /**
-         * @example {
-         *       "group_key": "invoice-123"
-         *     }
-         */
-        GroupCancel: {
-            group_key: string;
-        };
-        CancelCount: {
-            /** @description How many pending notifications were cancelled. */
-            cancelled: number;
-        };
-        EventCancelled: {
-            /** @description How many pending notifications were cancelled. */
-            cancelled: number;
-            /** Format: uuid */
-            event_id: string;
-            /**
-             * @description The event's status after the cancellation.
-             * @enum {string}
-             */
-            status: "received" | "processed" | "ignored" | "failed";
-        };
-        DeliveryAttempt: {
-            number: number;
-            /** Format: date-time */
-            started_at: string;
-            /** Format: date-time */
-            finished_at: string;
+        Readiness: {
             /** @enum {string} */
-            outcome: "success" | "transient_failure" | "permanent_failure" | "expired" | "refused";
-            error: string | null;
-            /** @description Summary of the provider's response. */
-            response: string | null;
-        };
-        DeliveryAttemptList: {
-            items: components["schemas"]["DeliveryAttempt"][];
-        };
-        /**
-         * @example {
-         *       "cron": "30 2 * * *",
-         *       "timezone": "America/New_York",
-         *       "after": "2027-03-13T00:00:00Z",
-         *       "count": 5
-         *     }
-         */
-        CronPreviewRequest: {
-            /** @example 30 2 * * * */
-            cron: string;
-            /** @description IANA name (default UTC). */
-            timezone?: string | null;
-            /**
-             * Format: date-time
-             * @description Default: now.
-             */
-            after?: string | null;
-            /** @description How many fire times (default 5). */
-            count?: number | null;
-        };
-        /** @description The next fire times with the DST rules applied: a local time that does not exist moves forward to the first valid instant; an ambiguous one fires once, at its first occurrence. */
-        CronPreview: {
-            cron: string;
-            /** @description The time zone applied (`UTC` when none was given). */
-            timezone: string;
-            /**
-             * Format: date-time
-             * @description The times are after this instant (now when none was given).
-             */
-            after: string;
-            times: string[];
-        };
-        /**
-         * @example {
-         *       "type": "card.expiring",
-         *       "payload": {
-         *         "email": "ada@example.com",
-         *         "target_date": "2026-12-01T09:00:00Z",
-         *         "name": "Ada"
-         *       },
-         *       "idempotency_key": "evt-991"
-         *     }
-         */
-        EventCreate: {
-            /**
-             * @description Letters, digits and `. _ - : /`, at most 200 characters.
-             * @example card.expiring
-             */
-            type: string;
-            payload: {
-                [key: string]: unknown;
-            };
-            idempotency_key?: string | null;
-        };
-        EventBatch: {
-            items: components["schemas"]["EventCreate"][];
-        };
-        EventBatchResult: {
-            items: {
-                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
-                created: boolean;
-                event: components["schemas"]["Event"];
-            }[];
-        };
-        Event: {
-            /** Format: uuid */
-            id: string;
-            type: string;
-            payload: {
-                [key: string]: unknown;
-            };
-            /**
-             * @description `ignored`: no rule and nothing to schedule; `failed`: see `error`.
-             * @enum {string}
-             */
-            status: "received" | "processed" | "ignored" | "failed";
-            /** @example payload.target_date is missing */
-            error: string | null;
-            notification_ids: string[];
-            idempotency_key: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            processed_at: string | null;
-        };
-        EventPage: {
-            items: components["schemas"]["Event"][];
-            /** @description Pass as `cursor` for the next page; `null` on the last page. */
-            next_cursor: string | null;
-        };
-        /**
-         * @example {
-         *       "event_type": "card.expiring",
-         *       "channel": "email",
-         *       "recipient_path": "/email",
-         *       "target_date_path": "/target_date",
-         *       "lead_times": [
-         *         "P7D",
-         *         "P1D"
-         *       ],
-         *       "subject": "Your card expires soon",
-         *       "body": "Hi {{name}}",
-         *       "timezone_path": "/tz"
-         *     }
-         */
-        RuleInput: {
-            /**
-             * @description Letters, digits and `. _ - : /`, at most 200 characters.
-             * @example card.expiring
-             */
-            event_type: string;
+            postgres: "ok" | "down";
             /** @enum {string} */
-            channel: "email" | "sms" | "webhook";
-            /**
-             * @description JSON Pointer into the event payload.
-             * @example /email
-             */
-            recipient_path: string;
-            /**
-             * @description JSON Pointer into the event payload.
-             * @example /target_date
-             */
-            target_date_path: string;
-            /**
-             * @description JSON Pointer into the event payload.
-             * @example /tz
-             */
-            timezone_path?: string | null;
-            /**
-             * @description One notification per lead time.
-             * @example [
-             *       "P7D",
-             *       "P1D"
-             *     ]
-             */
-            lead_times: string[];
-            subject?: string | null;
-            /** @example Hi {{name}} */
-            body?: string;
+            redis: "ok" | "down";
+        };
+        /**
+         * @example {
+         *       "email": "founder@acme.example",
+         *       "password": "correct horse battery",
+         *       "tenant": "acme"
+         *     }
+         */
+        RegisterRequest: {
+            /** @description The new tenant's name, used to sign in. */
+            tenant: string;
+            /** Format: email */
+            email: string;
+            /** Format: password */
+            password: string;
+        };
+        Registered: {
+            tenant: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: date-time */
+                created_at: string;
+            };
+            user: components["schemas"]["User"];
+            /** @description An admin API key of the new tenant (`chk_…`), shown only here. */
+            admin_key: string;
+            /** @description A JWT for the new user; `null` when the server has no `CHIME_JWT_SECRET`. */
+            token: string | null;
+            /** Format: int64 */
+            expires_in: number | null;
         };
         Rule: {
             /** Format: uuid */
@@ -1182,6 +1258,56 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @example {
+         *       "body": "Hi {{name}}",
+         *       "channel": "email",
+         *       "event_type": "card.expiring",
+         *       "lead_times": [
+         *         "P7D",
+         *         "P1D"
+         *       ],
+         *       "recipient_path": "/email",
+         *       "subject": "Your card expires soon",
+         *       "target_date_path": "/target_date",
+         *       "timezone_path": "/tz"
+         *     }
+         */
+        RuleInput: {
+            /**
+             * @description Letters, digits and `. _ - : /`, at most 200 characters.
+             * @example card.expiring
+             */
+            event_type: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "webhook";
+            /**
+             * @description JSON Pointer into the event payload.
+             * @example /email
+             */
+            recipient_path: string;
+            /**
+             * @description JSON Pointer into the event payload.
+             * @example /target_date
+             */
+            target_date_path: string;
+            /**
+             * @description JSON Pointer into the event payload.
+             * @example /tz
+             */
+            timezone_path?: string | null;
+            /**
+             * @description One notification per lead time.
+             * @example [
+             *       "P7D",
+             *       "P1D"
+             *     ]
+             */
+            lead_times: string[];
+            subject?: string | null;
+            /** @example Hi {{name}} */
+            body?: string;
+        };
         RuleList: {
             items: components["schemas"]["Rule"][];
         };
@@ -1201,49 +1327,137 @@ export interface components {
             updated_at: string;
             /** @description The latest 50 occurrences, newest first. */
             occurrences?: components["schemas"]["Notification"][];
-            /** @description Only in the response to a cancel: how many pending occurrences it cancelled. */
+            /**
+             * Format: int64
+             * @description Only in the response to a cancel: how many pending occurrences it cancelled.
+             */
             cancelled?: number;
         };
-        /**
-         * @example {
-         *       "name": "billing",
-         *       "role": "member",
-         *       "rate_limit": 20
-         *     }
-         */
-        ApiKeyCreate: {
-            name?: string | null;
-            /** @enum {string} */
-            role: "admin" | "member";
-            /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
-            rate_limit?: number | null;
+        Stats: {
+            /** Format: date-time */
+            generated_at?: string;
+            /** @description Per status, each counting no further than `count_cap`. */
+            counts?: {
+                /** Format: int64 */
+                scheduled?: number;
+                /** Format: int64 */
+                sending?: number;
+                /** Format: int64 */
+                sent?: number;
+                /** Format: int64 */
+                cancelled?: number;
+                /** Format: int64 */
+                expired?: number;
+                /** Format: int64 */
+                dead?: number;
+            };
+            /** Format: int64 */
+            count_cap?: number;
+            /** @description Pending notifications due from now within an hour / a day. */
+            due?: {
+                /** Format: int64 */
+                next_hour?: number;
+                /** Format: int64 */
+                next_day?: number;
+            };
+            /** @description Due and not yet sent. */
+            overdue?: {
+                /** Format: int64 */
+                count?: number;
+                /** Format: date-time */
+                oldest_due_at?: string | null;
+                /** Format: double */
+                oldest_age_seconds?: number | null;
+            };
+            /** @description From due time to the provider call, successful attempts of the last 5 minutes. */
+            lag?: {
+                /** Format: int64 */
+                window_seconds?: number;
+                /** Format: int64 */
+                samples?: number;
+                /** Format: double */
+                p50_ms?: number | null;
+                /** Format: double */
+                p99_ms?: number | null;
+                /** Format: double */
+                max_ms?: number | null;
+            };
+            /** @description Delivery attempts by outcome for each of the last 60 minutes. */
+            sends_per_minute?: {
+                /** Format: date-time */
+                minute?: string;
+                /** Format: int64 */
+                success?: number;
+                /** Format: int64 */
+                transient_failure?: number;
+                /** Format: int64 */
+                permanent_failure?: number;
+                /** Format: int64 */
+                expired?: number;
+                /** Format: int64 */
+                refused?: number;
+            }[];
+            /** @description Pending sends by due time and channel. */
+            forecast?: {
+                /** @description 24 hours from the current hour. */
+                hourly?: {
+                    /** Format: date-time */
+                    start?: string;
+                    /** Format: int64 */
+                    email?: number;
+                    /** Format: int64 */
+                    sms?: number;
+                    /** Format: int64 */
+                    webhook?: number;
+                    /** Format: int64 */
+                    total?: number;
+                }[];
+                /** @description 7 days from today (UTC). */
+                daily?: {
+                    /** Format: date-time */
+                    start?: string;
+                    /** Format: int64 */
+                    email?: number;
+                    /** Format: int64 */
+                    sms?: number;
+                    /** Format: int64 */
+                    webhook?: number;
+                    /** Format: int64 */
+                    total?: number;
+                }[];
+                truncated?: boolean;
+            };
+            /** Format: int64 */
+            events_backlog?: number;
+            /** @description The deployment's Redis queues; only `error` when Redis does not answer. */
+            queues?: {
+                /** Format: int64 */
+                schedule?: number;
+                /** Format: int64 */
+                ready?: number;
+                /** Format: int64 */
+                pending?: number;
+                /** Format: int64 */
+                events?: number;
+                leader?: {
+                    present?: boolean;
+                    /** Format: int64 */
+                    ttl_ms?: number;
+                };
+                error?: string;
+            };
         };
-        ApiKeyCreated: {
+        Tenant: {
             /** Format: uuid */
             id: string;
             name: string;
-            /** @enum {string} */
-            role: "admin" | "member";
             /**
-             * @description The secret (`chk_…`). Shown only in this response; stored as a digest.
-             * @example chk_…
+             * @description Signs this tenant's webhooks (Standard Webhooks, HMAC-SHA256).
+             * @example whsec_…
              */
-            key: string;
+            webhook_secret: string;
             /** Format: date-time */
             created_at: string;
-            /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
-            rate_limit?: number | null;
-        };
-        UserCreate: {
-            /** Format: email */
-            email: string;
-            /** Format: password */
-            password: string;
-            /**
-             * @default member
-             * @enum {string|null}
-             */
-            role: "admin" | "member" | null;
         };
         User: {
             /** Format: uuid */
@@ -1261,6 +1475,17 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        UserCreate: {
+            /** Format: email */
+            email: string;
+            /** Format: password */
+            password: string;
+            /**
+             * @default member
+             * @enum {string|null}
+             */
+            role: "admin" | "member" | null;
+        };
         /**
          * @example {
          *       "disabled": true
@@ -1273,224 +1498,10 @@ export interface components {
             /** Format: password */
             password?: string | null;
         };
-        LoginRequest: {
-            /** @description The tenant's id or name. Without it: the default tenant (the one `CHIME_BOOTSTRAP_ADMIN_KEY` creates). */
-            tenant?: string | null;
-            /** Format: email */
-            email: string;
-            /** Format: password */
-            password: string;
-        };
-        LoginResponse: {
-            /** @description HS256 JWT with `sub`, `tenant`, `role`, `exp` and `ver` (the user's token version: a role or password change, disabling or deleting the user ends it). */
-            token: string;
-            /** @description Seconds until the token expires. */
-            expires_in: number;
-            /** Format: uuid */
-            tenant_id: string;
-        };
-        /**
-         * @example {
-         *       "tenant": "acme",
-         *       "email": "founder@acme.example",
-         *       "password": "correct horse battery"
-         *     }
-         */
-        RegisterRequest: {
-            /** @description The new tenant's name, used to sign in. */
-            tenant: string;
-            /** Format: email */
-            email: string;
-            /** Format: password */
-            password: string;
-        };
-        Registered: {
-            tenant: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                /** Format: date-time */
-                created_at: string;
-            };
-            user: components["schemas"]["User"];
-            /** @description An admin API key of the new tenant (`chk_…`), shown only here. */
-            admin_key: string;
-            /** @description A JWT for the new user; `null` when the server has no `CHIME_JWT_SECRET`. */
-            token: string | null;
-            expires_in: number | null;
-        };
-        Tenant: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /**
-             * @description Signs this tenant's webhooks (Standard Webhooks, HMAC-SHA256).
-             * @example whsec_…
-             */
-            webhook_secret: string;
-            /** Format: date-time */
-            created_at: string;
-        };
-        Health: {
-            /** @enum {string} */
-            status: "ok";
-        };
-        Readiness: {
-            /** @enum {string} */
-            postgres: "ok" | "down";
-            /** @enum {string} */
-            redis: "ok" | "down";
-        };
-        NotReady: components["schemas"]["Error"] & {
-            checks?: components["schemas"]["Readiness"];
-        };
-        ApiKey: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /** @enum {string} */
-            role: "admin" | "member";
-            /** @description The key's first characters, to recognise it. */
-            prefix: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            revoked_at: string | null;
-            /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
-            rate_limit?: number | null;
-        };
-        Stats: {
-            /** Format: date-time */
-            generated_at?: string;
-            /** @description Per status, each counting no further than `count_cap`. */
-            counts?: {
-                scheduled?: number;
-                sending?: number;
-                sent?: number;
-                cancelled?: number;
-                expired?: number;
-                dead?: number;
-            };
-            count_cap?: number;
-            /** @description Pending notifications due from now within an hour / a day. */
-            due?: {
-                next_hour?: number;
-                next_day?: number;
-            };
-            /** @description Due and not yet sent. */
-            overdue?: {
-                count?: number;
-                /** Format: date-time */
-                oldest_due_at?: string | null;
-                oldest_age_seconds?: number | null;
-            };
-            /** @description From due time to the provider call, successful attempts of the last 5 minutes. */
-            lag?: {
-                window_seconds?: number;
-                samples?: number;
-                p50_ms?: number | null;
-                p99_ms?: number | null;
-                max_ms?: number | null;
-            };
-            /** @description Delivery attempts by outcome for each of the last 60 minutes. */
-            sends_per_minute?: {
-                /** Format: date-time */
-                minute?: string;
-                success?: number;
-                transient_failure?: number;
-                permanent_failure?: number;
-                expired?: number;
-                refused?: number;
-            }[];
-            /** @description Pending sends by due time and channel. */
-            forecast?: {
-                /** @description 24 hours from the current hour. */
-                hourly?: {
-                    /** Format: date-time */
-                    start?: string;
-                    email?: number;
-                    sms?: number;
-                    webhook?: number;
-                    total?: number;
-                }[];
-                /** @description 7 days from today (UTC). */
-                daily?: {
-                    /** Format: date-time */
-                    start?: string;
-                    email?: number;
-                    sms?: number;
-                    webhook?: number;
-                    total?: number;
-                }[];
-                truncated?: boolean;
-            };
-            events_backlog?: number;
-            /** @description The deployment's Redis queues; only `error` when Redis does not answer. */
-            queues?: {
-                schedule?: number;
-                ready?: number;
-                pending?: number;
-                events?: number;
-                leader?: {
-                    present?: boolean;
-                    ttl_ms?: number;
-                };
-                error?: string;
-            };
-        };
-        /** @description The list's filters (a cancel needs at least one); `status`, if given, must be the one the action applies to. */
-        BulkRequest: {
-            /** @enum {string} */
-            channel?: "email" | "sms" | "webhook";
-            recipient?: string;
-            group_key?: string;
-            idempotency_key?: string;
-            /** Format: uuid */
-            event_id?: string;
-            /** Format: uuid */
-            series_id?: string;
-            /** Format: date-time */
-            due_after?: string;
-            /** Format: date-time */
-            due_before?: string;
-            status?: string;
-            /** @default false */
-            dry_run: boolean;
-            /** @default 1000 */
-            limit: number;
-        };
     };
     responses: {
         /** @description Malformed JSON, a wrong type, an unknown field or query parameter. */
         BadRequest: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Missing or bad credentials. */
-        Unauthorized: {
-            headers: {
-                "WWW-Authenticate"?: string;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The caller's role or tenant is not allowed. */
-        Forbidden: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Unknown id (also another tenant's id). */
-        NotFound: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1507,40 +1518,9 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The body is larger than 1 MiB. */
-        PayloadTooLarge: {
+        /** @description The caller's role or tenant is not allowed. */
+        Forbidden: {
             headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Well-formed but semantically invalid; `field` names the offending field. Also a value that could not be stored and read back unchanged: a NUL character in any string, key or query parameter, an integer beyond 64 bits, or a number PostgreSQL would keep with more than 40 characters (`1e308`); `field` is its JSON path, e.g. `payload.x`. */
-        UnprocessableEntity: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Rate limited (`rate_limited`, with `Retry-After`), or a per-tenant cap reached (`limit_exceeded`, with `limit` naming the setting and no `Retry-After`). */
-        TooManyRequests: {
-            headers: {
-                /** @description Seconds to wait before retrying (rate limits only). */
-                "Retry-After"?: number;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description PostgreSQL or Redis is unavailable. */
-        ServiceUnavailable: {
-            headers: {
-                /** @description Seconds to wait before retrying. */
-                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -1567,6 +1547,65 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description Unknown id (also another tenant's id). */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is larger than 1 MiB. */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description PostgreSQL or Redis is unavailable. */
+        ServiceUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Rate limited (`rate_limited`, with `Retry-After`), or a per-tenant cap reached (`limit_exceeded`, with `limit` naming the setting and no `Retry-After`). */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before retrying (rate limits only). */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Missing or bad credentials. */
+        Unauthorized: {
+            headers: {
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Well-formed but semantically invalid; `field` names the offending field. Also a value that could not be stored and read back unchanged: a NUL character in any string, key or query parameter, an integer beyond 64 bits, or a number PostgreSQL would keep with more than 40 characters (`1e308`); `field` is its JSON path, e.g. `payload.x`. */
+        UnprocessableEntity: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -1575,6 +1614,27 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    openapi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenAPI 3 document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            default: components["responses"]["InternalError"];
+        };
+    };
     healthz: {
         parameters: {
             query?: never;
@@ -1644,27 +1704,6 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
-                };
-            };
-            default: components["responses"]["InternalError"];
-        };
-    };
-    openapi: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OpenAPI 3 document. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
                 };
             };
             default: components["responses"]["InternalError"];
@@ -1784,46 +1823,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CancelCount"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["ServiceUnavailable"];
-            default: components["responses"]["InternalError"];
-        };
-    };
-    createNotificationsBatch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NotificationBatch"];
-            };
-        };
-        responses: {
-            /** @description Every item was an idempotent repeat; nothing was created. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationBatchResult"];
-                };
-            };
-            /** @description Created; the items in request order. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationBatchResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2036,6 +2035,86 @@ export interface operations {
             default: components["responses"]["InternalError"];
         };
     };
+    createNotificationsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationBatch"];
+            };
+        };
+        responses: {
+            /** @description Every item was an idempotent repeat; nothing was created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationBatchResult"];
+                };
+            };
+            /** @description Created; the items in request order. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createEventsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventBatch"];
+            };
+        };
+        responses: {
+            /** @description Every item was an idempotent repeat; nothing new was stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventBatchResult"];
+                };
+            };
+            /** @description Accepted; the items in request order. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
     previewCron: {
         parameters: {
             query?: never;
@@ -2134,46 +2213,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Event"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["ServiceUnavailable"];
-            default: components["responses"]["InternalError"];
-        };
-    };
-    createEventsBatch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EventBatch"];
-            };
-        };
-        responses: {
-            /** @description Every item was an idempotent repeat; nothing new was stored. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EventBatchResult"];
-                };
-            };
-            /** @description Accepted; the items in request order. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EventBatchResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2507,6 +2546,34 @@ export interface operations {
             default: components["responses"]["InternalError"];
         };
     };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
     listUsers: {
         parameters: {
             query?: never;
@@ -2772,34 +2839,6 @@ export interface operations {
             default: components["responses"]["InternalError"];
         };
     };
-    revokeApiKey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The revoked key. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiKey"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            503: components["responses"]["ServiceUnavailable"];
-            default: components["responses"]["InternalError"];
-        };
-    };
     cancelMatching: {
         parameters: {
             query?: never;
@@ -2821,8 +2860,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         dry_run?: boolean;
+                        /** Format: int64 */
                         matched?: number;
+                        /** Format: int64 */
                         cancelled?: number;
+                        /** Format: int64 */
                         remaining?: number;
                         more?: boolean;
                         skipped?: {
@@ -2863,8 +2905,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         dry_run?: boolean;
+                        /** Format: int64 */
                         matched?: number;
+                        /** Format: int64 */
                         replayed?: number;
+                        /** Format: int64 */
                         remaining?: number;
                         more?: boolean;
                         skipped?: {
@@ -2967,22 +3012,22 @@ export interface operations {
                             /** Format: uuid */
                             event_id?: string;
                         };
-                        items?: ({
+                        items?: {
                             /** Format: date-time */
                             at?: string;
                             /** @enum {string} */
                             kind?: "created" | "scheduled" | "attempt" | "audit" | "claimed" | "ended";
+                            /** Format: int64 */
                             number?: number;
                             outcome?: string;
+                            /** Format: int64 */
                             duration_ms?: number;
                             response?: string | null;
                             error?: string | null;
                             action?: string;
                             actor?: string;
                             status?: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        }[];
                         rendered?: {
                             subject?: string | null;
                             body?: string | null;

@@ -22,10 +22,10 @@ class NotificationCreate:
     expression for a recurring series. Unknown fields are a `400`.
 
         Example:
-            {'channel': 'email', 'recipient': 'ada@example.com', 'subject': 'Your card expires soon', 'body': 'Hi {{name}},
-                your card ends on {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
-                'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123', 'max_attempts': 5,
-                'idempotency_key': 'inv-123-reminder-1'}
+            {'body': 'Hi {{name}}, your card ends on {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'},
+                'group_key': 'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D', 'max_attempts': 5,
+                'recipient': 'ada@example.com', 'subject': 'Your card expires soon', 'target_date': '2026-12-01T09:00:00Z',
+                'timezone': 'Europe/Berlin'}
 
         Attributes:
             channel (NotificationCreateChannel):

@@ -109,11 +109,11 @@ def sync_detailed(
         idempotency_key (str | Unset):
         body (NotificationCreate): Give `send_at`, or `target_date` with an optional `lead_time`
             (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series.
-            Unknown fields are a `400`. Example: {'channel': 'email', 'recipient': 'ada@example.com',
-            'subject': 'Your card expires soon', 'body': 'Hi {{name}}, your card ends on
-            {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
-            'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123',
-            'max_attempts': 5, 'idempotency_key': 'inv-123-reminder-1'}.
+            Unknown fields are a `400`. Example: {'body': 'Hi {{name}}, your card ends on
+            {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'}, 'group_key':
+            'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D',
+            'max_attempts': 5, 'recipient': 'ada@example.com', 'subject': 'Your card expires soon',
+            'target_date': '2026-12-01T09:00:00Z', 'timezone': 'Europe/Berlin'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,11 +153,11 @@ def sync(
         idempotency_key (str | Unset):
         body (NotificationCreate): Give `send_at`, or `target_date` with an optional `lead_time`
             (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series.
-            Unknown fields are a `400`. Example: {'channel': 'email', 'recipient': 'ada@example.com',
-            'subject': 'Your card expires soon', 'body': 'Hi {{name}}, your card ends on
-            {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
-            'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123',
-            'max_attempts': 5, 'idempotency_key': 'inv-123-reminder-1'}.
+            Unknown fields are a `400`. Example: {'body': 'Hi {{name}}, your card ends on
+            {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'}, 'group_key':
+            'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D',
+            'max_attempts': 5, 'recipient': 'ada@example.com', 'subject': 'Your card expires soon',
+            'target_date': '2026-12-01T09:00:00Z', 'timezone': 'Europe/Berlin'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,11 +192,11 @@ async def asyncio_detailed(
         idempotency_key (str | Unset):
         body (NotificationCreate): Give `send_at`, or `target_date` with an optional `lead_time`
             (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series.
-            Unknown fields are a `400`. Example: {'channel': 'email', 'recipient': 'ada@example.com',
-            'subject': 'Your card expires soon', 'body': 'Hi {{name}}, your card ends on
-            {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
-            'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123',
-            'max_attempts': 5, 'idempotency_key': 'inv-123-reminder-1'}.
+            Unknown fields are a `400`. Example: {'body': 'Hi {{name}}, your card ends on
+            {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'}, 'group_key':
+            'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D',
+            'max_attempts': 5, 'recipient': 'ada@example.com', 'subject': 'Your card expires soon',
+            'target_date': '2026-12-01T09:00:00Z', 'timezone': 'Europe/Berlin'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -234,11 +234,11 @@ async def asyncio(
         idempotency_key (str | Unset):
         body (NotificationCreate): Give `send_at`, or `target_date` with an optional `lead_time`
             (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series.
-            Unknown fields are a `400`. Example: {'channel': 'email', 'recipient': 'ada@example.com',
-            'subject': 'Your card expires soon', 'body': 'Hi {{name}}, your card ends on
-            {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
-            'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123',
-            'max_attempts': 5, 'idempotency_key': 'inv-123-reminder-1'}.
+            Unknown fields are a `400`. Example: {'body': 'Hi {{name}}, your card ends on
+            {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'}, 'group_key':
+            'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D',
+            'max_attempts': 5, 'recipient': 'ada@example.com', 'subject': 'Your card expires soon',
+            'target_date': '2026-12-01T09:00:00Z', 'timezone': 'Europe/Berlin'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

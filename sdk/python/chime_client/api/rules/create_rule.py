@@ -105,10 +105,9 @@ def sync_detailed(
     Requires the `admin` role.
 
     Args:
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput):  Example: {'body': 'Hi {{name}}', 'channel': 'email', 'event_type':
+            'card.expiring', 'lead_times': ['P7D', 'P1D'], 'recipient_path': '/email', 'subject':
+            'Your card expires soon', 'target_date_path': '/target_date', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,10 +140,9 @@ def sync(
     Requires the `admin` role.
 
     Args:
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput):  Example: {'body': 'Hi {{name}}', 'channel': 'email', 'event_type':
+            'card.expiring', 'lead_times': ['P7D', 'P1D'], 'recipient_path': '/email', 'subject':
+            'Your card expires soon', 'target_date_path': '/target_date', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,10 +170,9 @@ async def asyncio_detailed(
     Requires the `admin` role.
 
     Args:
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput):  Example: {'body': 'Hi {{name}}', 'channel': 'email', 'event_type':
+            'card.expiring', 'lead_times': ['P7D', 'P1D'], 'recipient_path': '/email', 'subject':
+            'Your card expires soon', 'target_date_path': '/target_date', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -206,10 +203,9 @@ async def asyncio(
     Requires the `admin` role.
 
     Args:
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput):  Example: {'body': 'Hi {{name}}', 'channel': 'email', 'event_type':
+            'card.expiring', 'lead_times': ['P7D', 'P1D'], 'recipient_path': '/email', 'subject':
+            'Your card expires soon', 'target_date_path': '/target_date', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

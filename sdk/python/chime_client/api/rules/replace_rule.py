@@ -115,10 +115,9 @@ def sync_detailed(
 
     Args:
         id (UUID):
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput):  Example: {'body': 'Hi {{name}}', 'channel': 'email', 'event_type':
+            'card.expiring', 'lead_times': ['P7D', 'P1D'], 'recipient_path': '/email', 'subject':
+            'Your card expires soon', 'target_date_path': '/target_date', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,10 +151,9 @@ def sync(
 
     Args:
         id (UUID):
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput):  Example: {'body': 'Hi {{name}}', 'channel': 'email', 'event_type':
+            'card.expiring', 'lead_times': ['P7D', 'P1D'], 'recipient_path': '/email', 'subject':
+            'Your card expires soon', 'target_date_path': '/target_date', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,10 +182,9 @@ async def asyncio_detailed(
 
     Args:
         id (UUID):
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput):  Example: {'body': 'Hi {{name}}', 'channel': 'email', 'event_type':
+            'card.expiring', 'lead_times': ['P7D', 'P1D'], 'recipient_path': '/email', 'subject':
+            'Your card expires soon', 'target_date_path': '/target_date', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -219,10 +216,9 @@ async def asyncio(
 
     Args:
         id (UUID):
-        body (RuleInput):  Example: {'event_type': 'card.expiring', 'channel': 'email',
-            'recipient_path': '/email', 'target_date_path': '/target_date', 'lead_times': ['P7D',
-            'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}', 'timezone_path':
-            '/tz'}.
+        body (RuleInput):  Example: {'body': 'Hi {{name}}', 'channel': 'email', 'event_type':
+            'card.expiring', 'lead_times': ['P7D', 'P1D'], 'recipient_path': '/email', 'subject':
+            'Your card expires soon', 'target_date_path': '/target_date', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,0 +1,176 @@
+//! The OpenAPI document, generated with `utoipa` from the code that serves the routes.
+//!
+//! - Each handler carries a `#[utoipa::path(...)]` attribute: method, path, operation id, tag,
+//!   parameters, body and responses. Each resource module lists its handlers in its own
+//!   `Api` struct (`#[openapi(paths(...))]`, right under its `routes`), and [`document`] merges
+//!   the modules' `Api`s in the order of [`MODULES`].
+//! - Request and response bodies are the types in [`schemas`], query strings the types in
+//!   [`params`]; the error responses every operation shares (`$ref` to
+//!   `#/components/responses/…`) are in [`responses`].
+//!
+//! **Adding an endpoint**: register the route in the module's `routes`, put a
+//! `#[utoipa::path(...)]` on its handler (copy a neighbour's), and add the handler's name to the
+//! module's `Api` — one line. A new module also adds its `Api` to [`MODULES`]. Then run
+//! `CHIME_UPDATE_OPENAPI=1 cargo test --test api openapi::` to rewrite `src/api/openapi.json`
+//! (the copy the SDKs are generated from) and `bash sdk/generate`. Tests fail while a
+//! registered route is missing from the document, while the committed copy is stale, and while
+//! the document does not validate (tests/api/openapi.rs).
+
+pub mod params;
+pub mod responses;
+pub mod schemas;
+
+use actix_web::HttpResponse;
+use std::sync::OnceLock;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{Modify, OpenApi};
+
+/// The document's own parts: info, tags, security, the shared components, and this route.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Chime",
+        description = "Delayed notifications: e-mail, SMS and signed webhooks, delivered on time and once.\n\nEvery `/api/v1` route needs `Authorization: Bearer <token>`, where the token is an API key (`chk_…`) or a JWT from `POST /api/v1/auth/login`. Tenants isolate everything: another tenant's id is a `404`. Times are RFC 3339 (UTC `Z` in responses). Errors always have the shape `{\"error\": {\"code\", \"message\", \"field\"}}`. Another method on a known route is a `405` with `Allow` listing the methods it takes (`#/components/responses/MethodNotAllowed`). Every response carries `X-Request-Id`, the id its request is logged with.",
+        license(name = "Apache-2.0", url = "https://www.apache.org/licenses/LICENSE-2.0"),
+    ),
+    servers((url = "/")),
+    security(("bearerAuth" = [])),
+    tags(
+        (name = "notifications", description = "Create, list, change, cancel and replay notifications."),
+        (name = "events", description = "Ingest events that rules turn into notifications."),
+        (name = "rules", description = "Per-event-type rules (admin)."),
+        (name = "series", description = "Recurring series created with `cron`."),
+        (name = "time", description = "Time helpers."),
+        (name = "auth", description = "API keys, users and login."),
+        (name = "tenant", description = "Tenant settings (admin)."),
+        (name = "operations", description = "Health, readiness and metrics; no authentication."),
+    ),
+    components(schemas(
+        schemas::Error,
+        schemas::Notification,
+        schemas::NotificationCreate,
+        schemas::NotificationBatch,
+        schemas::NotificationBatchResult,
+        schemas::NotificationPatch,
+        schemas::NotificationPage,
+        schemas::GroupCancel,
+        schemas::CancelCount,
+        schemas::EventCancelled,
+        schemas::DeliveryAttempt,
+        schemas::DeliveryAttemptList,
+        schemas::CronPreviewRequest,
+        schemas::CronPreview,
+        schemas::EventCreate,
+        schemas::EventBatch,
+        schemas::EventBatchResult,
+        schemas::Event,
+        schemas::EventPage,
+        schemas::RuleInput,
+        schemas::Rule,
+        schemas::RuleList,
+        schemas::Series,
+        schemas::ApiKeyCreate,
+        schemas::ApiKeyCreated,
+        schemas::UserCreate,
+        schemas::User,
+        schemas::UserPatch,
+        schemas::LoginRequest,
+        schemas::LoginResponse,
+        schemas::RegisterRequest,
+        schemas::Registered,
+        schemas::Tenant,
+        schemas::Health,
+        schemas::Readiness,
+        schemas::NotReady,
+        schemas::ApiKey,
+        schemas::Stats,
+        schemas::BulkRequest,
+    )),
+    modifiers(&Shared),
+    paths(serve),
+)]
+struct Root;
+
+/// The resource modules' operations, in the order the document lists them.
+const MODULES: &[fn() -> utoipa::openapi::OpenApi] = &[
+    crate::ops::Api::openapi,
+    crate::api::notifications::Api::openapi,
+    crate::api::batch::Api::openapi,
+    crate::api::cron::Api::openapi,
+    crate::api::events::Api::openapi,
+    crate::api::rules::Api::openapi,
+    crate::api::series::Api::openapi,
+    crate::api::keys::Api::openapi,
+    crate::api::users::Api::openapi,
+    crate::api::tenant::Api::openapi,
+    crate::api::bulk::Api::openapi,
+    crate::api::stats::Api::openapi,
+    crate::api::inspect::Api::openapi,
+];
+
+/// The security scheme and the shared error responses.
+struct Shared;
+
+impl Modify for Shared {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        let bearer = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "An API key (`chk_…`) or a JWT from `POST /api/v1/auth/login`.",
+            ))
+            .build();
+        components.add_security_scheme("bearerAuth", SecurityScheme::Http(bearer));
+        for (name, response) in responses::all() {
+            components.responses.insert(name.to_string(), response);
+        }
+        // A patch must change something. Set here: utoipa 5's `#[schema(min_properties)]`
+        // writes `maxProperties`.
+        if let Some(RefOr::T(Schema::Object(patch))) =
+            components.schemas.get_mut("NotificationPatch")
+        {
+            patch.min_properties = Some(1);
+        }
+    }
+}
+
+/// The whole document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = Root::openapi();
+    for module in MODULES {
+        doc.merge(module());
+    }
+    doc
+}
+
+/// The document as pretty JSON with a final newline (as `src/api/openapi.json` holds it).
+pub fn json() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| {
+        // Serialising plain data into a string cannot fail.
+        let mut text = document()
+            .to_pretty_json()
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        text.push('\n');
+        text
+    })
+}
+
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "openapi",
+    tag = "operations",
+    summary = "This OpenAPI document",
+    security(),
+    responses(
+        (status = 200, description = "OpenAPI 3 document.", body = Object),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(json())
+}
