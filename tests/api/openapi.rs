@@ -1,8 +1,10 @@
 //! The generated OpenAPI document: every registered route is in it and nothing else, the
 //! committed copy the SDKs are generated from is current, and the document validates.
 
+use crate::support::TestApp;
 use actix_web::test as service;
 use actix_web::{web, App};
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -209,4 +211,332 @@ fn the_document_validates() {
     );
     assert!(out.status.success(), "{report}");
     assert!(report.contains("OK"), "{report}");
+}
+
+/// Where `value` differs from `schema` (3.1 JSON Schema as the document writes it): a missing
+/// required property, a property the schema does not list, a wrong type, a value outside an
+/// enum, a malformed uuid or date-time.
+fn mismatches(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        return mismatches(doc, &doc["components"]["schemas"][name], value, at, out);
+    }
+    if let Some(options) = schema["oneOf"].as_array() {
+        let fits = options.iter().any(|option| {
+            let mut errors = Vec::new();
+            mismatches(doc, option, value, at, &mut errors);
+            errors.is_empty()
+        });
+        if !fits {
+            out.push(format!("{at}: fits no oneOf option: {value}"));
+        }
+        return;
+    }
+    if let Some(types) = types_of(schema) {
+        let actual = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        let fits = types
+            .iter()
+            .any(|t| *t == actual || (*t == "number" && actual == "integer"));
+        if !fits {
+            out.push(format!("{at}: {actual}, documented {types:?}"));
+            return;
+        }
+    }
+    if let (Some(allowed), false) = (schema["enum"].as_array(), value.is_null()) {
+        if !allowed.contains(value) {
+            out.push(format!("{at}: {value} is not one of {allowed:?}"));
+        }
+    }
+    if let Some(text) = value.as_str() {
+        let ok = match schema["format"].as_str() {
+            Some("uuid") => uuid::Uuid::parse_str(text).is_ok(),
+            Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+            _ => true,
+        };
+        if !ok {
+            out.push(format!("{at}: {text:?} is not a {}", schema["format"]));
+        }
+    }
+    if let Some(items) = value.as_array() {
+        for (i, item) in items.iter().enumerate() {
+            mismatches(doc, &schema["items"], item, &format!("{at}[{i}]"), out);
+        }
+    }
+    if let Some(object) = value.as_object() {
+        let (properties, required, open) = object_schema(doc, schema);
+        for name in required {
+            if !object.contains_key(&name) {
+                out.push(format!("{at}: no {name}"));
+            }
+        }
+        for (name, item) in object {
+            match properties.get(name) {
+                Some(property) => mismatches(doc, property, item, &format!("{at}.{name}"), out),
+                None if !open => out.push(format!("{at}: {name} is not documented")),
+                None => {}
+            }
+        }
+    }
+}
+
+fn types_of(schema: &Value) -> Option<Vec<&str>> {
+    match &schema["type"] {
+        Value::String(t) => Some(vec![t.as_str()]),
+        Value::Array(ts) => Some(ts.iter().filter_map(Value::as_str).collect()),
+        _ => None,
+    }
+}
+
+/// An object schema's properties and required names, through `allOf` and `$ref`, and whether
+/// it takes properties it does not list.
+fn object_schema(
+    doc: &Value,
+    schema: &Value,
+) -> (serde_json::Map<String, Value>, Vec<String>, bool) {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        return object_schema(doc, &doc["components"]["schemas"][name]);
+    }
+    let mut properties = schema["properties"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let mut required: Vec<String> = schema["required"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter_map(|n| n.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let described = schema.get("properties").is_some() || schema.get("allOf").is_some();
+    let mut open = !described
+        || schema
+            .get("additionalProperties")
+            .is_some_and(|a| a != false);
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        let (p, r, o) = object_schema(doc, part);
+        properties.extend(p);
+        required.extend(r);
+        open |= o && part.get("properties").is_some();
+    }
+    (properties, required, open)
+}
+
+/// Calls the API and checks the answer against the document: the status is one the operation
+/// lists, and the body fits that response's schema.
+struct Checker<'a> {
+    app: &'a TestApp,
+    doc: Value,
+    checked: BTreeSet<String>,
+    problems: Vec<String>,
+}
+
+impl Checker<'_> {
+    /// `op` is `METHOD /template[?query]`; `{id}` in the template is replaced with `id`.
+    async fn call(&mut self, op: &str, id: &str, body: Option<Value>, expected: u16) -> Value {
+        let (method, target) = op.split_once(' ').unwrap();
+        let template = target.split('?').next().unwrap();
+        let path = target.replace("{id}", id);
+        let (status, answer) = self
+            .app
+            .request(
+                method.parse().unwrap(),
+                &path,
+                &self.app.admin_key,
+                body.as_ref(),
+            )
+            .await;
+        assert_eq!(status, expected, "{method} {path}: {answer}");
+        let operation = &self.doc["paths"][template][method.to_ascii_lowercase()];
+        assert!(operation.is_object(), "{op} is not documented");
+        let mut response = &operation["responses"][status.to_string()];
+        if let Some(name) = response["$ref"].as_str() {
+            let name = name.trim_start_matches("#/components/responses/");
+            response = &self.doc["components"]["responses"][name];
+        }
+        assert!(response.is_object(), "{op}: {status} is not documented");
+        let schema = &response["content"]["application/json"]["schema"];
+        let key = format!("{method} {template} {status}");
+        if schema.is_object() {
+            let mut found = Vec::new();
+            mismatches(&self.doc, schema, &answer, "body", &mut found);
+            self.problems
+                .extend(found.into_iter().map(|f| format!("{key}: {f}")));
+        } else {
+            assert!(
+                answer.is_null() || answer == "",
+                "{key}: an undocumented body"
+            );
+        }
+        self.checked.insert(key);
+        answer
+    }
+}
+
+fn example(doc: &Value, schema: &str) -> Option<Value> {
+    let example = doc["components"]["schemas"][schema]["example"].clone();
+    assert!(example.is_object(), "{schema} has no example");
+    Some(example)
+}
+
+fn id_of(body: &Value) -> String {
+    body["id"].as_str().expect("an id").to_string()
+}
+
+/// The bodies the service sends fit the schemas the document gives for them, and the requests
+/// the document gives as examples are accepted.
+#[tokio::test]
+async fn every_response_fits_its_schema() {
+    let app = TestApp::spawn().await;
+    let doc = document();
+    let mut c = Checker {
+        app: &app,
+        doc: doc.clone(),
+        checked: BTreeSet::new(),
+        problems: Vec::new(),
+    };
+    let soon = |days: i64| (chrono::Utc::now() + chrono::Duration::days(days)).to_rfc3339();
+
+    c.call("GET /healthz", "", None, 200).await;
+    c.call("GET /readyz", "", None, 200).await;
+
+    // Notifications.
+    let create = json!({
+        "channel": "email", "recipient": "ada@example.com", "subject": "Hi",
+        "body": "Hi {{name}}", "data": {"name": "Ada"}, "target_date": soon(10),
+        "lead_time": "P3D", "group_key": "g-1", "idempotency_key": "k-1",
+    });
+    let n = c
+        .call("POST /api/v1/notifications", "", Some(create.clone()), 201)
+        .await;
+    c.call("POST /api/v1/notifications", "", Some(create), 200)
+        .await;
+    let id = id_of(&n);
+    let patch = json!({"subject": "Hello"});
+    c.call("GET /api/v1/notifications/{id}", &id, None, 200)
+        .await;
+    c.call("PATCH /api/v1/notifications/{id}", &id, Some(patch), 200)
+        .await;
+    c.call("GET /api/v1/notifications/{id}/attempts", &id, None, 200)
+        .await;
+    c.call("GET /api/v1/notifications/{id}/timeline", &id, None, 200)
+        .await;
+    c.call("GET /api/v1/notifications?limit=1", "", None, 200)
+        .await;
+    c.call("POST /api/v1/notifications/{id}/cancel", &id, None, 200)
+        .await;
+    c.call("POST /api/v1/notifications/{id}/replay", &id, None, 409)
+        .await;
+    let unknown = uuid::Uuid::new_v4().to_string();
+    c.call("GET /api/v1/notifications/{id}", &unknown, None, 404)
+        .await;
+    let bad = json!({"channel": "email"});
+    c.call("POST /api/v1/notifications", "", Some(bad), 422)
+        .await;
+    let item = json!({"channel": "sms", "recipient": "+14155550123", "body": "x",
+        "send_at": soon(1), "group_key": "g-2"});
+    let batch = json!({"items": [item.clone(), item]});
+    c.call("POST /api/v1/notifications/batch", "", Some(batch), 201)
+        .await;
+    let group = example(&doc, "GroupCancel");
+    c.call("POST /api/v1/notifications/cancel", "", group, 200)
+        .await;
+    let bulk = json!({"group_key": "g-2", "dry_run": true});
+    c.call(
+        "POST /api/v1/notifications/cancel-matching",
+        "",
+        Some(bulk),
+        200,
+    )
+    .await;
+    let dry_run = json!({"dry_run": true});
+    c.call("POST /api/v1/dead-letters/replay", "", Some(dry_run), 200)
+        .await;
+    c.call("GET /api/v1/dead-letters", "", None, 200).await;
+    let preview = example(&doc, "CronPreviewRequest");
+    c.call("POST /api/v1/cron/preview", "", preview, 200).await;
+
+    // A recurring series.
+    let cron = json!({"channel": "sms", "recipient": "+14155550123", "body": "x",
+        "cron": "0 9 * * *"});
+    let first = c
+        .call("POST /api/v1/notifications", "", Some(cron), 201)
+        .await;
+    let series = first["series_id"]
+        .as_str()
+        .expect("a series id")
+        .to_string();
+    c.call("GET /api/v1/series", "", None, 200).await;
+    c.call("GET /api/v1/series/{id}", &series, None, 200).await;
+    c.call("POST /api/v1/series/{id}/cancel", &series, None, 200)
+        .await;
+
+    // Rules and events.
+    let rule = c
+        .call("POST /api/v1/rules", "", example(&doc, "RuleInput"), 201)
+        .await;
+    let rule = id_of(&rule);
+    c.call("GET /api/v1/rules", "", None, 200).await;
+    c.call("GET /api/v1/rules/{id}", &rule, None, 200).await;
+    c.call(
+        "PUT /api/v1/rules/{id}",
+        &rule,
+        example(&doc, "RuleInput"),
+        200,
+    )
+    .await;
+    let mut event = example(&doc, "EventCreate").unwrap();
+    event["payload"]["target_date"] = json!(soon(20));
+    let event = id_of(&c.call("POST /api/v1/events", "", Some(event), 202).await);
+    c.call("GET /api/v1/events/{id}", &event, None, 200).await;
+    c.call("GET /api/v1/events", "", None, 200).await;
+    c.call("POST /api/v1/events/{id}/cancel", &event, None, 200)
+        .await;
+    let events = json!({"items": [{"type": "card.expiring",
+        "payload": {"email": "a@example.com", "target_date": soon(20)}}]});
+    c.call("POST /api/v1/events/batch", "", Some(events), 202)
+        .await;
+    c.call("DELETE /api/v1/rules/{id}", &rule, None, 204).await;
+
+    // Keys, users, the tenant, stats.
+    let key = c
+        .call(
+            "POST /api/v1/api-keys",
+            "",
+            example(&doc, "ApiKeyCreate"),
+            201,
+        )
+        .await;
+    c.call("GET /api/v1/api-keys", "", None, 200).await;
+    c.call("DELETE /api/v1/api-keys/{id}", &id_of(&key), None, 200)
+        .await;
+    let user = json!({"email": "grace@example.com", "password": "correct horse battery"});
+    let user = id_of(&c.call("POST /api/v1/users", "", Some(user), 201).await);
+    c.call("GET /api/v1/users", "", None, 200).await;
+    c.call("GET /api/v1/users/{id}", &user, None, 200).await;
+    c.call(
+        "PATCH /api/v1/users/{id}",
+        &user,
+        example(&doc, "UserPatch"),
+        200,
+    )
+    .await;
+    c.call("DELETE /api/v1/users/{id}", &user, None, 204).await;
+    c.call("GET /api/v1/tenant", "", None, 200).await;
+    c.call("POST /api/v1/tenant/webhook-secret/rotate", "", None, 200)
+        .await;
+    c.call("GET /api/v1/stats", "", None, 200).await;
+    c.call("GET /api/v1/me", "", None, 200).await;
+
+    assert!(c.problems.is_empty(), "{}", c.problems.join("\n"));
+    assert!(c.checked.len() >= 44, "{:?}", c.checked);
 }

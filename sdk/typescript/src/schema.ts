@@ -3008,9 +3008,12 @@ export interface operations {
                         notification?: components["schemas"]["Notification"];
                         created_by?: {
                             actor?: string;
-                            name?: string;
+                            /** @description The actor's name, when the actor is a user or a named key. */
+                            name?: string | null;
                             /** Format: uuid */
                             event_id?: string;
+                            /** Format: uuid */
+                            series_id?: string;
                         };
                         items?: {
                             /** Format: date-time */
@@ -3027,6 +3030,24 @@ export interface operations {
                             action?: string;
                             actor?: string;
                             status?: string;
+                            by?: {
+                                actor?: string;
+                                /** @description The actor's name, when the actor is a user or a named key. */
+                                name?: string | null;
+                                /** Format: uuid */
+                                event_id?: string;
+                                /** Format: uuid */
+                                series_id?: string;
+                            };
+                            /** @description What the audit entry records (`audit`); `send time` (`scheduled`). */
+                            detail?: unknown;
+                            /** @description The actor's name (`audit`), when the actor is a user or a named key. */
+                            name?: string | null;
+                            /**
+                             * Format: int64
+                             * @description The attempt under way (`claimed`).
+                             */
+                            attempt?: number;
                         }[];
                         rendered?: {
                             subject?: string | null;

@@ -973,7 +973,7 @@ pub struct GetTimelineResponse {
     pub notification: Notification,
     #[schema(inline, required = false)]
     pub created_by: GetTimelineResponseCreatedBy,
-    #[schema(inline, additional_properties, required = false)]
+    #[schema(inline, required = false)]
     pub items: Vec<GetTimelineResponseItem>,
     #[schema(inline, required = false)]
     pub rendered: GetTimelineResponseRendered,
@@ -983,10 +983,13 @@ pub struct GetTimelineResponse {
 pub struct GetTimelineResponseCreatedBy {
     #[schema(required = false)]
     pub actor: String,
+    /// The actor's name, when the actor is a user or a named key.
     #[schema(required = false)]
-    pub name: String,
+    pub name: Option<String>,
     #[schema(required = false)]
     pub event_id: Uuid,
+    #[schema(required = false)]
+    pub series_id: Uuid,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -1009,6 +1012,18 @@ pub struct GetTimelineResponseItem {
     pub actor: String,
     #[schema(required = false)]
     pub status: String,
+    // Who created it (`created`); a description here would wrap the inline schema in a `oneOf`.
+    #[schema(inline, required = false)]
+    pub by: GetTimelineResponseCreatedBy,
+    /// What the audit entry records (`audit`); `send time` (`scheduled`).
+    #[schema(required = false)]
+    pub detail: serde_json::Value,
+    /// The actor's name (`audit`), when the actor is a user or a named key.
+    #[schema(required = false)]
+    pub name: Option<String>,
+    /// The attempt under way (`claimed`).
+    #[schema(required = false)]
+    pub attempt: i64,
 }
 
 #[derive(Serialize, ToSchema)]
