@@ -461,7 +461,7 @@ fn http_server(
                 }
                 .into()
             }))
-            .wrap(api::json_error_bodies())
+            .wrap(api::json_error_bodies(ops::openapi::allow_table()))
             .wrap_fn(|req, srv| {
                 use actix_web::dev::Service;
                 let method = req.method().clone();

@@ -1,6 +1,7 @@
 //! Operations endpoints: liveness, readiness, Prometheus metrics.
 
 pub mod metrics;
+pub mod openapi;
 
 use crate::api::openapi::{responses, schemas};
 use crate::api::AppState;
@@ -13,16 +14,16 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
     // Resources, not `cfg.route`: another method on these paths is then a 405, not a 404.
     cfg.service(web::resource("/healthz").route(web::get().to(healthz)))
         .service(web::resource("/readyz").route(web::get().to(readyz)))
-        .service(web::resource("/openapi.json").route(web::get().to(crate::api::openapi::serve)));
+        .service(web::resource("/openapi.json").route(web::get().to(openapi::serve)));
     if with_metrics {
         cfg.service(web::resource("/metrics").route(web::get().to(metrics::render)));
     }
 }
 
-/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// This module's operations in the OpenAPI document (`ops::openapi`): a route added above
 /// gets a `#[utoipa::path]` on its handler and its name here.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(healthz, readyz, metrics::render))]
+#[openapi(paths(healthz, readyz, metrics::render, openapi::serve))]
 pub struct Api;
 
 #[utoipa::path(

@@ -14,7 +14,7 @@ const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 const UNDOCUMENTED: [&str; 4] = ["/ui", "/ui/", "/ui/app.js", "/ui/app.css"];
 
 fn document() -> serde_json::Value {
-    serde_json::from_str(chime::api::openapi::json()).expect("the document is JSON")
+    serde_json::from_str(chime::ops::openapi::json()).expect("the document is JSON")
 }
 
 /// Resource patterns in actix's resource map, read from its pretty `Debug` form (the map has no
@@ -170,7 +170,7 @@ fn every_operation_has_an_id_a_tag_and_the_shared_error_responses() {
 #[test]
 fn the_committed_document_is_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api/openapi.json");
-    let generated = chime::api::openapi::json();
+    let generated = chime::ops::openapi::json();
     if std::env::var_os("CHIME_UPDATE_OPENAPI").is_some_and(|v| v == "1") {
         std::fs::write(&path, generated).expect("writes src/api/openapi.json");
         return;
@@ -198,7 +198,7 @@ fn the_document_validates() {
     );
     let bin = String::from_utf8(tools.stdout).unwrap();
     let file = std::env::temp_dir().join(format!("chime-openapi-{}.json", std::process::id()));
-    std::fs::write(&file, chime::api::openapi::json()).unwrap();
+    std::fs::write(&file, chime::ops::openapi::json()).unwrap();
     let out = std::process::Command::new(Path::new(bin.trim()).join("openapi-spec-validator"))
         .arg(&file)
         .output()

@@ -3,30 +3,31 @@
 //! - Each handler carries a `#[utoipa::path(...)]` attribute: method, path, operation id, tag,
 //!   parameters, body and responses. Each resource module lists its handlers in its own
 //!   `Api` struct (`#[openapi(paths(...))]`, right under its `routes`), and [`document`] merges
-//!   the modules' `Api`s in the order of [`MODULES`].
+//!   the modules' `Api`s in the order of [`MODULES`]; `ops::openapi` adds the operations
+//!   endpoints (`/healthz`, …) and serves the whole at `/openapi.json`.
 //! - Request and response bodies are the types in [`schemas`], query strings the types in
 //!   [`params`]; the error responses every operation shares (`$ref` to
-//!   `#/components/responses/…`) are in [`responses`].
+//!   `#/components/responses/…`) are in [`responses`]. The handlers still build their JSON
+//!   with `serde_json`; tests/api/openapi.rs checks every answer against these schemas.
 //!
 //! **Adding an endpoint**: register the route in the module's `routes`, put a
 //! `#[utoipa::path(...)]` on its handler (copy a neighbour's), and add the handler's name to the
 //! module's `Api` — one line. A new module also adds its `Api` to [`MODULES`]. Then run
 //! `CHIME_UPDATE_OPENAPI=1 cargo test --test api openapi::` to rewrite `src/api/openapi.json`
 //! (the copy the SDKs are generated from) and `bash sdk/generate`. Tests fail while a
-//! registered route is missing from the document, while the committed copy is stale, and while
-//! the document does not validate (tests/api/openapi.rs).
+//! registered route is missing from the document, while the committed copy is stale, while an
+//! answer does not fit its schema, and while the document does not validate
+//! (tests/api/openapi.rs).
 
 pub mod params;
 pub mod responses;
 pub mod schemas;
 
-use actix_web::HttpResponse;
-use std::sync::OnceLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
-/// The document's own parts: info, tags, security, the shared components, and this route.
+/// The document's own parts: info, tags, security and the shared components.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -88,13 +89,11 @@ use utoipa::{Modify, OpenApi};
         schemas::BulkRequest,
     )),
     modifiers(&Shared),
-    paths(serve),
 )]
 struct Root;
 
 /// The resource modules' operations, in the order the document lists them.
 const MODULES: &[fn() -> utoipa::openapi::OpenApi] = &[
-    crate::ops::Api::openapi,
     crate::api::notifications::Api::openapi,
     crate::api::batch::Api::openapi,
     crate::api::cron::Api::openapi,
@@ -135,42 +134,12 @@ impl Modify for Shared {
     }
 }
 
-/// The whole document.
+/// The API's part of the document: every `/api/v1` operation and the shared parts.
+/// `ops::openapi` adds the operations endpoints and serves the whole.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = Root::openapi();
     for module in MODULES {
         doc.merge(module());
     }
     doc
-}
-
-/// The document as pretty JSON with a final newline (as `src/api/openapi.json` holds it).
-pub fn json() -> &'static str {
-    static JSON: OnceLock<String> = OnceLock::new();
-    JSON.get_or_init(|| {
-        // Serialising plain data into a string cannot fail.
-        let mut text = document()
-            .to_pretty_json()
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-        text.push('\n');
-        text
-    })
-}
-
-#[utoipa::path(
-    get,
-    path = "/openapi.json",
-    operation_id = "openapi",
-    tag = "operations",
-    summary = "This OpenAPI document",
-    security(),
-    responses(
-        (status = 200, description = "OpenAPI 3 document.", body = Object),
-        (status = "default", response = responses::InternalError),
-    ),
-)]
-pub async fn serve() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(json())
 }
