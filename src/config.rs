@@ -1,9 +1,20 @@
-//! Environment → validated [`Settings`]. Every variable is checked at start-up so a bad value
-//! stops the process with a message naming the variable; secrets never print.
+//! Configuration → validated [`Settings`], grouped per subsystem.
+//!
+//! Sources, later ones winning: the defaults, the TOML file (`--config PATH`, else
+//! `CHIME_CONFIG`, else `chime.toml` in the working directory when it exists), then the
+//! environment. figment merges them and remembers where each value came from, so an invalid
+//! value stops the process with a message naming its environment variable and its key in the
+//! file (and the file, when it came from there). A key the file does not know is an error too:
+//! a typo must not quietly fall back to a default. Secrets never print.
+//!
+//! Every setting is listed once, in [`KEYS`]: its key in the file and its environment variable.
 
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider};
 use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// A value that must never reach a log line or a `Debug` print.
@@ -75,32 +86,128 @@ const SEND_GUARD_SLACK: Duration = Duration::from_secs(2);
 /// PostgreSQL's clock, the takeover cut-off the sender's).
 pub const VISIBILITY_MARGIN: Duration = Duration::from_secs(5);
 
+/// The longest a rotated-out webhook secret may keep signing.
+pub const MAX_WEBHOOK_SECRET_GRACE: Duration = Duration::from_secs(30 * 86_400);
+
+/// The file read when neither `--config` nor `CHIME_CONFIG` names one, if it exists.
+pub const DEFAULT_FILE: &str = "chime.toml";
+/// The environment variable naming the configuration file.
+pub const CONFIG_ENV: &str = "CHIME_CONFIG";
+
+/// Every setting: its key in the file and its environment variable (unchanged from the days
+/// of environment-only configuration; deployments use them).
+pub const KEYS: &[(&str, &str)] = &[
+    ("log_format", "CHIME_LOG_FORMAT"),
+    ("startup_timeout", "CHIME_STARTUP_TIMEOUT"),
+    ("database.url", "DATABASE_URL"),
+    ("database.pool_size", "CHIME_DB_POOL_SIZE"),
+    ("redis.url", "REDIS_URL"),
+    ("redis.prefix", "CHIME_REDIS_PREFIX"),
+    ("api.listen_addr", "CHIME_LISTEN_ADDR"),
+    ("api.ops_addr", "CHIME_OPS_ADDR"),
+    ("api.rate_limit", "CHIME_RATE_LIMIT"),
+    ("api.public_url", "CHIME_PUBLIC_URL"),
+    ("api.unsubscribe_secret", "CHIME_UNSUBSCRIBE_SECRET"),
+    ("auth.bootstrap_admin_key", "CHIME_BOOTSTRAP_ADMIN_KEY"),
+    ("auth.jwt_secret", "CHIME_JWT_SECRET"),
+    ("auth.allow_signup", "CHIME_ALLOW_SIGNUP"),
+    ("auth.login_max_failures", "CHIME_LOGIN_MAX_FAILURES"),
+    (
+        "auth.login_max_failures_per_address",
+        "CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS",
+    ),
+    ("auth.login_window", "CHIME_LOGIN_WINDOW"),
+    (
+        "auth.password_hash_concurrency",
+        "CHIME_PASSWORD_HASH_CONCURRENCY",
+    ),
+    ("limits.min_series_interval", "CHIME_MIN_SERIES_INTERVAL"),
+    ("limits.max_active_series", "CHIME_MAX_ACTIVE_SERIES"),
+    (
+        "limits.max_pending_notifications",
+        "CHIME_MAX_PENDING_NOTIFICATIONS",
+    ),
+    ("scheduler.leader_ttl", "CHIME_LEADER_TTL"),
+    ("scheduler.reconcile_interval", "CHIME_RECONCILE_INTERVAL"),
+    ("scheduler.retention", "CHIME_RETENTION"),
+    ("sender.concurrency", "CHIME_SENDER_CONCURRENCY"),
+    ("sender.visibility_timeout", "CHIME_VISIBILITY_TIMEOUT"),
+    ("sender.retry_schedule", "CHIME_RETRY_SCHEDULE"),
+    ("channels.http_timeout", "CHIME_HTTP_TIMEOUT"),
+    (
+        "channels.webhook_allow_private",
+        "CHIME_WEBHOOK_ALLOW_PRIVATE",
+    ),
+    ("channels.render_fuel", "CHIME_RENDER_FUEL"),
+    ("channels.smtp_url", "CHIME_SMTP_URL"),
+    ("channels.smtp_from", "CHIME_SMTP_FROM"),
+    ("channels.sms_url", "CHIME_SMS_URL"),
+    ("channels.sms_account_sid", "CHIME_SMS_ACCOUNT_SID"),
+    ("channels.sms_auth_token", "CHIME_SMS_AUTH_TOKEN"),
+    ("channels.sms_from", "CHIME_SMS_FROM"),
+    (
+        "channels.smtp_message_id_domain",
+        "CHIME_SMTP_MESSAGE_ID_DOMAIN",
+    ),
+    (
+        "channels.sms_status_callback_url",
+        "CHIME_SMS_STATUS_CALLBACK_URL",
+    ),
+    (
+        "channels.webhook_secret_grace",
+        "CHIME_WEBHOOK_SECRET_GRACE",
+    ),
+];
+
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub database_url: Secret,
-    pub redis_url: Secret,
-    pub redis_prefix: String,
-    pub listen_addr: SocketAddr,
-    /// Operations endpoints (`/healthz`, `/readyz`, `/metrics`) for processes without the API role.
-    pub ops_addr: Option<SocketAddr>,
-    pub bootstrap_admin_key: Option<Secret>,
-    pub jwt_secret: Option<Secret>,
-    pub jwt_ttl: Duration,
-    pub smtp_url: Option<Secret>,
-    pub smtp_from: String,
-    pub sms_url: Option<String>,
-    pub sms_account_sid: Option<String>,
-    pub sms_auth_token: Option<Secret>,
-    pub sms_from: Option<String>,
-    pub retry_schedule: Vec<Duration>,
-    pub webhook_allow_private: bool,
     pub log_format: LogFormat,
     /// How long start-up waits for PostgreSQL and Redis before giving up.
     pub startup_timeout: Duration,
-    pub db_pool_size: u32,
+    pub database: DatabaseSettings,
+    pub redis: RedisSettings,
+    pub api: ApiSettings,
+    pub auth: AuthSettings,
+    pub limits: LimitSettings,
+    pub scheduler: SchedulerSettings,
+    pub sender: SenderSettings,
+    pub channels: ChannelSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub url: Secret,
+    pub pool_size: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct RedisSettings {
+    pub url: Secret,
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    pub listen_addr: SocketAddr,
+    /// Operations endpoints (`/healthz`, `/readyz`, `/metrics`) for processes without the API role.
+    pub ops_addr: Option<SocketAddr>,
     /// Requests per second per tenant, counted in Redis across every API process; `None`
     /// for no limit.
     pub rate_limit: Option<u32>,
+    /// Where clients reach this service from outside (`https://chime.example.com`): the base of
+    /// one-click unsubscribe links.
+    pub public_url: Option<String>,
+    /// Signs unsubscribe links; required with `public_url`.
+    pub unsubscribe_secret: Option<Secret>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub bootstrap_admin_key: Option<Secret>,
+    pub jwt_secret: Option<Secret>,
+    pub jwt_ttl: Duration,
+    /// `POST /auth/register` creates tenants; off unless `CHIME_ALLOW_SIGNUP` is true.
+    pub allow_signup: bool,
     /// Failed logins per account (tenant + e-mail) within `login_window` before a 429.
     pub login_max_failures: u32,
     /// Failed logins (and sign-ups) per client address within `login_window` before a 429.
@@ -108,20 +215,11 @@ pub struct Settings {
     pub login_window: Duration,
     /// Password hashes computed at once per process; the rest wait without holding anything.
     pub password_hash_concurrency: usize,
-    /// `POST /auth/register` creates tenants; off unless `CHIME_ALLOW_SIGNUP` is true.
-    pub allow_signup: bool,
-    pub sender_concurrency: usize,
-    /// How long a ready entry (or a `sending` row) may stay unacknowledged before another
-    /// sender takes it over. Must exceed [`Settings::send_guard`] by [`VISIBILITY_MARGIN`], or
-    /// slow sends would be taken over while still in flight and sent twice.
-    pub visibility_timeout: Duration,
-    /// Bound of one provider call (an HTTP request, or a whole SMTP send).
-    pub http_timeout: Duration,
-    pub leader_ttl: Duration,
-    pub reconcile_interval: Duration,
-    /// Finished notifications (sent, cancelled, expired, dead), their attempts and audit rows
-    /// older than this are deleted; `None` keeps everything.
-    pub retention: Option<Duration>,
+}
+
+/// What one tenant may hold.
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
     /// Shortest time a recurring series may leave between two fires.
     pub min_series_interval: Duration,
     /// Active series per tenant; `None` for no cap.
@@ -129,319 +227,695 @@ pub struct Settings {
     /// Pending (scheduled or sending) notifications per tenant that API creates may reach;
     /// `None` for no cap.
     pub max_pending_notifications: Option<u64>,
-    /// MiniJinja fuel (instructions) of one template render.
-    pub render_fuel: u64,
 }
 
-impl Settings {
-    /// Reads the process environment.
-    pub fn from_env() -> Result<Settings, ConfigError> {
-        Self::from_map(&std::env::vars().collect())
-    }
+#[derive(Debug, Clone)]
+pub struct SchedulerSettings {
+    pub leader_ttl: Duration,
+    pub reconcile_interval: Duration,
+    /// Finished notifications (sent, cancelled, expired, dead), their attempts and audit rows
+    /// older than this are deleted; `None` keeps everything.
+    pub retention: Option<Duration>,
+}
 
-    /// Defaults for everything; what tests and `from_env` start from.
-    pub fn defaults() -> Settings {
-        Settings {
-            database_url: Secret::new("postgres://postgres@127.0.0.1:5432/chime"),
-            redis_url: Secret::new("redis://127.0.0.1:6379"),
-            redis_prefix: "chime".into(),
-            listen_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            ops_addr: None,
-            bootstrap_admin_key: None,
-            jwt_secret: None,
-            jwt_ttl: Duration::from_secs(12 * 3600),
-            smtp_url: None,
-            smtp_from: "chime@localhost".into(),
-            sms_url: None,
-            sms_account_sid: None,
-            sms_auth_token: None,
-            sms_from: None,
-            retry_schedule: parse_retry_schedule("5s,5m,30m,2h,5h,10h,10h")
-                .unwrap_or_else(|_| vec![Duration::from_secs(5)]),
-            webhook_allow_private: false,
-            log_format: LogFormat::Pretty,
-            startup_timeout: Duration::from_secs(60),
-            db_pool_size: 16,
-            rate_limit: None,
-            login_max_failures: 5,
-            login_max_failures_per_address: 50,
-            login_window: Duration::from_secs(15 * 60),
-            password_hash_concurrency: default_hash_concurrency(),
-            allow_signup: false,
-            sender_concurrency: 64,
-            visibility_timeout: Duration::from_secs(60),
-            http_timeout: Duration::from_secs(15),
-            leader_ttl: Duration::from_secs(3),
-            reconcile_interval: Duration::from_secs(60),
-            retention: Some(Duration::from_secs(30 * 86_400)),
-            min_series_interval: Duration::from_secs(60),
-            max_active_series: Some(10_000),
-            max_pending_notifications: None,
-            render_fuel: crate::channels::template::RENDER_FUEL,
-        }
-    }
+#[derive(Debug, Clone)]
+pub struct SenderSettings {
+    pub concurrency: usize,
+    /// How long a ready entry (or a `sending` row) may stay unacknowledged before another
+    /// sender takes it over. Must exceed [`ChannelSettings::send_guard`] by
+    /// [`VISIBILITY_MARGIN`], or slow sends would be taken over while still in flight and sent
+    /// twice.
+    pub visibility_timeout: Duration,
+    pub retry_schedule: Vec<Duration>,
+}
 
-    pub fn from_map(env: &HashMap<String, String>) -> Result<Settings, ConfigError> {
-        let mut s = Settings::defaults();
-        let get = |k: &str| {
-            env.get(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        if let Some(v) = get("DATABASE_URL") {
-            if !(v.starts_with("postgres://") || v.starts_with("postgresql://")) {
-                return Err(ConfigError::new(
-                    "DATABASE_URL",
-                    "must start with postgres://",
-                ));
-            }
-            s.database_url = Secret::new(v);
-        }
-        if let Some(v) = get("REDIS_URL") {
-            if !(v.starts_with("redis://") || v.starts_with("rediss://")) {
-                return Err(ConfigError::new(
-                    "REDIS_URL",
-                    "must start with redis:// or rediss://",
-                ));
-            }
-            s.redis_url = Secret::new(v);
-        }
-        if let Some(v) = get("CHIME_REDIS_PREFIX") {
-            if !v
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
-            {
-                return Err(ConfigError::new(
-                    "CHIME_REDIS_PREFIX",
-                    "may contain only letters, digits, '-', '_', '.', ':'",
-                ));
-            }
-            s.redis_prefix = v;
-        }
-        if let Some(v) = get("CHIME_LISTEN_ADDR") {
-            s.listen_addr = v.parse().map_err(|_| {
-                ConfigError::new("CHIME_LISTEN_ADDR", "expected host:port like 0.0.0.0:8080")
-            })?;
-        }
-        if let Some(v) = get("CHIME_OPS_ADDR") {
-            s.ops_addr = Some(v.parse().map_err(|_| {
-                ConfigError::new("CHIME_OPS_ADDR", "expected host:port like 0.0.0.0:9090")
-            })?);
-        }
-        if let Some(v) = get("CHIME_BOOTSTRAP_ADMIN_KEY") {
-            if !v.starts_with("chk_") || v.len() < 24 {
-                return Err(ConfigError::new(
-                    "CHIME_BOOTSTRAP_ADMIN_KEY",
-                    "must start with chk_ and be at least 24 characters long",
-                ));
-            }
-            s.bootstrap_admin_key = Some(Secret::new(v));
-        }
-        if let Some(v) = get("CHIME_JWT_SECRET") {
-            if v.len() < 32 {
-                return Err(ConfigError::new(
-                    "CHIME_JWT_SECRET",
-                    "must be at least 32 characters",
-                ));
-            }
-            s.jwt_secret = Some(Secret::new(v));
-        }
-        if let Some(v) = get("CHIME_SMTP_URL") {
-            if !(v.starts_with("smtp://") || v.starts_with("smtps://")) {
-                return Err(ConfigError::new(
-                    "CHIME_SMTP_URL",
-                    "must start with smtp:// or smtps://",
-                ));
-            }
-            s.smtp_url = Some(Secret::new(v));
-        }
-        if let Some(v) = get("CHIME_SMTP_FROM") {
-            crate::domain::EmailAddress::parse(&v)
-                .map_err(|e| ConfigError::new("CHIME_SMTP_FROM", &e))?;
-            s.smtp_from = v;
-        }
-        if let Some(v) = get("CHIME_SMS_URL") {
-            url::Url::parse(&v)
-                .ok()
-                .filter(|u| u.scheme() == "http" || u.scheme() == "https")
-                .ok_or_else(|| ConfigError::new("CHIME_SMS_URL", "expected an http(s) URL"))?;
-            s.sms_url = Some(v.trim_end_matches('/').to_string());
-        }
-        s.sms_account_sid = get("CHIME_SMS_ACCOUNT_SID");
-        s.sms_auth_token = get("CHIME_SMS_AUTH_TOKEN").map(Secret::new);
-        s.sms_from = get("CHIME_SMS_FROM");
-        if s.sms_url.is_some() {
-            for (name, present) in [
-                ("CHIME_SMS_ACCOUNT_SID", s.sms_account_sid.is_some()),
-                ("CHIME_SMS_AUTH_TOKEN", s.sms_auth_token.is_some()),
-                ("CHIME_SMS_FROM", s.sms_from.is_some()),
-            ] {
-                if !present {
-                    return Err(ConfigError::new(
-                        name,
-                        "is required when CHIME_SMS_URL is set",
-                    ));
-                }
-            }
-        }
-        if let Some(v) = get("CHIME_RETRY_SCHEDULE") {
-            s.retry_schedule = parse_retry_schedule(&v)
-                .map_err(|e| ConfigError::new("CHIME_RETRY_SCHEDULE", &e))?;
-        }
-        if let Some(v) = get("CHIME_WEBHOOK_ALLOW_PRIVATE") {
-            s.webhook_allow_private = parse_bool(&v).ok_or_else(|| {
-                ConfigError::new("CHIME_WEBHOOK_ALLOW_PRIVATE", "expected true or false")
-            })?;
-        }
-        if let Some(v) = get("CHIME_LOG_FORMAT") {
-            s.log_format = match v.as_str() {
-                "pretty" => LogFormat::Pretty,
-                "json" => LogFormat::Json,
-                _ => {
-                    return Err(ConfigError::new(
-                        "CHIME_LOG_FORMAT",
-                        "expected pretty or json",
-                    ))
-                }
-            };
-        }
-        if let Some(v) = get("CHIME_STARTUP_TIMEOUT") {
-            s.startup_timeout =
-                parse_duration(&v).map_err(|e| ConfigError::new("CHIME_STARTUP_TIMEOUT", &e))?;
-            if s.startup_timeout.is_zero() {
-                return Err(ConfigError::new(
-                    "CHIME_STARTUP_TIMEOUT",
-                    "must be longer than zero",
-                ));
-            }
-        }
-        if let Some(v) = get("CHIME_DB_POOL_SIZE") {
-            s.db_pool_size = parse_in_range("CHIME_DB_POOL_SIZE", &v, 1, 1000)? as u32;
-        }
-        if let Some(v) = get("CHIME_RATE_LIMIT") {
-            let n = parse_in_range("CHIME_RATE_LIMIT", &v, 0, 1_000_000)? as u32;
-            s.rate_limit = (n > 0).then_some(n);
-        }
-        if let Some(v) = get("CHIME_LOGIN_MAX_FAILURES") {
-            s.login_max_failures =
-                parse_in_range("CHIME_LOGIN_MAX_FAILURES", &v, 1, 1_000_000)? as u32;
-        }
-        if let Some(v) = get("CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS") {
-            s.login_max_failures_per_address =
-                parse_in_range("CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS", &v, 1, 1_000_000)? as u32;
-        }
-        if let Some(v) = get("CHIME_LOGIN_WINDOW") {
-            s.login_window =
-                parse_duration(&v).map_err(|e| ConfigError::new("CHIME_LOGIN_WINDOW", &e))?;
-            if s.login_window < Duration::from_secs(1) {
-                return Err(ConfigError::new(
-                    "CHIME_LOGIN_WINDOW",
-                    "must be at least 1s",
-                ));
-            }
-        }
-        if let Some(v) = get("CHIME_PASSWORD_HASH_CONCURRENCY") {
-            s.password_hash_concurrency =
-                parse_in_range("CHIME_PASSWORD_HASH_CONCURRENCY", &v, 1, 1024)? as usize;
-        }
-        if let Some(v) = get("CHIME_ALLOW_SIGNUP") {
-            s.allow_signup = parse_bool(&v)
-                .ok_or_else(|| ConfigError::new("CHIME_ALLOW_SIGNUP", "expected true or false"))?;
-        }
-        if let Some(v) = get("CHIME_SENDER_CONCURRENCY") {
-            s.sender_concurrency =
-                parse_in_range("CHIME_SENDER_CONCURRENCY", &v, 1, 10_000)? as usize;
-        }
-        if let Some(v) = get("CHIME_VISIBILITY_TIMEOUT") {
-            s.visibility_timeout =
-                parse_duration(&v).map_err(|e| ConfigError::new("CHIME_VISIBILITY_TIMEOUT", &e))?;
-        }
-        if let Some(v) = get("CHIME_RENDER_FUEL") {
-            s.render_fuel = parse_in_range("CHIME_RENDER_FUEL", &v, 1_000, 100_000_000)?;
-        }
-        if let Some(v) = get("CHIME_HTTP_TIMEOUT") {
-            s.http_timeout =
-                parse_duration(&v).map_err(|e| ConfigError::new("CHIME_HTTP_TIMEOUT", &e))?;
-        }
-        if let Some(v) = get("CHIME_LEADER_TTL") {
-            s.leader_ttl =
-                parse_duration(&v).map_err(|e| ConfigError::new("CHIME_LEADER_TTL", &e))?;
-            if s.leader_ttl < Duration::from_millis(500) {
-                return Err(ConfigError::new(
-                    "CHIME_LEADER_TTL",
-                    "must be at least 500ms",
-                ));
-            }
-        }
-        if let Some(v) = get("CHIME_RETENTION") {
-            s.retention =
-                parse_retention(&v).map_err(|e| ConfigError::new("CHIME_RETENTION", &e))?;
-        }
-        if let Some(v) = get("CHIME_RECONCILE_INTERVAL") {
-            s.reconcile_interval =
-                parse_duration(&v).map_err(|e| ConfigError::new("CHIME_RECONCILE_INTERVAL", &e))?;
-        }
-        if let Some(v) = get("CHIME_MIN_SERIES_INTERVAL") {
-            s.min_series_interval = parse_duration(&v)
-                .map_err(|e| ConfigError::new("CHIME_MIN_SERIES_INTERVAL", &e))?;
-            if s.min_series_interval > Duration::from_secs(86_400) {
-                return Err(ConfigError::new(
-                    "CHIME_MIN_SERIES_INTERVAL",
-                    "must be at most 1d",
-                ));
-            }
-        }
-        for (name, cap) in [
-            ("CHIME_MAX_ACTIVE_SERIES", &mut s.max_active_series),
-            (
-                "CHIME_MAX_PENDING_NOTIFICATIONS",
-                &mut s.max_pending_notifications,
-            ),
-        ] {
-            if let Some(v) = get(name) {
-                let n = parse_in_range(name, &v, 0, 1_000_000_000)?;
-                *cap = (n > 0).then_some(n);
-            }
-        }
-        let least = s.send_guard() + VISIBILITY_MARGIN;
-        if s.visibility_timeout <= least {
-            return Err(ConfigError::new(
-                "CHIME_VISIBILITY_TIMEOUT",
-                &format!(
-                    "must be longer than {least:?} (CHIME_HTTP_TIMEOUT plus {:?}), or slow sends would be taken over and sent twice",
-                    least.saturating_sub(s.http_timeout)
-                ),
-            ));
-        }
-        Ok(s)
-    }
+#[derive(Debug, Clone)]
+pub struct ChannelSettings {
+    /// Bound of one provider call (an HTTP request, or a whole SMTP send).
+    pub http_timeout: Duration,
+    pub webhook_allow_private: bool,
+    /// MiniJinja fuel (instructions) of one template render.
+    pub render_fuel: u64,
+    pub smtp_url: Option<Secret>,
+    pub smtp_from: String,
+    pub sms_url: Option<String>,
+    pub sms_account_sid: Option<String>,
+    pub sms_auth_token: Option<Secret>,
+    pub sms_from: Option<String>,
+    /// The domain of `Message-ID`s; `None` takes the domain of `smtp_from`.
+    pub smtp_message_id_domain: Option<String>,
+    /// The public URL of `POST /channels/sms/status`: sent to the provider with each message,
+    /// and the URL status reports are signed over.
+    pub sms_status_callback_url: Option<String>,
+    /// How long a rotated-out webhook secret still signs when the rotation does not say.
+    pub webhook_secret_grace: Duration,
+}
 
-    /// The longest a single send may take, every channel included: the sender abandons a send
-    /// at this point.
-    pub fn send_guard(&self) -> Duration {
-        self.http_timeout + SEND_GUARD_SLACK
-    }
-
+impl SenderSettings {
     /// The `max_attempts` a notification gets when it does not say.
     pub fn default_max_attempts(&self) -> i32 {
         (self.retry_schedule.len() as i32 + 1).min(100)
     }
 }
 
+impl ChannelSettings {
+    /// The longest a single send may take, every channel included: the sender abandons a send
+    /// at this point.
+    pub fn send_guard(&self) -> Duration {
+        self.http_timeout + SEND_GUARD_SLACK
+    }
+}
+
+impl Settings {
+    /// Defaults for everything; what tests and the sources start from.
+    pub fn defaults() -> Settings {
+        Settings {
+            log_format: LogFormat::Pretty,
+            startup_timeout: Duration::from_secs(60),
+            database: DatabaseSettings {
+                url: Secret::new("postgres://postgres@127.0.0.1:5432/chime"),
+                pool_size: 16,
+            },
+            redis: RedisSettings {
+                url: Secret::new("redis://127.0.0.1:6379"),
+                prefix: "chime".into(),
+            },
+            api: ApiSettings {
+                listen_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+                ops_addr: None,
+                rate_limit: None,
+                public_url: None,
+                unsubscribe_secret: None,
+            },
+            auth: AuthSettings {
+                bootstrap_admin_key: None,
+                jwt_secret: None,
+                jwt_ttl: Duration::from_secs(12 * 3600),
+                allow_signup: false,
+                login_max_failures: 5,
+                login_max_failures_per_address: 50,
+                login_window: Duration::from_secs(15 * 60),
+                password_hash_concurrency: default_hash_concurrency(),
+            },
+            limits: LimitSettings {
+                min_series_interval: Duration::from_secs(60),
+                max_active_series: Some(10_000),
+                max_pending_notifications: None,
+            },
+            scheduler: SchedulerSettings {
+                leader_ttl: Duration::from_secs(3),
+                reconcile_interval: Duration::from_secs(60),
+                retention: Some(Duration::from_secs(30 * 86_400)),
+            },
+            sender: SenderSettings {
+                concurrency: 64,
+                visibility_timeout: Duration::from_secs(60),
+                retry_schedule: parse_retry_schedule("5s,5m,30m,2h,5h,10h,10h")
+                    .unwrap_or_else(|_| vec![Duration::from_secs(5)]),
+            },
+            channels: ChannelSettings {
+                http_timeout: Duration::from_secs(15),
+                webhook_allow_private: false,
+                render_fuel: crate::channels::template::RENDER_FUEL,
+                smtp_url: None,
+                smtp_from: "chime@localhost".into(),
+                sms_url: None,
+                sms_account_sid: None,
+                sms_auth_token: None,
+                sms_from: None,
+                smtp_message_id_domain: None,
+                sms_status_callback_url: None,
+                webhook_secret_grace: Duration::from_secs(24 * 3600),
+            },
+        }
+    }
+
+    /// The process environment, over the file `config` names (or `CHIME_CONFIG`, or
+    /// `chime.toml` when present).
+    pub fn load(config: Option<&Path>) -> Result<Settings, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Self::from_sources(config, &env)
+    }
+
+    /// The process environment alone, with the file it may name.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        Self::load(None)
+    }
+
+    /// `env` alone: no file is read unless `env` names one in `CHIME_CONFIG`.
+    pub fn from_map(env: &HashMap<String, String>) -> Result<Settings, ConfigError> {
+        let file = non_empty(env.get(CONFIG_ENV)).map(PathBuf::from);
+        Self::read(file.as_deref(), env)
+    }
+
+    /// The file `config` (else `CHIME_CONFIG`, else `chime.toml` if present) with `env` over it.
+    pub fn from_sources(
+        config: Option<&Path>,
+        env: &HashMap<String, String>,
+    ) -> Result<Settings, ConfigError> {
+        let file = match config {
+            Some(path) => Some(path.to_path_buf()),
+            None => non_empty(env.get(CONFIG_ENV))
+                .map(PathBuf::from)
+                .or_else(|| {
+                    let default = PathBuf::from(DEFAULT_FILE);
+                    default.is_file().then_some(default)
+                }),
+        };
+        Self::read(file.as_deref(), env)
+    }
+
+    fn read(file: Option<&Path>, env: &HashMap<String, String>) -> Result<Settings, ConfigError> {
+        let sources = Sources::merge(file, env)?;
+        let mut s = Settings::defaults();
+        if let Some(v) = sources.get("log_format") {
+            s.log_format = match v.text.as_str() {
+                "pretty" => LogFormat::Pretty,
+                "json" => LogFormat::Json,
+                _ => return Err(v.error("expected pretty or json")),
+            };
+        }
+        if let Some(v) = sources.get("startup_timeout") {
+            s.startup_timeout = v.duration()?;
+            if s.startup_timeout.is_zero() {
+                return Err(v.error("must be longer than zero"));
+            }
+        }
+        s.database = DatabaseSettings::read(&sources, s.database)?;
+        s.redis = RedisSettings::read(&sources, s.redis)?;
+        s.api = ApiSettings::read(&sources, s.api)?;
+        s.auth = AuthSettings::read(&sources, s.auth)?;
+        s.limits = LimitSettings::read(&sources, s.limits)?;
+        s.scheduler = SchedulerSettings::read(&sources, s.scheduler)?;
+        s.channels = ChannelSettings::read(&sources, s.channels)?;
+        s.sender = SenderSettings::read(&sources, s.sender, &s.channels)?;
+        Ok(s)
+    }
+
+    /// The longest a single send may take; see [`ChannelSettings::send_guard`].
+    pub fn send_guard(&self) -> Duration {
+        self.channels.send_guard()
+    }
+
+    /// The `max_attempts` a notification gets when it does not say.
+    pub fn default_max_attempts(&self) -> i32 {
+        self.sender.default_max_attempts()
+    }
+}
+
+impl DatabaseSettings {
+    fn read(src: &Sources, mut s: Self) -> Result<Self, ConfigError> {
+        if let Some(v) = src.get("database.url") {
+            if !(v.text.starts_with("postgres://") || v.text.starts_with("postgresql://")) {
+                return Err(v.error("must start with postgres://"));
+            }
+            s.url = Secret::new(v.text);
+        }
+        if let Some(v) = src.get("database.pool_size") {
+            s.pool_size = v.number(1, 1000)? as u32;
+        }
+        Ok(s)
+    }
+}
+
+impl RedisSettings {
+    fn read(src: &Sources, mut s: Self) -> Result<Self, ConfigError> {
+        if let Some(v) = src.get("redis.url") {
+            if !(v.text.starts_with("redis://") || v.text.starts_with("rediss://")) {
+                return Err(v.error("must start with redis:// or rediss://"));
+            }
+            s.url = Secret::new(v.text);
+        }
+        if let Some(v) = src.get("redis.prefix") {
+            if !v
+                .text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+            {
+                return Err(v.error("may contain only letters, digits, '-', '_', '.', ':'"));
+            }
+            s.prefix = v.text;
+        }
+        Ok(s)
+    }
+}
+
+impl ApiSettings {
+    fn read(src: &Sources, mut s: Self) -> Result<Self, ConfigError> {
+        if let Some(v) = src.get("api.listen_addr") {
+            s.listen_addr = v
+                .text
+                .parse()
+                .map_err(|_| v.error("expected host:port like 0.0.0.0:8080"))?;
+        }
+        if let Some(v) = src.get("api.ops_addr") {
+            s.ops_addr = Some(
+                v.text
+                    .parse()
+                    .map_err(|_| v.error("expected host:port like 0.0.0.0:9090"))?,
+            );
+        }
+        if let Some(v) = src.get("api.rate_limit") {
+            let n = v.number(0, 1_000_000)? as u32;
+            s.rate_limit = (n > 0).then_some(n);
+        }
+        if let Some(v) = src.get("api.public_url") {
+            url::Url::parse(&v.text)
+                .ok()
+                .filter(|u| {
+                    (u.scheme() == "http" || u.scheme() == "https")
+                        && u.query().is_none()
+                        && u.fragment().is_none()
+                })
+                .ok_or_else(|| {
+                    v.error("expected an http(s) URL without query, like https://chime.example.com")
+                })?;
+            s.public_url = Some(v.text.trim_end_matches('/').to_string());
+        }
+        if let Some(v) = src.get("api.unsubscribe_secret") {
+            if v.text.len() < 32 {
+                return Err(v.error("must be at least 32 characters"));
+            }
+            s.unsubscribe_secret = Some(Secret::new(v.text));
+        }
+        if s.unsubscribe_secret.is_none() {
+            if let Some(url) = src.get("api.public_url") {
+                return Err(src.missing("api.unsubscribe_secret", &url));
+            }
+        }
+        Ok(s)
+    }
+}
+
+impl AuthSettings {
+    fn read(src: &Sources, mut s: Self) -> Result<Self, ConfigError> {
+        if let Some(v) = src.get("auth.bootstrap_admin_key") {
+            if !v.text.starts_with("chk_") || v.text.len() < 24 {
+                return Err(v.error("must start with chk_ and be at least 24 characters long"));
+            }
+            s.bootstrap_admin_key = Some(Secret::new(v.text));
+        }
+        if let Some(v) = src.get("auth.jwt_secret") {
+            if v.text.len() < 32 {
+                return Err(v.error("must be at least 32 characters"));
+            }
+            s.jwt_secret = Some(Secret::new(v.text));
+        }
+        if let Some(v) = src.get("auth.allow_signup") {
+            s.allow_signup = v.boolean()?;
+        }
+        if let Some(v) = src.get("auth.login_max_failures") {
+            s.login_max_failures = v.number(1, 1_000_000)? as u32;
+        }
+        if let Some(v) = src.get("auth.login_max_failures_per_address") {
+            s.login_max_failures_per_address = v.number(1, 1_000_000)? as u32;
+        }
+        if let Some(v) = src.get("auth.login_window") {
+            s.login_window = v.duration()?;
+            if s.login_window < Duration::from_secs(1) {
+                return Err(v.error("must be at least 1s"));
+            }
+        }
+        if let Some(v) = src.get("auth.password_hash_concurrency") {
+            s.password_hash_concurrency = v.number(1, 1024)? as usize;
+        }
+        Ok(s)
+    }
+}
+
+impl LimitSettings {
+    fn read(src: &Sources, mut s: Self) -> Result<Self, ConfigError> {
+        if let Some(v) = src.get("limits.min_series_interval") {
+            s.min_series_interval = v.duration()?;
+            if s.min_series_interval > Duration::from_secs(86_400) {
+                return Err(v.error("must be at most 1d"));
+            }
+        }
+        // Zero turns a cap off.
+        if let Some(v) = src.get("limits.max_active_series") {
+            let n = v.number(0, 1_000_000_000)?;
+            s.max_active_series = (n > 0).then_some(n);
+        }
+        if let Some(v) = src.get("limits.max_pending_notifications") {
+            let n = v.number(0, 1_000_000_000)?;
+            s.max_pending_notifications = (n > 0).then_some(n);
+        }
+        Ok(s)
+    }
+}
+
+impl SchedulerSettings {
+    fn read(src: &Sources, mut s: Self) -> Result<Self, ConfigError> {
+        if let Some(v) = src.get("scheduler.leader_ttl") {
+            s.leader_ttl = v.duration()?;
+            if s.leader_ttl < Duration::from_millis(500) {
+                return Err(v.error("must be at least 500ms"));
+            }
+        }
+        if let Some(v) = src.get("scheduler.reconcile_interval") {
+            s.reconcile_interval = v.duration()?;
+        }
+        if let Some(v) = src.get("scheduler.retention") {
+            s.retention = parse_retention(&v.text).map_err(|e| v.error(&e))?;
+        }
+        Ok(s)
+    }
+}
+
+impl ChannelSettings {
+    fn read(src: &Sources, mut s: Self) -> Result<Self, ConfigError> {
+        if let Some(v) = src.get("channels.http_timeout") {
+            s.http_timeout = v.duration()?;
+        }
+        if let Some(v) = src.get("channels.webhook_allow_private") {
+            s.webhook_allow_private = v.boolean()?;
+        }
+        if let Some(v) = src.get("channels.render_fuel") {
+            s.render_fuel = v.number(1_000, 100_000_000)?;
+        }
+        if let Some(v) = src.get("channels.smtp_url") {
+            if !(v.text.starts_with("smtp://") || v.text.starts_with("smtps://")) {
+                return Err(v.error("must start with smtp:// or smtps://"));
+            }
+            s.smtp_url = Some(Secret::new(v.text));
+        }
+        if let Some(v) = src.get("channels.smtp_from") {
+            crate::domain::EmailAddress::parse(&v.text).map_err(|e| v.error(&e))?;
+            s.smtp_from = v.text;
+        }
+        if let Some(v) = src.get("channels.sms_url") {
+            url::Url::parse(&v.text)
+                .ok()
+                .filter(|u| u.scheme() == "http" || u.scheme() == "https")
+                .ok_or_else(|| v.error("expected an http(s) URL"))?;
+            s.sms_url = Some(v.text.trim_end_matches('/').to_string());
+        }
+        s.sms_account_sid = src.get("channels.sms_account_sid").map(|v| v.text);
+        s.sms_auth_token = src
+            .get("channels.sms_auth_token")
+            .map(|v| Secret::new(v.text));
+        s.sms_from = src.get("channels.sms_from").map(|v| v.text);
+        if let Some(v) = src.get("channels.smtp_message_id_domain") {
+            if !crate::channels::email::is_fully_qualified_domain(&v.text) {
+                return Err(v.error("expected a fully qualified host name like mail.example.com"));
+            }
+            s.smtp_message_id_domain = Some(v.text);
+        }
+        if let Some(v) = src.get("channels.sms_status_callback_url") {
+            url::Url::parse(&v.text)
+                .ok()
+                .filter(|u| u.scheme() == "http" || u.scheme() == "https")
+                .ok_or_else(|| v.error("expected an http(s) URL"))?;
+            s.sms_status_callback_url = Some(v.text);
+        }
+        if let Some(v) = src.get("channels.webhook_secret_grace") {
+            s.webhook_secret_grace = v.duration()?;
+            if s.webhook_secret_grace > MAX_WEBHOOK_SECRET_GRACE {
+                return Err(v.error("must be at most 30d"));
+            }
+        }
+        if let Some(url) = s.sms_url.as_ref().and(src.get("channels.sms_url")) {
+            for (key, present) in [
+                ("channels.sms_account_sid", s.sms_account_sid.is_some()),
+                ("channels.sms_auth_token", s.sms_auth_token.is_some()),
+                ("channels.sms_from", s.sms_from.is_some()),
+            ] {
+                if !present {
+                    return Err(src.missing(key, &url));
+                }
+            }
+        }
+        Ok(s)
+    }
+}
+
+impl SenderSettings {
+    fn read(src: &Sources, mut s: Self, channels: &ChannelSettings) -> Result<Self, ConfigError> {
+        if let Some(v) = src.get("sender.concurrency") {
+            s.concurrency = v.number(1, 10_000)? as usize;
+        }
+        if let Some(v) = src.get("sender.retry_schedule") {
+            s.retry_schedule = parse_retry_schedule(&v.text).map_err(|e| v.error(&e))?;
+        }
+        let visibility = src.get("sender.visibility_timeout");
+        if let Some(v) = &visibility {
+            s.visibility_timeout = v.duration()?;
+        }
+        let least = channels.send_guard() + VISIBILITY_MARGIN;
+        if s.visibility_timeout <= least {
+            let message = format!(
+                "must be longer than {least:?} (CHIME_HTTP_TIMEOUT plus {:?}), or slow sends would be taken over and sent twice",
+                least.saturating_sub(channels.http_timeout)
+            );
+            return Err(match visibility {
+                Some(v) => v.error(&message),
+                None => ConfigError::for_key("sender.visibility_timeout", None, &message),
+            });
+        }
+        Ok(s)
+    }
+}
+
+/// Why the configuration was refused, naming the setting by its environment variable and its
+/// key in the file (and the file, when the value came from there).
 #[derive(Debug, thiserror::Error)]
-#[error("{variable}: {message}")]
 pub struct ConfigError {
+    /// The environment variable.
     pub variable: String,
+    /// The key in the configuration file.
+    pub key: String,
+    /// The file the refused value came from; `None` when it came from the environment.
+    pub file: Option<PathBuf>,
     pub message: String,
 }
 
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.file {
+            Some(file) => write!(
+                f,
+                "{} in {} ({}): {}",
+                self.key,
+                file.display(),
+                self.variable,
+                self.message
+            ),
+            None if self.key.is_empty() => write!(f, "{}: {}", self.variable, self.message),
+            None => write!(f, "{} ({}): {}", self.variable, self.key, self.message),
+        }
+    }
+}
+
 impl ConfigError {
-    pub fn new(variable: &str, message: &str) -> Self {
+    /// An error about the setting with file key `key`.
+    fn for_key(key: &str, file: Option<PathBuf>, message: &str) -> Self {
+        let variable = KEYS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("", |(_, env)| env);
         ConfigError {
             variable: variable.into(),
+            key: key.into(),
+            file,
             message: message.into(),
         }
     }
+
+    /// An error about the configuration file itself.
+    fn file(path: &Path, message: &str) -> Self {
+        ConfigError {
+            variable: CONFIG_ENV.into(),
+            key: String::new(),
+            file: None,
+            message: format!("{}: {message}", path.display()),
+        }
+    }
+}
+
+/// One value as given, with where it came from.
+struct Given {
+    key: &'static str,
+    text: String,
+    /// The file it was read from; `None` for the environment.
+    file: Option<PathBuf>,
+}
+
+impl Given {
+    fn error(&self, message: &str) -> ConfigError {
+        ConfigError::for_key(self.key, self.file.clone(), message)
+    }
+
+    fn duration(&self) -> Result<Duration, ConfigError> {
+        parse_duration(&self.text).map_err(|e| self.error(&e))
+    }
+
+    fn boolean(&self) -> Result<bool, ConfigError> {
+        parse_bool(&self.text).ok_or_else(|| self.error("expected true or false"))
+    }
+
+    fn number(&self, min: u64, max: u64) -> Result<u64, ConfigError> {
+        self.text
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| self.error(&format!("expected a whole number from {min} to {max}")))
+    }
+}
+
+/// The file and the environment, merged by figment.
+struct Sources {
+    figment: Figment,
+}
+
+/// The environment variables of [`KEYS`], as a figment provider. Values stay the text they are
+/// (figment's own `Env` would turn `0123` into a number and `[x]` into an array), and an
+/// empty variable counts as unset, as it always has.
+struct EnvVars(Dict);
+
+impl EnvVars {
+    fn new(env: &HashMap<String, String>) -> EnvVars {
+        let mut dict = Dict::new();
+        for (key, var) in KEYS {
+            if let Some(v) = non_empty(env.get(*var)) {
+                insert(&mut dict, key, Value::from(v));
+            }
+        }
+        EnvVars(dict)
+    }
+}
+
+impl Provider for EnvVars {
+    fn metadata(&self) -> Metadata {
+        Metadata::named("environment variable")
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        Ok(Profile::Default.collect(self.0.clone()))
+    }
+}
+
+/// Puts `value` at the dotted `key` of `dict`.
+fn insert(dict: &mut Dict, key: &str, value: Value) {
+    match key.split_once('.') {
+        None => {
+            dict.insert(key.to_string(), value);
+        }
+        Some((table, rest)) => {
+            let entry = dict
+                .entry(table.to_string())
+                .or_insert_with(|| Value::from(Dict::new()));
+            if let Value::Dict(_, inner) = entry {
+                insert(inner, rest, value);
+            }
+        }
+    }
+}
+
+impl Sources {
+    fn merge(file: Option<&Path>, env: &HashMap<String, String>) -> Result<Sources, ConfigError> {
+        use figment::providers::{Format, Toml};
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ConfigError::file(path, &format!("cannot read it: {e}")))?;
+            let table = Toml::string(&text)
+                .data()
+                .map_err(|e| ConfigError::file(path, &e.to_string()))?
+                .remove(&Profile::Default)
+                .unwrap_or_default();
+            reject_unknown(&table, "", path)?;
+            // Read from the text already checked, but remembered as coming from `path`.
+            figment = figment.merge(Toml::file(path));
+        }
+        Ok(Sources {
+            figment: figment.merge(EnvVars::new(env)),
+        })
+    }
+
+    /// The value of `key`, if set anywhere.
+    fn get(&self, key: &'static str) -> Option<Given> {
+        let value = self.figment.find_value(key).ok()?;
+        let file = self
+            .figment
+            .get_metadata(value.tag())
+            .and_then(|m| m.source.as_ref())
+            .and_then(|s| s.file_path())
+            .map(Path::to_path_buf);
+        let text = match as_text(&value) {
+            Ok(text) => text,
+            // A table or a value of no kind: handed on as is, so its parser names the key.
+            Err(kind) => format!("<{kind}>"),
+        };
+        let text = text.trim().to_string();
+        (!text.is_empty()).then_some(Given { key, text, file })
+    }
+
+    /// `key` is required because `because` is set.
+    fn missing(&self, key: &str, because: &Given) -> ConfigError {
+        let (_, because_var) = KEYS
+            .iter()
+            .find(|(k, _)| *k == because.key)
+            .copied()
+            .unwrap_or_default();
+        ConfigError::for_key(
+            key,
+            because.file.clone(),
+            &format!("is required when {because_var} ({}) is set", because.key),
+        )
+    }
+}
+
+/// The text of a scalar (an array of scalars joins with commas: `retry_schedule = ["5s",
+/// "5m"]` reads as `5s,5m`); the kind of anything else.
+fn as_text(value: &Value) -> Result<String, &'static str> {
+    Ok(match value {
+        Value::String(_, s) => s.clone(),
+        Value::Char(_, c) => c.to_string(),
+        Value::Bool(_, b) => b.to_string(),
+        Value::Num(..) => match (value.to_u128(), value.to_i128(), value.to_f64()) {
+            (Some(n), _, _) => n.to_string(),
+            (_, Some(n), _) => n.to_string(),
+            (_, _, Some(f)) => f.to_string(),
+            _ => return Err("number"),
+        },
+        Value::Array(_, items) => items
+            .iter()
+            .map(as_text)
+            .collect::<Result<Vec<_>, _>>()?
+            .join(","),
+        Value::Dict(..) => return Err("table"),
+        Value::Empty(..) => String::new(),
+    })
+}
+
+/// Fails on a key of the file that is no setting: a typo would otherwise be ignored.
+fn reject_unknown(table: &Dict, prefix: &str, path: &Path) -> Result<(), ConfigError> {
+    for (name, value) in table {
+        let key = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        let known = KEYS.iter().any(|(k, _)| *k == key);
+        let is_group = KEYS.iter().any(|(k, _)| k.starts_with(&format!("{key}.")));
+        match value {
+            Value::Dict(_, inner) if is_group => reject_unknown(inner, &key, path)?,
+            _ if known => {}
+            _ => {
+                return Err(ConfigError {
+                    variable: CONFIG_ENV.into(),
+                    key,
+                    file: Some(path.to_path_buf()),
+                    message: "unknown key (see chime.example.toml for every key)".into(),
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+fn non_empty(v: Option<&String>) -> Option<String> {
+    v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
 /// Half the cores: a login flood then leaves the other half to every other request.
@@ -458,18 +932,6 @@ fn parse_bool(v: &str) -> Option<bool> {
         "false" | "0" | "no" => Some(false),
         _ => None,
     }
-}
-
-fn parse_in_range(name: &str, v: &str, min: u64, max: u64) -> Result<u64, ConfigError> {
-    v.parse::<u64>()
-        .ok()
-        .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| {
-            ConfigError::new(
-                name,
-                &format!("expected a whole number from {min} to {max}"),
-            )
-        })
 }
 
 /// `250ms`, `5s`, `5m`, `2h`, `1d`.
@@ -528,17 +990,249 @@ mod tests {
             .collect()
     }
 
+    /// A configuration file with `text`, removed when dropped.
+    struct File(PathBuf);
+
+    impl File {
+        fn new(text: &str) -> File {
+            let path = std::env::temp_dir().join(format!(
+                "chime-config-{}.toml",
+                uuid::Uuid::new_v4().simple()
+            ));
+            std::fs::write(&path, text).expect("write the file");
+            File(path)
+        }
+
+        fn read(&self, env_pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+            Settings::from_sources(Some(&self.0), &env(env_pairs))
+        }
+    }
+
+    impl Drop for File {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    #[test]
+    fn unsubscribe_links_need_a_public_url_and_a_secret() {
+        let secret = "unsubscribe-secret-0123456789-abcdef";
+        let s = Settings::from_map(&env(&[
+            ("CHIME_PUBLIC_URL", "https://chime.example.com/"),
+            ("CHIME_UNSUBSCRIBE_SECRET", secret),
+        ]))
+        .unwrap();
+        assert_eq!(
+            s.api.public_url.as_deref(),
+            Some("https://chime.example.com")
+        );
+        assert!(
+            !format!("{s:?}").contains(secret),
+            "the secret must not print"
+        );
+        for (pairs, variable) in [
+            (
+                vec![("CHIME_PUBLIC_URL", "https://chime.example.com")],
+                "CHIME_UNSUBSCRIBE_SECRET",
+            ),
+            (
+                vec![
+                    ("CHIME_PUBLIC_URL", "ftp://x"),
+                    ("CHIME_UNSUBSCRIBE_SECRET", secret),
+                ],
+                "CHIME_PUBLIC_URL",
+            ),
+            (
+                vec![("CHIME_UNSUBSCRIBE_SECRET", "short")],
+                "CHIME_UNSUBSCRIBE_SECRET",
+            ),
+        ] {
+            let err = Settings::from_map(&env(&pairs)).unwrap_err();
+            assert_eq!(err.variable, variable, "{pairs:?}");
+        }
+    }
+
     #[test]
     fn defaults_follow_the_documented_table() {
         let s = Settings::from_map(&HashMap::new()).unwrap();
-        assert_eq!(s.listen_addr.to_string(), "127.0.0.1:8080");
-        assert_eq!(s.redis_prefix, "chime");
-        assert_eq!(s.retry_schedule.len(), 7);
+        assert_eq!(s.api.listen_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.redis.prefix, "chime");
+        assert_eq!(s.sender.retry_schedule.len(), 7);
         assert_eq!(s.default_max_attempts(), 8);
-        assert_eq!(s.retry_schedule[1], Duration::from_secs(300));
-        assert_eq!(s.min_series_interval, Duration::from_secs(60));
-        assert_eq!(s.max_active_series, Some(10_000));
-        assert_eq!(s.max_pending_notifications, None);
+        assert_eq!(s.sender.retry_schedule[1], Duration::from_secs(300));
+        assert_eq!(s.limits.min_series_interval, Duration::from_secs(60));
+        assert_eq!(s.limits.max_active_series, Some(10_000));
+        assert_eq!(s.limits.max_pending_notifications, None);
+    }
+
+    #[test]
+    fn every_key_has_one_variable_and_the_docs_and_example_file_list_every_key() {
+        let example = include_str!("../chime.example.toml");
+        let readme = include_str!("../README.md");
+        for (i, (key, var)) in KEYS.iter().enumerate() {
+            assert!(
+                readme.contains(&format!("`{key}`")) && readme.contains(&format!("`{var}`")),
+                "README.md's configuration reference does not list {key} ({var})"
+            );
+            assert!(
+                KEYS[i + 1..].iter().all(|(k, v)| k != key && v != var),
+                "{key} / {var} twice"
+            );
+            let leaf = key.rsplit('.').next().unwrap_or(key);
+            assert!(
+                example.contains(&format!("{leaf} =")) && example.contains(var),
+                "chime.example.toml does not show {key} ({var})"
+            );
+        }
+        // Every key it shows (commented out or not) is one Chime knows.
+        let uncommented: String = example
+            .lines()
+            .map(|l| l.strip_prefix("# ").unwrap_or(l))
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let file = File::new(&uncommented);
+        file.read(&[]).expect("the example, uncommented, is valid");
+    }
+
+    #[test]
+    fn a_file_alone_configures_every_group() {
+        let file = File::new(
+            r#"
+            log_format = "json"
+
+            [database]
+            url = "postgres://app@db.internal:5432/chime"
+            pool_size = 4
+
+            [redis]
+            prefix = "staging"
+
+            [api]
+            listen_addr = "0.0.0.0:9000"
+
+            [sender]
+            concurrency = 8
+            retry_schedule = ["1s", "1m"]
+
+            [channels]
+            webhook_allow_private = true
+
+            [limits]
+            max_active_series = 0
+            "#,
+        );
+        let s = file.read(&[]).unwrap();
+        assert_eq!(s.log_format, LogFormat::Json);
+        assert_eq!(
+            s.database.url.expose(),
+            "postgres://app@db.internal:5432/chime"
+        );
+        assert_eq!(s.database.pool_size, 4);
+        assert_eq!(s.redis.prefix, "staging");
+        assert_eq!(s.api.listen_addr.to_string(), "0.0.0.0:9000");
+        assert_eq!(s.sender.concurrency, 8);
+        assert_eq!(
+            s.sender.retry_schedule,
+            vec![Duration::from_secs(1), Duration::from_secs(60)]
+        );
+        assert!(s.channels.webhook_allow_private);
+        assert_eq!(s.limits.max_active_series, None);
+        // What the file leaves out keeps its default.
+        assert_eq!(s.scheduler.leader_ttl, Duration::from_secs(3));
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file() {
+        let file = File::new("[sender]\nconcurrency = 8\n[redis]\nprefix = \"from-file\"\n");
+        let s = file
+            .read(&[
+                ("CHIME_SENDER_CONCURRENCY", "32"),
+                // Empty counts as unset: the file's value stays.
+                ("CHIME_REDIS_PREFIX", " "),
+            ])
+            .unwrap();
+        assert_eq!(s.sender.concurrency, 32);
+        assert_eq!(s.redis.prefix, "from-file");
+        // An override is validated like any value, and named by its variable.
+        let err = file
+            .read(&[("CHIME_SENDER_CONCURRENCY", "many")])
+            .unwrap_err();
+        assert_eq!(err.variable, "CHIME_SENDER_CONCURRENCY");
+        assert_eq!(err.key, "sender.concurrency");
+        assert_eq!(err.file, None, "the bad value came from the environment");
+    }
+
+    #[test]
+    fn an_invalid_value_in_the_file_names_its_key_variable_and_file() {
+        for (text, key, var) in [
+            (
+                "[sender]\nconcurrency = 0",
+                "sender.concurrency",
+                "CHIME_SENDER_CONCURRENCY",
+            ),
+            (
+                "[api]\nlisten_addr = \"nope\"",
+                "api.listen_addr",
+                "CHIME_LISTEN_ADDR",
+            ),
+            (
+                "[scheduler]\nretention = \"30s\"",
+                "scheduler.retention",
+                "CHIME_RETENTION",
+            ),
+            (
+                "[sender]\nretry_schedule = [\"5s\", 7]",
+                "sender.retry_schedule",
+                "CHIME_RETRY_SCHEDULE",
+            ),
+            (
+                "[database]\nurl = { host = \"x\" }",
+                "database.url",
+                "DATABASE_URL",
+            ),
+        ] {
+            let file = File::new(text);
+            let err = file.read(&[]).unwrap_err();
+            assert_eq!(
+                (err.key.as_str(), err.variable.as_str()),
+                (key, var),
+                "{err}"
+            );
+            assert_eq!(err.file.as_deref(), Some(file.0.as_path()));
+            let shown = err.to_string();
+            assert!(
+                shown.contains(key)
+                    && shown.contains(var)
+                    && shown.contains(&*file.0.to_string_lossy()),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_key_or_a_broken_file_is_an_error() {
+        let file = File::new("[sender]\nconcurency = 8\n");
+        let err = file.read(&[]).unwrap_err();
+        assert_eq!(err.key, "sender.concurency");
+        assert!(err.to_string().contains("unknown key"), "{err}");
+        let file = File::new("[senders]\nconcurrency = 8\n");
+        assert_eq!(file.read(&[]).unwrap_err().key, "senders");
+        let file = File::new("[sender\n");
+        assert_eq!(file.read(&[]).unwrap_err().variable, CONFIG_ENV);
+        let missing = std::env::temp_dir().join("chime-config-that-does-not-exist.toml");
+        let err = Settings::from_sources(Some(&missing), &env(&[])).unwrap_err();
+        assert!(err.to_string().contains("cannot read"), "{err}");
+    }
+
+    #[test]
+    fn chime_config_names_the_file_when_no_flag_does() {
+        let file = File::new("[redis]\nprefix = \"named\"\n");
+        let path = file.0.to_string_lossy().to_string();
+        let s = Settings::from_sources(None, &env(&[(CONFIG_ENV, &path)])).unwrap();
+        assert_eq!(s.redis.prefix, "named");
+        let s = Settings::from_map(&env(&[(CONFIG_ENV, &path)])).unwrap();
+        assert_eq!(s.redis.prefix, "named");
     }
 
     #[test]
@@ -549,9 +1243,9 @@ mod tests {
             ("CHIME_MAX_PENDING_NOTIFICATIONS", "250"),
         ]))
         .unwrap();
-        assert_eq!(s.min_series_interval, Duration::from_secs(300));
-        assert_eq!(s.max_active_series, None);
-        assert_eq!(s.max_pending_notifications, Some(250));
+        assert_eq!(s.limits.min_series_interval, Duration::from_secs(300));
+        assert_eq!(s.limits.max_active_series, None);
+        assert_eq!(s.limits.max_pending_notifications, Some(250));
         for (k, v) in [
             ("CHIME_MIN_SERIES_INTERVAL", "often"),
             ("CHIME_MIN_SERIES_INTERVAL", "2d"),
@@ -564,11 +1258,14 @@ mod tests {
     #[test]
     fn retention_defaults_to_30_days_and_can_be_turned_off() {
         let d = Settings::from_map(&env(&[])).unwrap();
-        assert_eq!(d.retention, Some(Duration::from_secs(30 * 86_400)));
+        assert_eq!(
+            d.scheduler.retention,
+            Some(Duration::from_secs(30 * 86_400))
+        );
         let s = Settings::from_map(&env(&[("CHIME_RETENTION", "7d")])).unwrap();
-        assert_eq!(s.retention, Some(Duration::from_secs(7 * 86_400)));
+        assert_eq!(s.scheduler.retention, Some(Duration::from_secs(7 * 86_400)));
         let s = Settings::from_map(&env(&[("CHIME_RETENTION", "off")])).unwrap();
-        assert_eq!(s.retention, None);
+        assert_eq!(s.scheduler.retention, None);
     }
 
     #[test]
@@ -597,13 +1294,15 @@ mod tests {
             if k != "CHIME_SMS_URL" {
                 assert_eq!(err.variable, k);
             }
+            let (key, _) = KEYS.iter().find(|(_, var)| *var == err.variable).unwrap();
+            assert!(err.to_string().contains(key), "{err} does not name {key}");
         }
     }
 
     #[test]
     fn the_visibility_timeout_must_outlast_the_longest_send() {
         let s = Settings::defaults();
-        assert!(s.visibility_timeout > s.send_guard() + VISIBILITY_MARGIN);
+        assert!(s.sender.visibility_timeout > s.send_guard() + VISIBILITY_MARGIN);
         let least = Duration::from_secs(15) + SEND_GUARD_SLACK + VISIBILITY_MARGIN;
         let secs = |d: Duration| format!("{}s", d.as_secs());
         for visibility in [secs(least), "16s".into()] {
@@ -622,7 +1321,7 @@ mod tests {
             ),
         ]))
         .unwrap();
-        assert!(s.send_guard() > s.http_timeout);
+        assert!(s.send_guard() > s.channels.http_timeout);
     }
 
     #[test]
@@ -635,5 +1334,21 @@ mod tests {
         let printed = format!("{s:?}");
         assert!(!printed.contains("0123456789abcdef"));
         assert!(printed.contains("REDACTED"));
+    }
+
+    #[test]
+    fn a_value_is_read_as_given_not_as_a_number() {
+        let s = Settings::from_map(&env(&[
+            ("CHIME_SMS_URL", "https://sms.example.com"),
+            ("CHIME_SMS_ACCOUNT_SID", "0012"),
+            ("CHIME_SMS_AUTH_TOKEN", "[token]"),
+            ("CHIME_SMS_FROM", "+15005550006"),
+        ]))
+        .unwrap();
+        assert_eq!(s.channels.sms_account_sid.as_deref(), Some("0012"));
+        assert_eq!(
+            s.channels.sms_auth_token.as_ref().map(Secret::expose),
+            Some("[token]")
+        );
     }
 }

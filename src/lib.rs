@@ -1,6 +1,7 @@
 //! Chime: a delayed-notification service.
 //!
-//! The modules follow the pipeline: `api` → `events` → `schedule` → `sender` → `channels`.
+//! The modules follow the pipeline: `api` → `events` → `schedule` → `sender` → `channels`;
+//! `recipients` decides, at create and at claim, where and whether a send to a recipient goes.
 pub mod api;
 pub mod channels;
 pub mod cli;
@@ -9,7 +10,9 @@ pub mod db;
 pub mod domain;
 pub mod events;
 pub mod ops;
+pub mod recipients;
 pub mod schedule;
 pub mod sender;
 pub mod startup;
+pub mod stream;
 pub mod telemetry;

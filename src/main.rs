@@ -13,7 +13,7 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     // Help, --version and usage errors exit here (0, 0 and 2).
     let cli = Cli::parse();
-    let settings = match Settings::from_env() {
+    let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("chime: invalid configuration: {e}");

@@ -174,8 +174,8 @@ pub async fn prepare_database_within(
     migrate: bool,
     budget: &StartupBudget,
 ) -> anyhow::Result<()> {
-    let url = settings.database_url.expose().to_string();
-    let bootstrap = settings.bootstrap_admin_key.clone();
+    let url = settings.database.url.expose().to_string();
+    let bootstrap = settings.auth.bootstrap_admin_key.clone();
     budget
         .wait_for("PostgreSQL", || {
             let url = url.clone();
@@ -274,11 +274,11 @@ impl Application {
     ) -> anyhow::Result<Application> {
         prepare_database_within(&settings, options.migrate, budget).await?;
         let settings = Arc::new(settings);
-        let pool = db::build_pool(settings.database_url.expose(), settings.db_pool_size);
+        let pool = db::build_pool(settings.database.url.expose(), settings.database.pool_size);
         let redis =
-            redis::Client::open(settings.redis_url.expose()).context("REDIS_URL is invalid")?;
+            redis::Client::open(settings.redis.url.expose()).context("REDIS_URL is invalid")?;
         let conn = connect_redis(&redis, budget).await?;
-        let schedule = Schedule::new(conn, Keys::new(&settings.redis_prefix));
+        let schedule = Schedule::new(conn, Keys::new(&settings.redis.prefix));
         let context = RoleContext {
             settings: settings.clone(),
             pool,
@@ -289,15 +289,15 @@ impl Application {
         let mut tasks = JoinSet::new();
 
         let (port, server) = if roles.contains(&Role::Api) {
-            let listener = TcpListener::bind(settings.listen_addr).with_context(|| {
+            let listener = TcpListener::bind(settings.api.listen_addr).with_context(|| {
                 format!(
                     "cannot listen on {} (CHIME_LISTEN_ADDR)",
-                    settings.listen_addr
+                    settings.api.listen_addr
                 )
             })?;
             let port = listener.local_addr()?.port();
             (Some(port), Some(http_server(listener, &context, true)?))
-        } else if let Some(addr) = settings.ops_addr {
+        } else if let Some(addr) = settings.api.ops_addr {
             // Processes without the API still answer probes and metrics scrapes.
             let listener = TcpListener::bind(addr)
                 .with_context(|| format!("cannot listen on {addr} (CHIME_OPS_ADDR)"))?;
@@ -307,7 +307,7 @@ impl Application {
             (None, None)
         };
         // With the API role, CHIME_OPS_ADDR is a second listener that alone serves /metrics.
-        let ops_port = match settings.ops_addr {
+        let ops_port = match settings.api.ops_addr {
             Some(addr) if roles.contains(&Role::Api) => {
                 let listener = TcpListener::bind(addr)
                     .with_context(|| format!("cannot listen on {addr} (CHIME_OPS_ADDR)"))?;
@@ -438,7 +438,7 @@ fn http_server(
     with_api: bool,
 ) -> anyhow::Result<actix_web::dev::Server> {
     // With CHIME_OPS_ADDR set, /metrics is served there only, off the public API port.
-    let with_metrics = !with_api || ctx.settings.ops_addr.is_none();
+    let with_metrics = !with_api || ctx.settings.api.ops_addr.is_none();
     let state = web::Data::new(AppState {
         pool: ctx.pool.clone(),
         schedule: ctx.schedule.clone(),

@@ -206,7 +206,7 @@ async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError>
         state.key_cache.put(&hash, &caller);
         return Ok(caller);
     }
-    let secret = state.settings.jwt_secret.as_ref().ok_or_else(|| {
+    let secret = state.settings.auth.jwt_secret.as_ref().ok_or_else(|| {
         ApiError::Unauthorized("unknown API key format and JWT login is disabled".into())
     })?;
     let claims = decode_jwt(secret.expose(), token)?;

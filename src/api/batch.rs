@@ -7,7 +7,9 @@ use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::{ApiError, ItemError};
 use super::events::{parse_event, render_event};
-use super::notifications::{check_draft, parse_create, schedule_many_after_commit, Draft};
+use super::notifications::{
+    check_draft, load_directory, named_recipients, parse_create, schedule_many_after_commit, Draft,
+};
 use super::state::AppState;
 use super::view;
 use crate::api::openapi::{responses, schemas};
@@ -36,7 +38,7 @@ pub const MAX_ITEMS: usize = 1_000;
 const CHECKS_IN_FLIGHT: usize = 16;
 
 /// Takes `{"items": [...]}` apart.
-fn items(mut body: JsonObject, req: &HttpRequest) -> Result<Vec<Value>, ApiError> {
+pub(super) fn items(mut body: JsonObject, req: &HttpRequest) -> Result<Vec<Value>, ApiError> {
     // One key for many creates would make all but the first repeats of it.
     if req.headers().contains_key("Idempotency-Key") {
         return Err(ApiError::bad_request(
@@ -59,7 +61,7 @@ fn items(mut body: JsonObject, req: &HttpRequest) -> Result<Vec<Value>, ApiError
     Ok(items)
 }
 
-fn item_object(index: usize, item: Value) -> Result<JsonObject, ItemError> {
+pub(super) fn item_object(index: usize, item: Value) -> Result<JsonObject, ItemError> {
     match item {
         Value::Object(map) => Ok(JsonObject::from_map(map)),
         _ => Err(ItemError {
@@ -72,7 +74,7 @@ fn item_object(index: usize, item: Value) -> Result<JsonObject, ItemError> {
 
 /// A field-level error of one item joins the list; anything else (the database is down) fails
 /// the request as it would a single create.
-fn item_error(index: usize, e: ApiError) -> Result<ItemError, ApiError> {
+pub(super) fn item_error(index: usize, e: ApiError) -> Result<ItemError, ApiError> {
     match e {
         ApiError::Validation { field, message } => Ok(ItemError {
             index,
@@ -99,7 +101,7 @@ fn strip_field(field: &str, message: String) -> String {
     }
 }
 
-fn fail_if_any(mut bad: Vec<ItemError>) -> Result<(), ApiError> {
+pub(super) fn fail_if_any(mut bad: Vec<ItemError>) -> Result<(), ApiError> {
     if bad.is_empty() {
         return Ok(());
     }
@@ -137,15 +139,19 @@ async fn notifications(
     let default_attempts = state.settings.default_max_attempts();
     let mut drafts: Vec<(usize, Draft)> = Vec::new();
     let mut bad = Vec::new();
+    let mut objects = Vec::new();
     for (index, item) in items(body, &req)?.into_iter().enumerate() {
-        let mut obj = match item_object(index, item) {
-            Ok(obj) => obj,
-            Err(e) => {
-                bad.push(e);
-                continue;
-            }
-        };
-        match parse_create(&mut obj, None, default_attempts).and_then(|d| obj.finish().map(|_| d)) {
+        match item_object(index, item) {
+            Ok(obj) => objects.push((index, obj)),
+            Err(e) => bad.push(e),
+        }
+    }
+    let named = named_recipients(objects.iter().map(|(_, o)| o));
+    let directory = load_directory(&state, caller.tenant_id, named).await?;
+    for (index, mut obj) in objects {
+        match parse_create(&mut obj, None, default_attempts, &directory)
+            .and_then(|d| obj.finish().map(|_| d))
+        {
             Ok(d) => drafts.push((index, d)),
             Err(e) => bad.push(item_error(index, e)?),
         }
@@ -154,7 +160,8 @@ async fn notifications(
     let checks: Vec<(usize, Result<(), ApiError>)> = stream::iter(drafts.iter())
         .map(|(index, d)| {
             let state = &state;
-            async move { (*index, check_draft(state, d).await) }
+            let tenant_id = caller.tenant_id;
+            async move { (*index, check_draft(state, tenant_id, d).await) }
         })
         .buffered(CHECKS_IN_FLIGHT)
         .collect()

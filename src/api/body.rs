@@ -118,6 +118,19 @@ impl JsonObject {
         }
     }
 
+    /// A string field's value without taking it (to load what the request refers to first).
+    pub fn peek_str(&self, field: &str) -> Option<&str> {
+        self.map.get(field).and_then(Value::as_str)
+    }
+
+    pub fn opt_bool(&mut self, field: &str) -> Result<Option<bool>, ApiError> {
+        match self.take(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(other) => Err(wrong_type(field, "true or false", &other)),
+        }
+    }
+
     pub fn opt_i64(&mut self, field: &str) -> Result<Option<i64>, ApiError> {
         match self.take(field) {
             None | Some(Value::Null) => Ok(None),

@@ -91,7 +91,16 @@ async fn timeline(
                 names.insert(a.actor.clone(), q::actor_name(conn, tenant_id, &a.actor)?);
             }
         }
-        Ok::<_, ApiError>(build(&n, &attempts, &audit, &names))
+        // A notification naming a stored template renders what the sender would render now.
+        let stored = match &n.template {
+            Some(name) => db::templates::resolve(conn, tenant_id, name, n.template_version)?,
+            None => None,
+        };
+        let texts = match &stored {
+            Some(t) => (t.subject.as_deref(), t.body.as_str()),
+            None => (n.subject.as_deref(), n.body.as_str()),
+        };
+        Ok::<_, ApiError>(build(&n, texts, &attempts, &audit, &names))
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))
@@ -99,6 +108,7 @@ async fn timeline(
 
 fn build(
     n: &Notification,
+    (subject, body): (Option<&str>, &str),
     attempts: &[crate::db::models::DeliveryAttempt],
     audit: &[q::AuditEntry],
     names: &HashMap<String, String>,
@@ -166,8 +176,8 @@ fn build(
     }
     // Stable: equal times keep the order above (created before scheduled, attempts in order).
     items.sort_by_key(|(at, _)| *at);
-    let rendered_subject = n.subject.as_deref().map(|s| render(s, n));
-    let rendered_body = render(&n.body, n);
+    let rendered_subject = subject.map(|s| render(s, n));
+    let rendered_body = render(body, n);
     let (subject, body, error) = match (rendered_subject, rendered_body) {
         (Some(Err(e)), _) | (_, Err(e)) => (Value::Null, Value::Null, json!(e)),
         (s, Ok(b)) => (

@@ -187,7 +187,7 @@ async fn revoke(
     let id = super::notifications::parse_id(&path, "API key")?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
-    let login_enabled = state.settings.jwt_secret.is_some();
+    let login_enabled = state.settings.auth.jwt_secret.is_some();
     let key = db::run(&state.pool, move |conn| {
         revoke_one(conn, login_enabled, tenant_id, id, &actor)
     })

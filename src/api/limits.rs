@@ -27,7 +27,7 @@ fn fires_checked(floor: chrono::Duration) -> usize {
 
 /// A 422 naming `cron` when the series would fire more often than the floor allows.
 pub async fn check_series_interval(settings: &Settings, spec: &CronSpec) -> Result<(), ApiError> {
-    let Ok(min) = chrono::Duration::from_std(settings.min_series_interval) else {
+    let Ok(min) = chrono::Duration::from_std(settings.limits.min_series_interval) else {
         return Ok(());
     };
     if min <= chrono::Duration::zero() {
@@ -67,8 +67,8 @@ pub fn enforce_caps(
     tenant_id: Uuid,
     new_series: bool,
 ) -> Result<(), ApiError> {
-    let series_cap = settings.max_active_series.filter(|_| new_series);
-    let pending_cap = settings.max_pending_notifications;
+    let series_cap = settings.limits.max_active_series.filter(|_| new_series);
+    let pending_cap = settings.limits.max_pending_notifications;
     if series_cap.is_none() && pending_cap.is_none() {
         return Ok(());
     }

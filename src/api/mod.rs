@@ -4,6 +4,7 @@ pub mod auth;
 pub mod batch;
 pub mod body;
 pub mod bulk;
+pub mod callbacks;
 pub mod cron;
 pub mod cursor;
 pub mod error;
@@ -14,12 +15,14 @@ pub mod limits;
 pub mod notifications;
 pub mod openapi;
 pub mod rate_limit;
+pub mod recipients;
 pub mod request_span;
 pub mod rules;
 pub mod series;
 pub mod state;
 pub mod stats;
 pub mod storable;
+pub mod templates;
 pub mod tenant;
 pub mod ui;
 pub mod users;
@@ -60,15 +63,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(inspect::routes)
             .configure(stats::routes)
             .configure(notifications::routes)
+            .configure(recipients::routes)
             .configure(keys::routes)
             .configure(users::routes)
             .configure(tenant::routes)
             .configure(events::routes)
             .configure(rules::routes)
+            .configure(templates::routes)
             .configure(cron::routes)
             .configure(series::routes),
     );
+    cfg.configure(callbacks::routes);
     cfg.configure(ui::routes);
+    cfg.configure(recipients::public_routes);
 }
 
 /// Unknown routes get the JSON error shape too.

@@ -101,6 +101,21 @@ pub fn idempotency_key(
     }
 }
 
+/// `html`: an HTML alternative part, for e-mails only.
+pub fn parse_html(body: &mut JsonObject, channel: ChannelKind) -> Result<Option<String>, ApiError> {
+    let html = body.opt_str("html")?;
+    if let Some(h) = &html {
+        if channel != ChannelKind::Email {
+            return Err(ApiError::invalid(
+                "html",
+                "applies to the email channel only",
+            ));
+        }
+        parse_template("html", h)?;
+    }
+    Ok(html)
+}
+
 pub fn parse_template(field: &str, src: &str) -> Result<(), ApiError> {
     if src.len() > MAX_TEXT_LEN {
         return Err(ApiError::invalid(
@@ -116,6 +131,8 @@ pub struct RenderCheck<'a> {
     pub channel: ChannelKind,
     pub subject: Option<&'a str>,
     pub body: &'a str,
+    /// E-mail only: the HTML alternative.
+    pub html: Option<&'a str>,
     pub data: &'a Value,
     pub target_date: Option<DateTime<Utc>>,
     pub send_at: DateTime<Utc>,
@@ -128,7 +145,7 @@ pub struct RenderCheck<'a> {
 pub async fn check_render(state: &AppState, check: RenderCheck<'_>) -> Result<(), ApiError> {
     use crate::channels::template::{self, Budget, OutputLimit};
     let budget = Budget {
-        fuel: state.settings.render_fuel,
+        fuel: state.settings.channels.render_fuel,
         output: OutputLimit::for_channel(check.channel),
         deadline: Some(std::time::Instant::now() + state.settings.send_guard()),
     };
@@ -139,10 +156,19 @@ pub async fn check_render(state: &AppState, check: RenderCheck<'_>) -> Result<()
         check.recipient,
         Uuid::nil(),
     ));
-    let fields = [("subject", check.subject), ("body", Some(check.body))];
+    let fields = [
+        ("subject", check.subject),
+        ("body", Some(check.body)),
+        ("html", check.html),
+    ];
     for (field, src) in fields {
         let Some(src) = src else { continue };
-        match template::render_blocking(src.to_owned(), context.clone(), budget).await {
+        let rendered = if field == "html" {
+            template::render_html_blocking(src.to_owned(), context.clone(), budget).await
+        } else {
+            template::render_blocking(src.to_owned(), context.clone(), budget).await
+        };
+        match rendered {
             Err(e) if e.is_limit() => return Err(ApiError::invalid(field, e.to_string())),
             _ => {}
         }
@@ -155,7 +181,7 @@ pub async fn guard_recipient(state: &AppState, recipient: &Recipient) -> Result<
     if let Recipient::Webhook(url) = recipient {
         crate::channels::address_guard::ensure_public(
             url.url(),
-            state.settings.webhook_allow_private,
+            state.settings.channels.webhook_allow_private,
         )
         .await
         .map_err(|e| ApiError::invalid("recipient", e))?;
@@ -267,6 +293,10 @@ pub struct Draft {
     pub recipient: Recipient,
     pub subject: Option<String>,
     pub body: String,
+    /// E-mail only: the template of an HTML alternative part.
+    pub html: Option<String>,
+    /// A stored template to render at send time instead of `subject`, `body` and `html`.
+    pub template: Option<super::templates::TemplateRef>,
     pub data: Value,
     pub timing: Timing,
     pub timezone: Option<TimeZone>,
@@ -275,6 +305,10 @@ pub struct Draft {
     pub group_key: Option<String>,
     pub max_attempts: i32,
     pub idempotency_key: Option<String>,
+    /// Set when the notification names a recipient (its channel and address come from them).
+    pub addressee: Option<super::recipients::Addressed>,
+    /// Sent through the recipient's quiet hours.
+    pub urgent: bool,
 }
 
 /// Without a request (an item of a batch), only the body's idempotency key counts.
@@ -282,20 +316,31 @@ pub(super) fn parse_create(
     body: &mut JsonObject,
     req: Option<&HttpRequest>,
     default_max_attempts: i32,
+    directory: &crate::recipients::Directory,
 ) -> Result<Draft, ApiError> {
-    let channel: ChannelKind = body
-        .req_str("channel")?
-        .parse()
-        .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
-    let recipient = Recipient::parse(channel, &body.req_str("recipient")?)
-        .map_err(|e| ApiError::invalid("recipient", e))?;
+    let addressee = super::recipients::parse_addressee(body, directory)?;
+    let (channel, recipient) = match &addressee {
+        Some(a) => (a.channel, a.recipient.clone()),
+        None => {
+            let channel: ChannelKind = body
+                .req_str("channel")?
+                .parse()
+                .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
+            let recipient = Recipient::parse(channel, &body.req_str("recipient")?)
+                .map_err(|e| ApiError::invalid("recipient", e))?;
+            (channel, recipient)
+        }
+    };
+    let urgent = body.opt_bool("urgent")?.unwrap_or(false);
+    let template = super::templates::parse_ref(body)?;
     let subject = body.opt_str("subject")?;
     if let Some(s) = &subject {
         parse_template("subject", s)?;
     }
     let text = body.opt_str("body")?.unwrap_or_default();
     parse_template("body", &text)?;
-    if channel != ChannelKind::Webhook && text.trim().is_empty() {
+    let html = parse_html(body, channel)?;
+    if template.is_none() && channel != ChannelKind::Webhook && text.trim().is_empty() {
         return Err(ApiError::invalid("body", "is required for email and sms"));
     }
     let data = body.opt_object("data")?.unwrap_or_else(|| json!({}));
@@ -381,6 +426,8 @@ pub(super) fn parse_create(
         recipient,
         subject,
         body: text,
+        html,
+        template,
         data,
         timing,
         timezone,
@@ -389,11 +436,17 @@ pub(super) fn parse_create(
         group_key,
         max_attempts,
         idempotency_key,
+        addressee,
+        urgent,
     })
 }
 
 impl Draft {
     pub fn into_new(self, tenant_id: Uuid, series_id: Option<Uuid>) -> NewNotification {
+        let (recipient_id, category) = match self.addressee {
+            Some(a) => (Some(a.recipient_id), Some(a.category.as_str().to_owned())),
+            None => (None, None),
+        };
         NewNotification {
             // Time-ordered: rows written in one group commit share `created_at`, and lists
             // break that tie on the id, so newest first stays creation order.
@@ -404,6 +457,9 @@ impl Draft {
             recipient: self.recipient.as_str().into(),
             subject: self.subject,
             body: self.body,
+            html: self.html,
+            template_version: self.template.as_ref().and_then(|t| t.version),
+            template: self.template.map(|t| t.name),
             data: self.data,
             target_date: self.timing.target_date,
             lead_time: self.timing.lead_time.map(|l| l.to_iso()),
@@ -418,8 +474,39 @@ impl Draft {
             event_id: None,
             event_slot: None,
             idempotency_key: self.idempotency_key,
+            recipient_id,
+            category,
+            urgent: self.urgent,
         }
     }
+}
+
+/// The recipient ids create bodies name.
+pub(super) fn named_recipients<'a>(
+    bodies: impl IntoIterator<Item = &'a JsonObject>,
+) -> Vec<String> {
+    let mut ids: Vec<String> = bodies
+        .into_iter()
+        .filter_map(super::recipients::named_recipient)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Reads the recipients creates name (and the tenant's defaults), once per request.
+pub(super) async fn load_directory(
+    state: &AppState,
+    tenant_id: Uuid,
+    ids: Vec<String>,
+) -> Result<crate::recipients::Directory, ApiError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    db::run(&state.pool, move |conn| {
+        crate::recipients::Directory::load(conn, tenant_id, &ids).map_err(ApiError::from)
+    })
+    .await
 }
 
 /// After the transaction: put the row into the schedule. Redis failing here loses nothing (the
@@ -483,8 +570,13 @@ async fn after_commit(
     false
 }
 
-/// The checks of a parsed create that need the clock, the settings, DNS or a render.
-pub(super) async fn check_draft(state: &AppState, draft: &Draft) -> Result<(), ApiError> {
+/// The checks of a parsed create that need the clock, the settings, DNS, a render or (for a
+/// stored template) the tenant's templates.
+pub(super) async fn check_draft(
+    state: &AppState,
+    tenant_id: Uuid,
+    draft: &Draft,
+) -> Result<(), ApiError> {
     if draft.cron.is_none() {
         draft.timing.check_not_expired(Utc::now())?;
     }
@@ -492,12 +584,16 @@ pub(super) async fn check_draft(state: &AppState, draft: &Draft) -> Result<(), A
         super::limits::check_series_interval(&state.settings, spec).await?;
     }
     guard_recipient(state, &draft.recipient).await?;
+    if let Some(reference) = &draft.template {
+        return super::templates::check_draft(state, tenant_id, reference, draft).await;
+    }
     check_render(
         state,
         RenderCheck {
             channel: draft.channel,
             subject: draft.subject.as_deref(),
             body: &draft.body,
+            html: draft.html.as_deref(),
             data: &draft.data,
             target_date: draft.timing.target_date,
             send_at: draft.timing.send_at,
@@ -555,14 +651,22 @@ async fn create(
     req: HttpRequest,
     mut body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    let draft = parse_create(&mut body, Some(&req), state.settings.default_max_attempts())?;
+    let directory = load_directory(&state, caller.tenant_id, named_recipients([&body])).await?;
+    let draft = parse_create(
+        &mut body,
+        Some(&req),
+        state.settings.default_max_attempts(),
+        &directory,
+    )?;
     body.finish()?;
-    check_draft(&state, &draft).await?;
+    check_draft(&state, caller.tenant_id, &draft).await?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let settings = state.settings.clone();
     // A pending cap is counted in the creating transaction, so capped creates skip the batch.
-    let (row, created) = if draft.cron.is_none() && settings.max_pending_notifications.is_none() {
+    let (row, created) = if draft.cron.is_none()
+        && settings.limits.max_pending_notifications.is_none()
+    {
         state
             .writer
             .insert(draft.into_new(tenant_id, None), actor)
@@ -651,10 +755,11 @@ async fn get(
 type Query = web::Query<HashMap<String, String>>;
 
 /// The filters of `GET /notifications`, also accepted by the bulk actions.
-pub const FILTERS: [&str; 10] = [
+pub const FILTERS: [&str; 11] = [
     "status",
     "channel",
     "recipient",
+    "recipient_id",
     "group_key",
     "idempotency_key",
     "event_id",
@@ -731,6 +836,7 @@ pub fn list_filter(
     }
     f.group_key = text_param(query, "group_key")?;
     f.recipient = text_param(query, "recipient")?;
+    f.recipient_id = text_param(query, "recipient_id")?;
     f.idempotency_key = text_param(query, "idempotency_key")?;
     f.event_id = uuid_param(query, "event_id")?;
     f.series_id = uuid_param(query, "series_id")?;
@@ -897,9 +1003,25 @@ async fn reschedule(
         .opt_str("recipient")?
         .map(|r| Recipient::parse(channel, &r).map_err(|e| ApiError::invalid("recipient", e)))
         .transpose()?;
+    if let (Some(_), Some(id)) = (&recipient, &current.recipient_id) {
+        return Err(ApiError::invalid(
+            "recipient",
+            format!("goes to recipient '{id}'; change the recipient's address instead"),
+        ));
+    }
     if let Some(r) = &recipient {
         guard_recipient(&state, r).await?;
         change.recipient = Some(r.as_str().to_string());
+    }
+    if let Some(name) = &current.template {
+        for field in ["subject", "body", "html"] {
+            if body.contains(field) {
+                return Err(ApiError::invalid(
+                    field,
+                    format!("the notification renders the stored template {name:?}; change the template instead"),
+                ));
+            }
+        }
     }
     if body.contains("subject") {
         let subject = body.opt_str("subject")?;
@@ -919,6 +1041,9 @@ async fn reschedule(
         }
         None if body_given => return Err(ApiError::invalid("body", "cannot be null")),
         None => {}
+    }
+    if body.contains("html") {
+        change.html = Some(parse_html(&mut body, channel)?);
     }
     let data_given = body.contains("data");
     match body.opt_object("data")? {
@@ -995,7 +1120,11 @@ async fn reschedule(
         change.timezone = Some(timezone.map(|t| t.name().to_string()));
     }
     body.finish()?;
-    if change.body.is_some() || change.subject.is_some() || change.data.is_some() {
+    if change.body.is_some()
+        || change.subject.is_some()
+        || change.html.is_some()
+        || change.data.is_some()
+    {
         let subject = match &change.subject {
             Some(s) => s.as_deref(),
             None => current.subject.as_deref(),
@@ -1006,6 +1135,10 @@ async fn reschedule(
                 channel,
                 subject,
                 body: change.body.as_deref().unwrap_or(&current.body),
+                html: match &change.html {
+                    Some(h) => h.as_deref(),
+                    None => current.html.as_deref(),
+                },
                 data: change.data.as_ref().unwrap_or(&current.data),
                 target_date: change.target_date.unwrap_or(current.target_date),
                 send_at: change.send_at.unwrap_or(current.send_at),

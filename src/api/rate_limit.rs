@@ -118,13 +118,15 @@ impl RateLimiter {
     pub fn new(settings: &Settings, conn: ConnectionManager) -> RateLimiter {
         RateLimiter {
             conn,
-            tag: format!("{{{}}}", settings.redis_prefix),
-            tenant_rate: settings.rate_limit.filter(|r| *r > 0),
+            tag: format!("{{{}}}", settings.redis.prefix),
+            tenant_rate: settings.api.rate_limit.filter(|r| *r > 0),
             local: LocalBuckets::default(),
-            login_max_account: settings.login_max_failures,
-            login_max_address: settings.login_max_failures_per_address,
-            login_window: settings.login_window,
-            hashing: Arc::new(Semaphore::new(settings.password_hash_concurrency.max(1))),
+            login_max_account: settings.auth.login_max_failures,
+            login_max_address: settings.auth.login_max_failures_per_address,
+            login_window: settings.auth.login_window,
+            hashing: Arc::new(Semaphore::new(
+                settings.auth.password_hash_concurrency.max(1),
+            )),
             gcra: Script::new(GCRA),
             attempt: Script::new(ATTEMPT),
             peek: Script::new(PEEK),

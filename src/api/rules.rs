@@ -4,13 +4,13 @@
 use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::ApiError;
-use super::notifications::{parse_id, parse_template};
+use super::notifications::{parse_html, parse_id, parse_template};
 use super::state::AppState;
 use super::view;
 use crate::api::openapi::{responses, schemas};
 use crate::channels::ChannelKind;
 use crate::db::{self, models::Rule, rules::RuleFields};
-use crate::domain::{EventType, LeadTime};
+use crate::domain::{Category, EventType, LeadTime};
 use crate::events::pointer::JsonPointer;
 use actix_web::{web, HttpResponse};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -46,11 +46,16 @@ fn render(r: &Rule) -> Value {
         "event_type": r.event_type,
         "channel": r.channel,
         "recipient_path": r.recipient_path,
+        "recipient_id_path": r.recipient_id_path,
+        "category": r.category,
         "target_date_path": r.target_date_path,
         "timezone_path": r.timezone_path,
         "lead_times": r.lead_times,
         "subject": r.subject,
         "body": r.body,
+        "html": r.html,
+        "template": r.template,
+        "template_version": r.template_version,
         "created_at": view::ts(r.created_at),
         "updated_at": view::ts(r.updated_at),
     })
@@ -100,33 +105,84 @@ fn lead_times(body: &mut JsonObject) -> Result<Vec<String>, ApiError> {
 fn parse_rule(body: &mut JsonObject) -> Result<RuleFields, ApiError> {
     let event_type = EventType::parse(&body.req_str("event_type")?)
         .map_err(|e| ApiError::invalid("event_type", e))?;
-    let channel: ChannelKind = body
-        .req_str("channel")?
-        .parse()
-        .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?;
-    let recipient_path = pointer(body, "recipient_path", true)?.unwrap_or_default();
+    // Either an address (`channel` + `recipient_path`) or a recipient (`recipient_id_path` +
+    // `category`, with an optional `channel`).
+    let recipient_id_path = pointer(body, "recipient_id_path", false)?;
+    let by_recipient = recipient_id_path.is_some();
+    let channel: Option<ChannelKind> = match body.opt_str("channel")? {
+        Some(c) => Some(
+            c.parse()
+                .map_err(|_| ApiError::invalid("channel", "must be email, sms or webhook"))?,
+        ),
+        None if by_recipient => None,
+        None => return Err(ApiError::invalid("channel", "is required")),
+    };
+    let (recipient_path, category) = if by_recipient {
+        if body.contains("recipient_path") {
+            return Err(ApiError::invalid(
+                "recipient_path",
+                "give either recipient_path (an address) or recipient_id_path, not both",
+            ));
+        }
+        let category = Category::parse(&body.req_str("category")?)
+            .map_err(|e| ApiError::invalid("category", e))?;
+        (None, Some(category.as_str().to_owned()))
+    } else {
+        if body.contains("category") {
+            return Err(ApiError::invalid(
+                "category",
+                "only applies with recipient_id_path (a rule naming a recipient)",
+            ));
+        }
+        (pointer(body, "recipient_path", true)?, None)
+    };
     let target_date_path = pointer(body, "target_date_path", true)?.unwrap_or_default();
     let timezone_path = pointer(body, "timezone_path", false)?;
     let lead_times = lead_times(body)?;
+    let template = super::templates::parse_ref(body)?;
     let subject = body.opt_str("subject")?;
     if let Some(s) = &subject {
         parse_template("subject", s)?;
     }
     let text = body.opt_str("body")?.unwrap_or_default();
     parse_template("body", &text)?;
-    if channel != ChannelKind::Webhook && text.trim().is_empty() {
+    // A recipient's channel is chosen per event, so its body must suit every channel.
+    // Without a channel (a recipient's, chosen per event) the HTML part serves e-mail sends.
+    let html = parse_html(body, channel.unwrap_or(ChannelKind::Email))?;
+    if template.is_none() && channel != Some(ChannelKind::Webhook) && text.trim().is_empty() {
         return Err(ApiError::invalid("body", "is required for email and sms"));
     }
     Ok(RuleFields {
         event_type: event_type.as_str().to_string(),
-        channel: channel.as_str().to_string(),
+        channel: channel.map(|c| c.as_str().to_string()),
         recipient_path,
+        recipient_id_path,
+        category,
         target_date_path,
         timezone_path,
         lead_times,
         subject,
         body: text,
+        html,
+        template_version: template.as_ref().and_then(|t| t.version),
+        template: template.map(|t| t.name),
     })
+}
+
+/// A rule's template must exist when the rule is written (`422` naming `template`).
+async fn check_template(
+    state: &AppState,
+    tenant_id: uuid::Uuid,
+    fields: &RuleFields,
+) -> Result<(), ApiError> {
+    if let Some(name) = &fields.template {
+        let reference = super::templates::TemplateRef {
+            name: name.clone(),
+            version: fields.template_version,
+        };
+        super::templates::resolve(state, tenant_id, &reference).await?;
+    }
+    Ok(())
 }
 
 fn duplicate(event_type: &str) -> impl Fn(DieselError) -> ApiError + '_ {
@@ -168,6 +224,7 @@ async fn create(
     caller.require_admin()?;
     let fields = parse_rule(&mut body)?;
     body.finish()?;
+    check_template(&state, caller.tenant_id, &fields).await?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let row = db::run(&state.pool, move |conn| {
@@ -286,6 +343,7 @@ async fn replace(
     let id = parse_id(&path, "rule")?;
     let fields = parse_rule(&mut body)?;
     body.finish()?;
+    check_template(&state, caller.tenant_id, &fields).await?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let row = db::run(&state.pool, move |conn| {

@@ -83,7 +83,7 @@ struct Slow {
 )]
 async fn stats(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     // Keyed by the Redis prefix too: one process may serve several deployments (tests do).
-    let key = (state.settings.redis_prefix.clone(), caller.tenant_id);
+    let key = (state.settings.redis.prefix.clone(), caller.tenant_id);
     if let Ok(c) = cache().lock() {
         if let Some((at, v)) = c.get(&key) {
             if at.elapsed() < CACHE_TTL {

@@ -1,12 +1,16 @@
 //! `GET /api/v1/tenant` and secret rotation (admin).
 
 use super::auth::Caller;
+use super::body::JsonObject;
 use super::error::ApiError;
 use super::state::AppState;
 use super::view::ts;
 use crate::api::openapi::{responses, schemas};
+use crate::config::MAX_WEBHOOK_SECRET_GRACE;
 use crate::db;
+use crate::domain::LeadTime;
 use actix_web::{web, HttpResponse};
+use chrono::Utc;
 use diesel::Connection;
 use serde_json::json;
 
@@ -22,7 +26,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct Api;
 
 fn render(t: &db::models::Tenant) -> serde_json::Value {
-    json!({"id": t.id, "name": t.name, "webhook_secret": t.webhook_secret, "created_at": ts(t.created_at)})
+    // The previous secret is shown only while it still signs.
+    let previous = t.active_previous_secret(Utc::now());
+    json!({
+        "id": t.id,
+        "name": t.name,
+        "webhook_secret": t.webhook_secret,
+        "previous_webhook_secret": previous,
+        "previous_webhook_secret_expires_at": previous.and(t.previous_webhook_secret_expires_at).map(ts),
+        "created_at": ts(t.created_at),
+    })
 }
 
 #[utoipa::path(
@@ -52,6 +65,29 @@ async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse,
     Ok(HttpResponse::Ok().json(render(&tenant)))
 }
 
+/// The grace period of a rotation: `grace_period` (an ISO-8601 duration, `PT0S` to stop the old
+/// secret at once) from an optional JSON body, else the configured default.
+fn grace_period(state: &AppState, body: &[u8]) -> Result<std::time::Duration, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(state.settings.channels.webhook_secret_grace);
+    }
+    let mut body = JsonObject::parse(body)?;
+    let grace = body.opt_str("grace_period")?;
+    body.finish()?;
+    let Some(raw) = grace else {
+        return Ok(state.settings.channels.webhook_secret_grace);
+    };
+    let parsed = LeadTime::parse(&raw)
+        .map_err(|e| ApiError::invalid("grace_period", e))?
+        .duration()
+        .to_std()
+        .unwrap_or_default();
+    if parsed > MAX_WEBHOOK_SECRET_GRACE {
+        return Err(ApiError::invalid("grace_period", "must be at most P30D"));
+    }
+    Ok(parsed)
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/tenant/webhook-secret/rotate",
@@ -69,20 +105,27 @@ async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse,
         (status = "default", response = responses::InternalError),
     ),
 )]
-async fn rotate(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+async fn rotate(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
+    let grace = grace_period(&state, &body)?;
+    let previous_until = (!grace.is_zero())
+        .then(|| Utc::now() + chrono::Duration::from_std(grace).unwrap_or_default());
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let tenant = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let t = db::tenants::rotate_secret(conn, tenant_id)?;
+            let t = db::tenants::rotate_secret(conn, tenant_id, previous_until)?;
             db::audit::record(
                 conn,
                 tenant_id,
                 &actor,
                 "tenant.webhook_secret_rotated",
                 Some(tenant_id),
-                json!({}),
+                json!({"grace_seconds": grace.as_secs()}),
             )?;
             Ok::<_, ApiError>(t)
         })

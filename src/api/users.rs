@@ -358,7 +358,7 @@ async fn update(
     };
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
-    let login_enabled = state.settings.jwt_secret.is_some();
+    let login_enabled = state.settings.auth.jwt_secret.is_some();
     let user = db::run(&state.pool, move |conn| {
         let change = Change {
             role,
@@ -463,7 +463,7 @@ async fn delete(
     let id = super::notifications::parse_id(&path, "user")?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
-    let login_enabled = state.settings.jwt_secret.is_some();
+    let login_enabled = state.settings.auth.jwt_secret.is_some();
     db::run(&state.pool, move |conn| {
         delete_one(conn, login_enabled, tenant_id, id, &actor)
     })
@@ -505,14 +505,14 @@ fn client_address(req: &HttpRequest) -> Option<std::net::IpAddr> {
 }
 
 fn issue_token(state: &AppState, user: &User) -> Result<Option<(String, u64)>, ApiError> {
-    let Some(secret) = state.settings.jwt_secret.as_ref() else {
+    let Some(secret) = state.settings.auth.jwt_secret.as_ref() else {
         return Ok(None);
     };
     let role: AccessRole = user
         .role
         .parse()
         .map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))?;
-    let ttl = state.settings.jwt_ttl.as_secs();
+    let ttl = state.settings.auth.jwt_ttl.as_secs();
     let token = issue_jwt(
         secret.expose(),
         &Claims {
@@ -554,7 +554,7 @@ async fn login(
     req: HttpRequest,
     mut body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    if state.settings.jwt_secret.is_none() {
+    if state.settings.auth.jwt_secret.is_none() {
         return Err(ApiError::NotFound(
             "login is disabled: the server has no CHIME_JWT_SECRET".into(),
         ));
@@ -652,7 +652,7 @@ async fn register(
     req: HttpRequest,
     mut body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
-    if !state.settings.allow_signup {
+    if !state.settings.auth.allow_signup {
         return Err(ApiError::NotFound(
             "sign-up is disabled on this server".into(),
         ));

@@ -19,8 +19,14 @@ pub fn notification(n: &Notification) -> Value {
         "status": n.status,
         "channel": n.channel,
         "recipient": n.recipient,
+        "recipient_id": n.recipient_id,
+        "category": n.category,
+        "urgent": n.urgent,
         "subject": n.subject,
         "body": n.body,
+        "html": n.html,
+        "template": n.template,
+        "template_version": n.template_version,
         "data": n.data,
         "target_date": opt_ts(n.target_date),
         "lead_time": n.lead_time,
@@ -35,6 +41,8 @@ pub fn notification(n: &Notification) -> Value {
         "max_attempts": n.max_attempts,
         "last_error": n.last_error,
         "sent_at": opt_ts(n.sent_at),
+        "delivery_status": n.delivery_status,
+        "delivery_status_at": opt_ts(n.delivery_status_at),
         "cancelled_at": opt_ts(n.cancelled_at),
         "event_id": n.event_id,
         "idempotency_key": n.idempotency_key,
@@ -51,6 +59,9 @@ pub fn attempt(a: &DeliveryAttempt) -> Value {
         "outcome": a.outcome,
         "error": a.error,
         "response": a.response_summary,
+        "provider_message_id": a.provider_message_id,
+        "provider_status": a.provider_status,
+        "provider_status_at": opt_ts(a.provider_status_at),
     })
 }
 

@@ -90,14 +90,14 @@ impl Scratch {
     }
     fn settings(&self) -> Settings {
         let mut s = Settings::defaults();
-        s.database_url = Secret::new(self.url());
-        s.redis_url = Secret::new(REDIS);
-        s.redis_prefix = self.prefix.clone();
-        s.listen_addr = "127.0.0.1:0".parse().expect("address");
-        s.bootstrap_admin_key = Some(Secret::new(ADMIN_KEY));
-        s.webhook_allow_private = true;
-        s.db_pool_size = 32;
-        s.sender_concurrency = 128;
+        s.database.url = Secret::new(self.url());
+        s.redis.url = Secret::new(REDIS);
+        s.redis.prefix = self.prefix.clone();
+        s.api.listen_addr = "127.0.0.1:0".parse().expect("address");
+        s.auth.bootstrap_admin_key = Some(Secret::new(ADMIN_KEY));
+        s.channels.webhook_allow_private = true;
+        s.database.pool_size = 32;
+        s.sender.concurrency = 128;
         s
     }
 }
@@ -288,6 +288,9 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
                 recipient: url.clone(),
                 subject: None,
                 body: String::new(),
+                html: None,
+                template: None,
+                template_version: None,
                 data: serde_json::json!({"i": i}),
                 target_date: None,
                 lead_time: None,
@@ -302,6 +305,9 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
                 event_id: None,
                 event_slot: None,
                 idempotency_key: None,
+                recipient_id: None,
+                category: None,
+                urgent: false,
             }
         })
         .collect();

@@ -2,15 +2,20 @@
 //!
 //! The transport comes from a URL: `smtp://host:port` (plain, for a local catcher),
 //! `smtp://user:pass@host?tls=required` (STARTTLS) or `smtps://user:pass@host` (implicit TLS).
-//! The `Message-ID` is `<{notification_id}@chime>`, so a retried send carries the same id and
-//! receiving systems can drop the duplicate.
+//! Messages are MIME (`MIME-Version: 1.0`): a `text/plain` body, or, when the notification has
+//! an HTML template, `multipart/alternative` with the plain text first and the HTML second
+//! (clients show the last part they can display).
+//!
+//! The `Message-ID` is `<{notification_id}@{domain}>`, with the domain configured
+//! (`CHIME_SMTP_MESSAGE_ID_DOMAIN`) or taken from the sender address, so a retried send carries
+//! the same id and receiving systems can drop the duplicate.
 //!
 //! Without an SMTP URL the channel logs recipient and subject (never the body) instead.
 
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
-use lettre::message::Mailbox;
+use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::response::Response;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -23,6 +28,8 @@ pub struct EmailChannel {
 struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// The right-hand side of every `Message-ID`.
+    message_id_domain: String,
     /// Bound of a whole send (connect, EHLO, TLS, AUTH, MAIL, RCPT, DATA), like an HTTP
     /// request's: the transport's own timeout applies to each command separately.
     timeout: Duration,
@@ -42,8 +49,22 @@ impl std::fmt::Debug for EmailChannel {
 }
 
 /// The `Message-ID` of every attempt of a notification.
-pub fn message_id(notification_id: uuid::Uuid) -> String {
-    format!("<{notification_id}@chime>")
+pub fn message_id(notification_id: uuid::Uuid, domain: &str) -> String {
+    format!("<{notification_id}@{domain}>")
+}
+
+/// Whether `domain` is a fully qualified host name (`mail.example.com`): dot-separated labels of
+/// letters, digits and inner hyphens, at least two of them.
+pub fn is_fully_qualified_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|label| {
+            (1..=63).contains(&label.len())
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
 }
 
 impl EmailChannel {
@@ -58,13 +79,27 @@ impl EmailChannel {
         let from = from
             .parse::<Mailbox>()
             .map_err(|e| anyhow::anyhow!("invalid SMTP sender address {from:?}: {e}"))?;
+        let message_id_domain = from.email.domain().to_owned();
         Ok(EmailChannel {
             smtp: Some(Smtp {
                 transport,
                 from,
+                message_id_domain,
                 timeout,
             }),
         })
+    }
+
+    /// Uses `domain` (a fully qualified host name) in every `Message-ID` instead of the sender
+    /// address's domain; `None` keeps that default.
+    pub fn with_message_id_domain(mut self, domain: Option<&str>) -> anyhow::Result<Self> {
+        if let (Some(smtp), Some(domain)) = (self.smtp.as_mut(), domain) {
+            if !is_fully_qualified_domain(domain) {
+                anyhow::bail!("invalid Message-ID domain {domain:?}: expected a fully qualified host name like mail.example.com");
+            }
+            smtp.message_id_domain = domain.to_owned();
+        }
+        Ok(self)
     }
 
     /// A channel that logs each message instead of sending it.
@@ -77,22 +112,68 @@ impl EmailChannel {
     }
 }
 
-fn build_message(from: &Mailbox, msg: &OutboundMessage) -> Result<Message, SendError> {
+fn build_message(smtp: &Smtp, msg: &OutboundMessage) -> Result<Message, SendError> {
     let to = msg
         .recipient
         .parse::<Mailbox>()
         .map_err(|e| SendError::permanent(format!("invalid recipient address: {e}")))?;
     let mut builder = Message::builder()
-        .from(from.clone())
+        .from(smtp.from.clone())
         .to(to)
-        .message_id(Some(message_id(msg.notification_id)));
+        .message_id(Some(message_id(
+            msg.notification_id,
+            &smtp.message_id_domain,
+        )));
     if let Some(subject) = &msg.subject {
         builder = builder.subject(subject);
     }
-    builder
-        .header(ContentType::TEXT_PLAIN)
-        .body(msg.body.clone())
-        .map_err(|e| SendError::permanent(format!("cannot build the e-mail: {e}")))
+    if let Some(url) = &msg.list_unsubscribe {
+        builder = builder
+            .header(ListUnsubscribe(format!("<{url}>")))
+            .header(ListUnsubscribePost);
+    }
+    // Both set `MIME-Version: 1.0` and pick a transfer encoding per part.
+    let built = match &msg.html {
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+            msg.body.clone(),
+            html.clone(),
+        )),
+        None => builder.singlepart(SinglePart::plain(msg.body.clone())),
+    };
+    built.map_err(|e| SendError::permanent(format!("cannot build the e-mail: {e}")))
+}
+
+/// `List-Unsubscribe: <https://…>` (RFC 2369), the link a mail client's unsubscribe button uses.
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(s.to_owned()))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the link takes a POST and
+/// unsubscribes at once, with no page to confirm on.
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
 }
 
 fn summary(response: &Response) -> String {
@@ -123,7 +204,7 @@ impl Channel for EmailChannel {
             );
             return Ok(Delivered::logged());
         };
-        let email = build_message(&smtp.from, msg)?;
+        let email = build_message(smtp, msg)?;
         match tokio::time::timeout(smtp.timeout, smtp.transport.send(email)).await {
             Ok(Ok(response)) => Ok(Delivered::new(summary(&response))),
             Ok(Err(e)) => Err(classify(e)),
@@ -149,8 +230,11 @@ mod tests {
             recipient: "Ada Lovelace <ada@example.com>".into(),
             subject: Some("Your card expires soon".into()),
             body: "Hi Ada,\n\nyour card ends on 2026-12-01.\n.\nBye".into(),
+            html: None,
             data: serde_json::Value::Null,
             webhook_secret: String::new(),
+            previous_webhook_secret: None,
+            list_unsubscribe: None,
         }
     }
 
@@ -180,7 +264,7 @@ mod tests {
         assert!(mail.accepted);
         assert_eq!(mail.mail_from, "chime@example.com");
         assert_eq!(mail.rcpt_to, vec!["ada@example.com".to_owned()]);
-        let expected_id = format!("<{}@chime>", msg.notification_id);
+        let expected_id = format!("<{}@example.com>", msg.notification_id);
         assert_eq!(
             mail.header("Message-ID").as_deref(),
             Some(expected_id.as_str())
@@ -190,10 +274,34 @@ mod tests {
             Some("Your card expires soon")
         );
         assert!(mail.header("To").unwrap().contains("ada@example.com"));
-        // Dot-stuffing round-trips the lone "." line; SMTP ends the data with a line break.
+        assert_eq!(mail.header("MIME-Version").as_deref(), Some("1.0"));
+        assert!(
+            mail.header("Content-Type")
+                .is_some_and(|t| t.starts_with("text/plain")),
+            "{mail:?}"
+        );
+        // Dot-stuffing round-trips the lone "." line; the MIME part and SMTP each end the data
+        // with a line break.
         assert_eq!(
             mail.body().replace("\r\n", "\n"),
-            "Hi Ada,\n\nyour card ends on 2026-12-01.\n.\nBye\n"
+            "Hi Ada,\n\nyour card ends on 2026-12-01.\n.\nBye\n\n"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_send_to_a_recipient_carries_one_click_unsubscribe_headers() {
+        let peer = SmtpPeer::start(SmtpReply::Accept).await.unwrap();
+        let mut msg = message();
+        msg.list_unsubscribe = Some("https://chime.example.com/unsubscribe/abc.def".into());
+        channel(&peer).send(&msg).await.unwrap();
+        let mails = peer.wait_for(1, WAIT).await.unwrap();
+        assert_eq!(
+            mails[0].header("List-Unsubscribe").as_deref(),
+            Some("<https://chime.example.com/unsubscribe/abc.def>")
+        );
+        assert_eq!(
+            mails[0].header("List-Unsubscribe-Post").as_deref(),
+            Some("List-Unsubscribe=One-Click")
         );
     }
 
@@ -209,6 +317,74 @@ mod tests {
         let mails = peer.wait_for(2, WAIT).await.unwrap();
         assert!(!mails[0].accepted && mails[1].accepted);
         assert_eq!(mails[0].header("message-id"), mails[1].header("message-id"));
+    }
+
+    #[tokio::test]
+    async fn an_html_template_adds_an_alternative_part() {
+        let peer = SmtpPeer::start(SmtpReply::Accept).await.unwrap();
+        let mut msg = message();
+        msg.html = Some("<p>Hi <b>Ada</b>, your card ends on 2026-12-01.</p>".into());
+        channel(&peer).send(&msg).await.unwrap();
+        let mails = peer.wait_for(1, WAIT).await.unwrap();
+        let mail = &mails[0];
+        assert_eq!(mail.header("MIME-Version").as_deref(), Some("1.0"));
+        let content_type = mail.header("Content-Type").unwrap();
+        assert!(
+            content_type.starts_with("multipart/alternative"),
+            "{content_type}"
+        );
+        let boundary = content_type
+            .split("boundary=")
+            .nth(1)
+            .unwrap()
+            .trim_matches('"')
+            .to_owned();
+        let parts: Vec<&str> = mail
+            .body()
+            .split(&format!("--{boundary}"))
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && *p != "--")
+            .collect();
+        assert_eq!(parts.len(), 2, "{}", mail.body());
+        // Plain text first, HTML last: clients show the last part they can display.
+        assert!(parts[0]
+            .to_ascii_lowercase()
+            .contains("content-type: text/plain"));
+        assert!(
+            parts[0].contains("your card ends on 2026-12-01."),
+            "{}",
+            parts[0]
+        );
+        assert!(parts[1]
+            .to_ascii_lowercase()
+            .contains("content-type: text/html"));
+        assert!(parts[1].contains("<b>Ada</b>"), "{}", parts[1]);
+    }
+
+    #[tokio::test]
+    async fn the_message_id_domain_is_configurable() {
+        let peer = SmtpPeer::start(SmtpReply::Accept).await.unwrap();
+        let channel = channel(&peer)
+            .with_message_id_domain(Some("mail.chime.example.org"))
+            .unwrap();
+        let msg = message();
+        channel.send(&msg).await.unwrap();
+        let mails = peer.wait_for(1, WAIT).await.unwrap();
+        assert_eq!(
+            mails[0].header("Message-ID"),
+            Some(format!("<{}@mail.chime.example.org>", msg.notification_id))
+        );
+        for bad in ["chime", "exa mple.com", "-a.example.com", "a..b", ""] {
+            let err = EmailChannel::smtp(&peer.url, "a@b.example", Duration::from_secs(1))
+                .unwrap()
+                .with_message_id_domain(Some(bad))
+                .unwrap_err();
+            assert!(
+                err.to_string().contains("Message-ID domain"),
+                "{bad}: {err}"
+            );
+        }
+        assert!(is_fully_qualified_domain("example.com"));
     }
 
     #[tokio::test]

@@ -40,6 +40,13 @@ pub(crate) fn client(
 
 /// 2xx → delivered; 408, 429, 5xx → transient (with `Retry-After`); anything else permanent.
 pub(crate) async fn classify_response(response: reqwest::Response) -> Result<Delivered, SendError> {
+    classify_response_keeping_body(response).await.0
+}
+
+/// [`classify_response`], also returning the start of the body (for a provider's message id).
+pub(crate) async fn classify_response_keeping_body(
+    response: reqwest::Response,
+) -> (Result<Delivered, SendError>, String) {
     let status = response.status();
     let retry_after = retry_after(response.headers(), Utc::now());
     let body = read_body_prefix(response).await;
@@ -49,7 +56,7 @@ pub(crate) async fn classify_response(response: reqwest::Response) -> Result<Del
     } else {
         format!("HTTP {}: {snippet}", status.as_u16())
     };
-    classify_status(status, retry_after, summary)
+    (classify_status(status, retry_after, summary), body)
 }
 
 fn classify_status(

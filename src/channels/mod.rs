@@ -40,10 +40,16 @@ pub struct OutboundMessage {
     pub subject: Option<String>,
     /// The rendered body.
     pub body: String,
+    /// E-mail only: the rendered HTML alternative of the body.
+    pub html: Option<String>,
     /// The notification's template data; also the webhook payload's `data`.
     pub data: serde_json::Value,
     /// The tenant's `whsec_<base64>` webhook signing secret.
     pub webhook_secret: String,
+    /// The tenant's secret before its last rotation, while it still signs (the grace period).
+    pub previous_webhook_secret: Option<String>,
+    /// E-mail only: the one-click unsubscribe URL (RFC 8058) of a send to a recipient.
+    pub list_unsubscribe: Option<String>,
 }
 
 // Hand-written so the body and the signing secret never reach a log line through `{:?}`.
@@ -55,6 +61,10 @@ impl fmt::Debug for OutboundMessage {
             .field("recipient", &self.recipient)
             .field("subject", &self.subject)
             .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field(
+                "html",
+                &self.html.as_ref().map(|h| format!("<{} bytes>", h.len())),
+            )
             .field("webhook_secret", &"<redacted>")
             .finish_non_exhaustive()
     }
@@ -113,12 +123,15 @@ pub struct Delivered {
     /// A short summary of the provider's answer ("HTTP 200", "250 OK queued", "logged"),
     /// stored with the delivery attempt.
     pub summary: String,
+    /// The provider's id of the message (an SMS `sid`), which its status reports quote.
+    pub provider_message_id: Option<String>,
 }
 
 impl Delivered {
     pub(crate) fn new(summary: impl Into<String>) -> Self {
         Delivered {
             summary: summary.into(),
+            provider_message_id: None,
         }
     }
 
@@ -184,11 +197,16 @@ pub struct ChannelsConfig {
     /// `smtps://user:pass@host` (implicit TLS). `None` logs e-mails instead of sending them.
     pub smtp_url: Option<String>,
     pub smtp_from: String,
+    /// The domain of every `Message-ID` (`<notification id@domain>`); `None` takes the domain
+    /// of `smtp_from`.
+    pub message_id_domain: Option<String>,
     /// Base URL of a Twilio-compatible API. `None` logs SMS instead of sending them.
     pub sms_url: Option<String>,
     pub sms_account_sid: Option<String>,
     pub sms_auth_token: Option<String>,
     pub sms_from: Option<String>,
+    /// The public URL of `POST /channels/sms/status`, sent to the provider as `StatusCallback`.
+    pub sms_status_callback_url: Option<String>,
     /// Allow webhook URLs that resolve to loopback, private or otherwise internal addresses.
     pub webhook_allow_private: bool,
     /// Upper bound for one provider call (HTTP request, or each SMTP command).
@@ -201,6 +219,7 @@ impl fmt::Debug for ChannelsConfig {
         f.debug_struct("ChannelsConfig")
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
             .field("smtp_from", &self.smtp_from)
+            .field("message_id_domain", &self.message_id_domain)
             .field("sms_url", &self.sms_url)
             .field("sms_account_sid", &self.sms_account_sid)
             .field(
@@ -208,6 +227,7 @@ impl fmt::Debug for ChannelsConfig {
                 &self.sms_auth_token.as_ref().map(|_| "<set>"),
             )
             .field("sms_from", &self.sms_from)
+            .field("sms_status_callback_url", &self.sms_status_callback_url)
             .field("webhook_allow_private", &self.webhook_allow_private)
             .field("http_timeout", &self.http_timeout)
             .finish()
@@ -227,7 +247,8 @@ impl Channels {
     /// URL or sender, an SMS URL without credentials) so a bad deployment stops at boot.
     pub fn from_config(cfg: &ChannelsConfig) -> anyhow::Result<Channels> {
         let email = match &cfg.smtp_url {
-            Some(url) => EmailChannel::smtp(url, &cfg.smtp_from, cfg.http_timeout)?,
+            Some(url) => EmailChannel::smtp(url, &cfg.smtp_from, cfg.http_timeout)?
+                .with_message_id_domain(cfg.message_id_domain.as_deref())?,
             None => EmailChannel::log_only(),
         };
         let sms = match &cfg.sms_url {
@@ -244,6 +265,7 @@ impl Channels {
                     &required(&cfg.sms_from, "the sender number")?,
                     cfg.http_timeout,
                 )?
+                .with_status_callback(cfg.sms_status_callback_url.as_deref())
             }
             None => SmsChannel::log_only(),
         };
@@ -329,20 +351,26 @@ mod tests {
             recipient: "ada@example.com".into(),
             subject: None,
             body: "the secret body".into(),
+            html: Some("<p>the secret body</p>".into()),
             data: serde_json::Value::Null,
             webhook_secret: "whsec_c2VjcmV0".into(),
+            previous_webhook_secret: Some("whsec_b2xk".into()),
+            list_unsubscribe: None,
         };
         let printed = format!("{msg:?}");
         assert!(!printed.contains("secret body"), "{printed}");
         assert!(!printed.contains("whsec_"), "{printed}");
+        assert!(!printed.contains("b2xk"), "{printed}");
 
         let cfg = ChannelsConfig {
             smtp_url: Some("smtps://user:hunter2@mail.example.com".into()),
             smtp_from: "chime@example.com".into(),
+            message_id_domain: None,
             sms_url: None,
             sms_account_sid: None,
             sms_auth_token: Some("tok3n".into()),
             sms_from: None,
+            sms_status_callback_url: None,
             webhook_allow_private: false,
             http_timeout: Duration::from_secs(10),
         };
@@ -369,10 +397,12 @@ mod tests {
         let cfg = ChannelsConfig {
             smtp_url: None,
             smtp_from: "chime@example.com".into(),
+            message_id_domain: None,
             sms_url: Some("http://127.0.0.1:9".into()),
             sms_account_sid: Some("AC1".into()),
             sms_auth_token: None,
             sms_from: Some("+15550001111".into()),
+            sms_status_callback_url: None,
             webhook_allow_private: false,
             http_timeout: Duration::from_secs(10),
         };

@@ -71,6 +71,22 @@ pub fn sign(
     Ok(format!("{SIGNATURE_VERSION},{}", BASE64.encode(tag)))
 }
 
+/// The `webhook-signature` header value signed by each of `secrets` (the current one first):
+/// space-separated `v1,…` entries, as Standard Webhooks allows during a secret rotation, so a
+/// receiver verifying with either secret accepts the delivery.
+pub fn sign_with_each(
+    secrets: &[&str],
+    msg_id: &str,
+    timestamp: i64,
+    payload: &[u8],
+) -> Result<String, SigningError> {
+    let signatures = secrets
+        .iter()
+        .map(|secret| sign(secret, msg_id, timestamp, payload))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(signatures.join(" "))
+}
+
 /// Checks a `webhook-signature` header (a space-separated list such as `v1,… v1,…`, as sent
 /// during a secret rotation) against the payload, in constant time.
 ///
@@ -138,6 +154,22 @@ mod tests {
     fn verify_accepts_any_of_several_signatures() {
         let header = format!("v1,Zm9v v1a,xyz {SIGNATURE}");
         verify(SECRET, MSG_ID, TIMESTAMP, PAYLOAD, &header).unwrap();
+    }
+
+    #[test]
+    fn each_secret_signs_during_a_rotation() {
+        let new = new_webhook_secret();
+        let header = sign_with_each(&[&new, SECRET], MSG_ID, TIMESTAMP, PAYLOAD).unwrap();
+        let entries: Vec<&str> = header.split(' ').collect();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[1], SIGNATURE);
+        verify(&new, MSG_ID, TIMESTAMP, PAYLOAD, &header).unwrap();
+        verify(SECRET, MSG_ID, TIMESTAMP, PAYLOAD, &header).unwrap();
+        assert!(verify(&new_webhook_secret(), MSG_ID, TIMESTAMP, PAYLOAD, &header).is_err());
+        assert_eq!(
+            sign_with_each(&[SECRET], MSG_ID, TIMESTAMP, PAYLOAD).unwrap(),
+            SIGNATURE
+        );
     }
 
     #[test]

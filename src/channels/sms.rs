@@ -1,13 +1,67 @@
 //! SMS through a Twilio-compatible HTTP API:
 //! `POST {base}/2010-04-01/Accounts/{sid}/Messages.json` with form fields `To`, `From`, `Body`
-//! and HTTP basic auth (account SID, auth token). Responses are classified like webhooks.
+//! and HTTP basic auth (account SID, auth token). Responses are classified like webhooks; the
+//! message `sid` of an accepted message is kept with the delivery attempt. With a status
+//! callback URL configured, each message asks the provider to report its fate there
+//! (`StatusCallback`); those reports are signed as [`twilio_signature`] describes.
 //!
 //! Without a provider the channel logs the recipient instead of sending (development).
 
 use std::time::Duration;
 
-use super::http::{classify_response, classify_transport_error};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+
+use super::http::{classify_response_keeping_body, classify_transport_error};
 use super::{Channel, Delivered, OutboundMessage, SendError};
+
+type HmacSha1 = Hmac<Sha1>;
+
+/// Twilio's request signature (`X-Twilio-Signature`): base64 of HMAC-SHA1, keyed with the auth
+/// token, over the full URL the provider requested followed by every form parameter as
+/// name + value, sorted by name (then value).
+pub fn twilio_signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
+    BASE64.encode(twilio_mac(auth_token, url, params).finalize().into_bytes())
+}
+
+fn twilio_mac(auth_token: &str, url: &str, params: &[(String, String)]) -> HmacSha1 {
+    let mut sorted: Vec<&(String, String)> = params.iter().collect();
+    sorted.sort();
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac =
+        HmacSha1::new_from_slice(auth_token.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(url.as_bytes());
+    for (name, value) in sorted {
+        mac.update(name.as_bytes());
+        mac.update(value.as_bytes());
+    }
+    mac
+}
+
+/// Whether `signature` (the `X-Twilio-Signature` header) signs this request; compared in
+/// constant time.
+pub fn verify_twilio_signature(
+    auth_token: &str,
+    url: &str,
+    params: &[(String, String)],
+    signature: &str,
+) -> bool {
+    let Ok(tag) = BASE64.decode(signature.trim()) else {
+        return false;
+    };
+    twilio_mac(auth_token, url, params)
+        .verify_slice(&tag)
+        .is_ok()
+}
+
+/// The `sid` of a provider's JSON answer to a send.
+fn message_sid(body: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    let sid = value.get("sid")?.as_str()?.trim();
+    (!sid.is_empty() && sid.len() <= 64).then(|| sid.to_owned())
+}
 
 pub struct SmsChannel {
     provider: Option<Provider>,
@@ -19,6 +73,7 @@ struct Provider {
     account_sid: String,
     auth_token: String,
     from: String,
+    status_callback: Option<String>,
 }
 
 impl std::fmt::Debug for SmsChannel {
@@ -62,8 +117,17 @@ impl SmsChannel {
                 account_sid: account_sid.to_owned(),
                 auth_token: auth_token.to_owned(),
                 from: from.to_owned(),
+                status_callback: None,
             }),
         })
+    }
+
+    /// Asks the provider to report each message's status to `url` (`StatusCallback`).
+    pub fn with_status_callback(mut self, url: Option<&str>) -> Self {
+        if let Some(provider) = self.provider.as_mut() {
+            provider.status_callback = url.map(str::to_owned);
+        }
+        self
     }
 
     /// A channel that logs each message instead of sending it.
@@ -89,11 +153,14 @@ impl Channel for SmsChannel {
             );
             return Ok(Delivered::logged());
         };
-        let form = [
+        let mut form = vec![
             ("To", msg.recipient.as_str()),
             ("From", provider.from.as_str()),
             ("Body", msg.body.as_str()),
         ];
+        if let Some(url) = &provider.status_callback {
+            form.push(("StatusCallback", url.as_str()));
+        }
         let response = provider
             .client
             .post(provider.endpoint.clone())
@@ -102,7 +169,11 @@ impl Channel for SmsChannel {
             .send()
             .await
             .map_err(classify_transport_error)?;
-        classify_response(response).await
+        let (result, body) = classify_response_keeping_body(response).await;
+        result.map(|mut delivered| {
+            delivered.provider_message_id = message_sid(&body);
+            delivered
+        })
     }
 }
 
@@ -110,7 +181,6 @@ impl Channel for SmsChannel {
 mod tests {
     use super::*;
     use crate::channels::test_peers::{HttpPeer, PeerResponse, Responder};
-    use base64::Engine as _;
 
     const WAIT: Duration = Duration::from_secs(10);
 
@@ -121,8 +191,11 @@ mod tests {
             recipient: "+4915112345678".into(),
             subject: None,
             body: "Your code: 42 & more = fun".into(),
+            html: None,
             data: serde_json::Value::Null,
             webhook_secret: String::new(),
+            previous_webhook_secret: None,
+            list_unsubscribe: None,
         }
     }
 
@@ -152,6 +225,7 @@ mod tests {
             delivered.summary,
             r#"HTTP 201: {"sid": "SM123", "status": "queued"}"#
         );
+        assert_eq!(delivered.provider_message_id.as_deref(), Some("SM123"));
 
         let requests = peer.wait_for(1, WAIT).await.unwrap();
         let request = &requests[0];
@@ -177,6 +251,63 @@ mod tests {
                 ("Body".to_owned(), msg.body.clone()),
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn a_status_callback_url_is_sent_when_configured() {
+        let peer = HttpPeer::start(Responder::always(201)).await.unwrap();
+        let channel = SmsChannel::twilio(&peer.url, "AC1", "t", "+1555", Duration::from_secs(5))
+            .unwrap()
+            .with_status_callback(Some("https://chime.example.com/channels/sms/status"));
+        let delivered = channel.send(&message()).await.unwrap();
+        // An answer without a sid is still a success.
+        assert_eq!(delivered.provider_message_id, None);
+        let requests = peer.wait_for(1, WAIT).await.unwrap();
+        assert!(form_fields(&requests[0].body).contains(&(
+            "StatusCallback".to_owned(),
+            "https://chime.example.com/channels/sms/status".to_owned()
+        )));
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn twilio_signatures_match_the_documented_example() {
+        // The example of Twilio's "Webhooks security" documentation.
+        let url = "https://mycompany.com/myapp.php?foo=1&bar=2";
+        let p = params(&[
+            ("CallSid", "CA1234567890ABCDE"),
+            ("Caller", "+12349013030"),
+            ("Digits", "1234"),
+            ("From", "+12349013030"),
+            ("To", "+18005551212"),
+        ]);
+        let signature = twilio_signature("12345", url, &p);
+        assert_eq!(signature, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=");
+        assert!(verify_twilio_signature("12345", url, &p, &signature));
+        // Order of the form does not matter; every byte of the URL, names and values does.
+        let mut reversed = p.clone();
+        reversed.reverse();
+        assert!(verify_twilio_signature("12345", url, &reversed, &signature));
+        assert!(!verify_twilio_signature("12346", url, &p, &signature));
+        assert!(!verify_twilio_signature(
+            "12345",
+            "https://mycompany.com/myapp.php?foo=1&bar=3",
+            &p,
+            &signature
+        ));
+        let mut tampered = p.clone();
+        tampered[2].1 = "1235".into();
+        assert!(!verify_twilio_signature(
+            "12345", url, &tampered, &signature
+        ));
+        assert!(!verify_twilio_signature("12345", url, &p, "not base64!"));
+        assert!(!verify_twilio_signature("12345", url, &p, ""));
     }
 
     #[tokio::test]

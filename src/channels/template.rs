@@ -158,6 +158,25 @@ impl Template {
     /// Renders with `data` as the variables (an object; anything else renders every variable
     /// as undefined), within `budget`. CPU-bound: call it off the async workers.
     pub fn render(&self, data: &serde_json::Value, budget: Budget) -> Result<String, RenderError> {
+        self.render_with(data, budget, AutoEscape::None)
+    }
+
+    /// [`Template::render`] for an HTML part: every value is HTML-escaped, so data cannot add
+    /// markup.
+    pub fn render_html(
+        &self,
+        data: &serde_json::Value,
+        budget: Budget,
+    ) -> Result<String, RenderError> {
+        self.render_with(data, budget, AutoEscape::Html)
+    }
+
+    fn render_with(
+        &self,
+        data: &serde_json::Value,
+        budget: Budget,
+        escape: AutoEscape,
+    ) -> Result<String, RenderError> {
         let meter = Arc::new(Meter::new(budget));
         let mut env = environment(&meter);
         env.set_fuel(Some(budget.fuel));
@@ -175,7 +194,7 @@ impl Template {
             root,
             &blocks,
             &mut machinery::make_string_output(&mut text),
-            AutoEscape::None,
+            escape,
         );
         match (result, meter.tripped()) {
             (Ok(_), _) => Ok(text),
@@ -198,6 +217,24 @@ pub async fn render_blocking(
     data: Arc<serde_json::Value>,
     budget: Budget,
 ) -> Result<String, RenderError> {
+    render_blocking_as(src, data, budget, false).await
+}
+
+/// [`render_blocking`] for an HTML part (values HTML-escaped).
+pub async fn render_html_blocking(
+    src: String,
+    data: Arc<serde_json::Value>,
+    budget: Budget,
+) -> Result<String, RenderError> {
+    render_blocking_as(src, data, budget, true).await
+}
+
+async fn render_blocking_as(
+    src: String,
+    data: Arc<serde_json::Value>,
+    budget: Budget,
+    html: bool,
+) -> Result<String, RenderError> {
     static SLOTS: LazyLock<Arc<tokio::sync::Semaphore>> = LazyLock::new(|| {
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
         Arc::new(tokio::sync::Semaphore::new(cpus.max(2)))
@@ -215,9 +252,12 @@ pub async fn render_blocking(
     tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
         let _permit = permit;
-        Template::parse(&src)
-            .map_err(RenderError::Failed)?
-            .render(&data, budget)
+        let template = Template::parse(&src).map_err(RenderError::Failed)?;
+        if html {
+            template.render_html(&data, budget)
+        } else {
+            template.render(&data, budget)
+        }
     })
     .await
     .map_err(|e| RenderError::Failed(format!("render task failed: {e}")))?
@@ -837,7 +877,9 @@ fn guarded_stmt<'a>(s: &ast::Stmt<'a>) -> ast::Stmt<'a> {
 fn emit_const<'a>(text: &str, span: machinery::Span) -> ast::Stmt<'a> {
     let value = ast::Expr::Const(ast::Spanned::new(
         ast::Const {
-            value: Value::from(text),
+            // The template's own text: safe, so an HTML part keeps its markup while the values
+            // it interpolates are escaped.
+            value: Value::from_safe_string(text.to_owned()),
         },
         span,
     ));
@@ -1001,6 +1043,19 @@ mod tests {
         assert_eq!(
             render("Hi {{name}}, your card ends on {{ target_date }}.", data),
             "Hi Ada, your card ends on 2026-12-01."
+        );
+    }
+
+    #[test]
+    fn html_parts_escape_values_but_not_the_template() {
+        let data = json!({"name": "<script>alert(1)</script> & Ada"});
+        let html = Template::parse("<p>Hi <b>{{ name }}</b></p>")
+            .unwrap()
+            .render_html(&data, budget())
+            .unwrap();
+        assert_eq!(
+            html,
+            "<p>Hi <b>&lt;script&gt;alert(1)&lt;&#x2f;script&gt; &amp; Ada</b></p>"
         );
     }
 

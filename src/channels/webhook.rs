@@ -14,7 +14,8 @@
 //!
 //! Headers: `webhook-id` (the notification id, identical on every retry so receivers can
 //! deduplicate), `webhook-timestamp` (unix seconds of this attempt) and `webhook-signature`
-//! (see [`super::signing`]).
+//! (see [`super::signing`]). For a grace period after the tenant's secret was rotated, the
+//! header carries two signatures, by the new and by the previous secret.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -112,7 +113,9 @@ impl Channel for WebhookChannel {
         // Sign exactly the bytes that are sent.
         let body = serde_json::to_vec(&payload(msg, now))
             .map_err(|e| SendError::permanent(format!("cannot encode the payload: {e}")))?;
-        let signature = signing::sign(&msg.webhook_secret, &msg_id, now.timestamp(), &body)
+        let mut secrets = vec![msg.webhook_secret.as_str()];
+        secrets.extend(msg.previous_webhook_secret.as_deref());
+        let signature = signing::sign_with_each(&secrets, &msg_id, now.timestamp(), &body)
             .map_err(|e| SendError::permanent(format!("cannot sign the webhook: {e}")))?;
 
         let response = self
@@ -144,8 +147,11 @@ mod tests {
             recipient: url.to_owned(),
             subject: Some("Card expiring".into()),
             body: "Hi Ada, your card ends soon.".into(),
+            html: None,
             data: json!({"name": "Ada", "card": {"last4": "4242"}}),
             webhook_secret: signing::new_webhook_secret(),
+            previous_webhook_secret: None,
+            list_unsubscribe: None,
         }
     }
 
@@ -192,6 +198,28 @@ mod tests {
             body["data"],
             json!({"name": "Ada", "card": {"last4": "4242"}, "body": msg.body, "subject": "Card expiring"})
         );
+    }
+
+    #[tokio::test]
+    async fn a_previous_secret_adds_a_second_signature() {
+        let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
+        let mut msg = message(&peer.url);
+        let previous = signing::new_webhook_secret();
+        msg.previous_webhook_secret = Some(previous.clone());
+        channel().send(&msg).await.unwrap();
+        let requests = peer.wait_for(1, WAIT).await.unwrap();
+        let request = &requests[0];
+        let header = request.header("webhook-signature").unwrap();
+        assert_eq!(header.split(' ').count(), 2, "{header}");
+        let id = request.header("webhook-id").unwrap();
+        let ts: i64 = request
+            .header("webhook-timestamp")
+            .unwrap()
+            .parse()
+            .unwrap();
+        for secret in [&msg.webhook_secret, &previous] {
+            signing::verify(secret, id, ts, &request.body, header).unwrap();
+        }
     }
 
     #[tokio::test]

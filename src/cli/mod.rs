@@ -29,10 +29,15 @@ const ACTOR: &str = "cli";
     name = "chime",
     version,
     about = "Delayed-notification service: reminders by e-mail, SMS and signed webhooks",
-    after_help = "Configuration comes from the environment (DATABASE_URL, REDIS_URL, \
-                  CHIME_REDIS_PREFIX, …); see README.md."
+    after_help = "Configuration comes from a TOML file (--config, CHIME_CONFIG or ./chime.toml) \
+                  and the environment, which overrides it (DATABASE_URL, REDIS_URL, \
+                  CHIME_REDIS_PREFIX, …); see README.md and chime.example.toml."
 )]
 pub struct Cli {
+    /// The configuration file (default: $CHIME_CONFIG, else ./chime.toml when it exists);
+    /// environment variables override it
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -152,7 +157,7 @@ struct Ctx {
 
 impl Ctx {
     async fn open(settings: Settings, common: &Common) -> anyhow::Result<Ctx> {
-        let pool = db::build_pool(settings.database_url.expose(), 2);
+        let pool = db::build_pool(settings.database.url.expose(), 2);
         let reference = common
             .tenant
             .clone()
@@ -183,7 +188,7 @@ impl Ctx {
 
     /// The deployment's schedule in Redis, connected within a few seconds.
     async fn schedule(&self) -> anyhow::Result<Schedule> {
-        let client = redis::Client::open(self.settings.redis_url.expose())
+        let client = redis::Client::open(self.settings.redis.url.expose())
             .map_err(|e| anyhow::anyhow!("REDIS_URL is invalid: {e}"))?;
         let config = crate::startup::redis_manager_config();
         let conn = tokio::time::timeout(
@@ -193,12 +198,12 @@ impl Ctx {
         .await
         .map_err(|_| anyhow::anyhow!("Redis did not answer within 3 s"))?
         .map_err(|e| anyhow::anyhow!("cannot reach Redis: {e}"))?;
-        Ok(Schedule::new(conn, Keys::new(&self.settings.redis_prefix)))
+        Ok(Schedule::new(conn, Keys::new(&self.settings.redis.prefix)))
     }
 
     /// True where admin users can sign in, so they count as a remaining admin (as in the API).
     fn login_enabled(&self) -> bool {
-        self.settings.jwt_secret.is_some()
+        self.settings.auth.jwt_secret.is_some()
     }
 
     /// Prints `json` with `--json`, otherwise the text `human` makes.

@@ -27,7 +27,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// scheduled, sending, sent, cancelled, expired or dead
+    /// scheduled, sending, sent, cancelled, expired, dead or suppressed
     #[arg(long)]
     status: Option<String>,
     /// email, sms or webhook

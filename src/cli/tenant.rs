@@ -13,7 +13,7 @@ pub async fn create_tenant(
         anyhow::bail!("NAME must be 1 to 200 characters");
     }
     prepare_database_within(&settings, true, budget).await?;
-    let url = settings.database_url.expose().to_string();
+    let url = settings.database.url.expose().to_string();
     let created = tokio::task::spawn_blocking(move || {
         crate::db::setup::create_tenant_with_admin_key(&url, &name)
     })

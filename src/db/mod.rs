@@ -10,6 +10,7 @@ pub mod events;
 pub mod group_commit;
 pub mod models;
 pub mod notifications;
+pub mod recipients;
 pub mod retention;
 pub mod rules;
 #[rustfmt::skip]
@@ -17,6 +18,7 @@ pub mod schema;
 pub mod series;
 pub mod setup;
 pub mod stats;
+pub mod templates;
 pub mod tenants;
 pub mod users;
 

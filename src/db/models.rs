@@ -12,6 +12,9 @@ pub struct Tenant {
     pub name: String,
     pub webhook_secret: String,
     pub created_at: DateTime<Utc>,
+    /// The secret before the last rotation, still signing webhooks until its expiry.
+    pub previous_webhook_secret: Option<String>,
+    pub previous_webhook_secret_expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -96,6 +99,20 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub event_slot: Option<i32>,
+    /// E-mail only: the template of an HTML alternative part.
+    pub html: Option<String>,
+    /// What the provider reported after accepting the message (`delivered`, `undelivered`).
+    pub delivery_status: Option<String>,
+    pub delivery_status_at: Option<DateTime<Utc>>,
+    /// A stored template rendered at send time instead of `subject`, `body` and `html`.
+    pub template: Option<String>,
+    /// The pinned version of `template`; `None` renders its latest version.
+    pub template_version: Option<i32>,
+    /// The recipient's external id, when the notification names one.
+    pub recipient_id: Option<String>,
+    pub category: Option<String>,
+    /// Sent through the recipient's quiet hours.
+    pub urgent: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -122,6 +139,12 @@ pub struct NewNotification {
     pub event_id: Option<Uuid>,
     pub event_slot: Option<i32>,
     pub idempotency_key: Option<String>,
+    pub html: Option<String>,
+    pub template: Option<String>,
+    pub template_version: Option<i32>,
+    pub recipient_id: Option<String>,
+    pub category: Option<String>,
+    pub urgent: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -136,6 +159,11 @@ pub struct DeliveryAttempt {
     pub outcome: String,
     pub error: Option<String>,
     pub response_summary: Option<String>,
+    /// The provider's id of the message (an SMS `sid`).
+    pub provider_message_id: Option<String>,
+    /// The latest status the provider reported for it.
+    pub provider_status: Option<String>,
+    pub provider_status_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Insertable)]
@@ -150,6 +178,7 @@ pub struct NewDeliveryAttempt {
     pub outcome: String,
     pub error: Option<String>,
     pub response_summary: Option<String>,
+    pub provider_message_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -183,8 +212,12 @@ pub struct Rule {
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub event_type: String,
-    pub channel: String,
-    pub recipient_path: String,
+    /// With `recipient_path`, the channel; with `recipient_id_path`, an optional one.
+    #[diesel(treat_none_as_null = true)]
+    pub channel: Option<String>,
+    /// Where the address is; `None` for a rule naming a recipient.
+    #[diesel(treat_none_as_null = true)]
+    pub recipient_path: Option<String>,
     pub target_date_path: String,
     #[diesel(treat_none_as_null = true)]
     pub timezone_path: Option<String>,
@@ -194,6 +227,17 @@ pub struct Rule {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[diesel(treat_none_as_null = true)]
+    pub html: Option<String>,
+    #[diesel(treat_none_as_null = true)]
+    pub template: Option<String>,
+    #[diesel(treat_none_as_null = true)]
+    pub template_version: Option<i32>,
+    /// Where the recipient's external id is, for a rule naming a recipient.
+    #[diesel(treat_none_as_null = true)]
+    pub recipient_id_path: Option<String>,
+    #[diesel(treat_none_as_null = true)]
+    pub category: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -206,5 +250,48 @@ pub struct Series {
     pub ends_at: Option<DateTime<Utc>>,
     pub status: String,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One version of a stored template.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = templates)]
+pub struct StoredTemplate {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub name: String,
+    pub version: i32,
+    pub subject: Option<String>,
+    pub body: String,
+    pub html: Option<String>,
+    pub digest: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = recipients)]
+pub struct RecipientRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub external_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub webhook_url: Option<String>,
+    pub timezone: Option<String>,
+    pub locale: Option<String>,
+    pub preferred_channel: Option<String>,
+    pub preferences: serde_json::Value,
+    pub quiet_hours: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = recipient_defaults)]
+pub struct RecipientDefaultsRow {
+    pub tenant_id: Uuid,
+    pub preferences: serde_json::Value,
+    pub quiet_hours: Option<serde_json::Value>,
     pub updated_at: DateTime<Utc>,
 }

@@ -70,6 +70,8 @@ pub struct ListFilter {
     pub event_id: Option<Uuid>,
     pub series_id: Option<Uuid>,
     pub recipient: Option<String>,
+    /// A recipient's external id.
+    pub recipient_id: Option<String>,
     pub idempotency_key: Option<String>,
     /// `send_at` within `[due_after, due_before)`.
     pub due_after: Option<DateTime<Utc>>,
@@ -116,6 +118,9 @@ pub fn matching<'a>(tenant_id: Uuid, f: &ListFilter) -> Boxed<'a> {
     }
     if let Some(r) = &f.recipient {
         q = q.filter(n::recipient.eq(r.clone()));
+    }
+    if let Some(r) = &f.recipient_id {
+        q = q.filter(n::recipient_id.eq(r.clone()));
     }
     if let Some(k) = &f.idempotency_key {
         q = q.filter(n::idempotency_key.eq(k.clone()));
@@ -218,6 +223,7 @@ pub struct Reschedule {
     pub recipient: Option<String>,
     pub subject: Option<Option<String>>,
     pub body: Option<String>,
+    pub html: Option<Option<String>>,
     pub data: Option<serde_json::Value>,
     pub target_date: Option<Option<DateTime<Utc>>>,
     pub lead_time: Option<Option<String>>,

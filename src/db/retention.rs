@@ -32,7 +32,7 @@ pub fn purge_notifications(
             "WITH doomed AS ( \
                SELECT id FROM notifications \
                WHERE tenant_id = $1 AND created_at < $2 AND updated_at < $2 \
-                 AND status IN ('sent', 'cancelled', 'expired', 'dead') \
+                 AND status IN ('sent', 'cancelled', 'expired', 'dead', 'suppressed') \
                ORDER BY created_at LIMIT $3 \
                FOR UPDATE SKIP LOCKED \
              ) \

@@ -11,13 +11,19 @@ use uuid::Uuid;
 #[diesel(table_name = rules, treat_none_as_null = true)]
 pub struct RuleFields {
     pub event_type: String,
-    pub channel: String,
-    pub recipient_path: String,
+    pub channel: Option<String>,
+    pub recipient_path: Option<String>,
+    pub recipient_id_path: Option<String>,
+    pub category: Option<String>,
     pub target_date_path: String,
     pub timezone_path: Option<String>,
     pub lead_times: Vec<String>,
     pub subject: Option<String>,
     pub body: String,
+    pub html: Option<String>,
+    /// A stored template rendered instead of `subject`, `body` and `html`.
+    pub template: Option<String>,
+    pub template_version: Option<i32>,
 }
 
 /// Inserts a rule; a second rule for the same event type is a unique violation.
@@ -37,6 +43,11 @@ pub fn insert(conn: &mut PgConnection, tenant_id: Uuid, f: &RuleFields) -> Query
             body: f.body.clone(),
             created_at: at,
             updated_at: at,
+            html: f.html.clone(),
+            template: f.template.clone(),
+            template_version: f.template_version,
+            recipient_id_path: f.recipient_id_path.clone(),
+            category: f.category.clone(),
         })
         .returning(Rule::as_returning())
         .get_result(conn)

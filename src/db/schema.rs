@@ -37,6 +37,9 @@ diesel::table! {
         outcome -> Text,
         error -> Nullable<Text>,
         response_summary -> Nullable<Text>,
+        provider_message_id -> Nullable<Text>,
+        provider_status -> Nullable<Text>,
+        provider_status_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -85,6 +88,42 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         event_slot -> Nullable<Int4>,
+        html -> Nullable<Text>,
+        delivery_status -> Nullable<Text>,
+        delivery_status_at -> Nullable<Timestamptz>,
+        template -> Nullable<Text>,
+        template_version -> Nullable<Int4>,
+        recipient_id -> Nullable<Text>,
+        category -> Nullable<Text>,
+        urgent -> Bool,
+    }
+}
+
+diesel::table! {
+    recipient_defaults (tenant_id) {
+        tenant_id -> Uuid,
+        preferences -> Jsonb,
+        quiet_hours -> Nullable<Jsonb>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    recipients (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        external_id -> Text,
+        name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        webhook_url -> Nullable<Text>,
+        timezone -> Nullable<Text>,
+        locale -> Nullable<Text>,
+        preferred_channel -> Nullable<Text>,
+        preferences -> Jsonb,
+        quiet_hours -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -93,8 +132,8 @@ diesel::table! {
         id -> Uuid,
         tenant_id -> Uuid,
         event_type -> Text,
-        channel -> Text,
-        recipient_path -> Text,
+        channel -> Nullable<Text>,
+        recipient_path -> Nullable<Text>,
         target_date_path -> Text,
         timezone_path -> Nullable<Text>,
         lead_times -> Array<Text>,
@@ -102,6 +141,11 @@ diesel::table! {
         body -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        html -> Nullable<Text>,
+        template -> Nullable<Text>,
+        template_version -> Nullable<Int4>,
+        recipient_id_path -> Nullable<Text>,
+        category -> Nullable<Text>,
     }
 }
 
@@ -119,11 +163,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    templates (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        name -> Text,
+        version -> Int4,
+        subject -> Nullable<Text>,
+        body -> Text,
+        html -> Nullable<Text>,
+        digest -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     tenants (id) {
         id -> Uuid,
         name -> Text,
         webhook_secret -> Text,
         created_at -> Timestamptz,
+        previous_webhook_secret -> Nullable<Text>,
+        previous_webhook_secret_expires_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -149,8 +209,11 @@ diesel::joinable!(events -> tenants (tenant_id));
 diesel::joinable!(notifications -> events (event_id));
 diesel::joinable!(notifications -> series (series_id));
 diesel::joinable!(notifications -> tenants (tenant_id));
+diesel::joinable!(recipient_defaults -> tenants (tenant_id));
+diesel::joinable!(recipients -> tenants (tenant_id));
 diesel::joinable!(rules -> tenants (tenant_id));
 diesel::joinable!(series -> tenants (tenant_id));
+diesel::joinable!(templates -> tenants (tenant_id));
 diesel::joinable!(users -> tenants (tenant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -159,8 +222,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     delivery_attempts,
     events,
     notifications,
+    recipient_defaults,
+    recipients,
     rules,
     series,
+    templates,
     tenants,
     users,
 );

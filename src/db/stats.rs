@@ -19,7 +19,7 @@ pub const LAG_SAMPLE: i64 = 10_000;
 /// ($1 tenant, $2 cap)
 pub const STATUS_COUNTS_SQL: &str = "SELECT s.status, (SELECT count(*) FROM (SELECT 1 FROM notifications n \
              WHERE n.tenant_id = $1 AND n.status = s.status LIMIT $2) x) AS n \
-         FROM unnest(ARRAY['scheduled','sending','sent','cancelled','expired','dead']) AS s(status)";
+         FROM unnest(ARRAY['scheduled','sending','sent','cancelled','expired','dead','suppressed']) AS s(status)";
 /// ($1 tenant, $2 now, $3 cap)
 pub const DUE_SQL: &str = "SELECT \
            (SELECT count(*) FROM (SELECT 1 FROM notifications WHERE tenant_id = $1 \

@@ -1,5 +1,6 @@
 use super::models::Tenant;
 use super::schema::tenants;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -59,16 +60,77 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Tenant> {
         .first(conn)
 }
 
-pub fn rotate_secret(conn: &mut PgConnection, id: Uuid) -> QueryResult<Tenant> {
-    diesel::update(tenants::table.find(id))
-        .set(tenants::webhook_secret.eq(crate::channels::signing::new_webhook_secret()))
-        .returning(Tenant::as_returning())
-        .get_result(conn)
+/// A new webhook secret; the one it replaces keeps signing until `previous_until` (`None`:
+/// not at all). A secret that was still in its grace period is dropped.
+pub fn rotate_secret(
+    conn: &mut PgConnection,
+    id: Uuid,
+    previous_until: Option<DateTime<Utc>>,
+) -> QueryResult<Tenant> {
+    let new_secret = crate::channels::signing::new_webhook_secret();
+    let update = diesel::update(tenants::table.find(id));
+    match previous_until {
+        Some(until) => update
+            .set((
+                // Right-hand sides read the row as it was before the update.
+                tenants::previous_webhook_secret.eq(tenants::webhook_secret.nullable()),
+                tenants::previous_webhook_secret_expires_at.eq(until),
+                tenants::webhook_secret.eq(new_secret),
+            ))
+            .returning(Tenant::as_returning())
+            .get_result(conn),
+        None => update
+            .set((
+                tenants::previous_webhook_secret.eq(None::<String>),
+                tenants::previous_webhook_secret_expires_at.eq(None::<DateTime<Utc>>),
+                tenants::webhook_secret.eq(new_secret),
+            ))
+            .returning(Tenant::as_returning())
+            .get_result(conn),
+    }
 }
 
-pub fn webhook_secrets(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<(Uuid, String)>> {
-    tenants::table
+/// The secrets that sign a tenant's webhooks now: the current one, and the previous one while
+/// its grace period lasts.
+#[derive(Debug, Clone)]
+pub struct WebhookSecrets {
+    pub current: String,
+    pub previous: Option<String>,
+}
+
+impl Tenant {
+    /// The previous secret, if it still signs at `now`.
+    pub fn active_previous_secret(&self, now: DateTime<Utc>) -> Option<&str> {
+        match (
+            &self.previous_webhook_secret,
+            self.previous_webhook_secret_expires_at,
+        ) {
+            (Some(secret), Some(until)) if until > now => Some(secret),
+            _ => None,
+        }
+    }
+}
+
+pub fn webhook_secrets(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, WebhookSecrets)>> {
+    let now = Utc::now();
+    let rows: Vec<Tenant> = tenants::table
         .filter(tenants::id.eq_any(ids))
-        .select((tenants::id, tenants::webhook_secret))
-        .load(conn)
+        .select(Tenant::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|t| {
+            let previous = t.active_previous_secret(now).map(str::to_owned);
+            (
+                t.id,
+                WebhookSecrets {
+                    current: t.webhook_secret,
+                    previous,
+                },
+            )
+        })
+        .collect())
 }

@@ -10,6 +10,8 @@ pub enum NotificationStatus {
     Cancelled,
     Expired,
     Dead,
+    /// Not sent: the recipient opted out of its category on its channel.
+    Suppressed,
 }
 
 impl NotificationStatus {
@@ -21,6 +23,7 @@ impl NotificationStatus {
             NotificationStatus::Cancelled => "cancelled",
             NotificationStatus::Expired => "expired",
             NotificationStatus::Dead => "dead",
+            NotificationStatus::Suppressed => "suppressed",
         }
     }
 }
@@ -35,9 +38,10 @@ impl FromStr for NotificationStatus {
             "cancelled" => NotificationStatus::Cancelled,
             "expired" => NotificationStatus::Expired,
             "dead" => NotificationStatus::Dead,
+            "suppressed" => NotificationStatus::Suppressed,
             other => {
                 return Err(format!(
-                    "unknown status '{other}' (expected scheduled, sending, sent, cancelled, expired or dead)"
+                    "unknown status '{other}' (expected scheduled, sending, sent, cancelled, expired, dead or suppressed)"
                 ))
             }
         })

@@ -16,7 +16,8 @@
 use super::pointer::{kind_of, JsonPointer};
 use crate::channels::{template, ChannelKind};
 use crate::db::models::{Event, Rule};
-use crate::domain::{local_time, LeadTime, Recipient, TimeZone};
+use crate::domain::{local_time, Category, LeadTime, Recipient, TimeZone};
+use crate::recipients::Directory;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -31,9 +32,15 @@ pub struct Planned {
     pub recipient_path: String,
     pub subject: Option<String>,
     pub body: String,
+    pub html: Option<String>,
+    pub template: Option<String>,
+    pub template_version: Option<i32>,
     pub target_date: DateTime<Utc>,
     pub lead_time: LeadTime,
     pub timezone: Option<TimeZone>,
+    /// The recipient (external id) and category, when the event names a recipient.
+    pub recipient_id: Option<String>,
+    pub category: Option<String>,
 }
 
 impl Planned {
@@ -54,9 +61,20 @@ pub enum Plan {
 
 /// Applies `rule` (or the built-in handler without one) to `event` as of `now`.
 pub fn plan(event: &Event, rule: Option<&Rule>, now: DateTime<Utc>) -> Plan {
+    plan_with(event, rule, now, &Directory::default())
+}
+
+/// [`plan`] for an event that may name a recipient: `directory` holds the recipients
+/// [`named_recipient`] found (the worker reads them first).
+pub fn plan_with(
+    event: &Event,
+    rule: Option<&Rule>,
+    now: DateTime<Utc>,
+    directory: &Directory,
+) -> Plan {
     let result = match rule {
-        Some(rule) => apply_rule(rule, &event.payload),
-        None => built_in(&event.event_type, &event.payload),
+        Some(rule) => apply_rule(rule, &event.payload, directory),
+        None => built_in(&event.event_type, &event.payload, directory),
     };
     match result {
         Ok(Found::Nothing(reason)) => Plan::Ignored(reason),
@@ -70,6 +88,38 @@ pub fn plan(event: &Event, rule: Option<&Rule>, now: DateTime<Utc>) -> Plan {
         },
         Err(error) => Plan::Failed(error),
     }
+}
+
+/// Where an event names a recipient by external id: the rule's `recipient_id_path`, or
+/// `payload.recipient_id` for the built-in handler.
+fn recipient_pointer(rule: Option<&Rule>) -> Option<JsonPointer> {
+    match rule {
+        Some(rule) => JsonPointer::parse(rule.recipient_id_path.as_deref()?).ok(),
+        None => Some(JsonPointer::field("recipient_id")),
+    }
+}
+
+/// The recipient an event names, to be read before it is planned.
+pub fn named_recipient(event: &Event, rule: Option<&Rule>) -> Option<String> {
+    let ptr = recipient_pointer(rule)?;
+    ptr.get(&event.payload)?.as_str().map(str::to_owned)
+}
+
+/// The channel and address for the recipient at `ptr` in the payload, about `category`.
+fn addressed(
+    payload: &Value,
+    ptr: &JsonPointer,
+    category: &str,
+    channel: Option<ChannelKind>,
+    directory: &Directory,
+) -> Result<(ChannelKind, Recipient, String), String> {
+    let id = as_str(required(payload, ptr)?, ptr)?;
+    let category = Category::parse(category).map_err(|e| format!("category: {e}"))?;
+    let requested: Vec<ChannelKind> = channel.into_iter().collect();
+    let (channel, recipient) = directory
+        .choose(id, &category, &requested)
+        .map_err(|(_, e)| format!("{}: {e}", ptr.path()))?;
+    Ok((channel, recipient, id.to_owned()))
 }
 
 enum Found {
@@ -133,18 +183,28 @@ fn rule_part<T>(rule: &Rule, field: &str, parsed: Result<T, String>) -> Result<T
     parsed.map_err(|e| format!("rule for '{}' has an invalid {field}: {e}", rule.event_type))
 }
 
-fn apply_rule(rule: &Rule, payload: &Value) -> Result<Found, String> {
-    let channel: ChannelKind = rule_part(
-        rule,
-        "channel",
-        rule.channel
-            .parse()
-            .map_err(|e: crate::channels::UnknownChannel| e.to_string()),
-    )?;
+fn apply_rule(rule: &Rule, payload: &Value, directory: &Directory) -> Result<Found, String> {
+    let channel: Option<ChannelKind> = rule
+        .channel
+        .as_deref()
+        .map(|c| {
+            rule_part(
+                rule,
+                "channel",
+                c.parse()
+                    .map_err(|e: crate::channels::UnknownChannel| e.to_string()),
+            )
+        })
+        .transpose()?;
     let recipient_ptr = rule_part(
         rule,
         "recipient_path",
-        JsonPointer::parse(&rule.recipient_path),
+        JsonPointer::parse(
+            rule.recipient_path
+                .as_deref()
+                .or(rule.recipient_id_path.as_deref())
+                .unwrap_or_default(),
+        ),
     )?;
     let target_ptr = rule_part(
         rule,
@@ -162,7 +222,18 @@ fn apply_rule(rule: &Rule, payload: &Value) -> Result<Found, String> {
         .map(|l| rule_part(rule, "lead_times", LeadTime::parse(l)))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let to = recipient(required(payload, &recipient_ptr)?, &recipient_ptr, channel)?;
+    let (channel, to, recipient_id) = match &rule.category {
+        Some(category) if rule.recipient_id_path.is_some() => {
+            let (channel, to, id) =
+                addressed(payload, &recipient_ptr, category, channel, directory)?;
+            (channel, to, Some(id))
+        }
+        _ => {
+            let channel = rule_part(rule, "channel", channel.ok_or("missing".to_owned()))?;
+            let to = recipient(required(payload, &recipient_ptr)?, &recipient_ptr, channel)?;
+            (channel, to, None)
+        }
+    };
     let tz = timezone(payload, tz_ptr.as_ref())?;
     let target = target_date(payload, &target_ptr, tz.as_ref())?;
     let items = lead_times
@@ -175,9 +246,14 @@ fn apply_rule(rule: &Rule, payload: &Value) -> Result<Found, String> {
             recipient_path: recipient_ptr.path(),
             subject: rule.subject.clone(),
             body: rule.body.clone(),
+            html: rule.html.clone(),
+            template: rule.template.clone(),
+            template_version: rule.template_version,
             target_date: target,
             lead_time,
             timezone: tz,
+            recipient_id: recipient_id.clone(),
+            category: recipient_id.as_ref().and(rule.category.clone()),
         })
         .collect();
     Ok(Found::Items(items))
@@ -200,14 +276,26 @@ fn template_field(payload: &Value, name: &str) -> Result<Option<String>, String>
 }
 
 /// Without a rule: `payload.target_date`, one notification per recipient present among
-/// `email`, `phone` and `webhook_url`, `lead_time` (default `PT0S`), optional `timezone`,
-/// `subject` and `body` (templates over the payload).
-fn built_in(event_type: &str, payload: &Value) -> Result<Found, String> {
+/// `email`, `phone` and `webhook_url` (or one to the stored recipient `recipient_id` about
+/// `category`, instead), `lead_time` (default `PT0S`), optional `timezone`, `subject` and
+/// `body` (templates over the payload).
+fn built_in(event_type: &str, payload: &Value, directory: &Directory) -> Result<Found, String> {
     let mut recipients = Vec::new();
-    for (name, channel, slot) in BUILT_IN_RECIPIENTS {
-        let ptr = JsonPointer::field(name);
-        if let Some(value) = ptr.get(payload) {
-            recipients.push((recipient(value, &ptr, channel)?, ptr.path(), channel, slot));
+    let mut named = None;
+    let id_ptr = JsonPointer::field("recipient_id");
+    if id_ptr.get(payload).is_some() {
+        let category_ptr = JsonPointer::field("category");
+        let category = as_str(required(payload, &category_ptr)?, &category_ptr)?;
+        let (channel, to, id) = addressed(payload, &id_ptr, category, None, directory)
+            .map_err(|e| e.replacen("category: ", &format!("{}: ", category_ptr.path()), 1))?;
+        recipients.push((to, id_ptr.path(), channel, 0));
+        named = Some((id, category.to_owned()));
+    } else {
+        for (name, channel, slot) in BUILT_IN_RECIPIENTS {
+            let ptr = JsonPointer::field(name);
+            if let Some(value) = ptr.get(payload) {
+                recipients.push((recipient(value, &ptr, channel)?, ptr.path(), channel, slot));
+            }
         }
     }
     if recipients.is_empty() {
@@ -237,9 +325,14 @@ fn built_in(event_type: &str, payload: &Value) -> Result<Found, String> {
             recipient_path,
             subject: (channel == ChannelKind::Email).then(|| subject.clone()),
             body: body.clone(),
+            html: None,
+            template: None,
+            template_version: None,
             target_date: target,
             lead_time,
             timezone: tz,
+            recipient_id: named.as_ref().map(|(id, _)| id.clone()),
+            category: named.as_ref().map(|(_, c)| c.clone()),
         })
         .collect();
     Ok(Found::Items(items))
@@ -271,15 +364,20 @@ mod tests {
             id: Uuid::new_v4(),
             tenant_id: Uuid::new_v4(),
             event_type: "card.expiring".into(),
-            channel: "email".into(),
-            recipient_path: "/customer/email".into(),
+            channel: Some("email".into()),
+            recipient_path: Some("/customer/email".into()),
             target_date_path: "/expires".into(),
             timezone_path: Some("/tz".into()),
             lead_times: vec!["P7D".into(), "P1D".into()],
             subject: Some("Card".into()),
             body: "Hi {{ name }}".into(),
+            html: None,
+            template: None,
+            template_version: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            recipient_id_path: None,
+            category: None,
         }
     }
 

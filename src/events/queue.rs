@@ -1,6 +1,6 @@
 //! The events stream, `{prefix}:events`: one entry per event to handle, with a single field
 //! `e` = the event id as 16 raw bytes. The API adds an entry after the event row is committed;
-//! workers read with the consumer group `workers`, and acknowledge *and delete* an entry once
+//! workers read with the consumer group `workers` (through [`crate::stream`]), and acknowledge *and delete* an entry once
 //! the event's outcome is committed, so the stream only holds work still to do.
 //!
 //! The stream is an index, not the truth: an entry may be lost (Redis restarted empty, the API
@@ -54,53 +54,10 @@ pub async fn enqueue_many<C: ConnectionLike + Send>(
     pipe.query_async(conn).await
 }
 
-/// Creates the group (and the stream) if missing. It starts at `0` so entries added before any
-/// worker ever ran are read too.
-pub async fn ensure_group<C: ConnectionLike + Send>(
-    conn: &mut C,
-    keys: &Keys,
-) -> redis::RedisResult<()> {
-    let created: redis::RedisResult<()> = redis::cmd("XGROUP")
-        .arg("CREATE")
-        .arg(&keys.events)
-        .arg(GROUP)
-        .arg("0")
-        .arg("MKSTREAM")
-        .query_async(conn)
-        .await;
-    match created {
-        Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
-        other => other,
-    }
-}
-
 /// The event id an entry carries; `None` for an entry this version did not write.
 pub fn event_id(entry: &StreamId) -> Option<Uuid> {
     match entry.map.get(FIELD)? {
         redis::Value::BulkString(bytes) => Uuid::from_slice(bytes).ok(),
         _ => None,
     }
-}
-
-/// Acknowledges and deletes handled entries.
-pub async fn done<C: ConnectionLike + Send>(
-    conn: &mut C,
-    keys: &Keys,
-    entry_ids: &[String],
-) -> redis::RedisResult<()> {
-    if entry_ids.is_empty() {
-        return Ok(());
-    }
-    redis::pipe()
-        .cmd("XACK")
-        .arg(&keys.events)
-        .arg(GROUP)
-        .arg(entry_ids)
-        .ignore()
-        .cmd("XDEL")
-        .arg(&keys.events)
-        .arg(entry_ids)
-        .ignore()
-        .query_async(conn)
-        .await
 }

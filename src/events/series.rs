@@ -58,6 +58,9 @@ pub fn advance(
         recipient: previous.recipient.clone(),
         subject: previous.subject.clone(),
         body: previous.body.clone(),
+        html: previous.html.clone(),
+        template: previous.template.clone(),
+        template_version: previous.template_version,
         data: previous.data.clone(),
         target_date: None,
         lead_time: None,
@@ -72,6 +75,9 @@ pub fn advance(
         event_id: previous.event_id,
         event_slot: None,
         idempotency_key: None,
+        recipient_id: previous.recipient_id.clone(),
+        category: previous.category.clone(),
+        urgent: previous.urgent,
     };
     // The partial unique index on pending occurrences makes a concurrent second advance a no-op.
     diesel::insert_into(notifications::table)

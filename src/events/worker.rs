@@ -8,6 +8,9 @@
 //! and deleted. A worker that dies before acknowledging leaves its entries pending; another
 //! worker claims them (XAUTOCLAIM) after the visibility timeout. Events whose entry was lost
 //! altogether are found in PostgreSQL, still `received`, and queued again.
+//!
+//! The stream plumbing is [`crate::stream`]'s; [`Worker::step`] is one turn of the loop, and
+//! tests drive it by hand with [`Worker::stepping`].
 
 use super::handler::{self, Plan, Planned};
 use super::queue;
@@ -15,10 +18,11 @@ use crate::db::models::{Event, NewNotification};
 use crate::db::{self, DbError};
 use crate::domain::Recipient;
 use crate::startup::RoleContext;
+pub use crate::stream::StepOutcome;
+use crate::stream::{Acknowledger, Read, StreamConsumer};
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};
-use redis::aio::{ConnectionLike, MultiplexedConnection};
-use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply};
+use redis::streams::StreamId;
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -57,7 +61,7 @@ type Created = Vec<(Uuid, i32, DateTime<Utc>)>;
 #[tracing::instrument(skip_all, fields(event_id = %event_id))]
 pub async fn process_one(ctx: &RoleContext, event_id: Uuid) -> Result<Outcome, DbError> {
     let max_attempts = ctx.settings.default_max_attempts();
-    let allow_private = ctx.settings.webhook_allow_private;
+    let allow_private = ctx.settings.channels.webhook_allow_private;
     let (outcome, created) = db::run(&ctx.pool, move |conn| {
         conn.transaction(|conn| {
             handle_locked(conn, event_id, max_attempts, allow_private, Utc::now())
@@ -98,7 +102,11 @@ fn handle_locked(
         return Ok((Outcome::AlreadyHandled, Vec::new()));
     }
     let rule = db::rules::find_for_type(conn, event.tenant_id, &event.event_type)?;
-    let plan = match handler::plan(&event, rule.as_ref(), now) {
+    let named: Vec<String> = handler::named_recipient(&event, rule.as_ref())
+        .into_iter()
+        .collect();
+    let directory = crate::recipients::Directory::load(conn, event.tenant_id, &named)?;
+    let plan = match handler::plan_with(&event, rule.as_ref(), now, &directory) {
         // As POST /notifications refuses such URLs, the event fails naming the field.
         Plan::Schedule(items) => match refused_webhook(&items, allow_private) {
             Some(error) => Plan::Failed(error),
@@ -156,6 +164,9 @@ fn notification_for(event: &Event, item: Planned, max_attempts: i32) -> NewNotif
         recipient: item.recipient.as_str().into(),
         subject: item.subject,
         body: item.body,
+        html: item.html,
+        template: item.template,
+        template_version: item.template_version,
         // Templates are rendered at send time from the payload.
         data: event.payload.clone(),
         target_date: Some(item.target_date),
@@ -171,17 +182,144 @@ fn notification_for(event: &Event, item: Planned, max_attempts: i32) -> NewNotif
         event_id: Some(event.id),
         event_slot: Some(item.slot),
         idempotency_key: None,
+        recipient_id: item.recipient_id,
+        category: item.category,
+        urgent: false,
+    }
+}
+
+/// An event worker: the consumer of the events stream and when its maintenance is next due.
+pub struct Worker {
+    ctx: RoleContext,
+    consumer: StreamConsumer,
+    ack: Acknowledger,
+    next_maintenance: Instant,
+}
+
+impl Worker {
+    /// A worker whose reads wait for entries, as the role runs it.
+    pub fn new(ctx: RoleContext) -> Worker {
+        let name = StreamConsumer::unique_name("worker");
+        Self::build(ctx, &name, Some(BLOCK))
+    }
+
+    /// A worker named `consumer` whose reads return at once, so a test can step it.
+    pub fn stepping(ctx: RoleContext, consumer: &str) -> Worker {
+        Self::build(ctx, consumer, None)
+    }
+
+    fn build(ctx: RoleContext, name: &str, block: Option<Duration>) -> Worker {
+        let mut consumer = StreamConsumer::new(
+            ctx.redis.clone(),
+            &ctx.schedule.keys().events,
+            queue::GROUP,
+            name,
+        )
+        .retry_pause(RETRY_PAUSE);
+        if let Some(block) = block {
+            consumer = consumer.blocking(block);
+        }
+        Worker {
+            ack: consumer.acknowledger(),
+            consumer,
+            next_maintenance: Instant::now(),
+            ctx,
+        }
+    }
+
+    /// One turn: the maintenance when it is due (takes over abandoned entries, re-queues stuck
+    /// events), then one read of new entries, each handled and acknowledged.
+    pub async fn step(&mut self, shutdown: &CancellationToken) -> StepOutcome {
+        let mut taken = 0;
+        if Instant::now() >= self.next_maintenance {
+            taken += self.maintenance().await;
+            self.next_maintenance = Instant::now() + MAINTENANCE_INTERVAL;
+        }
+        match self.consumer.read(BATCH, shutdown).await {
+            Read::Entries(entries) => {
+                taken += entries.len();
+                self.handle(entries).await;
+            }
+            Read::GroupLost => {
+                // Whatever was queued is gone with the stream; look for stuck events at once.
+                self.next_maintenance = Instant::now();
+                return StepOutcome::Unavailable;
+            }
+            Read::Unavailable => return StepOutcome::Unavailable,
+            Read::Stopped => return StepOutcome::Stopped,
+        }
+        if taken == 0 {
+            StepOutcome::Idle
+        } else {
+            StepOutcome::Worked { taken }
+        }
+    }
+
+    /// Reads new entries once, without maintenance, and handles them; how many were handled.
+    async fn read_once(&mut self) -> anyhow::Result<usize> {
+        match self.consumer.read(BATCH, &CancellationToken::new()).await {
+            Read::Entries(entries) => Ok(self.handle(entries).await),
+            other => anyhow::bail!("cannot read the events stream: {other:?}"),
+        }
+    }
+
+    /// Takes over entries held for longer than `min_idle`, in at most ten batches so one
+    /// maintenance pass cannot starve the normal reads; how many were handled.
+    async fn reclaim(&mut self, min_idle: Duration) -> redis::RedisResult<usize> {
+        let mut handled = 0;
+        for _ in 0..10 {
+            let claimed = self.consumer.reclaim(min_idle, BATCH).await?;
+            handled += self.handle(claimed).await;
+            if !self.consumer.sweeping() {
+                break;
+            }
+        }
+        Ok(handled)
+    }
+
+    async fn maintenance(&mut self) -> usize {
+        let reclaimed = match self
+            .reclaim(self.ctx.settings.sender.visibility_timeout)
+            .await
+        {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not reclaim abandoned event entries");
+                0
+            }
+        };
+        if let Err(e) = requeue_received(&self.ctx).await {
+            tracing::warn!(error = %format!("{e:#}"), "could not re-queue stuck events");
+        }
+        reclaimed
+    }
+
+    /// Handles entries one by one and acknowledges those whose outcome is committed. An entry
+    /// whose event could not be handled because PostgreSQL is away stays pending and is
+    /// reclaimed later.
+    async fn handle(&self, entries: Vec<StreamId>) -> usize {
+        let mut done = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let Some(event_id) = queue::event_id(&entry) else {
+                tracing::warn!(entry = %entry.id, "dropping a malformed events stream entry");
+                done.push(entry.id);
+                continue;
+            };
+            if handle_with_retry(&self.ctx, event_id).await {
+                done.push(entry.id);
+            }
+        }
+        self.ack
+            .ack(&mut self.ctx.schedule.connection(), &done)
+            .await;
+        done.len()
     }
 }
 
 /// Reads the entries not yet delivered to any consumer, without waiting, and handles them.
 /// Returns how many entries were handled. Tests drain the stream with it.
 pub async fn try_execute_once(ctx: &RoleContext, consumer: &str) -> anyhow::Result<usize> {
-    let keys = ctx.schedule.keys().clone();
-    let mut conn = ctx.schedule.connection();
-    queue::ensure_group(&mut conn, &keys).await?;
-    let entries = read_new(&mut conn, &keys.events, consumer, None).await?;
-    Ok(handle_entries(ctx, entries).await)
+    Worker::stepping(ctx.clone(), consumer).read_once().await
 }
 
 /// Takes over entries another consumer has held for longer than `min_idle` (it died or hung)
@@ -191,35 +329,9 @@ pub async fn reclaim(
     consumer: &str,
     min_idle: Duration,
 ) -> anyhow::Result<usize> {
-    let keys = ctx.schedule.keys().clone();
-    let mut conn = ctx.schedule.connection();
-    let mut start = "0-0".to_string();
-    let mut handled = 0;
-    // Bounded, so one maintenance pass cannot starve the normal reads.
-    for _ in 0..10 {
-        let reply: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")
-            .arg(&keys.events)
-            .arg(queue::GROUP)
-            .arg(consumer)
-            .arg(min_idle.as_millis() as u64)
-            .arg(&start)
-            .arg("COUNT")
-            .arg(BATCH)
-            .query_async(&mut conn)
-            .await?;
-        if !reply.claimed.is_empty() {
-            tracing::info!(
-                entries = reply.claimed.len(),
-                "reclaimed abandoned event entries"
-            );
-        }
-        handled += handle_entries(ctx, reply.claimed).await;
-        if reply.next_stream_id == "0-0" {
-            break;
-        }
-        start = reply.next_stream_id;
-    }
-    Ok(handled)
+    Ok(Worker::stepping(ctx.clone(), consumer)
+        .reclaim(min_idle)
+        .await?)
 }
 
 /// Queues again every event still `received` [`REQUEUE_AGE`] after it was posted, by one
@@ -260,53 +372,6 @@ pub async fn requeue_received_older_than(
     Ok(ids.len())
 }
 
-async fn read_new<C: ConnectionLike + Send>(
-    conn: &mut C,
-    stream: &str,
-    consumer: &str,
-    block: Option<Duration>,
-) -> redis::RedisResult<Vec<StreamId>> {
-    let mut options = StreamReadOptions::default()
-        .group(queue::GROUP, consumer)
-        .count(BATCH);
-    if let Some(block) = block {
-        options = options.block(block.as_millis() as usize);
-    }
-    let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
-        .arg(&options)
-        .arg("STREAMS")
-        .arg(stream)
-        .arg(">")
-        .query_async(conn)
-        .await?;
-    Ok(reply
-        .map(|r| r.keys.into_iter().flat_map(|k| k.ids).collect())
-        .unwrap_or_default())
-}
-
-/// Handles entries one by one and acknowledges those whose outcome is committed. An entry whose
-/// event could not be handled because PostgreSQL is away stays pending and is reclaimed later.
-async fn handle_entries(ctx: &RoleContext, entries: Vec<StreamId>) -> usize {
-    let mut done = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let Some(event_id) = queue::event_id(&entry) else {
-            tracing::warn!(entry = %entry.id, "dropping a malformed events stream entry");
-            done.push(entry.id);
-            continue;
-        };
-        if handle_with_retry(ctx, event_id).await {
-            done.push(entry.id);
-        }
-    }
-    let handled = done.len();
-    let mut conn = ctx.schedule.connection();
-    if let Err(e) = queue::done(&mut conn, ctx.schedule.keys(), &done).await {
-        // The entries come back after the visibility timeout; handling them again is a no-op.
-        tracing::warn!(error = %e, "could not acknowledge event entries");
-    }
-    handled
-}
-
 /// True when the event's outcome is committed. A query that fails twice (not for want of a
 /// connection) would fail forever: the event is then marked `failed` rather than retried
 /// without end.
@@ -342,100 +407,18 @@ async fn handle_with_retry(ctx: &RoleContext, event_id: Uuid) -> bool {
     }
 }
 
-/// Blocking reads get their own connection: a read parked in Redis for seconds would hold up
-/// every other command on the shared multiplexed connection.
-async fn connect_reader(client: &redis::Client) -> redis::RedisResult<MultiplexedConnection> {
-    let config = redis::AsyncConnectionConfig::new()
-        .set_connection_timeout(Duration::from_secs(2))
-        .set_response_timeout(BLOCK + Duration::from_secs(5));
-    client
-        .get_multiplexed_async_connection_with_config(&config)
-        .await
-}
-
-async fn maintenance(ctx: &RoleContext, consumer: &str) {
-    if let Err(e) = reclaim(ctx, consumer, ctx.settings.visibility_timeout).await {
-        tracing::warn!(error = %format!("{e:#}"), "could not reclaim abandoned event entries");
-    }
-    if let Err(e) = requeue_received(ctx).await {
-        tracing::warn!(error = %format!("{e:#}"), "could not re-queue stuck events");
-    }
-}
-
-/// Sleeps, unless shutdown comes first.
-async fn pause(shutdown: &CancellationToken, d: Duration) {
-    tokio::select! {
-        _ = shutdown.cancelled() => {}
-        _ = tokio::time::sleep(d) => {}
-    }
-}
-
 /// Runs until `shutdown`: an event being handled is finished, then the loop stops.
 pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
-    let consumer = format!("worker-{}", Uuid::new_v4().simple());
-    let keys = ctx.schedule.keys().clone();
-    let mut reader: Option<MultiplexedConnection> = None;
-    let mut group_ready = false;
-    let mut next_maintenance = Instant::now();
-    tracing::info!(%consumer, "event worker started");
+    let mut conn = ctx.schedule.connection();
+    let mut worker = Worker::new(ctx);
+    tracing::info!(consumer = %worker.consumer.name(), "event worker started");
     while !shutdown.is_cancelled() {
-        if !group_ready {
-            let mut conn = ctx.schedule.connection();
-            if let Err(e) = queue::ensure_group(&mut conn, &keys).await {
-                tracing::warn!(error = %e, "cannot create the events consumer group");
-                pause(&shutdown, RETRY_PAUSE).await;
-                continue;
-            }
-            group_ready = true;
-        }
-        if Instant::now() >= next_maintenance {
-            maintenance(&ctx, &consumer).await;
-            next_maintenance = Instant::now() + MAINTENANCE_INTERVAL;
-        }
-        let conn = match reader.as_mut() {
-            Some(conn) => conn,
-            None => match connect_reader(&ctx.redis).await {
-                Ok(conn) => reader.insert(conn),
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot connect to Redis for event reads");
-                    pause(&shutdown, RETRY_PAUSE).await;
-                    continue;
-                }
-            },
-        };
-        let read = tokio::select! {
-            _ = shutdown.cancelled() => break,
-            read = read_new(conn, &keys.events, &consumer, Some(BLOCK)) => read,
-        };
-        match read {
-            Ok(entries) => {
-                handle_entries(&ctx, entries).await;
-            }
-            Err(e) => {
-                // Redis lost the group (restarted empty, flushed): create it again.
-                if e.code() == Some("NOGROUP") {
-                    group_ready = false;
-                    // Whatever was queued is gone with it; look for stuck events right away.
-                    next_maintenance = Instant::now();
-                } else {
-                    tracing::warn!(error = %e, "reading the events stream failed");
-                    reader = None;
-                    pause(&shutdown, RETRY_PAUSE).await;
-                }
-            }
+        if worker.step(&shutdown).await == StepOutcome::Stopped {
+            break;
         }
     }
     // Entries still pending for this consumer (none after a clean stop) are dropped with it;
     // their events are still `received` and get re-queued.
-    let deleted: redis::RedisResult<i64> = redis::cmd("XGROUP")
-        .arg("DELCONSUMER")
-        .arg(&keys.events)
-        .arg(queue::GROUP)
-        .arg(&consumer)
-        .query_async(&mut ctx.schedule.connection())
-        .await;
-    if let Err(e) = deleted {
-        tracing::debug!(error = %e, "could not remove the consumer from the group");
-    }
-    tracing::info!(%consumer, "event worker stopped");
+    worker.consumer.leave(&mut conn).await;
+    tracing::info!(consumer = %worker.consumer.name(), "event worker stopped");
 }

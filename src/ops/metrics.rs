@@ -42,6 +42,11 @@ pub struct OutcomeLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabel {
+    pub reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct HttpLabels {
     pub route: String,
     pub method: String,
@@ -84,6 +89,8 @@ pub struct Metrics {
     promoted: Counter,
     stale_dropped: Counter,
     events_processed: Family<OutcomeLabel, Counter>,
+    suppressed: Family<ReasonLabel, Counter>,
+    held: Counter,
     leader: Gauge,
 }
 
@@ -100,8 +107,15 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         promoted: Counter::default(),
         stale_dropped: Counter::default(),
         events_processed: Family::default(),
+        suppressed: Family::default(),
+        held: Counter::default(),
         leader: Gauge::default(),
     };
+    for why in crate::recipients::Suppression::ALL {
+        let _ = m
+            .suppressed
+            .get_or_create(&ReasonLabel { reason: why.code() });
+    }
     // Every series exists from the start at 0: `increase()` over a series that appears at 1
     // misses that first increment (the first dead letter would not fire an alert).
     for kind in [ChannelKind::Email, ChannelKind::Sms, ChannelKind::Webhook] {
@@ -180,6 +194,20 @@ pub fn event_processed(outcome: &'static str) {
         .inc();
 }
 
+/// A claimed send to a recipient was not made: `reason` is opted_out, off_by_default,
+/// no_address or recipient_deleted.
+pub fn suppressed(reason: &'static str) {
+    METRICS
+        .suppressed
+        .get_or_create(&ReasonLabel { reason })
+        .inc();
+}
+
+/// A claimed send was held until the end of its recipient's quiet hours.
+pub fn held(n: u64) {
+    METRICS.held.inc_by(n);
+}
+
 pub fn set_leader(leading: bool) {
     METRICS.leader.set(i64::from(leading));
 }
@@ -256,7 +284,7 @@ async fn read_db(state: &AppState) -> Result<DbGauges, DbError> {
 /// The store gauges, fresh or from the cache. A store that fails or does not answer in time
 /// keeps its last values (none at first: those gauges are then left out).
 async fn store_gauges(state: &AppState) -> StoreGauges {
-    let key = state.settings.redis_prefix.clone();
+    let key = state.settings.redis.prefix.clone();
     let previous = GAUGES.lock().ok().and_then(|c| c.get(&key).copied());
     if let Some((at, g)) = previous {
         if at.elapsed() < GAUGE_TTL {
@@ -446,6 +474,16 @@ fn registry(store: StoreGauges) -> Registry {
         "chime_events_processed",
         "Events handled, by outcome (processed, ignored, failed)",
         m.events_processed.clone(),
+    );
+    r.register(
+        "chime_notifications_suppressed",
+        "Sends to a recipient not made at claim time, by reason (opted_out, off_by_default, no_address, recipient_deleted)",
+        m.suppressed.clone(),
+    );
+    r.register(
+        "chime_notifications_held",
+        "Sends held until the end of their recipient's quiet hours",
+        m.held.clone(),
     );
     r.register(
         "chime_scheduler_leader",

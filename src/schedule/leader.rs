@@ -8,6 +8,7 @@ use super::promoter::{Promoted, Promoter};
 use super::reconciler::ReconcileTask;
 use crate::ops::metrics;
 use crate::startup::RoleContext;
+use crate::stream::sleep_or_cancel;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use redis::Script;
@@ -97,7 +98,7 @@ impl LeaderLock {
 /// and reconciles the schedule with PostgreSQL.
 pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
     let keys = ctx.schedule.keys().clone();
-    let ttl = ctx.settings.leader_ttl;
+    let ttl = ctx.settings.scheduler.leader_ttl;
     let renew_every = ttl / 3;
     let lock = LeaderLock::new(&keys.leader, ttl);
     let mut conn = ctx.schedule.connection();
@@ -340,13 +341,6 @@ impl Wake {
                 Listen::Failed
             }
         }
-    }
-}
-
-async fn sleep_or_cancel(d: Duration, shutdown: &CancellationToken) {
-    tokio::select! {
-        _ = tokio::time::sleep(d) => {}
-        _ = shutdown.cancelled() => {}
     }
 }
 

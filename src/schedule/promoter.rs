@@ -1,7 +1,8 @@
 //! Moves due entries from the schedule ZSET to the ready stream with one token-checked Lua
 //! script, in bounded batches so a hundred thousand entries due at once never block Redis.
 
-use super::Keys;
+use super::leader::LeaderLock;
+use super::{Keys, Schedule};
 use crate::ops::metrics;
 use chrono::{DateTime, Utc};
 use redis::Script;
@@ -74,6 +75,23 @@ impl Promoter {
             next_due_ms: next.parse::<f64>().ok().map(|s| s as i64),
         })
     }
+}
+
+/// One step of the leader, as of `now`: holds the lock with `lock` (renews it, or takes it when
+/// free) and promotes one batch. Lets a test drive the scheduler deterministically; the role
+/// itself runs the same promotion in `leader::run`, around its sleep until the next due time.
+pub async fn step(
+    schedule: &Schedule,
+    lock: &LeaderLock,
+    now: DateTime<Utc>,
+) -> redis::RedisResult<Promoted> {
+    let mut conn = schedule.connection();
+    if !lock.renew(&mut conn).await? && !lock.try_acquire(&mut conn).await? {
+        return Ok(Promoted::NotLeader);
+    }
+    Promoter::new(schedule.keys().clone())
+        .promote_due_at(&mut conn, lock.token(), now)
+        .await
 }
 
 #[cfg(test)]

@@ -121,7 +121,7 @@ impl Reconciler {
 
     async fn run(&mut self) {
         let mut rebuild = !self.full_pass().await;
-        let mut next_periodic = Instant::now() + self.ctx.settings.reconcile_interval;
+        let mut next_periodic = Instant::now() + self.ctx.settings.scheduler.reconcile_interval;
         let mut next_sweep = Instant::now() + OVERDUE_EVERY;
         loop {
             tokio::time::sleep(MARKER_CHECK).await;
@@ -147,7 +147,7 @@ impl Reconciler {
                 rebuild = !self.full_pass().await;
             }
             if Instant::now() >= next_periodic {
-                next_periodic = Instant::now() + self.ctx.settings.reconcile_interval;
+                next_periodic = Instant::now() + self.ctx.settings.scheduler.reconcile_interval;
                 self.periodic_pass().await;
             }
         }
@@ -155,7 +155,8 @@ impl Reconciler {
 
     async fn recover_abandoned(&self) -> Result<usize, ReconcileError> {
         let before = Utc::now()
-            - chrono::Duration::from_std(self.ctx.settings.visibility_timeout).unwrap_or_default();
+            - chrono::Duration::from_std(self.ctx.settings.sender.visibility_timeout)
+                .unwrap_or_default();
         let rows = db::run(&self.ctx.pool, move |conn| {
             q::recover_abandoned(conn, before).map_err(db::DbError::from)
         })
@@ -172,7 +173,7 @@ impl Reconciler {
 
     /// Rows that should have been claimed by now back into the schedule, due now.
     async fn sweep_overdue(&mut self) -> Result<usize, ReconcileError> {
-        let visibility = self.ctx.settings.visibility_timeout;
+        let visibility = self.ctx.settings.sender.visibility_timeout;
         let grace = chrono::Duration::from_std(OVERDUE_GRACE).unwrap_or_default();
         let now = Utc::now();
         let mut due_before = now - grace;
@@ -255,7 +256,7 @@ impl Reconciler {
 
     /// Rows still within their claim, into the schedule at the claim's expiry.
     async fn schedule_claim_expiries(&self) -> Result<usize, ReconcileError> {
-        let visibility = self.ctx.settings.visibility_timeout;
+        let visibility = self.ctx.settings.sender.visibility_timeout;
         let after_expiry =
             chrono::Duration::from_std(visibility + CLAIM_EXPIRY_MARGIN).unwrap_or_default();
         let before = Utc::now() - chrono::Duration::from_std(visibility).unwrap_or_default();
@@ -340,7 +341,7 @@ impl Reconciler {
 
     async fn periodic_pass(&mut self) {
         let horizon = Utc::now()
-            + chrono::Duration::from_std(self.ctx.settings.reconcile_interval * 2)
+            + chrono::Duration::from_std(self.ctx.settings.scheduler.reconcile_interval * 2)
                 .unwrap_or_default();
         let result: Result<usize, ReconcileError> = async {
             let mut total = self.recover_abandoned().await?;

@@ -31,7 +31,7 @@ pub struct Pass {
 }
 
 pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
-    let Some(retention) = ctx.settings.retention else {
+    let Some(retention) = ctx.settings.scheduler.retention else {
         return;
     };
     // The first pass waits a little, so a fleet starting together is not purging at boot.

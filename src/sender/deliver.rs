@@ -13,6 +13,7 @@ use crate::db::group_commit::GroupCommit;
 use crate::db::models::{NewDeliveryAttempt, Notification};
 use crate::db::{self, notifications as q, DbError};
 use crate::ops::metrics;
+use crate::recipients::unsubscribe::Unsubscribe;
 use crate::schedule::Member;
 use crate::startup::RoleContext;
 use chrono::{DateTime, Utc};
@@ -28,15 +29,25 @@ pub struct Deliverer {
     channels: Arc<Channels>,
     policy: RetryPolicy,
     recorder: GroupCommit<Recorded, RecordEffect>,
+    unsubscribe: Option<Arc<Unsubscribe>>,
 }
 
-/// A claimed notification, with the secret its tenant signs webhooks with.
+/// A claimed notification, with the secrets its tenant signs webhooks with.
 pub struct Claimed {
     pub row: Notification,
-    pub webhook_secret: String,
+    pub webhook_secrets: db::tenants::WebhookSecrets,
+    /// The recipient's current address (when it changed) and unsubscribe link.
+    pub addressing: Addressing,
     /// When the claim was asked for, by this process's clocks: no other sender can take the row
     /// over before the visibility timeout has passed since.
     asked: (Instant, DateTime<Utc>),
+}
+
+/// Where a claimed send to a recipient goes, as the claim found it.
+#[derive(Debug, Clone, Default)]
+pub struct Addressing {
+    pub address: Option<String>,
+    pub list_unsubscribe: Option<String>,
 }
 
 /// An outcome to write: the claimed row, when the attempt started, and what happened.
@@ -67,12 +78,28 @@ pub fn is_expired(
     expiry.is_some_and(|expiry| due_at > expiry || started_at > expiry + grace)
 }
 
+/// The template texts of one send, before rendering.
+struct MessageTexts {
+    subject: Option<String>,
+    body: String,
+    html: Option<String>,
+}
+
 /// What happened to one claimed notification.
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    Sent { summary: String },
-    Retry { error: String, delay: Duration },
-    Dead { error: String },
+    Sent {
+        summary: String,
+        /// The provider's id of the message, for its later status reports.
+        provider_message_id: Option<String>,
+    },
+    Retry {
+        error: String,
+        delay: Duration,
+    },
+    Dead {
+        error: String,
+    },
     Expired,
 }
 
@@ -94,7 +121,7 @@ fn log_outcome(row: &Notification, outcome: &Outcome, lag_ms: u64, started_at: D
         crate::telemetry::human_duration((Utc::now() - started_at).to_std().unwrap_or_default());
     let (id, channel, attempt, name) = (row.id, &row.channel, row.attempts, outcome.name());
     match outcome {
-        Outcome::Sent { summary } => tracing::info!(
+        Outcome::Sent { summary, .. } => tracing::info!(
             notification_id = %id, %channel, attempt, lag_ms, outcome = name, %took,
             response = %summary, "sent"
         ),
@@ -117,13 +144,15 @@ fn log_outcome(row: &Notification, outcome: &Outcome, lag_ms: u64, started_at: D
 
 impl Deliverer {
     pub fn new(ctx: RoleContext, channels: Arc<Channels>) -> Deliverer {
-        let policy = RetryPolicy::new(ctx.settings.retry_schedule.clone());
+        let policy = RetryPolicy::new(ctx.settings.sender.retry_schedule.clone());
         let recorder = GroupCommit::start(ctx.pool.clone(), RECORD_BATCH, 4, record_batch);
+        let unsubscribe = Unsubscribe::from_settings(&ctx.settings).map(Arc::new);
         Deliverer {
             ctx,
             channels,
             policy,
             recorder,
+            unsubscribe,
         }
     }
 
@@ -140,10 +169,19 @@ impl Deliverer {
         }
         let asked = (Instant::now(), Utc::now());
         let abandoned_before = Utc::now()
-            - chrono::Duration::from_std(self.ctx.settings.visibility_timeout).unwrap_or_default();
-        let (rows, exhausted, next) = db::run(&self.ctx.pool, move |conn| {
+            - chrono::Duration::from_std(self.ctx.settings.sender.visibility_timeout)
+                .unwrap_or_default();
+        let unsubscribe = self.unsubscribe.clone();
+        let (rows, exhausted, next, gated) = db::run(&self.ctx.pool, move |conn| {
             conn.transaction(|conn| {
                 let claims = q::claim_many(conn, &pairs, abandoned_before)?;
+                // Preferences and quiet hours of recipients, as they are now.
+                let mut gated = crate::recipients::gate(
+                    conn,
+                    claims.claimed,
+                    Utc::now(),
+                    unsubscribe.as_deref(),
+                )?;
                 for row in &claims.exhausted {
                     // No attempt row can say how the abandoned attempt ended; the audit log
                     // records the transition instead.
@@ -157,21 +195,41 @@ impl Deliverer {
                     )?;
                 }
                 // Like any dead occurrence, each gives way to the next one of its series.
-                let next = crate::events::series::advance_each(conn, &claims.exhausted)?;
-                let tenant_ids: Vec<Uuid> = claims.claimed.iter().map(|r| r.tenant_id).collect();
-                let secrets: HashMap<Uuid, String> =
+                let mut next = crate::events::series::advance_each(conn, &claims.exhausted)?;
+                let suppressed: Vec<Notification> =
+                    gated.suppressed.iter().map(|(r, _)| r.clone()).collect();
+                next.extend(crate::events::series::advance_each(conn, &suppressed)?);
+                let cleared = std::mem::take(&mut gated.cleared);
+                let tenant_ids: Vec<Uuid> = cleared.iter().map(|c| c.row.tenant_id).collect();
+                let secrets: HashMap<Uuid, db::tenants::WebhookSecrets> =
                     db::tenants::webhook_secrets(conn, &tenant_ids)?
                         .into_iter()
                         .collect();
-                let rows = claims
-                    .claimed
+                let rows = cleared
                     .into_iter()
-                    .filter_map(|r| secrets.get(&r.tenant_id).cloned().map(|s| (r, s)))
+                    .filter_map(|c| secrets.get(&c.row.tenant_id).cloned().map(|s| (c, s)))
                     .collect::<Vec<_>>();
-                Ok::<_, DbError>((rows, claims.exhausted, next))
+                Ok::<_, DbError>((rows, claims.exhausted, next, gated))
             })
         })
         .await?;
+        for (row, why) in &gated.suppressed {
+            metrics::suppressed(why.code());
+            tracing::info!(
+                notification_id = %row.id,
+                channel = %row.channel,
+                outcome = "suppressed",
+                reason = why.code(),
+                "not sent: the recipient's preferences do not allow it"
+            );
+        }
+        if !gated.held.is_empty() {
+            metrics::held(gated.held.len() as u64);
+        }
+        for due in gated.held {
+            tracing::info!(notification_id = %due.id, until = %crate::domain::format_time(due.due_at), "held until the end of quiet hours");
+            self.schedule(due).await;
+        }
         for row in exhausted {
             metrics::send_outcome(&row.channel, "dead");
             let lag_ms = (Utc::now() - row.due_at).num_milliseconds().max(0);
@@ -189,10 +247,14 @@ impl Deliverer {
         }
         Ok(rows
             .into_iter()
-            .map(|(row, webhook_secret)| {
+            .map(|(cleared, webhook_secrets)| {
                 let claimed = Claimed {
-                    row,
-                    webhook_secret,
+                    row: cleared.row,
+                    webhook_secrets,
+                    addressing: Addressing {
+                        address: cleared.address,
+                        list_unsubscribe: cleared.list_unsubscribe,
+                    },
                     asked,
                 };
                 (Member::new(claimed.row.id, claimed.row.version), claimed)
@@ -207,14 +269,18 @@ impl Deliverer {
     pub async fn deliver(&self, claimed: Claimed, due_ms: Option<i64>) -> bool {
         let Claimed {
             row,
-            webhook_secret: secret,
+            webhook_secrets: secret,
+            addressing,
             asked,
         } = claimed;
         let started_at = Utc::now();
         let due = due_ms.unwrap_or_else(|| row.due_at.timestamp_millis());
         let lag_ms = (started_at.timestamp_millis() - due).max(0) as u64;
         metrics::delivery_lag(&row.channel, Duration::from_millis(lag_ms));
-        let Some(outcome) = self.attempt(&row, secret, started_at, asked).await else {
+        let Some(outcome) = self
+            .attempt(&row, secret, addressing, started_at, asked)
+            .await
+        else {
             // Not ours any more: its entry is left to whoever holds the claim now.
             return false;
         };
@@ -233,7 +299,8 @@ impl Deliverer {
     async fn attempt(
         &self,
         row: &Notification,
-        webhook_secret: String,
+        webhook_secrets: db::tenants::WebhookSecrets,
+        addressing: Addressing,
         now: DateTime<Utc>,
         asked: (Instant, DateTime<Utc>),
     ) -> Option<Outcome> {
@@ -253,31 +320,44 @@ impl Deliverer {
         let guard = self.ctx.settings.send_guard();
         let deadline = Instant::now() + guard;
         let budget = Budget {
-            fuel: self.ctx.settings.render_fuel,
+            fuel: self.ctx.settings.channels.render_fuel,
             output: OutputLimit::for_channel(kind),
             deadline: Some(deadline),
         };
+        let texts = match self.message_texts(row).await {
+            Ok(texts) => texts,
+            Err(outcome) => return Some(outcome),
+        };
         let context = Arc::new(render_context(row));
-        let body = match template::render_blocking(row.body.clone(), context.clone(), budget).await
-        {
+        let body = match template::render_blocking(texts.body, context.clone(), budget).await {
             Ok(b) => b,
             Err(e) => return Some(self.render_failed(row, "body", e)),
         };
-        let subject = match &row.subject {
-            Some(s) => match template::render_blocking(s.clone(), context, budget).await {
+        let subject = match &texts.subject {
+            Some(s) => match template::render_blocking(s.clone(), context.clone(), budget).await {
                 Ok(s) => Some(s),
                 Err(e) => return Some(self.render_failed(row, "subject", e)),
+            },
+            None => None,
+        };
+        let html = match texts.html.as_ref().filter(|_| kind == ChannelKind::Email) {
+            Some(h) => match template::render_html_blocking(h.clone(), context, budget).await {
+                Ok(h) => Some(h),
+                Err(e) => return Some(self.render_failed(row, "html", e)),
             },
             None => None,
         };
         let msg = OutboundMessage {
             notification_id: row.id,
             attempt: row.attempts,
-            recipient: row.recipient.clone(),
+            recipient: addressing.address.unwrap_or_else(|| row.recipient.clone()),
             subject,
             body,
+            html,
             data: row.data.clone(),
-            webhook_secret,
+            webhook_secret: webhook_secrets.current,
+            previous_webhook_secret: webhook_secrets.previous,
+            list_unsubscribe: addressing.list_unsubscribe,
         };
         if !self.claim_still_held(row, asked).await {
             return None;
@@ -291,6 +371,7 @@ impl Deliverer {
         Some(match result {
             Ok(delivered) => Outcome::Sent {
                 summary: delivered.summary,
+                provider_message_id: delivered.provider_message_id,
             },
             Err(e) => {
                 let error = e.reason().to_string();
@@ -300,6 +381,41 @@ impl Deliverer {
                 self.retry_or_dead(row, error, e.retry_after())
             }
         })
+    }
+
+    /// The texts to render: the notification's own, or those of the stored template it names
+    /// (the pinned version, else the latest one now). A template gone since the notification was
+    /// created can never be rendered: dead.
+    async fn message_texts(&self, row: &Notification) -> Result<MessageTexts, Outcome> {
+        let Some(name) = row.template.clone() else {
+            return Ok(MessageTexts {
+                subject: row.subject.clone(),
+                body: row.body.clone(),
+                html: row.html.clone(),
+            });
+        };
+        let (tenant_id, version) = (row.tenant_id, row.template_version);
+        let lookup = name.clone();
+        let found = db::run(&self.ctx.pool, move |conn| {
+            db::templates::resolve(conn, tenant_id, &lookup, version).map_err(DbError::from)
+        })
+        .await;
+        match found {
+            Ok(Some(t)) => Ok(MessageTexts {
+                subject: t.subject,
+                body: t.body,
+                html: t.html,
+            }),
+            Ok(None) => Err(Outcome::Dead {
+                error: match version {
+                    Some(v) => format!("template {name:?} version {v} no longer exists"),
+                    None => format!("template {name:?} no longer exists"),
+                },
+            }),
+            Err(e) => {
+                Err(self.retry_or_dead(row, format!("cannot read template {name:?}: {e}"), None))
+            }
+        }
     }
 
     fn retry_or_dead(
@@ -346,6 +462,7 @@ impl Deliverer {
         let safe = self
             .ctx
             .settings
+            .sender
             .visibility_timeout
             .saturating_sub(VISIBILITY_MARGIN);
         let wall = (Utc::now() - asked.1).to_std().unwrap_or_default();
@@ -503,7 +620,14 @@ fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<Recor
                 outcome: "success".into(),
                 error: None,
                 response_summary: match outcome {
-                    Outcome::Sent { summary } => Some(summary.clone()),
+                    Outcome::Sent { summary, .. } => Some(summary.clone()),
+                    _ => None,
+                },
+                provider_message_id: match outcome {
+                    Outcome::Sent {
+                        provider_message_id,
+                        ..
+                    } => provider_message_id.clone(),
                     _ => None,
                 },
             })
@@ -543,12 +667,17 @@ fn record_one(
         outcome: String::new(),
         error: None,
         response_summary: None,
+        provider_message_id: None,
     };
     let mut retry_row = None;
     let finished = match outcome {
-        Outcome::Sent { summary } => {
+        Outcome::Sent {
+            summary,
+            provider_message_id,
+        } => {
             attempt.outcome = "success".into();
             attempt.response_summary = Some(summary.clone());
+            attempt.provider_message_id = provider_message_id.clone();
             q::mark_sent(conn, id, version)?
         }
         Outcome::Retry { error, delay } => {

@@ -1,6 +1,10 @@
-//! The sender role: reads due entries from `{prefix}:ready` with the consumer group `senders`,
-//! delivers each with bounded concurrency, and acknowledges it once its outcome is recorded.
-//! Entries of a sender that died are taken over after the visibility timeout (`XAUTOCLAIM`).
+//! The sender role: reads due entries from `{prefix}:ready` with the consumer group `senders`
+//! (through [`crate::stream`]), delivers each with bounded concurrency, and acknowledges it once
+//! its outcome is recorded. Entries of a sender that died are taken over after the visibility
+//! timeout (`XAUTOCLAIM`).
+//!
+//! [`Sender::step`] is one turn of the loop: tests drive it by hand ([`Sender::stepping`]) and
+//! wait for the deliveries it started with [`Sender::settle`].
 
 pub mod deliver;
 pub mod retry;
@@ -8,54 +12,46 @@ pub mod retry;
 use crate::channels::{Channels, ChannelsConfig};
 use crate::schedule::Member;
 use crate::startup::RoleContext;
-use redis::streams::{
-    StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply,
-};
-use redis::AsyncCommands;
+pub use crate::stream::StepOutcome;
+use crate::stream::{sleep_or_cancel, Acknowledger, Read, StreamConsumer};
+use deliver::{Claimed, Deliverer};
+use redis::streams::StreamId;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub const GROUP: &str = "senders";
 const READ_BLOCK: Duration = Duration::from_millis(1000);
+/// Pause after Redis failed, before reconnecting.
+const REDIS_PAUSE: Duration = Duration::from_millis(500);
+/// Pause after PostgreSQL refused a claim.
+const CLAIM_PAUSE: Duration = Duration::from_millis(200);
+/// Most entries read or taken over at once.
+const MAX_BATCH: usize = 200;
 /// How long a shutting-down sender waits for its in-flight sends.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn channels_config(ctx: &RoleContext) -> ChannelsConfig {
     let s = &ctx.settings;
     ChannelsConfig {
-        smtp_url: s.smtp_url.as_ref().map(|u| u.expose().to_string()),
-        smtp_from: s.smtp_from.clone(),
-        sms_url: s.sms_url.clone(),
-        sms_account_sid: s.sms_account_sid.clone(),
-        sms_auth_token: s.sms_auth_token.as_ref().map(|t| t.expose().to_string()),
-        sms_from: s.sms_from.clone(),
-        webhook_allow_private: s.webhook_allow_private,
-        http_timeout: s.http_timeout,
+        smtp_url: s.channels.smtp_url.as_ref().map(|u| u.expose().to_string()),
+        smtp_from: s.channels.smtp_from.clone(),
+        message_id_domain: s.channels.smtp_message_id_domain.clone(),
+        sms_url: s.channels.sms_url.clone(),
+        sms_account_sid: s.channels.sms_account_sid.clone(),
+        sms_auth_token: s
+            .channels
+            .sms_auth_token
+            .as_ref()
+            .map(|t| t.expose().to_string()),
+        sms_from: s.channels.sms_from.clone(),
+        sms_status_callback_url: s.channels.sms_status_callback_url.clone(),
+        webhook_allow_private: s.channels.webhook_allow_private,
+        http_timeout: s.channels.http_timeout,
     }
-}
-
-pub async fn ensure_group(
-    conn: &mut redis::aio::MultiplexedConnection,
-    stream: &str,
-) -> redis::RedisResult<()> {
-    // "0": entries promoted before any sender existed are delivered too.
-    let created: redis::RedisResult<()> = conn.xgroup_create_mkstream(stream, GROUP, "0").await;
-    match created {
-        Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
-        other => other,
-    }
-}
-
-fn consumer_name() -> String {
-    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
-    format!(
-        "{host}-{}-{}",
-        std::process::id(),
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    )
 }
 
 /// One due entry as read from the stream.
@@ -85,130 +81,126 @@ fn parse_entry(entry: &StreamId) -> ReadyEntry {
     }
 }
 
-pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationToken) {
-    let channels = Arc::new(channels);
-    let deliverer = Arc::new(deliver::Deliverer::new(ctx.clone(), channels));
-    let stream = ctx.schedule.keys().ready.clone();
-    let consumer = consumer_name();
-    let semaphore = Arc::new(Semaphore::new(ctx.settings.sender_concurrency));
-    let mut tasks = JoinSet::new();
-    let mut conn: Option<redis::aio::MultiplexedConnection> = None;
-    let mut last_claim = Instant::now() - ctx.settings.visibility_timeout;
-    let claim_every = (ctx.settings.visibility_timeout / 4).max(Duration::from_millis(250));
-    // Where the current sweep of the pending entries continues.
-    let mut claim_cursor = String::from("0-0");
-    tracing::info!(%consumer, "sender started");
+/// A sender: the consumer of the ready stream and the deliveries it has in flight.
+pub struct Sender {
+    ctx: RoleContext,
+    deliverer: Arc<Deliverer>,
+    consumer: StreamConsumer,
+    ack: Acknowledger,
+    semaphore: Arc<Semaphore>,
+    tasks: JoinSet<()>,
+    last_claim: Instant,
+    claim_every: Duration,
+}
 
-    while !shutdown.is_cancelled() {
-        while let Some(done) = tasks.try_join_next() {
-            if let Err(e) = done {
-                // Its entry stays unacknowledged and is taken over after the visibility timeout.
-                tracing::error!(error = %e, "a delivery task failed");
-            }
+impl Sender {
+    /// A sender whose reads wait for entries, as the role runs it.
+    pub fn new(ctx: RoleContext, channels: Channels) -> Sender {
+        Self::build(ctx, channels, Some(READ_BLOCK))
+    }
+
+    /// A sender whose reads return at once, so a test can step it deterministically.
+    pub fn stepping(ctx: RoleContext, channels: Channels) -> Sender {
+        Self::build(ctx, channels, None)
+    }
+
+    fn build(ctx: RoleContext, channels: Channels, block: Option<Duration>) -> Sender {
+        let name = StreamConsumer::unique_name("sender");
+        let mut consumer =
+            StreamConsumer::new(ctx.redis.clone(), &ctx.schedule.keys().ready, GROUP, &name)
+                .retry_pause(REDIS_PAUSE);
+        if let Some(block) = block {
+            consumer = consumer.blocking(block);
         }
-        let c = match conn.as_mut() {
-            Some(c) => c,
-            None => match ctx.redis.get_multiplexed_async_connection().await {
-                Ok(mut c) => {
-                    if let Err(e) = ensure_group(&mut c, &stream).await {
-                        tracing::warn!(error = %e, "cannot create the sender group");
-                        sleep_or_cancel(Duration::from_millis(500), &shutdown).await;
-                        continue;
-                    }
-                    conn.insert(c)
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "sender cannot reach Redis");
-                    sleep_or_cancel(Duration::from_millis(500), &shutdown).await;
-                    continue;
-                }
-            },
-        };
+        let visibility = ctx.settings.sender.visibility_timeout;
+        Sender {
+            deliverer: Arc::new(Deliverer::new(ctx.clone(), Arc::new(channels))),
+            ack: consumer.acknowledger(),
+            consumer,
+            semaphore: Arc::new(Semaphore::new(ctx.settings.sender.concurrency)),
+            tasks: JoinSet::new(),
+            last_claim: Instant::now() - visibility,
+            claim_every: (visibility / 4).max(Duration::from_millis(250)),
+            ctx,
+        }
+    }
+
+    /// One turn: waits for a free delivery slot, takes over abandoned entries or reads new
+    /// ones, claims their rows, acknowledges the stale ones and starts a delivery for each won
+    /// claim. Deliveries run on; [`Sender::settle`] waits for them.
+    pub async fn step(&mut self, shutdown: &CancellationToken) -> StepOutcome {
+        self.reap();
         // Wait for a free slot before taking entries, so nothing is read that cannot start.
         let first_permit = tokio::select! {
-            p = semaphore.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-            _ = shutdown.cancelled() => break,
+            p = self.semaphore.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => return StepOutcome::Stopped,
+            },
+            _ = shutdown.cancelled() => return StepOutcome::Stopped,
         };
-        let mut entries = Vec::new();
-        if claim_cursor != "0-0" || last_claim.elapsed() >= claim_every {
-            last_claim = Instant::now();
-            // No more than can start now: taken entries wait for a slot while their rows age
-            // towards the next takeover. The held permit counts as one.
-            let count = semaphore.available_permits() + 1;
-            match autoclaim(
-                c,
-                &stream,
-                &consumer,
-                ctx.settings.visibility_timeout,
-                &claim_cursor,
-                count.min(200),
-            )
-            .await
-            {
-                Ok((next, claimed)) => {
-                    claim_cursor = next;
-                    if !claimed.is_empty() {
-                        tracing::warn!(
-                            count = claimed.len(),
-                            "took over entries of a sender that stopped"
-                        );
-                    }
-                    entries.extend(claimed);
-                }
-                Err(e) => {
-                    claim_cursor = "0-0".into();
-                    tracing::warn!(error = %e, "XAUTOCLAIM failed");
-                }
-            }
-        }
-        if entries.is_empty() {
-            let count = semaphore.available_permits() + 1;
-            let opts = StreamReadOptions::default()
-                .group(GROUP, &consumer)
-                .count(count.min(200))
-                .block(READ_BLOCK.as_millis() as usize);
-            let streams = [stream.as_str()];
-            let read: redis::RedisResult<StreamReadReply> = tokio::select! {
-                r = c.xread_options(&streams, &[">"], &opts) => r,
-                _ = shutdown.cancelled() => break,
-            };
-            match read {
-                Ok(reply) => {
-                    for key in reply.keys {
-                        entries.extend(key.ids.iter().map(parse_entry));
-                    }
-                }
-                Err(e) => {
-                    if e.code() == Some("NOGROUP") {
-                        // Redis lost the stream (flush/restart): recreate the group on reconnect.
-                        conn = None;
-                    } else {
-                        tracing::warn!(error = %e, "reading the ready stream failed");
-                        conn = None;
-                        sleep_or_cancel(Duration::from_millis(200), &shutdown).await;
-                    }
-                    continue;
-                }
-            }
-        }
-        let mut claimed = match deliverer.claim(&entries).await {
+        let entries = match self.take(shutdown).await {
+            Ok(entries) if entries.is_empty() => return StepOutcome::Idle,
+            Ok(entries) => entries,
+            Err(outcome) => return outcome,
+        };
+        let claimed = match self.deliverer.claim(&entries).await {
             Ok(c) => c,
             Err(e) => {
                 // Left unacknowledged: taken over again after the visibility timeout.
                 tracing::warn!(error = %e, "cannot claim ready entries");
                 drop(first_permit);
-                sleep_or_cancel(Duration::from_millis(200), &shutdown).await;
-                continue;
+                sleep_or_cancel(CLAIM_PAUSE, shutdown).await;
+                return StepOutcome::Unavailable;
             }
         };
-        // Malformed and stale entries (rescheduled, cancelled, already taken) are dropped now.
+        let taken = entries.len();
+        self.dispatch(entries, claimed, first_permit).await;
+        StepOutcome::Worked { taken }
+    }
+
+    /// Entries taken over from a sender that stopped, when a sweep is due, else new entries.
+    async fn take(&mut self, shutdown: &CancellationToken) -> Result<Vec<ReadyEntry>, StepOutcome> {
+        // No more than can start now: taken entries wait for a slot while their rows age
+        // towards the next takeover. The held permit counts as one.
+        let count = (self.semaphore.available_permits() + 1).min(MAX_BATCH);
+        if self.consumer.sweeping() || self.last_claim.elapsed() >= self.claim_every {
+            self.last_claim = Instant::now();
+            match self
+                .consumer
+                .reclaim(self.ctx.settings.sender.visibility_timeout, count)
+                .await
+            {
+                Ok(claimed) if !claimed.is_empty() => {
+                    return Ok(claimed.iter().map(parse_entry).collect())
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "XAUTOCLAIM failed"),
+            }
+        }
+        match self.consumer.read(count, shutdown).await {
+            Read::Entries(entries) => Ok(entries.iter().map(parse_entry).collect()),
+            Read::GroupLost | Read::Unavailable => Err(StepOutcome::Unavailable),
+            Read::Stopped => Err(StepOutcome::Stopped),
+        }
+    }
+
+    /// Acknowledges malformed, stale (rescheduled, cancelled, already taken) and duplicate
+    /// entries, and starts a delivery for each won claim.
+    async fn dispatch(
+        &mut self,
+        entries: Vec<ReadyEntry>,
+        mut claimed: HashMap<Member, Claimed>,
+        first_permit: OwnedSemaphorePermit,
+    ) {
         let (won, dropped): (Vec<ReadyEntry>, Vec<ReadyEntry>) = entries
             .into_iter()
             .partition(|e| e.member.is_some_and(|m| claimed.contains_key(&m)));
         if !dropped.is_empty() {
             crate::ops::metrics::stale_dropped(dropped.len() as u64);
             let ids: Vec<&str> = dropped.iter().map(|e| e.stream_id.as_str()).collect();
-            acknowledge(&mut ctx.schedule.connection(), &stream, &ids).await;
+            self.ack
+                .ack(&mut self.ctx.schedule.connection(), &ids)
+                .await;
         }
         let mut first = Some(first_permit);
         let mut duplicates = Vec::new();
@@ -220,81 +212,64 @@ pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationTok
             };
             let permit = match first.take() {
                 Some(p) => p,
-                None => match semaphore.clone().acquire_owned().await {
+                None => match self.semaphore.clone().acquire_owned().await {
                     Ok(p) => p,
                     Err(_) => break,
                 },
             };
-            let deliverer = deliverer.clone();
-            let mut ack_conn = ctx.schedule.connection();
-            let stream = stream.clone();
-            tasks.spawn(async move {
+            let deliverer = self.deliverer.clone();
+            let mut ack_conn = self.ctx.schedule.connection();
+            let ack = self.ack.clone();
+            self.tasks.spawn(async move {
                 let ok = deliverer.deliver(work, entry.due_ms).await;
                 drop(permit);
                 if ok {
-                    acknowledge(&mut ack_conn, &stream, &[&entry.stream_id]).await;
+                    ack.ack(&mut ack_conn, &[&entry.stream_id]).await;
                 }
             });
         }
-        if !duplicates.is_empty() {
-            let ids: Vec<&str> = duplicates.iter().map(String::as_str).collect();
-            acknowledge(&mut ctx.schedule.connection(), &stream, &ids).await;
+        self.ack
+            .ack(&mut self.ctx.schedule.connection(), &duplicates)
+            .await;
+    }
+
+    /// Collects deliveries that finished, without waiting.
+    fn reap(&mut self) {
+        while let Some(done) = self.tasks.try_join_next() {
+            if let Err(e) = done {
+                // Its entry stays unacknowledged and is taken over after the visibility timeout.
+                tracing::error!(error = %e, "a delivery task failed");
+            }
+        }
+    }
+
+    /// Waits for every delivery in flight to record its outcome; returns how many there were.
+    pub async fn settle(&mut self) -> usize {
+        let mut finished = 0;
+        while let Some(done) = self.tasks.join_next().await {
+            finished += 1;
+            if let Err(e) = done {
+                tracing::error!(error = %e, "a delivery task failed");
+            }
+        }
+        finished
+    }
+}
+
+pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationToken) {
+    let mut sender = Sender::new(ctx, channels);
+    tracing::info!(consumer = %sender.consumer.name(), "sender started");
+    while !shutdown.is_cancelled() {
+        if sender.step(&shutdown).await == StepOutcome::Stopped {
+            break;
         }
     }
     // Stop taking work, let in-flight sends finish and record their outcome.
-    if tokio::time::timeout(DRAIN_TIMEOUT, async {
-        while tasks.join_next().await.is_some() {}
-    })
-    .await
-    .is_err()
+    if tokio::time::timeout(DRAIN_TIMEOUT, sender.settle())
+        .await
+        .is_err()
     {
         tracing::warn!("in-flight sends did not finish in time; their entries will be taken over");
     }
     tracing::info!("sender stopped");
-}
-
-/// XACK + XDEL: the stream only holds work not yet done.
-async fn acknowledge(conn: &mut redis::aio::ConnectionManager, stream: &str, ids: &[&str]) {
-    let acked: redis::RedisResult<()> = redis::pipe()
-        .xack(stream, GROUP, ids)
-        .ignore()
-        .xdel(stream, ids)
-        .ignore()
-        .query_async(conn)
-        .await;
-    if let Err(e) = acked {
-        // The outcome is recorded; a redelivered entry is dropped by the claim.
-        tracing::warn!(error = %e, "could not acknowledge ready entries");
-    }
-}
-
-/// Takes over up to `count` entries idle for `idle`, scanning the pending entries from
-/// `cursor`; returns where the next call continues ("0-0" once the sweep is complete).
-async fn autoclaim(
-    conn: &mut redis::aio::MultiplexedConnection,
-    stream: &str,
-    consumer: &str,
-    idle: Duration,
-    cursor: &str,
-    count: usize,
-) -> redis::RedisResult<(String, Vec<ReadyEntry>)> {
-    let reply: StreamAutoClaimReply = conn
-        .xautoclaim_options(
-            stream,
-            GROUP,
-            consumer,
-            idle.as_millis() as u64,
-            cursor,
-            StreamAutoClaimOptions::default().count(count),
-        )
-        .await?;
-    let entries = reply.claimed.iter().map(parse_entry).collect();
-    Ok((reply.next_stream_id, entries))
-}
-
-async fn sleep_or_cancel(d: Duration, shutdown: &CancellationToken) {
-    tokio::select! {
-        _ = tokio::time::sleep(d) => {}
-        _ = shutdown.cancelled() => {}
-    }
 }

@@ -155,6 +155,7 @@ async fn users_log_in_and_use_a_jwt() {
     assert_eq!(s, 401);
     let secret = app
         .settings
+        .auth
         .jwt_secret
         .as_ref()
         .unwrap()

@@ -30,8 +30,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_login_flood_does_not_starve_other_requests() {
     let app = TestApp::spawn_with(&[Role::Api], |s| {
-        s.login_max_failures = 1_000_000;
-        s.login_max_failures_per_address = 1_000_000;
+        s.auth.login_max_failures = 1_000_000;
+        s.auth.login_max_failures_per_address = 1_000_000;
     })
     .await;
     create_user(&app, "victim@example.com", "the right password", "member").await;
@@ -169,8 +169,8 @@ async fn login_at(
 #[tokio::test]
 async fn failed_logins_are_throttled_per_account_across_replicas() {
     let app = TestApp::spawn_with(&[Role::Api], |s| {
-        s.login_max_failures = 3;
-        s.login_window = Duration::from_secs(120);
+        s.auth.login_max_failures = 3;
+        s.auth.login_window = Duration::from_secs(120);
     })
     .await;
     create_user(&app, "ada@example.com", "the right password", "member").await;
@@ -225,7 +225,7 @@ async fn failed_logins_are_throttled_per_account_across_replicas() {
 #[tokio::test]
 async fn failed_logins_are_throttled_per_client_address() {
     let app = TestApp::spawn_with(&[Role::Api], |s| {
-        s.login_max_failures_per_address = 4;
+        s.auth.login_max_failures_per_address = 4;
     })
     .await;
     create_user(&app, "ada@example.com", "the right password", "member").await;
@@ -254,8 +254,8 @@ async fn failed_logins_are_throttled_per_client_address() {
 #[tokio::test]
 async fn an_unknown_email_costs_as_much_as_a_known_one() {
     let app = TestApp::spawn_with(&[Role::Api], |s| {
-        s.login_max_failures = 1_000;
-        s.login_max_failures_per_address = 1_000;
+        s.auth.login_max_failures = 1_000;
+        s.auth.login_max_failures_per_address = 1_000;
     })
     .await;
     create_user(&app, "ada@example.com", "the right password", "member").await;
@@ -309,7 +309,7 @@ async fn get_at(client: &reqwest::Client, url: &str, key: &str) -> (u16, Option<
 /// Requests alternate between two processes; together they get the tenant's rate, not twice it.
 #[tokio::test]
 async fn the_tenant_rate_limit_holds_across_replicas() {
-    let app = TestApp::spawn_with(&[Role::Api], |s| s.rate_limit = Some(5)).await;
+    let app = TestApp::spawn_with(&[Role::Api], |s| s.api.rate_limit = Some(5)).await;
     let replica = Replica::of(&app).await;
     let urls = [
         app.url("/api/v1/notifications?limit=1"),
@@ -421,8 +421,8 @@ async fn limits_fail_open_to_this_process_when_redis_is_away() {
     })
     .await;
     let app = TestApp::spawn_with(&[Role::Api], |s| {
-        s.redis_url = chime::config::Secret::new(url.clone());
-        s.rate_limit = Some(3);
+        s.redis.url = chime::config::Secret::new(url.clone());
+        s.api.rate_limit = Some(3);
     })
     .await;
     create_user(&app, "ada@example.com", "the right password", "member").await;

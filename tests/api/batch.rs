@@ -48,7 +48,7 @@ fn id(item: &Value, kind: &str) -> String {
 
 #[tokio::test]
 async fn a_batch_of_mixed_channels_is_created_in_order_and_scheduled() {
-    let app = TestApp::spawn_with(&[Role::Api], |s| s.webhook_allow_private = true).await;
+    let app = TestApp::spawn_with(&[Role::Api], |s| s.channels.webhook_allow_private = true).await;
     let items = vec![
         json!({"channel": "email", "recipient": "ada@example.com", "subject": "Hi {{name}}",
                "body": "Your card ends soon.", "data": {"name": "Ada"},
@@ -202,7 +202,10 @@ async fn batch_sizes_outside_one_to_a_thousand_are_refused() {
 
 #[tokio::test]
 async fn idempotency_keys_are_honoured_across_and_within_batches() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
+    app.leaves_work(
+        "no worker runs: the batch endpoint's answers are under test, not the events it queues",
+    );
     let (status, first) = app
         .post(
             "/api/v1/notifications/batch",
@@ -359,7 +362,10 @@ async fn batches_are_isolated_by_tenant() {
 
 #[tokio::test]
 async fn a_batch_past_the_pending_cap_creates_nothing() {
-    let app = TestApp::spawn_with(&[Role::Api], |s| s.max_pending_notifications = Some(3)).await;
+    let app = TestApp::spawn_with(&[Role::Api], |s| {
+        s.limits.max_pending_notifications = Some(3)
+    })
+    .await;
     let (status, body) = app
         .post(
             "/api/v1/notifications/batch",

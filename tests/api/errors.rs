@@ -107,7 +107,8 @@ async fn a_lost_database_is_a_503_with_retry_after_and_recovers() {
 
 #[tokio::test]
 async fn a_tenant_over_its_rate_gets_429_with_retry_after() {
-    let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| s.rate_limit = Some(2)).await;
+    let app =
+        TestApp::spawn_with(&[chime::config::Role::Api], |s| s.api.rate_limit = Some(2)).await;
     let mut statuses = Vec::new();
     for _ in 0..10 {
         let resp = app

@@ -122,7 +122,10 @@ struct Line {
 
 #[tokio::test]
 async fn the_store_gauges_are_bounded_index_scans() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
+    app.leaves_work(
+        "inserts rows by SQL, events waiting among them, to measure the gauges' query plan",
+    );
     // 60,000 rows: sent, scheduled in the past and future, dead; events handled and waiting.
     sql(
         &app,
@@ -210,7 +213,7 @@ async fn a_scrape_answers_promptly_with_the_last_values_while_redis_is_down() {
     })
     .await;
     let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
-        s.redis_url = chime::config::Secret::new(url.clone())
+        s.redis.url = chime::config::Secret::new(url.clone())
     })
     .await;
     create_later(&app).await;

@@ -54,7 +54,7 @@ async fn readiness_fails_when_redis_is_unreachable() {
     })
     .await;
     let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
-        s.redis_url = chime::config::Secret::new(url.clone())
+        s.redis.url = chime::config::Secret::new(url.clone())
     })
     .await;
     let resp = app.client.get(app.url("/readyz")).send().await.unwrap();
@@ -113,7 +113,7 @@ async fn processes_without_the_api_serve_only_operations_endpoints() {
     let app = TestApp::spawn_with(
         &[chime::config::Role::Sender, chime::config::Role::Scheduler],
         |s| {
-            s.ops_addr = Some("127.0.0.1:0".parse().unwrap());
+            s.api.ops_addr = Some("127.0.0.1:0".parse().unwrap());
         },
     )
     .await;
@@ -131,7 +131,7 @@ async fn with_an_ops_address_metrics_leave_the_api_port() {
     let db = crate::support::TestDb::create();
     let prefix = crate::support::TestPrefix::new();
     let mut settings = crate::support::test_settings(&db, &prefix);
-    settings.ops_addr = Some("127.0.0.1:0".parse().unwrap());
+    settings.api.ops_addr = Some("127.0.0.1:0".parse().unwrap());
     let app = Application::build(
         settings,
         &[chime::config::Role::Api],

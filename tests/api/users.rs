@@ -333,8 +333,8 @@ async fn sign_up_is_off_by_default() {
 #[tokio::test]
 async fn sign_up_creates_a_tenant_with_its_first_admin_and_is_throttled() {
     let app = TestApp::spawn_with(&[Role::Api], |s| {
-        s.allow_signup = true;
-        s.login_max_failures_per_address = 3;
+        s.auth.allow_signup = true;
+        s.auth.login_max_failures_per_address = 3;
     })
     .await;
     let register = |body: Value| {

@@ -37,10 +37,11 @@ fn abandon(app: &TestApp, id: Uuid, attempts: i32) {
 #[tokio::test]
 async fn a_claim_ends_a_row_whose_last_attempt_was_abandoned() {
     // No sender: the claims below are the only ones.
-    let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
-        s.webhook_allow_private = true
+    let mut app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
+        s.channels.webhook_allow_private = true
     })
     .await;
+    app.leaves_work("plays claims in flight that no sender finishes");
     let url = |path: &str| format!("http://127.0.0.1:9{path}");
     let exhausted = create(&app, &url("/exhausted"), 2).await;
     let retried = create(&app, &url("/retried"), 2).await;
@@ -87,7 +88,9 @@ async fn a_claim_ends_a_row_whose_last_attempt_was_abandoned() {
 
 #[tokio::test]
 async fn an_abandoned_last_attempt_goes_dead_and_is_not_sent_again() {
-    let app = delivery_app(|s| s.reconcile_interval = std::time::Duration::from_millis(300)).await;
+    let app =
+        delivery_app(|s| s.scheduler.reconcile_interval = std::time::Duration::from_millis(300))
+            .await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     let exhausted = create(&app, &peer.url_for("/exhausted"), 2).await;
     let retried = create(&app, &peer.url_for("/retried"), 2).await;
@@ -116,7 +119,7 @@ async fn an_abandoned_last_attempt_goes_dead_and_is_not_sent_again() {
 #[tokio::test]
 async fn an_outcome_whose_record_fails_still_ends_the_notification() {
     // Its series fires every second.
-    let app = delivery_app(|s| s.min_series_interval = std::time::Duration::ZERO).await;
+    let app = delivery_app(|s| s.limits.min_series_interval = std::time::Duration::ZERO).await;
     // Every attempt row is refused, as a record that can never be written would be.
     diesel::sql_query(
         "CREATE FUNCTION refuse_attempts() RETURNS trigger LANGUAGE plpgsql AS \

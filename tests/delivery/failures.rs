@@ -107,7 +107,7 @@ async fn transient_failures_end_dead_after_max_attempts() {
 
 #[tokio::test]
 async fn a_broken_recipient_fails_alone_without_stalling_others() {
-    let app = delivery_app(|s| s.webhook_allow_private = false).await;
+    let app = delivery_app(|s| s.channels.webhook_allow_private = false).await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     // Written around the API's address check: the sender must refuse it at send time. Due
     // in 3 s, so the rewrite below lands before the send even on a loaded machine.

@@ -8,9 +8,12 @@ mod abandoned;
 mod channels;
 mod failures;
 mod metrics;
+mod recipients;
 mod reconcile;
 mod redis_loss;
 mod retention;
+mod steps;
+mod stored_templates;
 mod templates;
 mod timing;
 
@@ -22,14 +25,14 @@ pub const ALL_ROLES: [Role; 4] = [Role::Api, Role::Worker, Role::Scheduler, Role
 /// An app with every role, fast retries and webhooks to 127.0.0.1 allowed.
 pub async fn delivery_app(customize: impl FnOnce(&mut chime::config::Settings)) -> TestApp {
     TestApp::spawn_with(&ALL_ROLES, |s| {
-        s.webhook_allow_private = true;
-        s.retry_schedule = vec![
+        s.channels.webhook_allow_private = true;
+        s.sender.retry_schedule = vec![
             std::time::Duration::from_millis(300),
             std::time::Duration::from_millis(300),
         ];
-        s.http_timeout = std::time::Duration::from_secs(2);
+        s.channels.http_timeout = std::time::Duration::from_secs(2);
         // The least the configuration accepts for this HTTP timeout, plus one second.
-        s.visibility_timeout =
+        s.sender.visibility_timeout =
             s.send_guard() + chime::config::VISIBILITY_MARGIN + std::time::Duration::from_secs(1);
         customize(s);
     })

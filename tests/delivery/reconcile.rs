@@ -5,7 +5,8 @@ use diesel::RunQueryDsl;
 
 #[tokio::test]
 async fn a_failed_pass_keeps_the_database_cause() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
+    app.leaves_work("drops the tables to make the reconcile fail");
     let ctx = app.role_context().await;
     let mut reconciler = Reconciler::new(ctx);
     assert!(

@@ -45,7 +45,7 @@ async fn a_flushed_redis_is_rebuilt_from_postgres() {
 #[tokio::test]
 async fn a_lost_schedule_write_is_made_good_within_seconds() {
     let app = delivery_app(|s| {
-        s.reconcile_interval = std::time::Duration::from_secs(600);
+        s.scheduler.reconcile_interval = std::time::Duration::from_secs(600);
     })
     .await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
@@ -72,7 +72,7 @@ async fn a_lost_schedule_write_is_made_good_within_seconds() {
         .query(&mut app.redis())
         .unwrap();
     let due: chrono::DateTime<chrono::Utc> = n["send_at"].as_str().unwrap().parse().unwrap();
-    let bound = app.settings.visibility_timeout + app.settings.leader_ttl;
+    let bound = app.settings.sender.visibility_timeout + app.settings.scheduler.leader_ttl;
     let arrived = crate::support::wait_until(
         "the lost reminder",
         bound + std::time::Duration::from_secs(5),
@@ -93,14 +93,15 @@ async fn a_lost_schedule_write_is_made_good_within_seconds() {
 async fn a_rebuild_schedules_a_send_in_flight_at_its_claim_expiry() {
     use chime::db::schema::notifications::dsl as n;
     use diesel::prelude::*;
-    let app = crate::support::TestApp::spawn_with(
+    let mut app = crate::support::TestApp::spawn_with(
         &[chime::config::Role::Api, chime::config::Role::Scheduler],
         |s| {
-            s.reconcile_interval = std::time::Duration::from_secs(600);
-            s.webhook_allow_private = true;
+            s.scheduler.reconcile_interval = std::time::Duration::from_secs(600);
+            s.channels.webhook_allow_private = true;
         },
     )
     .await;
+    app.leaves_work("plays a sender that died with its claim");
     let (status, body) = app
         .post("/api/v1/notifications", &app.admin_key, &json!({"channel": "webhook", "recipient": "http://127.0.0.1:9/hook", "send_at": at_ms(600_000).to_rfc3339()}))
         .await;
@@ -131,8 +132,8 @@ async fn a_rebuild_schedules_a_send_in_flight_at_its_claim_expiry() {
         },
     )
     .await as i64;
-    let expiry =
-        claimed_at.unwrap() + chrono::Duration::from_std(app.settings.visibility_timeout).unwrap();
+    let expiry = claimed_at.unwrap()
+        + chrono::Duration::from_std(app.settings.sender.visibility_timeout).unwrap();
     let after = score - expiry.timestamp_millis();
     assert!(
         (0..=1_000).contains(&after),
@@ -145,14 +146,15 @@ async fn a_rebuild_schedules_a_send_in_flight_at_its_claim_expiry() {
 #[tokio::test]
 async fn the_overdue_sweep_leaves_a_backlog_alone() {
     use chime::schedule::Member;
-    let app = crate::support::TestApp::spawn_with(
+    let mut app = crate::support::TestApp::spawn_with(
         &[chime::config::Role::Api, chime::config::Role::Scheduler],
         |s| {
-            s.reconcile_interval = std::time::Duration::from_secs(600);
-            s.webhook_allow_private = true;
+            s.scheduler.reconcile_interval = std::time::Duration::from_secs(600);
+            s.channels.webhook_allow_private = true;
         },
     )
     .await;
+    app.leaves_work("no sender runs: due entries wait in the ready stream");
     let keys = app.keys();
     crate::support::wait_until(
         "the first reconcile",

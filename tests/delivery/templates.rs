@@ -135,9 +135,9 @@ async fn hostile_templates_die_at_once_unsent_and_do_not_delay_others() {
 #[tokio::test]
 async fn a_render_longer_than_the_visibility_timeout_is_cut_short_and_never_sent() {
     // Fuel enough for the nested loops to run for minutes: only the send deadline stops them.
-    let app = delivery_app(|s| s.render_fuel = 100_000_000).await;
+    let app = delivery_app(|s| s.channels.render_fuel = 100_000_000).await;
     let guard = app.settings.send_guard();
-    assert!(app.settings.visibility_timeout > guard);
+    assert!(app.settings.sender.visibility_timeout > guard);
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     let key = app.member_key().await;
     let id = event_webhook(&app, &key, &peer.url_for("/slow"), NESTED, 500).await;
@@ -179,7 +179,7 @@ async fn a_render_longer_than_the_visibility_timeout_is_cut_short_and_never_sent
 
 #[tokio::test]
 async fn templates_that_can_never_be_sent_are_refused_at_create_time() {
-    let app = TestApp::spawn_with(&[Role::Api], |s| s.webhook_allow_private = true).await;
+    let app = TestApp::spawn_with(&[Role::Api], |s| s.channels.webhook_allow_private = true).await;
     let url = "http://127.0.0.1:9/hook";
     let s200 = "x".repeat(200);
     let cases = [
@@ -241,13 +241,14 @@ async fn templates_that_can_never_be_sent_are_refused_at_create_time() {
 #[tokio::test]
 async fn a_sender_paused_past_the_visibility_timeout_does_not_send_what_another_took_over() {
     // No sender role: the test plays a sender that pauses, and another one that takes over.
-    let app = TestApp::spawn_with(&[Role::Api], |s| {
-        s.webhook_allow_private = true;
-        s.http_timeout = Duration::from_secs(1);
-        s.visibility_timeout =
+    let mut app = TestApp::spawn_with(&[Role::Api], |s| {
+        s.channels.webhook_allow_private = true;
+        s.channels.http_timeout = Duration::from_secs(1);
+        s.sender.visibility_timeout =
             s.send_guard() + chime::config::VISIBILITY_MARGIN + Duration::from_secs(1);
     })
     .await;
+    app.leaves_work("the paused sender's claim is taken over, not finished");
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     let mut rows = Vec::new();
     for name in ["sent-by-peer", "taken-by-peer", "still-ours"] {

@@ -121,7 +121,7 @@ async fn cancelled_never_arrives_and_rescheduled_arrives_once_at_its_new_time() 
 #[tokio::test]
 async fn an_earlier_notification_wakes_the_scheduler() {
     // A long lock TTL: without the wake-up the leader would sleep for up to 10 s (a third of it).
-    let app = delivery_app(|s| s.leader_ttl = Duration::from_secs(30)).await;
+    let app = delivery_app(|s| s.scheduler.leader_ttl = Duration::from_secs(30)).await;
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
     // Something far away first: the leader sleeps towards it (bounded by lock renewal).
     app.post("/api/v1/notifications", &app.admin_key, &json!({"channel": "webhook", "recipient": peer.url_for("/late"), "send_at": at_ms(3_600_000).to_rfc3339()})).await;
@@ -236,7 +236,7 @@ async fn a_reminder_due_at_its_target_date_is_sent_not_expired() {
 
 #[tokio::test]
 async fn sends_in_flight_are_bounded_by_the_sender_concurrency() {
-    let app = delivery_app(|s| s.sender_concurrency = 2).await;
+    let app = delivery_app(|s| s.sender.concurrency = 2).await;
     // Each answer takes `hold`: a third request can reach the peer only after a send finished.
     let hold = Duration::from_millis(400);
     let peer = HttpPeer::start(Responder::script(vec![

@@ -130,3 +130,112 @@ async fn tenant_create_prints_a_working_admin_key_for_an_isolated_tenant() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+/// A configuration file for one test, removed when dropped.
+struct ConfigFile(std::path::PathBuf);
+
+impl ConfigFile {
+    fn new(text: &str) -> ConfigFile {
+        let path =
+            std::env::temp_dir().join(format!("chime-e2e-{}.toml", uuid::Uuid::new_v4().simple()));
+        std::fs::write(&path, text).unwrap();
+        ConfigFile(path)
+    }
+}
+
+impl Drop for ConfigFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn database_exists(name: &str) -> bool {
+    let mut admin = PgConnection::establish(&pg_url("postgres")).unwrap();
+    let n: i64 = diesel::dsl::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+        "(SELECT count(*) FROM pg_database WHERE datname = '{name}')"
+    )))
+    .get_result(&mut admin)
+    .unwrap();
+    n == 1
+}
+
+#[test]
+fn the_configuration_file_is_read_and_the_environment_overrides_it() {
+    let (from_file, from_env) = (
+        format!("chime_cfg_{}", uuid::Uuid::new_v4().simple()),
+        format!("chime_cfg_{}", uuid::Uuid::new_v4().simple()),
+    );
+    let file = ConfigFile::new(&format!(
+        "[database]\nurl = \"{}\"\npool_size = 2\n",
+        pg_url(&from_file)
+    ));
+    // The file alone, through --config after the subcommand.
+    let out = chime()
+        .args(["migrate", "--config"])
+        .arg(&file.0)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        database_exists(&from_file),
+        "the file's database was not made"
+    );
+    // Named by CHIME_CONFIG, with DATABASE_URL overriding the file's.
+    let out = chime()
+        .arg("migrate")
+        .env("CHIME_CONFIG", &file.0)
+        .env("DATABASE_URL", pg_url(&from_env))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(database_exists(&from_env), "the environment did not win");
+    let mut admin = PgConnection::establish(&pg_url("postgres")).unwrap();
+    for name in [from_file, from_env] {
+        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_bad_configuration_file_stops_every_command_naming_the_key() {
+    let invalid = ConfigFile::new("[api]\nlisten_addr = \"everywhere\"\n");
+    let unknown = ConfigFile::new("[sender]\nconcurency = 8\n");
+    for (file, key) in [
+        (&invalid, "api.listen_addr"),
+        (&unknown, "sender.concurency"),
+    ] {
+        for args in [&["serve"][..], &["status"], &["migrate"]] {
+            let out = chime()
+                .arg("--config")
+                .arg(&file.0)
+                .args(args)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+            assert!(
+                stderr.contains(key) && stderr.contains(&*file.0.to_string_lossy()),
+                "{stderr}"
+            );
+        }
+    }
+    let stderr = |out: std::process::Output| String::from_utf8_lossy(&out.stderr).to_string();
+    let out = chime()
+        .arg("serve")
+        .env("CHIME_CONFIG", &invalid.0)
+        .output()
+        .unwrap();
+    assert!(stderr(out).contains("CHIME_LISTEN_ADDR"));
+    // Help still works with a broken file.
+    let out = chime()
+        .args(["serve", "--help", "--config"])
+        .arg(&invalid.0)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}

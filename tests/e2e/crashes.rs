@@ -119,7 +119,7 @@ async fn nothing_is_lost_duplicated_or_early_through_crashes_and_a_redis_wipe() 
     // The killed leader's lock expires within its TTL and the standby tries every 150 ms; the
     // rest of the margin is for a loaded machine. This checks liveness: chime-bench measures
     // failover time.
-    let ttl = chime::config::Settings::defaults().leader_ttl;
+    let ttl = chime::config::Settings::defaults().scheduler.leader_ttl;
     assert!(
         takeover < ttl + Duration::from_secs(2),
         "takeover took {takeover:?} with a lock TTL of {ttl:?}"

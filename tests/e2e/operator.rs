@@ -246,10 +246,11 @@ fn help_and_version_print_and_do_nothing_else() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_shows_leader_queues_overdue_lag_and_the_last_reconcile() {
-    let app = TestApp::spawn_with(&[Role::Api, Role::Scheduler], |s| {
-        s.reconcile_interval = Duration::from_secs(1);
+    let mut app = TestApp::spawn_with(&[Role::Api, Role::Scheduler], |s| {
+        s.scheduler.reconcile_interval = Duration::from_secs(1);
     })
     .await;
+    app.leaves_work("no sender runs: the ready entries are what the status shows");
     let overdue = create(&app, "ada@example.com", "g1").await;
     let sent = create(&app, "bob@example.com", "g1").await;
     create(&app, "cy@example.com", "g2").await;

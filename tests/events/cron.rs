@@ -64,7 +64,7 @@ async fn preview_applies_the_dst_rules() {
 async fn preview_defaults_and_the_seconds_field() {
     // Sub-minute expressions need the series interval floor off.
     let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
-        s.min_series_interval = std::time::Duration::ZERO
+        s.limits.min_series_interval = std::time::Duration::ZERO
     })
     .await;
     let before = Utc::now();
@@ -137,7 +137,7 @@ async fn bad_previews_are_rejected_naming_the_field() {
 #[tokio::test]
 async fn the_interval_floor_looks_past_the_first_two_fires() {
     let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
-        s.min_series_interval = std::time::Duration::from_secs(300)
+        s.limits.min_series_interval = std::time::Duration::from_secs(300)
     })
     .await;
     let key = app.admin_key.clone();

@@ -14,9 +14,9 @@ async fn spawn_all() -> TestApp {
     TestApp::spawn_with(
         &[Role::Api, Role::Worker, Role::Scheduler, Role::Sender],
         |s| {
-            s.webhook_allow_private = true;
+            s.channels.webhook_allow_private = true;
             // These series fire every second or two.
-            s.min_series_interval = std::time::Duration::ZERO;
+            s.limits.min_series_interval = std::time::Duration::ZERO;
         },
     )
     .await

@@ -5,7 +5,8 @@ use serde_json::json;
 
 #[tokio::test]
 async fn posting_an_event_stores_it_and_queues_its_id() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
+    app.leaves_work("no worker runs: the queued entry is what is under test");
     let member = app.member_key().await;
     let (status, body) = app
         .post(
@@ -31,7 +32,8 @@ async fn posting_an_event_stores_it_and_queues_its_id() {
 
 #[tokio::test]
 async fn a_repeated_idempotency_key_returns_the_first_event() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
+    app.leaves_work("no worker runs: the events API's answers are under test");
     let body = json!({"type": "card.expiring", "payload": {"n": 1}, "idempotency_key": "evt-991"});
     let (status, first) = app.post("/api/v1/events", &app.admin_key, &body).await;
     assert_eq!(status, 202, "{first}");
@@ -111,7 +113,8 @@ async fn invalid_events_are_rejected_naming_the_field() {
 
 #[tokio::test]
 async fn events_are_listed_newest_first_with_filters_and_cursors() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
+    app.leaves_work("no worker runs: the events API's answers are under test");
     let mut a_ids = Vec::new();
     for i in 0..3 {
         let e = post_event(&app, &app.admin_key, "type.a", json!({"i": i})).await;
@@ -161,7 +164,8 @@ async fn events_are_listed_newest_first_with_filters_and_cursors() {
 
 #[tokio::test]
 async fn events_of_other_tenants_are_not_found() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
+    app.leaves_work("no worker runs: the events API's answers are under test");
     let other = app.new_tenant_key("other", chime::domain::AccessRole::Admin);
     let e = post_event(&app, &app.admin_key, "x", json!({})).await;
     let path = format!("/api/v1/events/{}", e["id"].as_str().unwrap());
@@ -255,7 +259,8 @@ async fn post_raw(app: &TestApp, path: &str, body: &str) -> (u16, serde_json::Va
 
 #[tokio::test]
 async fn numbers_that_would_not_read_back_are_refused_and_the_list_stays_readable() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
+    app.leaves_work("no worker runs: the events API's answers are under test");
     for (payload, field) in [
         (r#"{"x": 1.7976931348623157e+308}"#, "payload.x"),
         (r#"{"x": 1e308}"#, "payload.x"),

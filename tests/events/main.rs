@@ -7,6 +7,7 @@ mod support;
 mod cron;
 mod e2e;
 mod events;
+mod recipients;
 mod rules;
 mod series;
 mod worker;

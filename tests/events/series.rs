@@ -249,7 +249,7 @@ fn series_body(cron: &str) -> Value {
 #[tokio::test]
 async fn active_series_are_capped_per_tenant() {
     let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
-        s.max_active_series = Some(2)
+        s.limits.max_active_series = Some(2)
     })
     .await;
     let key = app.admin_key.clone();
@@ -302,7 +302,7 @@ async fn active_series_are_capped_per_tenant() {
 async fn racing_creates_never_pass_the_pending_cap() {
     const CAP: u64 = 5;
     let app = TestApp::spawn_with(&[chime::config::Role::Api], |s| {
-        s.max_pending_notifications = Some(CAP)
+        s.limits.max_pending_notifications = Some(CAP)
     })
     .await;
     let send_at = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();

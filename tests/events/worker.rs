@@ -544,3 +544,43 @@ async fn the_worker_role_handles_events_as_they_arrive() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_worker_step_handles_what_was_queued_and_the_next_step_finds_nothing() {
+    let app = TestApp::spawn().await;
+    let ctx = worker_ctx(&app).await;
+    add_rule(&app, &card_rule()).await;
+    let target = (Utc::now() + Duration::days(30))
+        .format("%Y-%m-%dT09:00:00Z")
+        .to_string();
+    let mut events = Vec::new();
+    for name in ["Ada", "Grace"] {
+        let payload = json!({"email": "ada@example.com", "name": name, "target_date": target});
+        events.push(post_event(&app, &app.admin_key, "card.expiring", payload).await);
+    }
+    let mut worker = worker::Worker::stepping(ctx, "stepped-worker");
+    let stop = tokio_util::sync::CancellationToken::new();
+
+    assert_eq!(
+        worker.step(&stop).await,
+        worker::StepOutcome::Worked { taken: 2 }
+    );
+    for e in &events {
+        assert_eq!(get_event(&app, &e["id"]).await["status"], "processed");
+    }
+    assert_eq!(worker.step(&stop).await, worker::StepOutcome::Idle);
+    assert_eq!(
+        redis_int(&app, "XLEN", &app.keys().events),
+        0,
+        "acknowledged and deleted"
+    );
+    app.assert_drained();
+}
+
+/// The harness's own check: an event nobody handled fails the test that posted it.
+#[tokio::test]
+#[should_panic(expected = "left work behind: 1 events still received")]
+async fn the_harness_fails_a_test_that_leaves_an_event_unhandled() {
+    let app = TestApp::spawn().await;
+    post_event(&app, &app.admin_key, "nobody.handles.this", json!({})).await;
+}

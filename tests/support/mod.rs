@@ -197,15 +197,15 @@ impl Drop for TestPrefix {
 
 pub fn test_settings(db: &TestDb, prefix: &TestPrefix) -> Settings {
     let mut s = Settings::defaults();
-    s.database_url = chime::config::Secret::new(db.url.clone());
-    s.redis_url = chime::config::Secret::new(REDIS_URL);
-    s.redis_prefix = prefix.0.clone();
-    s.listen_addr = "127.0.0.1:0".parse().unwrap();
-    s.bootstrap_admin_key = Some(chime::config::Secret::new(ADMIN_KEY));
-    s.jwt_secret = Some(chime::config::Secret::new(
+    s.database.url = chime::config::Secret::new(db.url.clone());
+    s.redis.url = chime::config::Secret::new(REDIS_URL);
+    s.redis.prefix = prefix.0.clone();
+    s.api.listen_addr = "127.0.0.1:0".parse().unwrap();
+    s.auth.bootstrap_admin_key = Some(chime::config::Secret::new(ADMIN_KEY));
+    s.auth.jwt_secret = Some(chime::config::Secret::new(
         "test-jwt-secret-that-is-long-enough-000",
     ));
-    s.db_pool_size = 8;
+    s.database.pool_size = 8;
     s
 }
 
@@ -219,6 +219,9 @@ pub struct TestApp {
     pub settings: Settings,
     shutdown: CancellationToken,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    /// Why this test may end with work left behind; `None` checks that it does not.
+    leaves_work: Option<&'static str>,
+    runtime: Option<tokio::runtime::Runtime>,
     // Dropped last: the application must stop before its database goes.
     pub prefix: TestPrefix,
     pub db: TestDb,
@@ -234,12 +237,25 @@ impl TestApp {
         let prefix = TestPrefix::new();
         let mut settings = test_settings(&db, &prefix);
         customize(&mut settings);
-        let app = Application::build(settings.clone(), roles, BuildOptions::default())
+        // The application runs on a runtime of its own, so that it keeps working while the
+        // test's runtime is blocked in `Drop`, waiting for the work the test left to finish.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("test-app")
+            .enable_all()
+            .build()
+            .expect("a runtime for the application");
+        let (built_settings, roles) = (settings.clone(), roles.to_vec());
+        let app = runtime
+            .spawn(async move {
+                Application::build(built_settings, &roles, BuildOptions::default()).await
+            })
             .await
+            .expect("the build task")
             .expect("application builds");
         let port = app.port().unwrap_or(0);
         let shutdown = app.shutdown_token();
-        let task = tokio::spawn(app.run_until_cancelled());
+        let task = runtime.spawn(app.run_until_cancelled());
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::builder()
@@ -250,6 +266,8 @@ impl TestApp {
             settings,
             shutdown,
             task: Some(task),
+            leaves_work: None,
+            runtime: Some(runtime),
             prefix,
             db,
         }
@@ -349,6 +367,77 @@ impl TestApp {
         }
     }
 
+    /// Lets this test end with work left behind (ready entries, `sending` rows, `received`
+    /// events), which the harness otherwise fails; `why` says why it is deliberate.
+    pub fn leaves_work(&mut self, why: &'static str) {
+        assert!(
+            !why.trim().is_empty(),
+            "say why the test leaves work behind"
+        );
+        self.leaves_work = Some(why);
+    }
+
+    /// The work still to do: ready entries not acknowledged, notifications in `sending`,
+    /// events still `received`. Empty when the test drained everything it started.
+    pub fn work_left(&self) -> Vec<String> {
+        let mut left = Vec::new();
+        let mut redis = self.redis();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(chime::schedule::Keys::pattern(&self.prefix.0))
+            .query(&mut redis)
+            .expect("KEYS");
+        for key in keys.iter().filter(|k| k.ends_with(":ready")) {
+            let entries: i64 = redis::cmd("XLEN").arg(key).query(&mut redis).expect("XLEN");
+            if entries > 0 {
+                left.push(format!("{entries} ready entries not acknowledged in {key}"));
+            }
+        }
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.db.conn();
+        for (what, sql) in [
+            (
+                "notifications in sending",
+                "SELECT count(*) AS n FROM notifications WHERE status = 'sending'",
+            ),
+            (
+                "events still received",
+                "SELECT count(*) AS n FROM events WHERE status = 'received'",
+            ),
+        ] {
+            let count: Count = diesel::sql_query(sql)
+                .get_result(&mut conn)
+                .expect("count work left");
+            if count.n > 0 {
+                left.push(format!("{} {what}", count.n));
+            }
+        }
+        left
+    }
+
+    /// Fails the test now if it left work behind (see [`TestApp::work_left`]). The harness makes
+    /// the same check when the app is dropped, after letting the work in flight finish, unless
+    /// [`TestApp::leaves_work`] said why not.
+    pub fn assert_drained(&self) {
+        let left = self.work_left();
+        assert!(
+            left.is_empty(),
+            "the test left work behind: {}; wait for it to finish, or call leaves_work(why)",
+            left.join(", ")
+        );
+    }
+
+    /// Waits (up to `timeout`) until the running roles have finished the test's work.
+    pub async fn wait_drained(&self, timeout: Duration) {
+        wait_until("the work to be drained", timeout, || async {
+            self.work_left().is_empty().then_some(())
+        })
+        .await
+    }
+
     /// Stops the application and waits for it to finish its in-flight work.
     pub async fn stop(&mut self) {
         self.shutdown.cancel();
@@ -360,9 +449,36 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // Checked while the roles still run: what is in flight gets a moment to finish.
+        if self.leaves_work.is_none() && !std::thread::panicking() {
+            let deadline = Instant::now() + DRAIN_GRACE;
+            while !self.work_left().is_empty() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let left = self.work_left();
+            if !left.is_empty() {
+                self.stop_now();
+                panic!(
+                    "the test left work behind: {}; wait for it to finish, or call leaves_work(why)",
+                    left.join(", ")
+                );
+            }
+        }
+        self.stop_now();
+    }
+}
+
+/// How long a dropped app may take to finish the work still in flight.
+const DRAIN_GRACE: Duration = Duration::from_secs(10);
+
+impl TestApp {
+    fn stop_now(&mut self) {
         self.shutdown.cancel();
         if let Some(task) = self.task.take() {
             task.abort();
+        }
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
         }
     }
 }

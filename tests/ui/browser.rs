@@ -14,10 +14,10 @@ async fn full_app() -> TestApp {
     TestApp::spawn_with(
         &[Role::Api, Role::Worker, Role::Scheduler, Role::Sender],
         |s| {
-            s.webhook_allow_private = true;
-            s.retry_schedule = vec![std::time::Duration::from_millis(300)];
-            s.http_timeout = std::time::Duration::from_secs(2);
-            s.visibility_timeout = s.send_guard()
+            s.channels.webhook_allow_private = true;
+            s.sender.retry_schedule = vec![std::time::Duration::from_millis(300)];
+            s.channels.http_timeout = std::time::Duration::from_secs(2);
+            s.sender.visibility_timeout = s.send_guard()
                 + chime::config::VISIBILITY_MARGIN
                 + std::time::Duration::from_secs(1);
         },

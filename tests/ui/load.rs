@@ -66,8 +66,8 @@ async fn dashboards_refreshing_do_not_move_delivery_lag() {
     let app = TestApp::spawn_with(
         &[Role::Api, Role::Worker, Role::Scheduler, Role::Sender],
         |s| {
-            s.webhook_allow_private = true;
-            s.rate_limit = None;
+            s.channels.webhook_allow_private = true;
+            s.api.rate_limit = None;
         },
     )
     .await;

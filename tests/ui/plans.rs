@@ -115,6 +115,13 @@ async fn the_dashboard_statements_are_bounded_index_scans() {
             "notifications_recipient_idx",
         ),
         (
+            "recipient_id list",
+            "SELECT id FROM notifications WHERE tenant_id = $1 AND recipient_id = 'cust_42' \
+             ORDER BY created_at DESC, id DESC LIMIT 51",
+            vec![tenant],
+            "notifications_recipient_id_idx",
+        ),
+        (
             "due range list",
             "SELECT id FROM notifications WHERE tenant_id = $1 AND send_at >= now() \
              AND send_at < now() + interval '1 hour' ORDER BY send_at, id LIMIT 51",

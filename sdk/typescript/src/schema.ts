@@ -113,11 +113,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notifications/{id}": {
+    "/api/v1/notifications/batch": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create up to 1,000 notifications at once
+         * @description Every item is checked exactly as `POST /api/v1/notifications` checks its body. Any bad item is a `422` whose `error.items` lists each bad item's index and field, and nothing is created. Otherwise all rows are written in one transaction and scheduled in one Redis round trip. An `idempotency_key` already stored, or repeated earlier in the batch, returns the existing notification in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
+         */
+        post: operations["createNotificationsBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The notification id. An unknown id, another tenant's id or a malformed id is a `404`. */
+                id: string;
+            };
             cookie?: never;
         };
         /** Get a notification */
@@ -138,7 +161,10 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The notification id. An unknown id, another tenant's id or a malformed id is a `404`. */
+                id: string;
+            };
             cookie?: never;
         };
         get?: never;
@@ -158,7 +184,10 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The notification id. An unknown id, another tenant's id or a malformed id is a `404`. */
+                id: string;
+            };
             cookie?: never;
         };
         /** List delivery attempts */
@@ -175,7 +204,10 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The notification id. An unknown id, another tenant's id or a malformed id is a `404`. */
+                id: string;
+            };
             cookie?: never;
         };
         get?: never;
@@ -207,46 +239,6 @@ export interface paths {
         get: operations["listDeadLetters"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/batch": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Create up to 1,000 notifications at once
-         * @description Every item is checked exactly as `POST /api/v1/notifications` checks its body. Any bad item is a `422` whose `error.items` lists each bad item's index and field, and nothing is created. Otherwise all rows are written in one transaction and scheduled in one Redis round trip. An `idempotency_key` already stored, or repeated earlier in the batch, returns the existing notification in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
-         */
-        post: operations["createNotificationsBatch"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/events/batch": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Post up to 1,000 events at once
-         * @description Every item is checked exactly as `POST /api/v1/events` checks its body; any bad item is a `422` listing each bad item in `error.items`, and nothing is stored. The events are written in one transaction and queued in one Redis round trip. A repeated `idempotency_key` returns the existing event in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
-         */
-        post: operations["createEventsBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -294,11 +286,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/events/{id}": {
+    "/api/v1/events/batch": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post up to 1,000 events at once
+         * @description Every item is checked exactly as `POST /api/v1/events` checks its body; any bad item is a `422` listing each bad item in `error.items`, and nothing is stored. The events are written in one transaction and queued in one Redis round trip. A repeated `idempotency_key` returns the existing event in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
+         */
+        post: operations["createEventsBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The event id. An unknown id, another tenant's id or a malformed id is a `404`. */
+                id: string;
+            };
             cookie?: never;
         };
         /** Get an event */
@@ -315,7 +330,10 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The event id. An unknown id, another tenant's id or a malformed id is a `404`. */
+                id: string;
+            };
             cookie?: never;
         };
         get?: never;
@@ -358,7 +376,10 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The rule id. An unknown id, another tenant's id or a malformed id is a `404`. */
+                id: string;
+            };
             cookie?: never;
         };
         /**
@@ -386,7 +407,10 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The series id. An unknown id, another tenant's id or a malformed id is a `404`. */
+                id: string;
+            };
             cookie?: never;
         };
         /** Get a recurring series */
@@ -403,7 +427,10 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The series id. An unknown id, another tenant's id or a malformed id is a `404`. */
+                id: string;
+            };
             cookie?: never;
         };
         get?: never;
@@ -443,26 +470,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/api-keys/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Revoke an API key
-         * @description Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop accepting the key within 30 s. `409` for the tenant's last unrevoked admin key, unless an enabled admin user can still sign in.
-         */
-        delete: operations["revokeApiKey"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -493,7 +500,9 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: string;
+            };
             cookie?: never;
         };
         /**
@@ -528,7 +537,7 @@ export interface paths {
         put?: never;
         /**
          * Log in
-         * @description `tenant` names the tenant by id or name; without it, the default tenant. `401` for a wrong tenant, e-mail or password, or a disabled user (one message for all). `429` with `Retry-After` after `CHIME_LOGIN_MAX_FAILURES` failures for the account or `CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS` from the client address within `CHIME_LOGIN_WINDOW` (counted in Redis, shared by every replica), or while too many logins wait for a password-hashing slot. `404` when the server has no `CHIME_JWT_SECRET` (login disabled).
+         * @description `401` for a wrong e-mail or password; `404` when the server has no `CHIME_JWT_SECRET` (login disabled).
          */
         post: operations["login"];
         delete?: never;
@@ -588,10 +597,34 @@ export interface paths {
         put?: never;
         /**
          * Rotate the webhook secret
-         * @description Requires the `admin` role.
+         * @description Makes a new secret. The previous one keeps signing for `grace_period` (default 24 hours): meanwhile `webhook-signature` carries a `v1,` signature by each, so receivers verifying with either accept deliveries. A secret still in its grace period when rotating again stops signing.
+         *
+         *     Requires the `admin` role.
          */
         post: operations["rotateWebhookSecret"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop accepting the key within 30 s. `409` for the tenant's last unrevoked admin key, unless an enabled admin user can still sign in.
+         */
+        delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -708,153 +741,267 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List templates
+         * @description The latest version of each template, by name.
+         */
+        get: operations["listTemplates"];
+        put?: never;
+        /**
+         * Create a template
+         * @description Version 1 of a new name; `409` when the name exists (`PUT` adds versions). Every text is checked like an inline template (`422` naming the field).
+         *
+         *     Requires the `admin` role.
+         */
+        post: operations["createTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a template
+         * @description Its latest version, or `version`.
+         */
+        get: operations["getTemplate"];
+        /**
+         * Add a version
+         * @description Stores the texts as the next version. Notifications naming the template without a version render it from then on, if not yet sent.
+         *
+         *     Requires the `admin` role.
+         */
+        put: operations["updateTemplate"];
+        post?: never;
+        /**
+         * Delete a template
+         * @description Every version. `409` while pending notifications or rules name it.
+         *
+         *     Requires the `admin` role.
+         */
+        delete: operations["deleteTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{name}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List versions
+         * @description Every version, newest first.
+         */
+        get: operations["listTemplateVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{name}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a template
+         * @description Renders the template against sample `data` with the send-time bounds (render budget, the channel's output limit). Any template error is a `422` naming `subject`, `body`, `html` or `digest`.
+         */
+        post: operations["previewTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/channels/sms/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * SMS status report
+         * @description Twilio-style status callback for SMS sent through the provider (set `CHIME_SMS_STATUS_CALLBACK_URL` to have each message ask for one). Authenticated by `X-Twilio-Signature`: base64 HMAC-SHA1, keyed with `CHIME_SMS_AUTH_TOKEN`, over the callback URL followed by the sorted form parameters (names and values). A bad or missing signature is a `403`, an unknown `MessageSid` a `404`; neither changes anything.
+         */
+        post: operations["smsStatusReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List recipients
+         * @description Newest first.
+         */
+        get: operations["listRecipients"];
+        put?: never;
+        /**
+         * Create a recipient
+         * @description An id that exists is a `409`; `PUT /api/v1/recipients/{id}` creates or replaces.
+         */
+        post: operations["createRecipient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recipients/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or replace up to 1,000 recipients at once
+         * @description Each item replaces its recipient as `PUT` does. Any bad item (or an id repeated in the batch) is a `422` whose `error.items` lists each bad item's index and field, and nothing is written; otherwise all are written in one transaction.
+         */
+        post: operations["upsertRecipientsBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recipients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Get a recipient */
+        get: operations["getRecipient"];
+        /**
+         * Create or replace a recipient
+         * @description Fields left out are cleared.
+         */
+        put: operations["upsertRecipient"];
+        post?: never;
+        /**
+         * Delete a recipient
+         * @description Pending notifications to it end `suppressed` (`recipient_deleted`) when their send is claimed.
+         */
+        delete: operations["deleteRecipient"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some fields of a recipient
+         * @description Only the fields given change (`null` clears one); `preferences` and `quiet_hours` are replaced whole.
+         */
+        patch: operations["updateRecipient"];
+        trace?: never;
+    };
+    "/api/v1/recipient-defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's recipient defaults */
+        get: operations["getRecipientDefaults"];
+        /**
+         * Replace the tenant's recipient defaults
+         * @description Requires the `admin` role. Preferences and quiet hours every recipient has unless its own say otherwise.
+         */
+        put: operations["putRecipientDefaults"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token of a `List-Unsubscribe` link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe page
+         * @description A page with a button that makes the `POST`; opening the link changes nothing.
+         */
+        get: operations["unsubscribePage"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058)
+         * @description No authentication: the token is signed (HMAC-SHA256 under `CHIME_UNSUBSCRIBE_SECRET`) for one recipient, category and channel, and checked in constant time. Records the opt-out; idempotent. A tampered token is a `400` and changes nothing; without `CHIME_PUBLIC_URL` links are off (`404`). Mail clients post `List-Unsubscribe=One-Click` as a form; the body is not read.
+         */
+        post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        ApiKey: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /** @enum {string} */
-            role: "admin" | "member";
-            /** @description The key's first characters, to recognise it. */
-            prefix: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            revoked_at: string | null;
-            /**
-             * Format: int64
-             * @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit.
-             */
-            rate_limit?: number | null;
-        };
-        /**
-         * @example {
-         *       "name": "billing",
-         *       "rate_limit": 20,
-         *       "role": "member"
-         *     }
-         */
-        ApiKeyCreate: {
-            name?: string | null;
-            /** @enum {string} */
-            role: "admin" | "member";
-            /**
-             * Format: int64
-             * @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit.
-             */
-            rate_limit?: number | null;
-        };
-        ApiKeyCreated: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /** @enum {string} */
-            role: "admin" | "member";
-            /**
-             * @description The secret (`chk_…`). Shown only in this response; stored as a digest.
-             * @example chk_…
-             */
-            key: string;
-            /** Format: date-time */
-            created_at: string;
-            /**
-             * Format: int64
-             * @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit.
-             */
-            rate_limit?: number | null;
-        };
-        /** @description The list's filters (a cancel needs at least one); `status`, if given, must be the one the action applies to. */
-        BulkRequest: {
-            /** @enum {string} */
-            channel?: "email" | "sms" | "webhook";
-            recipient?: string;
-            group_key?: string;
-            idempotency_key?: string;
-            /** Format: uuid */
-            event_id?: string;
-            /** Format: uuid */
-            series_id?: string;
-            /** Format: date-time */
-            due_after?: string;
-            /** Format: date-time */
-            due_before?: string;
-            status?: string;
-            /** @default false */
-            dry_run: boolean;
-            /**
-             * Format: int64
-             * @default 1000
-             */
-            limit: number;
-        };
-        CancelCount: {
-            /**
-             * Format: int64
-             * @description How many pending notifications were cancelled.
-             */
-            cancelled: number;
-        };
-        /** @description The next fire times with the DST rules applied: a local time that does not exist moves forward to the first valid instant; an ambiguous one fires once, at its first occurrence. */
-        CronPreview: {
-            cron: string;
-            /** @description The time zone applied (`UTC` when none was given). */
-            timezone: string;
-            /**
-             * Format: date-time
-             * @description The times are after this instant (now when none was given).
-             */
-            after: string;
-            times: string[];
-        };
-        /**
-         * @example {
-         *       "after": "2027-03-13T00:00:00Z",
-         *       "count": 5,
-         *       "cron": "30 2 * * *",
-         *       "timezone": "America/New_York"
-         *     }
-         */
-        CronPreviewRequest: {
-            /** @example 30 2 * * * */
-            cron: string;
-            /** @description IANA name (default UTC). */
-            timezone?: string | null;
-            /**
-             * Format: date-time
-             * @description Default: now.
-             */
-            after?: string | null;
-            /**
-             * Format: int64
-             * @description How many fire times (default 5).
-             */
-            count?: number | null;
-        };
-        DeliveryAttempt: {
-            /** Format: int64 */
-            number: number;
-            /** Format: date-time */
-            started_at: string;
-            /** Format: date-time */
-            finished_at: string;
-            /** @enum {string} */
-            outcome: "success" | "transient_failure" | "permanent_failure" | "expired" | "refused";
-            error: string | null;
-            /** @description Summary of the provider's response. */
-            response: string | null;
-        };
-        DeliveryAttemptList: {
-            items: components["schemas"]["DeliveryAttempt"][];
-        };
         /**
          * @example {
          *       "error": {
          *         "code": "validation_failed",
-         *         "field": "lead_time",
-         *         "message": "lead_time: expected an ISO-8601 duration like P3D"
+         *         "message": "lead_time: expected an ISO-8601 duration like P3D",
+         *         "field": "lead_time"
          *       }
          *     }
          */
@@ -876,7 +1023,6 @@ export interface components {
                 limit?: string;
                 /** @description With a batch's `validation_failed`: every bad item, by its index in `items`. */
                 items?: {
-                    /** Format: int64 */
                     index: number;
                     /** @description The item's offending field; null when the item is not an object. */
                     field?: string | null;
@@ -884,117 +1030,14 @@ export interface components {
                 }[];
             };
         };
-        Event: {
-            /** Format: uuid */
-            id: string;
-            type: string;
-            payload: {
-                [key: string]: unknown;
-            };
-            /**
-             * @description `ignored`: no rule and nothing to schedule; `failed`: see `error`.
-             * @enum {string}
-             */
-            status: "received" | "processed" | "ignored" | "failed";
-            /** @example payload.target_date is missing */
-            error: string | null;
-            notification_ids: string[];
-            idempotency_key: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            processed_at: string | null;
-        };
-        EventBatch: {
-            items: components["schemas"]["EventCreate"][];
-        };
-        EventBatchResult: {
-            items: {
-                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
-                created: boolean;
-                event: components["schemas"]["Event"];
-            }[];
-        };
-        EventCancelled: {
-            /**
-             * Format: int64
-             * @description How many pending notifications were cancelled.
-             */
-            cancelled: number;
-            /** Format: uuid */
-            event_id: string;
-            /**
-             * @description The event's status after the cancellation.
-             * @enum {string}
-             */
-            status: "received" | "processed" | "ignored" | "failed";
-        };
-        /**
-         * @example {
-         *       "idempotency_key": "evt-991",
-         *       "payload": {
-         *         "email": "ada@example.com",
-         *         "name": "Ada",
-         *         "target_date": "2026-12-01T09:00:00Z"
-         *       },
-         *       "type": "card.expiring"
-         *     }
-         */
-        EventCreate: {
-            /**
-             * @description Letters, digits and `. _ - : /`, at most 200 characters.
-             * @example card.expiring
-             */
-            type: string;
-            payload: {
-                [key: string]: unknown;
-            };
-            idempotency_key?: string | null;
-        };
-        EventPage: {
-            items: components["schemas"]["Event"][];
-            /** @description Pass as `cursor` for the next page; `null` on the last page. */
-            next_cursor: string | null;
-        };
-        /**
-         * @example {
-         *       "group_key": "invoice-123"
-         *     }
-         */
-        GroupCancel: {
-            group_key: string;
-        };
-        Health: {
-            /** @enum {string} */
-            status: "ok";
-        };
-        LoginRequest: {
-            /** @description The tenant's id or name. Without it: the default tenant (the one `CHIME_BOOTSTRAP_ADMIN_KEY` creates). */
-            tenant?: string | null;
-            /** Format: email */
-            email: string;
-            /** Format: password */
-            password: string;
-        };
-        LoginResponse: {
-            /** @description HS256 JWT with `sub`, `tenant`, `role`, `exp` and `ver` (the user's token version: a role or password change, disabling or deleting the user ends it). */
-            token: string;
-            /**
-             * Format: int64
-             * @description Seconds until the token expires.
-             */
-            expires_in: number;
-            /** Format: uuid */
-            tenant_id: string;
-        };
-        NotReady: components["schemas"]["Error"] & {
-            checks?: components["schemas"]["Readiness"];
-        };
         Notification: {
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
-            status: "scheduled" | "sending" | "sent" | "cancelled" | "expired" | "dead";
+            /**
+             * @description `suppressed`: not sent because, when its send was claimed, its recipient had opted out of its category on its channel (or had no address for it, or was deleted); `last_error` says which.
+             * @enum {string}
+             */
+            status: "scheduled" | "sending" | "sent" | "cancelled" | "expired" | "dead" | "suppressed";
             /** @enum {string} */
             channel: "email" | "sms" | "webhook";
             /** @description E-mail address, E.164 phone number or http(s) URL, by channel. */
@@ -1003,6 +1046,12 @@ export interface components {
             subject: string | null;
             /** @description Message template (`{{name}}` variables from `data`). */
             body: string;
+            /** @description E-mail only: the HTML alternative's template. */
+            html: string | null;
+            /** @description The stored template rendered at send time, if any. */
+            template: string | null;
+            /** @description Its pinned version; `null`: the latest when sent. */
+            template_version: number | null;
             /** @description Template variables; also the webhook payload. */
             data: {
                 [key: string]: unknown;
@@ -1039,13 +1088,16 @@ export interface components {
              */
             expires_at: string | null;
             group_key: string | null;
-            /** Format: int64 */
             attempts: number;
-            /** Format: int64 */
             max_attempts: number;
+            /** @description For `suppressed`, the reason: `opted_out: …`, `off_by_default: …`, `no_address: …` or `recipient_deleted: …`. */
             last_error: string | null;
             /** Format: date-time */
             sent_at: string | null;
+            /** @description What the provider reported after accepting the message (SMS status callbacks): `delivered` or `undelivered`; `null` until then. `status` stays `sent` either way. */
+            delivery_status: string | null;
+            /** Format: date-time */
+            delivery_status_at: string | null;
             /** Format: date-time */
             cancelled_at: string | null;
             /**
@@ -1058,44 +1110,49 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
-        };
-        NotificationBatch: {
-            items: components["schemas"]["NotificationCreate"][];
-        };
-        NotificationBatchResult: {
-            items: {
-                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
-                created: boolean;
-                notification: components["schemas"]["Notification"];
-            }[];
+            /** @description The recipient's external id, when the notification names a recipient; its channel and address came from them. */
+            recipient_id: string | null;
+            /** @description The category its recipient's preferences are read for. */
+            category: string | null;
+            /** @description Sent through the recipient's quiet hours. */
+            urgent: boolean;
         };
         /**
-         * @description Give `send_at`, or `target_date` with an optional `lead_time` (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series. Unknown fields are a `400`.
+         * @description Give `send_at`, or `target_date` with an optional `lead_time` (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series. Unknown fields are a `400`. Address it either with `channel` + `recipient` (an address), or with `recipient_id` + `category` (a stored recipient): the channel is then the first of `channels` (or `channel`; by default the recipient's `preferred_channel`, then email, sms, webhook) for which the recipient has an address and allows the category. An unknown recipient, or a category with no allowed channel, is a `422` naming `recipient_id`, `category` or `channels`. The preferences are read again when the send is claimed: an opt-out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours is held until they end unless `urgent`.
          * @example {
-         *       "body": "Hi {{name}}, your card ends on {{target_date}}.",
          *       "channel": "email",
+         *       "recipient": "ada@example.com",
+         *       "subject": "Your card expires soon",
+         *       "body": "Hi {{name}}, your card ends on {{target_date}}.",
          *       "data": {
          *         "name": "Ada"
          *       },
-         *       "group_key": "invoice-123",
-         *       "idempotency_key": "inv-123-reminder-1",
-         *       "lead_time": "P3D",
-         *       "max_attempts": 5,
-         *       "recipient": "ada@example.com",
-         *       "subject": "Your card expires soon",
          *       "target_date": "2026-12-01T09:00:00Z",
-         *       "timezone": "Europe/Berlin"
+         *       "lead_time": "P3D",
+         *       "timezone": "Europe/Berlin",
+         *       "group_key": "invoice-123",
+         *       "max_attempts": 5,
+         *       "idempotency_key": "inv-123-reminder-1"
          *     }
          */
         NotificationCreate: {
-            /** @enum {string} */
-            channel: "email" | "sms" | "webhook";
-            /** @description E-mail address | E.164 phone number | http(s) URL. */
-            recipient: string;
+            /**
+             * @description Required with `recipient`; with `recipient_id`, the one channel to use.
+             * @enum {string}
+             */
+            channel?: "email" | "sms" | "webhook";
+            /** @description E-mail address | E.164 phone number | http(s) URL. Not with `recipient_id`. */
+            recipient?: string;
             /** @description E-mail only; a template like `body`. */
             subject?: string | null;
             /** @description Template (`{{name}}` variables from `data`); required for email and sms. Rendered once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a 422 naming the field. */
             body?: string | null;
+            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
+            html?: string | null;
+            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
+            template?: string | null;
+            /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
+            template_version?: number | null;
             /** @description Template variables (and the webhook payload). */
             data?: {
                 [key: string]: unknown;
@@ -1130,18 +1187,28 @@ export interface components {
              */
             expires_at?: string | null;
             group_key?: string | null;
-            /**
-             * Format: int64
-             * @description Default: the retry schedule's length + 1.
-             */
+            /** @description Default: the retry schedule's length + 1. */
             max_attempts?: number | null;
             /** @description Also accepted as the `Idempotency-Key` header. */
             idempotency_key?: string | null;
+            /** @description A stored recipient's external id, instead of `recipient`. */
+            recipient_id?: string | null;
+            /** @description Required with `recipient_id`: what the recipient's preferences are read for, e.g. `billing`. */
+            category?: string | null;
+            /** @description With `recipient_id`: the acceptable channels, in order of preference. */
+            channels?: ("email" | "sms" | "webhook")[] | null;
+            /** @description Sent even inside the recipient's quiet hours. Default false. */
+            urgent?: boolean | null;
         };
-        NotificationPage: {
-            items: components["schemas"]["Notification"][];
-            /** @description Pass as `cursor` for the next page; `null` on the last page. */
-            next_cursor: string | null;
+        NotificationBatch: {
+            items: components["schemas"]["NotificationCreate"][];
+        };
+        NotificationBatchResult: {
+            items: {
+                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
+                created: boolean;
+                notification: components["schemas"]["Notification"];
+            }[];
         };
         /**
          * @description Changes a `scheduled` notification; the schedule moves with its times. Fields left out keep their values; `null` clears an optional one.
@@ -1173,6 +1240,8 @@ export interface components {
             subject?: string | null;
             /** @description Template (`{{name}}` variables from `data`); required for email and sms. Rendered once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a 422 naming the field. */
             body?: string | null;
+            /** @description E-mail only: the HTML alternative's template; `null` removes it. Not for a notification that names a stored template. */
+            html?: string | null;
             /** @description Template variables (and the webhook payload). */
             data?: {
                 [key: string]: unknown;
@@ -1180,17 +1249,385 @@ export interface components {
             /** @description E-mail address | E.164 phone number | http(s) URL. */
             recipient?: string;
         };
-        Readiness: {
-            /** @enum {string} */
-            postgres: "ok" | "down";
-            /** @enum {string} */
-            redis: "ok" | "down";
+        NotificationPage: {
+            items: components["schemas"]["Notification"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor: string | null;
         };
         /**
          * @example {
+         *       "group_key": "invoice-123"
+         *     }
+         */
+        GroupCancel: {
+            group_key: string;
+        };
+        CancelCount: {
+            /** @description How many pending notifications were cancelled. */
+            cancelled: number;
+        };
+        EventCancelled: {
+            /** @description How many pending notifications were cancelled. */
+            cancelled: number;
+            /** Format: uuid */
+            event_id: string;
+            /**
+             * @description The event's status after the cancellation.
+             * @enum {string}
+             */
+            status: "received" | "processed" | "ignored" | "failed";
+        };
+        DeliveryAttempt: {
+            number: number;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string;
+            /** @enum {string} */
+            outcome: "success" | "transient_failure" | "permanent_failure" | "expired" | "refused";
+            error: string | null;
+            /** @description Summary of the provider's response. */
+            response: string | null;
+            /** @description The provider's id of the message (an SMS `sid`). */
+            provider_message_id: string | null;
+            /** @description The latest status the provider reported for it (`sent`, `delivered`, `undelivered`, …). */
+            provider_status: string | null;
+            /** Format: date-time */
+            provider_status_at: string | null;
+        };
+        DeliveryAttemptList: {
+            items: components["schemas"]["DeliveryAttempt"][];
+        };
+        /**
+         * @example {
+         *       "cron": "30 2 * * *",
+         *       "timezone": "America/New_York",
+         *       "after": "2027-03-13T00:00:00Z",
+         *       "count": 5
+         *     }
+         */
+        CronPreviewRequest: {
+            /** @example 30 2 * * * */
+            cron: string;
+            /** @description IANA name (default UTC). */
+            timezone?: string | null;
+            /**
+             * Format: date-time
+             * @description Default: now.
+             */
+            after?: string | null;
+            /** @description How many fire times (default 5). */
+            count?: number | null;
+        };
+        /** @description The next fire times with the DST rules applied: a local time that does not exist moves forward to the first valid instant; an ambiguous one fires once, at its first occurrence. */
+        CronPreview: {
+            cron: string;
+            /** @description The time zone applied (`UTC` when none was given). */
+            timezone: string;
+            /**
+             * Format: date-time
+             * @description The times are after this instant (now when none was given).
+             */
+            after: string;
+            times: string[];
+        };
+        /**
+         * @example {
+         *       "type": "card.expiring",
+         *       "payload": {
+         *         "email": "ada@example.com",
+         *         "target_date": "2026-12-01T09:00:00Z",
+         *         "name": "Ada"
+         *       },
+         *       "idempotency_key": "evt-991"
+         *     }
+         */
+        EventCreate: {
+            /**
+             * @description Letters, digits and `. _ - : /`, at most 200 characters.
+             * @example card.expiring
+             */
+            type: string;
+            payload: {
+                [key: string]: unknown;
+            };
+            idempotency_key?: string | null;
+        };
+        EventBatch: {
+            items: components["schemas"]["EventCreate"][];
+        };
+        EventBatchResult: {
+            items: {
+                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
+                created: boolean;
+                event: components["schemas"]["Event"];
+            }[];
+        };
+        Event: {
+            /** Format: uuid */
+            id: string;
+            type: string;
+            payload: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description `ignored`: no rule and nothing to schedule; `failed`: see `error`.
+             * @enum {string}
+             */
+            status: "received" | "processed" | "ignored" | "failed";
+            /** @example payload.target_date is missing */
+            error: string | null;
+            notification_ids: string[];
+            idempotency_key: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            processed_at: string | null;
+        };
+        EventPage: {
+            items: components["schemas"]["Event"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * @description Either an address (`channel` + `recipient_path`) or a stored recipient (`recipient_id_path` + `category`, with an optional `channel`: without one, the recipient's preferences choose it per event). Unknown fields are a `400`.
+         * @example {
+         *       "event_type": "card.expiring",
+         *       "channel": "email",
+         *       "recipient_path": "/email",
+         *       "target_date_path": "/target_date",
+         *       "lead_times": [
+         *         "P7D",
+         *         "P1D"
+         *       ],
+         *       "subject": "Your card expires soon",
+         *       "body": "Hi {{name}}",
+         *       "timezone_path": "/tz"
+         *     }
+         */
+        RuleInput: {
+            /**
+             * @description Letters, digits and `. _ - : /`, at most 200 characters.
+             * @example card.expiring
+             */
+            event_type: string;
+            /**
+             * @description Required with `recipient_path`; optional with `recipient_id_path`.
+             * @enum {string|null}
+             */
+            channel?: "email" | "sms" | "webhook" | null;
+            /**
+             * @description JSON Pointer into the event payload: the address. Not with `recipient_id_path`.
+             * @example /email
+             */
+            recipient_path?: string | null;
+            /**
+             * @description JSON Pointer into the event payload.
+             * @example /target_date
+             */
+            target_date_path: string;
+            /**
+             * @description JSON Pointer into the event payload.
+             * @example /tz
+             */
+            timezone_path?: string | null;
+            /**
+             * @description One notification per lead time.
+             * @example [
+             *       "P7D",
+             *       "P1D"
+             *     ]
+             */
+            lead_times: string[];
+            subject?: string | null;
+            /** @example Hi {{name}} */
+            body?: string;
+            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
+            html?: string | null;
+            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
+            template?: string | null;
+            /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
+            template_version?: number | null;
+            /**
+             * @description JSON Pointer into the event payload: a stored recipient's external id. An unknown recipient, or one with no allowed channel, fails the event with an error naming the path.
+             * @example /customer_id
+             */
+            recipient_id_path?: string | null;
+            /**
+             * @description Required with `recipient_id_path`: what the recipient's preferences are read for.
+             * @example billing
+             */
+            category?: string | null;
+        };
+        Rule: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Letters, digits and `. _ - : /`, at most 200 characters.
+             * @example card.expiring
+             */
+            event_type: string;
+            /** @enum {string|null} */
+            channel: "email" | "sms" | "webhook" | null;
+            /**
+             * @description JSON Pointer into the event payload.
+             * @example /email
+             */
+            recipient_path: string | null;
+            /**
+             * @description JSON Pointer into the event payload.
+             * @example /target_date
+             */
+            target_date_path: string;
+            /**
+             * @description JSON Pointer into the event payload.
+             * @example /tz
+             */
+            timezone_path: string | null;
+            /**
+             * @description One notification per lead time.
+             * @example [
+             *       "P7D",
+             *       "P1D"
+             *     ]
+             */
+            lead_times: string[];
+            subject: string | null;
+            /** @example Hi {{name}} */
+            body: string;
+            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
+            html: string | null;
+            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
+            template: string | null;
+            /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
+            template_version: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * @description JSON Pointer into the event payload: a stored recipient's external id. An unknown recipient, or one with no allowed channel, fails the event with an error naming the path.
+             * @example /customer_id
+             */
+            recipient_id_path: string | null;
+            /**
+             * @description Required with `recipient_id_path`: what the recipient's preferences are read for.
+             * @example billing
+             */
+            category: string | null;
+        };
+        RuleList: {
+            items: components["schemas"]["Rule"][];
+        };
+        /** @description A recurring reminder; each occurrence is its own notification with this `series_id`. */
+        Series: {
+            /** Format: uuid */
+            id: string;
+            cron: string;
+            timezone: string;
+            /** Format: date-time */
+            ends_at: string | null;
+            /** @enum {string} */
+            status: "active" | "cancelled" | "ended";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The latest 50 occurrences, newest first. */
+            occurrences?: components["schemas"]["Notification"][];
+            /** @description Only in the response to a cancel: how many pending occurrences it cancelled. */
+            cancelled?: number;
+        };
+        /**
+         * @example {
+         *       "name": "billing",
+         *       "role": "member",
+         *       "rate_limit": 20
+         *     }
+         */
+        ApiKeyCreate: {
+            name?: string | null;
+            /** @enum {string} */
+            role: "admin" | "member";
+            /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
+            rate_limit?: number | null;
+        };
+        ApiKeyCreated: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "member";
+            /**
+             * @description The secret (`chk_…`). Shown only in this response; stored as a digest.
+             * @example chk_…
+             */
+            key: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
+            rate_limit?: number | null;
+        };
+        UserCreate: {
+            /** Format: email */
+            email: string;
+            /** Format: password */
+            password: string;
+            /**
+             * @default member
+             * @enum {string|null}
+             */
+            role: "admin" | "member" | null;
+        };
+        User: {
+            /** Format: uuid */
+            id: string;
+            /** Format: email */
+            email: string;
+            /** @enum {string} */
+            role: "admin" | "member";
+            /** Format: date-time */
+            created_at: string;
+            /** @description A disabled user cannot sign in and its tokens are refused. */
+            disabled: boolean;
+            /** Format: date-time */
+            disabled_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @example {
+         *       "disabled": true
+         *     }
+         */
+        UserPatch: {
+            /** @enum {string|null} */
+            role?: "admin" | "member" | null;
+            disabled?: boolean | null;
+            /** Format: password */
+            password?: string | null;
+        };
+        LoginRequest: {
+            /** @description The tenant's id or name. Without it: the default tenant (the one `CHIME_BOOTSTRAP_ADMIN_KEY` creates). */
+            tenant?: string | null;
+            /** Format: email */
+            email: string;
+            /** Format: password */
+            password: string;
+        };
+        LoginResponse: {
+            /** @description HS256 JWT with `sub`, `tenant`, `role`, `exp` and `ver` (the user's token version: a role or password change, disabling or deleting the user ends it). */
+            token: string;
+            /** @description Seconds until the token expires. */
+            expires_in: number;
+            /** Format: uuid */
+            tenant_id: string;
+        };
+        /**
+         * @example {
+         *       "tenant": "acme",
          *       "email": "founder@acme.example",
-         *       "password": "correct horse battery",
-         *       "tenant": "acme"
+         *       "password": "correct horse battery"
          *     }
          */
         RegisterRequest: {
@@ -1214,238 +1651,7 @@ export interface components {
             admin_key: string;
             /** @description A JWT for the new user; `null` when the server has no `CHIME_JWT_SECRET`. */
             token: string | null;
-            /** Format: int64 */
             expires_in: number | null;
-        };
-        Rule: {
-            /** Format: uuid */
-            id: string;
-            /**
-             * @description Letters, digits and `. _ - : /`, at most 200 characters.
-             * @example card.expiring
-             */
-            event_type: string;
-            /** @enum {string} */
-            channel: "email" | "sms" | "webhook";
-            /**
-             * @description JSON Pointer into the event payload.
-             * @example /email
-             */
-            recipient_path: string;
-            /**
-             * @description JSON Pointer into the event payload.
-             * @example /target_date
-             */
-            target_date_path: string;
-            /**
-             * @description JSON Pointer into the event payload.
-             * @example /tz
-             */
-            timezone_path: string | null;
-            /**
-             * @description One notification per lead time.
-             * @example [
-             *       "P7D",
-             *       "P1D"
-             *     ]
-             */
-            lead_times: string[];
-            subject: string | null;
-            /** @example Hi {{name}} */
-            body: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        /**
-         * @example {
-         *       "body": "Hi {{name}}",
-         *       "channel": "email",
-         *       "event_type": "card.expiring",
-         *       "lead_times": [
-         *         "P7D",
-         *         "P1D"
-         *       ],
-         *       "recipient_path": "/email",
-         *       "subject": "Your card expires soon",
-         *       "target_date_path": "/target_date",
-         *       "timezone_path": "/tz"
-         *     }
-         */
-        RuleInput: {
-            /**
-             * @description Letters, digits and `. _ - : /`, at most 200 characters.
-             * @example card.expiring
-             */
-            event_type: string;
-            /** @enum {string} */
-            channel: "email" | "sms" | "webhook";
-            /**
-             * @description JSON Pointer into the event payload.
-             * @example /email
-             */
-            recipient_path: string;
-            /**
-             * @description JSON Pointer into the event payload.
-             * @example /target_date
-             */
-            target_date_path: string;
-            /**
-             * @description JSON Pointer into the event payload.
-             * @example /tz
-             */
-            timezone_path?: string | null;
-            /**
-             * @description One notification per lead time.
-             * @example [
-             *       "P7D",
-             *       "P1D"
-             *     ]
-             */
-            lead_times: string[];
-            subject?: string | null;
-            /** @example Hi {{name}} */
-            body?: string;
-        };
-        RuleList: {
-            items: components["schemas"]["Rule"][];
-        };
-        /** @description A recurring reminder; each occurrence is its own notification with this `series_id`. */
-        Series: {
-            /** Format: uuid */
-            id: string;
-            cron: string;
-            timezone: string;
-            /** Format: date-time */
-            ends_at: string | null;
-            /** @enum {string} */
-            status: "active" | "cancelled" | "ended";
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** @description The latest 50 occurrences, newest first. */
-            occurrences?: components["schemas"]["Notification"][];
-            /**
-             * Format: int64
-             * @description Only in the response to a cancel: how many pending occurrences it cancelled.
-             */
-            cancelled?: number;
-        };
-        Stats: {
-            /** Format: date-time */
-            generated_at?: string;
-            /** @description Per status, each counting no further than `count_cap`. */
-            counts?: {
-                /** Format: int64 */
-                scheduled?: number;
-                /** Format: int64 */
-                sending?: number;
-                /** Format: int64 */
-                sent?: number;
-                /** Format: int64 */
-                cancelled?: number;
-                /** Format: int64 */
-                expired?: number;
-                /** Format: int64 */
-                dead?: number;
-            };
-            /** Format: int64 */
-            count_cap?: number;
-            /** @description Pending notifications due from now within an hour / a day. */
-            due?: {
-                /** Format: int64 */
-                next_hour?: number;
-                /** Format: int64 */
-                next_day?: number;
-            };
-            /** @description Due and not yet sent. */
-            overdue?: {
-                /** Format: int64 */
-                count?: number;
-                /** Format: date-time */
-                oldest_due_at?: string | null;
-                /** Format: double */
-                oldest_age_seconds?: number | null;
-            };
-            /** @description From due time to the provider call, successful attempts of the last 5 minutes. */
-            lag?: {
-                /** Format: int64 */
-                window_seconds?: number;
-                /** Format: int64 */
-                samples?: number;
-                /** Format: double */
-                p50_ms?: number | null;
-                /** Format: double */
-                p99_ms?: number | null;
-                /** Format: double */
-                max_ms?: number | null;
-            };
-            /** @description Delivery attempts by outcome for each of the last 60 minutes. */
-            sends_per_minute?: {
-                /** Format: date-time */
-                minute?: string;
-                /** Format: int64 */
-                success?: number;
-                /** Format: int64 */
-                transient_failure?: number;
-                /** Format: int64 */
-                permanent_failure?: number;
-                /** Format: int64 */
-                expired?: number;
-                /** Format: int64 */
-                refused?: number;
-            }[];
-            /** @description Pending sends by due time and channel. */
-            forecast?: {
-                /** @description 24 hours from the current hour. */
-                hourly?: {
-                    /** Format: date-time */
-                    start?: string;
-                    /** Format: int64 */
-                    email?: number;
-                    /** Format: int64 */
-                    sms?: number;
-                    /** Format: int64 */
-                    webhook?: number;
-                    /** Format: int64 */
-                    total?: number;
-                }[];
-                /** @description 7 days from today (UTC). */
-                daily?: {
-                    /** Format: date-time */
-                    start?: string;
-                    /** Format: int64 */
-                    email?: number;
-                    /** Format: int64 */
-                    sms?: number;
-                    /** Format: int64 */
-                    webhook?: number;
-                    /** Format: int64 */
-                    total?: number;
-                }[];
-                truncated?: boolean;
-            };
-            /** Format: int64 */
-            events_backlog?: number;
-            /** @description The deployment's Redis queues; only `error` when Redis does not answer. */
-            queues?: {
-                /** Format: int64 */
-                schedule?: number;
-                /** Format: int64 */
-                ready?: number;
-                /** Format: int64 */
-                pending?: number;
-                /** Format: int64 */
-                events?: number;
-                leader?: {
-                    present?: boolean;
-                    /** Format: int64 */
-                    ttl_ms?: number;
-                };
-                error?: string;
-            };
         };
         Tenant: {
             /** Format: uuid */
@@ -1456,52 +1662,361 @@ export interface components {
              * @example whsec_…
              */
             webhook_secret: string;
+            /** @description The secret before the last rotation while it still signs (both signatures are sent). */
+            previous_webhook_secret: string | null;
+            /**
+             * Format: date-time
+             * @description When the previous secret stops signing.
+             */
+            previous_webhook_secret_expires_at: string | null;
             /** Format: date-time */
             created_at: string;
         };
-        User: {
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        Readiness: {
+            /** @enum {string} */
+            postgres: "ok" | "down";
+            /** @enum {string} */
+            redis: "ok" | "down";
+        };
+        NotReady: components["schemas"]["Error"] & {
+            checks?: components["schemas"]["Readiness"];
+        };
+        ApiKey: {
             /** Format: uuid */
             id: string;
-            /** Format: email */
-            email: string;
+            name: string;
             /** @enum {string} */
             role: "admin" | "member";
+            /** @description The key's first characters, to recognise it. */
+            prefix: string;
             /** Format: date-time */
             created_at: string;
-            /** @description A disabled user cannot sign in and its tokens are refused. */
-            disabled: boolean;
             /** Format: date-time */
-            disabled_at: string | null;
+            revoked_at: string | null;
+            /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
+            rate_limit?: number | null;
+        };
+        Stats: {
+            /** Format: date-time */
+            generated_at?: string;
+            /** @description Per status, each counting no further than `count_cap`. */
+            counts?: {
+                scheduled?: number;
+                sending?: number;
+                sent?: number;
+                cancelled?: number;
+                expired?: number;
+                dead?: number;
+                suppressed?: number;
+            };
+            count_cap?: number;
+            /** @description Pending notifications due from now within an hour / a day. */
+            due?: {
+                next_hour?: number;
+                next_day?: number;
+            };
+            /** @description Due and not yet sent. */
+            overdue?: {
+                count?: number;
+                /** Format: date-time */
+                oldest_due_at?: string | null;
+                oldest_age_seconds?: number | null;
+            };
+            /** @description From due time to the provider call, successful attempts of the last 5 minutes. */
+            lag?: {
+                window_seconds?: number;
+                samples?: number;
+                p50_ms?: number | null;
+                p99_ms?: number | null;
+                max_ms?: number | null;
+            };
+            /** @description Delivery attempts by outcome for each of the last 60 minutes. */
+            sends_per_minute?: {
+                /** Format: date-time */
+                minute?: string;
+                success?: number;
+                transient_failure?: number;
+                permanent_failure?: number;
+                expired?: number;
+                refused?: number;
+            }[];
+            /** @description Pending sends by due time and channel. */
+            forecast?: {
+                /** @description 24 hours from the current hour. */
+                hourly?: {
+                    /** Format: date-time */
+                    start?: string;
+                    email?: number;
+                    sms?: number;
+                    webhook?: number;
+                    total?: number;
+                }[];
+                /** @description 7 days from today (UTC). */
+                daily?: {
+                    /** Format: date-time */
+                    start?: string;
+                    email?: number;
+                    sms?: number;
+                    webhook?: number;
+                    total?: number;
+                }[];
+                truncated?: boolean;
+            };
+            events_backlog?: number;
+            /** @description The deployment's Redis queues; only `error` when Redis does not answer. */
+            queues?: {
+                schedule?: number;
+                ready?: number;
+                pending?: number;
+                events?: number;
+                leader?: {
+                    present?: boolean;
+                    ttl_ms?: number;
+                };
+                error?: string;
+            };
+        };
+        /** @description The list's filters (a cancel needs at least one); `status`, if given, must be the one the action applies to. */
+        BulkRequest: {
+            /** @enum {string} */
+            channel?: "email" | "sms" | "webhook";
+            recipient?: string;
+            recipient_id?: string;
+            group_key?: string;
+            idempotency_key?: string;
+            /** Format: uuid */
+            event_id?: string;
+            /** Format: uuid */
+            series_id?: string;
+            /** Format: date-time */
+            due_after?: string;
+            /** Format: date-time */
+            due_before?: string;
+            status?: string;
+            /** @default false */
+            dry_run: boolean;
+            /** @default 1000 */
+            limit: number;
+        };
+        WebhookSecretRotation: {
+            /**
+             * @description ISO-8601 duration the previous secret keeps signing, at most `P30D`; `PT0S` stops it at once. Default: `CHIME_WEBHOOK_SECRET_GRACE` (24 hours).
+             * @example PT24H
+             */
+            grace_period?: string;
+        };
+        TemplateInput: {
+            /** @example card-expiring */
+            name: string;
+            /** @description E-mail subject template. */
+            subject?: string | null;
+            /** @description Message template (the SMS text, the e-mail's plain text, the webhook's `body`). */
+            body: string;
+            /** @description HTML alternative template for e-mails; values are HTML-escaped. */
+            html?: string | null;
+            /** @description Template of a digest over several messages (`items`). */
+            digest?: string | null;
+        };
+        TemplateVersionInput: {
+            /** @description E-mail subject template. */
+            subject?: string | null;
+            /** @description Message template (the SMS text, the e-mail's plain text, the webhook's `body`). */
+            body: string;
+            /** @description HTML alternative template for e-mails; values are HTML-escaped. */
+            html?: string | null;
+            /** @description Template of a digest over several messages (`items`). */
+            digest?: string | null;
+        };
+        Template: {
+            name: string;
+            version: number;
+            subject: string | null;
+            body: string;
+            html: string | null;
+            digest: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        TemplateList: {
+            items: components["schemas"]["Template"][];
+        };
+        TemplatePreviewRequest: {
+            /** @description Sample template variables. */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Default: the latest. */
+            version?: number | null;
+            /**
+             * @description Whose output limit applies (default `email`); only e-mail renders `html`.
+             * @enum {string|null}
+             */
+            channel?: "email" | "sms" | "webhook" | null;
+        };
+        TemplatePreview: {
+            name: string;
+            version: number;
+            /** @enum {string} */
+            channel: "email" | "sms" | "webhook";
+            subject: string | null;
+            body: string;
+            html: string | null;
+            /** @description The digest text, rendered over the sample data (its messages as `items`). */
+            digest: string | null;
+        };
+        SmsStatusReport: {
+            /** @description The `sid` the provider answered the send with. */
+            MessageSid: string;
+            /**
+             * @description `delivered`/`read` and `undelivered`/`failed`/`canceled` set the notification's `delivery_status`; others are kept on the attempt only.
+             * @example delivered
+             */
+            MessageStatus: string;
+        } & {
+            [key: string]: string;
+        };
+        /**
+         * @description Per category (or `*` for every category): per channel, `true` (allowed) or `false` (opted out). A recipient's own category, then its `*`, then the tenant default's category, then its `*`; allowed when none says.
+         * @example {
+         *       "marketing": {
+         *         "email": false
+         *       },
+         *       "*": {
+         *         "sms": true
+         *       }
+         *     }
+         */
+        Preferences: {
+            [key: string]: {
+                email?: boolean;
+                sms?: boolean;
+                webhook?: boolean;
+            };
+        };
+        /** @description A daily window of local wall-clock time (`HH:MM`, in the recipient's `timezone`, UTC without one) in which nothing is sent; a send due inside is held until the window ends (DST-correct: an end inside a spring-forward gap moves to the jump). `start` after `end` spans midnight. */
+        QuietHours: {
+            /** @example 21:00 */
+            start: string;
+            /** @example 08:00 */
+            end: string;
+        };
+        /** @description Every field of a recipient; `PUT` clears what is left out. A field that does not parse is a `422` naming it (`preferences.billing.fax`, `quiet_hours.start`). */
+        RecipientInput: {
+            /** @description Optional; must equal the id in the path. */
+            id?: string;
+            name?: string | null;
+            email?: string | null;
+            /** @description E.164. */
+            phone?: string | null;
+            webhook_url?: string | null;
+            /** @description IANA name; quiet hours are read in it. */
+            timezone?: string | null;
+            /** @example pt-BR */
+            locale?: string | null;
+            /** @enum {string|null} */
+            preferred_channel?: "email" | "sms" | "webhook" | null;
+            preferences?: components["schemas"]["Preferences"] | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+        };
+        RecipientCreate: {
+            /** @description The caller's own id for the recipient (`batch` is reserved). */
+            id: string;
+            name?: string | null;
+            email?: string | null;
+            /** @description E.164. */
+            phone?: string | null;
+            webhook_url?: string | null;
+            /** @description IANA name; quiet hours are read in it. */
+            timezone?: string | null;
+            /** @example pt-BR */
+            locale?: string | null;
+            /** @enum {string|null} */
+            preferred_channel?: "email" | "sms" | "webhook" | null;
+            preferences?: components["schemas"]["Preferences"] | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+        };
+        Recipient: {
+            /** @description The caller's own id for the recipient (`batch` is reserved). */
+            id: string;
+            name: string | null;
+            email: string | null;
+            /** @description E.164. */
+            phone: string | null;
+            webhook_url: string | null;
+            /** @description IANA name; quiet hours are read in it. */
+            timezone: string | null;
+            /** @example pt-BR */
+            locale: string | null;
+            /** @enum {string|null} */
+            preferred_channel: "email" | "sms" | "webhook" | null;
+            preferences: components["schemas"]["Preferences"];
+            quiet_hours: components["schemas"]["QuietHours"] | null;
+            /** Format: date-time */
+            created_at: string;
             /** Format: date-time */
             updated_at: string;
         };
-        UserCreate: {
-            /** Format: email */
-            email: string;
-            /** Format: password */
-            password: string;
-            /**
-             * @default member
-             * @enum {string|null}
-             */
-            role: "admin" | "member" | null;
+        RecipientPage: {
+            items: components["schemas"]["Recipient"][];
+            next_cursor: string | null;
         };
-        /**
-         * @example {
-         *       "disabled": true
-         *     }
-         */
-        UserPatch: {
-            /** @enum {string|null} */
-            role?: "admin" | "member" | null;
-            disabled?: boolean | null;
-            /** Format: password */
-            password?: string | null;
+        RecipientBatch: {
+            items: components["schemas"]["RecipientCreate"][];
+        };
+        RecipientBatchResult: {
+            items: {
+                /** @description False when it replaced an existing recipient. */
+                created: boolean;
+                recipient: components["schemas"]["Recipient"];
+            }[];
+        };
+        RecipientDefaults: {
+            preferences?: components["schemas"]["Preferences"] | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+        };
+        Unsubscribed: {
+            /** @enum {boolean} */
+            unsubscribed: true;
+            category: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "webhook";
         };
     };
     responses: {
         /** @description Malformed JSON, a wrong type, an unknown field or query parameter. */
         BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Missing or bad credentials. */
+        Unauthorized: {
+            headers: {
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The caller's role or tenant is not allowed. */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Unknown id (also another tenant's id). */
+        NotFound: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1518,9 +2033,40 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The caller's role or tenant is not allowed. */
-        Forbidden: {
+        /** @description The body is larger than 1 MiB. */
+        PayloadTooLarge: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Well-formed but semantically invalid; `field` names the offending field. Also a value that could not be stored and read back unchanged: a NUL character in any string, key or query parameter, an integer beyond 64 bits, or a number PostgreSQL would keep with more than 40 characters (`1e308`); `field` is its JSON path, e.g. `payload.x`. */
+        UnprocessableEntity: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Rate limited (`rate_limited`, with `Retry-After`), or a per-tenant cap reached (`limit_exceeded`, with `limit` naming the setting and no `Retry-After`). */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before retrying (rate limits only). */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description PostgreSQL or Redis is unavailable. */
+        ServiceUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -1541,65 +2087,6 @@ export interface components {
             headers: {
                 /** @description The methods this route takes, e.g. `GET, POST`. */
                 Allow?: string;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Unknown id (also another tenant's id). */
-        NotFound: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The body is larger than 1 MiB. */
-        PayloadTooLarge: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description PostgreSQL or Redis is unavailable. */
-        ServiceUnavailable: {
-            headers: {
-                /** @description Seconds to wait before retrying. */
-                "Retry-After"?: number;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Rate limited (`rate_limited`, with `Retry-After`), or a per-tenant cap reached (`limit_exceeded`, with `limit` naming the setting and no `Retry-After`). */
-        TooManyRequests: {
-            headers: {
-                /** @description Seconds to wait before retrying (rate limits only). */
-                "Retry-After"?: number;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Missing or bad credentials. */
-        Unauthorized: {
-            headers: {
-                "WWW-Authenticate"?: string;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Well-formed but semantically invalid; `field` names the offending field. Also a value that could not be stored and read back unchanged: a NUL character in any string, key or query parameter, an integer beyond 64 bits, or a number PostgreSQL would keep with more than 40 characters (`1e308`); `field` is its JSON path, e.g. `payload.x`. */
-        UnprocessableEntity: {
-            headers: {
                 [name: string]: unknown;
             };
             content: {
@@ -1713,7 +2200,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this status. */
-                status?: "scheduled" | "sending" | "sent" | "cancelled" | "expired" | "dead";
+                status?: "scheduled" | "sending" | "sent" | "cancelled" | "expired" | "dead" | "suppressed";
                 /** @description Only this channel. */
                 channel?: "email" | "sms" | "webhook";
                 /** @description Only this group key. */
@@ -1722,6 +2209,8 @@ export interface operations {
                 event_id?: string;
                 /** @description Only this recipient (exact). */
                 recipient?: string;
+                /** @description Only notifications to this recipient (external id). */
+                recipient_id?: string;
                 /** @description Only the notification with this idempotency key. */
                 idempotency_key?: string;
                 /** @description Only occurrences of this recurring series. */
@@ -1823,6 +2312,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CancelCount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createNotificationsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationBatch"];
+            };
+        };
+        responses: {
+            /** @description Every item was an idempotent repeat; nothing was created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationBatchResult"];
+                };
+            };
+            /** @description Created; the items in request order. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationBatchResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2035,86 +2564,6 @@ export interface operations {
             default: components["responses"]["InternalError"];
         };
     };
-    createNotificationsBatch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NotificationBatch"];
-            };
-        };
-        responses: {
-            /** @description Every item was an idempotent repeat; nothing was created. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationBatchResult"];
-                };
-            };
-            /** @description Created; the items in request order. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationBatchResult"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["ServiceUnavailable"];
-            default: components["responses"]["InternalError"];
-        };
-    };
-    createEventsBatch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EventBatch"];
-            };
-        };
-        responses: {
-            /** @description Every item was an idempotent repeat; nothing new was stored. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EventBatchResult"];
-                };
-            };
-            /** @description Accepted; the items in request order. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EventBatchResult"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["ServiceUnavailable"];
-            default: components["responses"]["InternalError"];
-        };
-    };
     previewCron: {
         parameters: {
             query?: never;
@@ -2213,6 +2662,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Event"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createEventsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventBatch"];
+            };
+        };
+        responses: {
+            /** @description Every item was an idempotent repeat; nothing new was stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventBatchResult"];
+                };
+            };
+            /** @description Accepted; the items in request order. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventBatchResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2546,34 +3035,6 @@ export interface operations {
             default: components["responses"]["InternalError"];
         };
     };
-    revokeApiKey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The revoked key. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiKey"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            503: components["responses"]["ServiceUnavailable"];
-            default: components["responses"]["InternalError"];
-        };
-    };
     listUsers: {
         parameters: {
             query?: never;
@@ -2821,7 +3282,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WebhookSecretRotation"];
+            };
+        };
         responses: {
             /** @description The tenant with its new secret; webhooks are signed with it from now on. */
             200: {
@@ -2832,9 +3297,39 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["InternalError"];
         };
@@ -2860,11 +3355,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         dry_run?: boolean;
-                        /** Format: int64 */
                         matched?: number;
-                        /** Format: int64 */
                         cancelled?: number;
-                        /** Format: int64 */
                         remaining?: number;
                         more?: boolean;
                         skipped?: {
@@ -2905,11 +3397,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         dry_run?: boolean;
-                        /** Format: int64 */
                         matched?: number;
-                        /** Format: int64 */
                         replayed?: number;
-                        /** Format: int64 */
                         remaining?: number;
                         more?: boolean;
                         skipped?: {
@@ -3008,47 +3497,26 @@ export interface operations {
                         notification?: components["schemas"]["Notification"];
                         created_by?: {
                             actor?: string;
-                            /** @description The actor's name, when the actor is a user or a named key. */
-                            name?: string | null;
+                            name?: string;
                             /** Format: uuid */
                             event_id?: string;
-                            /** Format: uuid */
-                            series_id?: string;
                         };
-                        items?: {
+                        items?: ({
                             /** Format: date-time */
                             at?: string;
                             /** @enum {string} */
                             kind?: "created" | "scheduled" | "attempt" | "audit" | "claimed" | "ended";
-                            /** Format: int64 */
                             number?: number;
                             outcome?: string;
-                            /** Format: int64 */
                             duration_ms?: number;
                             response?: string | null;
                             error?: string | null;
                             action?: string;
                             actor?: string;
                             status?: string;
-                            by?: {
-                                actor?: string;
-                                /** @description The actor's name, when the actor is a user or a named key. */
-                                name?: string | null;
-                                /** Format: uuid */
-                                event_id?: string;
-                                /** Format: uuid */
-                                series_id?: string;
-                            };
-                            /** @description What the audit entry records (`audit`); `send time` (`scheduled`). */
-                            detail?: unknown;
-                            /** @description The actor's name (`audit`), when the actor is a user or a named key. */
-                            name?: string | null;
-                            /**
-                             * Format: int64
-                             * @description The attempt under way (`claimed`).
-                             */
-                            attempt?: number;
-                        }[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
                         rendered?: {
                             subject?: string | null;
                             body?: string | null;
@@ -3114,6 +3582,593 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The templates. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateInput"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getTemplate: {
+        parameters: {
+            query?: {
+                /** @description A version number; default the latest. */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    updateTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateVersionInput"];
+            };
+        };
+        responses: {
+            /** @description The new version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    deleteTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listTemplateVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    previewTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The rendered texts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    smsStatusReport: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Twilio-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["SmsStatusReport"];
+            };
+        };
+        responses: {
+            /** @description Recorded on the attempt (and, when final, the notification). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listRecipients: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    upsertRecipientsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientBatch"];
+            };
+        };
+        responses: {
+            /** @description Every item replaced an existing recipient. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientBatchResult"];
+                };
+            };
+            /** @description At least one was created; the items in request order. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recipient. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    upsertRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientInput"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    deleteRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    updateRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recipient's external id. Another tenant's id is a `404`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientInput"];
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recipient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getRecipientDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The defaults (empty preferences and no quiet hours until set). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientDefaults"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    putRecipientDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientDefaults"];
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecipientDefaults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    unsubscribePage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token of a `List-Unsubscribe` link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token of a `List-Unsubscribe` link. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Opted out. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unsubscribed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["InternalError"];
         };

@@ -4,7 +4,7 @@
 const API = "/api/v1";
 const CHANNELS = ["email", "sms", "webhook"];
 const OUTCOMES = ["success", "transient_failure", "permanent_failure", "expired", "refused"];
-const STATUSES = ["scheduled", "sending", "sent", "cancelled", "expired", "dead"];
+const STATUSES = ["scheduled", "sending", "sent", "cancelled", "expired", "dead", "suppressed"];
 const REFRESH_MS = 5000;
 
 const $ = (sel, root = document) => root.querySelector(sel);

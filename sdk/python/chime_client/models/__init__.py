@@ -38,7 +38,6 @@ from .get_me_response_200_tenant import GetMeResponse200Tenant
 from .get_timeline_response_200 import GetTimelineResponse200
 from .get_timeline_response_200_created_by import GetTimelineResponse200CreatedBy
 from .get_timeline_response_200_items_item import GetTimelineResponse200ItemsItem
-from .get_timeline_response_200_items_item_by import GetTimelineResponse200ItemsItemBy
 from .get_timeline_response_200_items_item_kind import (
     GetTimelineResponse200ItemsItemKind,
 )
@@ -70,6 +69,9 @@ from .notification_batch_result_items_item import NotificationBatchResultItemsIt
 from .notification_channel import NotificationChannel
 from .notification_create import NotificationCreate
 from .notification_create_channel import NotificationCreateChannel
+from .notification_create_channels_type_0_item import (
+    NotificationCreateChannelsType0Item,
+)
 from .notification_create_data_type_0 import NotificationCreateDataType0
 from .notification_data import NotificationData
 from .notification_page import NotificationPage
@@ -77,9 +79,23 @@ from .notification_patch import NotificationPatch
 from .notification_patch_data_type_0 import NotificationPatchDataType0
 from .notification_status import NotificationStatus
 from .openapi_response_200 import OpenapiResponse200
+from .preferences import Preferences
+from .preferences_additional_property import PreferencesAdditionalProperty
+from .quiet_hours import QuietHours
 from .readiness import Readiness
 from .readiness_postgres import ReadinessPostgres
 from .readiness_redis import ReadinessRedis
+from .recipient import Recipient
+from .recipient_batch import RecipientBatch
+from .recipient_batch_result import RecipientBatchResult
+from .recipient_batch_result_items_item import RecipientBatchResultItemsItem
+from .recipient_create import RecipientCreate
+from .recipient_create_preferred_channel import RecipientCreatePreferredChannel
+from .recipient_defaults import RecipientDefaults
+from .recipient_input import RecipientInput
+from .recipient_input_preferred_channel import RecipientInputPreferredChannel
+from .recipient_page import RecipientPage
+from .recipient_preferred_channel import RecipientPreferredChannel
 from .register_request import RegisterRequest
 from .registered import Registered
 from .registered_tenant import RegisteredTenant
@@ -94,6 +110,7 @@ from .rule_input_channel import RuleInputChannel
 from .rule_list import RuleList
 from .series import Series
 from .series_status import SeriesStatus
+from .sms_status_report import SmsStatusReport
 from .stats import Stats
 from .stats_counts import StatsCounts
 from .stats_due import StatsDue
@@ -105,13 +122,25 @@ from .stats_overdue import StatsOverdue
 from .stats_queues import StatsQueues
 from .stats_queues_leader import StatsQueuesLeader
 from .stats_sends_per_minute_item import StatsSendsPerMinuteItem
+from .template import Template
+from .template_input import TemplateInput
+from .template_list import TemplateList
+from .template_preview import TemplatePreview
+from .template_preview_channel import TemplatePreviewChannel
+from .template_preview_request import TemplatePreviewRequest
+from .template_preview_request_channel import TemplatePreviewRequestChannel
+from .template_preview_request_data_type_0 import TemplatePreviewRequestDataType0
+from .template_version_input import TemplateVersionInput
 from .tenant import Tenant
+from .unsubscribed import Unsubscribed
+from .unsubscribed_channel import UnsubscribedChannel
 from .user import User
 from .user_create import UserCreate
 from .user_create_role import UserCreateRole
 from .user_patch import UserPatch
 from .user_patch_role import UserPatchRole
 from .user_role import UserRole
+from .webhook_secret_rotation import WebhookSecretRotation
 
 __all__ = (
     "ApiKey",
@@ -150,7 +179,6 @@ __all__ = (
     "GetTimelineResponse200",
     "GetTimelineResponse200CreatedBy",
     "GetTimelineResponse200ItemsItem",
-    "GetTimelineResponse200ItemsItemBy",
     "GetTimelineResponse200ItemsItemKind",
     "GetTimelineResponse200Rendered",
     "GroupCancel",
@@ -178,6 +206,7 @@ __all__ = (
     "NotificationChannel",
     "NotificationCreate",
     "NotificationCreateChannel",
+    "NotificationCreateChannelsType0Item",
     "NotificationCreateDataType0",
     "NotificationData",
     "NotificationPage",
@@ -185,9 +214,23 @@ __all__ = (
     "NotificationPatchDataType0",
     "NotificationStatus",
     "OpenapiResponse200",
+    "Preferences",
+    "PreferencesAdditionalProperty",
+    "QuietHours",
     "Readiness",
     "ReadinessPostgres",
     "ReadinessRedis",
+    "Recipient",
+    "RecipientBatch",
+    "RecipientBatchResult",
+    "RecipientBatchResultItemsItem",
+    "RecipientCreate",
+    "RecipientCreatePreferredChannel",
+    "RecipientDefaults",
+    "RecipientInput",
+    "RecipientInputPreferredChannel",
+    "RecipientPage",
+    "RecipientPreferredChannel",
     "RegisterRequest",
     "Registered",
     "RegisteredTenant",
@@ -200,6 +243,7 @@ __all__ = (
     "RuleList",
     "Series",
     "SeriesStatus",
+    "SmsStatusReport",
     "Stats",
     "StatsCounts",
     "StatsDue",
@@ -211,11 +255,23 @@ __all__ = (
     "StatsQueues",
     "StatsQueuesLeader",
     "StatsSendsPerMinuteItem",
+    "Template",
+    "TemplateInput",
+    "TemplateList",
+    "TemplatePreview",
+    "TemplatePreviewChannel",
+    "TemplatePreviewRequest",
+    "TemplatePreviewRequestChannel",
+    "TemplatePreviewRequestDataType0",
+    "TemplateVersionInput",
     "Tenant",
+    "Unsubscribed",
+    "UnsubscribedChannel",
     "User",
     "UserCreate",
     "UserCreateRole",
     "UserPatch",
     "UserPatchRole",
     "UserRole",
+    "WebhookSecretRotation",
 )

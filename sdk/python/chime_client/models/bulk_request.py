@@ -20,6 +20,7 @@ class BulkRequest:
     Attributes:
         channel (BulkRequestChannel | Unset):
         recipient (str | Unset):
+        recipient_id (str | Unset):
         group_key (str | Unset):
         idempotency_key (str | Unset):
         event_id (UUID | Unset):
@@ -33,6 +34,7 @@ class BulkRequest:
 
     channel: BulkRequestChannel | Unset = UNSET
     recipient: str | Unset = UNSET
+    recipient_id: str | Unset = UNSET
     group_key: str | Unset = UNSET
     idempotency_key: str | Unset = UNSET
     event_id: UUID | Unset = UNSET
@@ -49,6 +51,8 @@ class BulkRequest:
             channel = self.channel.value
 
         recipient = self.recipient
+
+        recipient_id = self.recipient_id
 
         group_key = self.group_key
 
@@ -83,6 +87,8 @@ class BulkRequest:
             field_dict["channel"] = channel
         if recipient is not UNSET:
             field_dict["recipient"] = recipient
+        if recipient_id is not UNSET:
+            field_dict["recipient_id"] = recipient_id
         if group_key is not UNSET:
             field_dict["group_key"] = group_key
         if idempotency_key is not UNSET:
@@ -115,6 +121,8 @@ class BulkRequest:
             channel = BulkRequestChannel(_channel)
 
         recipient = d.pop("recipient", UNSET)
+
+        recipient_id = d.pop("recipient_id", UNSET)
 
         group_key = d.pop("group_key", UNSET)
 
@@ -157,6 +165,7 @@ class BulkRequest:
         bulk_request = cls(
             channel=channel,
             recipient=recipient,
+            recipient_id=recipient_id,
             group_key=group_key,
             idempotency_key=idempotency_key,
             event_id=event_id,

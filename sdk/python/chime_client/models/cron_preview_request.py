@@ -15,7 +15,7 @@ T = TypeVar("T", bound="CronPreviewRequest")
 class CronPreviewRequest:
     """
     Example:
-        {'after': '2027-03-13T00:00:00Z', 'count': 5, 'cron': '30 2 * * *', 'timezone': 'America/New_York'}
+        {'cron': '30 2 * * *', 'timezone': 'America/New_York', 'after': '2027-03-13T00:00:00Z', 'count': 5}
 
     Attributes:
         cron (str):  Example: 30 2 * * *.

@@ -22,6 +22,10 @@ class DeliveryAttempt:
         outcome (DeliveryAttemptOutcome):
         error (None | str):
         response (None | str): Summary of the provider's response.
+        provider_message_id (None | str): The provider's id of the message (an SMS `sid`).
+        provider_status (None | str): The latest status the provider reported for it (`sent`, `delivered`,
+            `undelivered`, …).
+        provider_status_at (datetime.datetime | None):
     """
 
     number: int
@@ -30,6 +34,9 @@ class DeliveryAttempt:
     outcome: DeliveryAttemptOutcome
     error: None | str
     response: None | str
+    provider_message_id: None | str
+    provider_status: None | str
+    provider_status_at: datetime.datetime | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,6 +54,18 @@ class DeliveryAttempt:
         response: None | str
         response = self.response
 
+        provider_message_id: None | str
+        provider_message_id = self.provider_message_id
+
+        provider_status: None | str
+        provider_status = self.provider_status
+
+        provider_status_at: None | str
+        if isinstance(self.provider_status_at, datetime.datetime):
+            provider_status_at = self.provider_status_at.isoformat()
+        else:
+            provider_status_at = self.provider_status_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -57,6 +76,9 @@ class DeliveryAttempt:
                 "outcome": outcome,
                 "error": error,
                 "response": response,
+                "provider_message_id": provider_message_id,
+                "provider_status": provider_status,
+                "provider_status_at": provider_status_at,
             }
         )
 
@@ -87,6 +109,35 @@ class DeliveryAttempt:
 
         response = _parse_response(d.pop("response"))
 
+        def _parse_provider_message_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        provider_message_id = _parse_provider_message_id(d.pop("provider_message_id"))
+
+        def _parse_provider_status(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        provider_status = _parse_provider_status(d.pop("provider_status"))
+
+        def _parse_provider_status_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                provider_status_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return provider_status_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        provider_status_at = _parse_provider_status_at(d.pop("provider_status_at"))
+
         delivery_attempt = cls(
             number=number,
             started_at=started_at,
@@ -94,6 +145,9 @@ class DeliveryAttempt:
             outcome=outcome,
             error=error,
             response=response,
+            provider_message_id=provider_message_id,
+            provider_status=provider_status,
+            provider_status_at=provider_status_at,
         )
 
         delivery_attempt.additional_properties = d

@@ -8,6 +8,7 @@ class ListNotificationsStatus(StrEnum):
     SCHEDULED = "scheduled"
     SENDING = "sending"
     SENT = "sent"
+    SUPPRESSED = "suppressed"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -23,11 +23,15 @@ class Notification:
     """
     Attributes:
         id (UUID):
-        status (NotificationStatus):
+        status (NotificationStatus): `suppressed`: not sent because, when its send was claimed, its recipient had opted
+            out of its category on its channel (or had no address for it, or was deleted); `last_error` says which.
         channel (NotificationChannel):
         recipient (str): E-mail address, E.164 phone number or http(s) URL, by channel.
         subject (None | str): E-mail subject template.
         body (str): Message template (`{{name}}` variables from `data`).
+        html (None | str): E-mail only: the HTML alternative's template.
+        template (None | str): The stored template rendered at send time, if any.
+        template_version (int | None): Its pinned version; `null`: the latest when sent.
         data (NotificationData): Template variables; also the webhook payload.
         target_date (datetime.datetime | None):
         lead_time (None | str): ISO-8601 duration, e.g. `P3D`, `PT90M`. Example: P3D.
@@ -41,13 +45,21 @@ class Notification:
         group_key (None | str):
         attempts (int):
         max_attempts (int):
-        last_error (None | str):
+        last_error (None | str): For `suppressed`, the reason: `opted_out: …`, `off_by_default: …`, `no_address: …` or
+            `recipient_deleted: …`.
         sent_at (datetime.datetime | None):
+        delivery_status (None | str): What the provider reported after accepting the message (SMS status callbacks):
+            `delivered` or `undelivered`; `null` until then. `status` stays `sent` either way.
+        delivery_status_at (datetime.datetime | None):
         cancelled_at (datetime.datetime | None):
         event_id (None | UUID): The event this notification was created from.
         idempotency_key (None | str):
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        recipient_id (None | str): The recipient's external id, when the notification names a recipient; its channel and
+            address came from them.
+        category (None | str): The category its recipient's preferences are read for.
+        urgent (bool): Sent through the recipient's quiet hours.
     """
 
     id: UUID
@@ -56,6 +68,9 @@ class Notification:
     recipient: str
     subject: None | str
     body: str
+    html: None | str
+    template: None | str
+    template_version: int | None
     data: NotificationData
     target_date: datetime.datetime | None
     lead_time: None | str
@@ -70,11 +85,16 @@ class Notification:
     max_attempts: int
     last_error: None | str
     sent_at: datetime.datetime | None
+    delivery_status: None | str
+    delivery_status_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None
     event_id: None | UUID
     idempotency_key: None | str
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    recipient_id: None | str
+    category: None | str
+    urgent: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,6 +110,15 @@ class Notification:
         subject = self.subject
 
         body = self.body
+
+        html: None | str
+        html = self.html
+
+        template: None | str
+        template = self.template
+
+        template_version: int | None
+        template_version = self.template_version
 
         data = self.data.to_dict()
 
@@ -144,6 +173,15 @@ class Notification:
         else:
             sent_at = self.sent_at
 
+        delivery_status: None | str
+        delivery_status = self.delivery_status
+
+        delivery_status_at: None | str
+        if isinstance(self.delivery_status_at, datetime.datetime):
+            delivery_status_at = self.delivery_status_at.isoformat()
+        else:
+            delivery_status_at = self.delivery_status_at
+
         cancelled_at: None | str
         if isinstance(self.cancelled_at, datetime.datetime):
             cancelled_at = self.cancelled_at.isoformat()
@@ -163,6 +201,14 @@ class Notification:
 
         updated_at = self.updated_at.isoformat()
 
+        recipient_id: None | str
+        recipient_id = self.recipient_id
+
+        category: None | str
+        category = self.category
+
+        urgent = self.urgent
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -173,6 +219,9 @@ class Notification:
                 "recipient": recipient,
                 "subject": subject,
                 "body": body,
+                "html": html,
+                "template": template,
+                "template_version": template_version,
                 "data": data,
                 "target_date": target_date,
                 "lead_time": lead_time,
@@ -187,11 +236,16 @@ class Notification:
                 "max_attempts": max_attempts,
                 "last_error": last_error,
                 "sent_at": sent_at,
+                "delivery_status": delivery_status,
+                "delivery_status_at": delivery_status_at,
                 "cancelled_at": cancelled_at,
                 "event_id": event_id,
                 "idempotency_key": idempotency_key,
                 "created_at": created_at,
                 "updated_at": updated_at,
+                "recipient_id": recipient_id,
+                "category": category,
+                "urgent": urgent,
             }
         )
 
@@ -218,6 +272,27 @@ class Notification:
         subject = _parse_subject(d.pop("subject"))
 
         body = d.pop("body")
+
+        def _parse_html(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        html = _parse_html(d.pop("html"))
+
+        def _parse_template(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        template = _parse_template(d.pop("template"))
+
+        def _parse_template_version(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        template_version = _parse_template_version(d.pop("template_version"))
 
         data = NotificationData.from_dict(d.pop("data"))
 
@@ -337,6 +412,28 @@ class Notification:
 
         sent_at = _parse_sent_at(d.pop("sent_at"))
 
+        def _parse_delivery_status(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        delivery_status = _parse_delivery_status(d.pop("delivery_status"))
+
+        def _parse_delivery_status_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                delivery_status_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return delivery_status_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        delivery_status_at = _parse_delivery_status_at(d.pop("delivery_status_at"))
+
         def _parse_cancelled_at(data: object) -> datetime.datetime | None:
             if data is None:
                 return data
@@ -378,6 +475,22 @@ class Notification:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
+        def _parse_recipient_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        recipient_id = _parse_recipient_id(d.pop("recipient_id"))
+
+        def _parse_category(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        category = _parse_category(d.pop("category"))
+
+        urgent = d.pop("urgent")
+
         notification = cls(
             id=id,
             status=status,
@@ -385,6 +498,9 @@ class Notification:
             recipient=recipient,
             subject=subject,
             body=body,
+            html=html,
+            template=template,
+            template_version=template_version,
             data=data,
             target_date=target_date,
             lead_time=lead_time,
@@ -399,11 +515,16 @@ class Notification:
             max_attempts=max_attempts,
             last_error=last_error,
             sent_at=sent_at,
+            delivery_status=delivery_status,
+            delivery_status_at=delivery_status_at,
             cancelled_at=cancelled_at,
             event_id=event_id,
             idempotency_key=idempotency_key,
             created_at=created_at,
             updated_at=updated_at,
+            recipient_id=recipient_id,
+            category=category,
+            urgent=urgent,
         )
 
         notification.additional_properties = d

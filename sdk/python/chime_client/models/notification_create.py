@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ..models.notification_create_channel import NotificationCreateChannel
+from ..models.notification_create_channels_type_0_item import (
+    NotificationCreateChannelsType0Item,
+)
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,21 +22,34 @@ T = TypeVar("T", bound="NotificationCreate")
 @_attrs_define
 class NotificationCreate:
     """Give `send_at`, or `target_date` with an optional `lead_time` (`send_at = target_date - lead_time`), or a `cron`
-    expression for a recurring series. Unknown fields are a `400`.
+    expression for a recurring series. Unknown fields are a `400`. Address it either with `channel` + `recipient` (an
+    address), or with `recipient_id` + `category` (a stored recipient): the channel is then the first of `channels` (or
+    `channel`; by default the recipient's `preferred_channel`, then email, sms, webhook) for which the recipient has an
+    address and allows the category. An unknown recipient, or a category with no allowed channel, is a `422` naming
+    `recipient_id`, `category` or `channels`. The preferences are read again when the send is claimed: an opt-out after
+    scheduling ends it `suppressed`; a send due inside the recipient's quiet hours is held until they end unless
+    `urgent`.
 
         Example:
-            {'body': 'Hi {{name}}, your card ends on {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'},
-                'group_key': 'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D', 'max_attempts': 5,
-                'recipient': 'ada@example.com', 'subject': 'Your card expires soon', 'target_date': '2026-12-01T09:00:00Z',
-                'timezone': 'Europe/Berlin'}
+            {'channel': 'email', 'recipient': 'ada@example.com', 'subject': 'Your card expires soon', 'body': 'Hi {{name}},
+                your card ends on {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
+                'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123', 'max_attempts': 5,
+                'idempotency_key': 'inv-123-reminder-1'}
 
         Attributes:
-            channel (NotificationCreateChannel):
-            recipient (str): E-mail address | E.164 phone number | http(s) URL.
+            channel (NotificationCreateChannel | Unset): Required with `recipient`; with `recipient_id`, the one channel to
+                use.
+            recipient (str | Unset): E-mail address | E.164 phone number | http(s) URL. Not with `recipient_id`.
             subject (None | str | Unset): E-mail only; a template like `body`.
             body (None | str | Unset): Template (`{{name}}` variables from `data`); required for email and sms. Rendered
                 once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a
                 422 naming the field.
+            html (None | str | Unset): E-mail only: a template for an HTML alternative part (`multipart/alternative`);
+                values from `data` are HTML-escaped.
+            template (None | str | Unset): A stored template (`/templates`) to render instead of `subject`, `body` and
+                `html`, which may then not be given. Unknown: a 422 naming `template`.
+            template_version (int | None | Unset): Pins a version of `template`; without it the version that is latest when
+                the message is sent is rendered.
             data (None | NotificationCreateDataType0 | Unset): Template variables (and the webhook payload).
             target_date (datetime.datetime | None | Unset):
             lead_time (None | str | Unset): ISO-8601 duration, e.g. `P3D`, `PT90M`. Example: P3D.
@@ -46,12 +62,21 @@ class NotificationCreate:
             group_key (None | str | Unset):
             max_attempts (int | None | Unset): Default: the retry schedule's length + 1.
             idempotency_key (None | str | Unset): Also accepted as the `Idempotency-Key` header.
+            recipient_id (None | str | Unset): A stored recipient's external id, instead of `recipient`.
+            category (None | str | Unset): Required with `recipient_id`: what the recipient's preferences are read for, e.g.
+                `billing`.
+            channels (list[NotificationCreateChannelsType0Item] | None | Unset): With `recipient_id`: the acceptable
+                channels, in order of preference.
+            urgent (bool | None | Unset): Sent even inside the recipient's quiet hours. Default false.
     """
 
-    channel: NotificationCreateChannel
-    recipient: str
+    channel: NotificationCreateChannel | Unset = UNSET
+    recipient: str | Unset = UNSET
     subject: None | str | Unset = UNSET
     body: None | str | Unset = UNSET
+    html: None | str | Unset = UNSET
+    template: None | str | Unset = UNSET
+    template_version: int | None | Unset = UNSET
     data: None | NotificationCreateDataType0 | Unset = UNSET
     target_date: datetime.datetime | None | Unset = UNSET
     lead_time: None | str | Unset = UNSET
@@ -63,11 +88,17 @@ class NotificationCreate:
     group_key: None | str | Unset = UNSET
     max_attempts: int | None | Unset = UNSET
     idempotency_key: None | str | Unset = UNSET
+    recipient_id: None | str | Unset = UNSET
+    category: None | str | Unset = UNSET
+    channels: list[NotificationCreateChannelsType0Item] | None | Unset = UNSET
+    urgent: bool | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.notification_create_data_type_0 import NotificationCreateDataType0
 
-        channel = self.channel.value
+        channel: str | Unset = UNSET
+        if not isinstance(self.channel, Unset):
+            channel = self.channel.value
 
         recipient = self.recipient
 
@@ -82,6 +113,24 @@ class NotificationCreate:
             body = UNSET
         else:
             body = self.body
+
+        html: None | str | Unset
+        if isinstance(self.html, Unset):
+            html = UNSET
+        else:
+            html = self.html
+
+        template: None | str | Unset
+        if isinstance(self.template, Unset):
+            template = UNSET
+        else:
+            template = self.template
+
+        template_version: int | None | Unset
+        if isinstance(self.template_version, Unset):
+            template_version = UNSET
+        else:
+            template_version = self.template_version
 
         data: dict[str, Any] | None | Unset
         if isinstance(self.data, Unset):
@@ -159,18 +208,53 @@ class NotificationCreate:
         else:
             idempotency_key = self.idempotency_key
 
+        recipient_id: None | str | Unset
+        if isinstance(self.recipient_id, Unset):
+            recipient_id = UNSET
+        else:
+            recipient_id = self.recipient_id
+
+        category: None | str | Unset
+        if isinstance(self.category, Unset):
+            category = UNSET
+        else:
+            category = self.category
+
+        channels: list[str] | None | Unset
+        if isinstance(self.channels, Unset):
+            channels = UNSET
+        elif isinstance(self.channels, list):
+            channels = []
+            for channels_type_0_item_data in self.channels:
+                channels_type_0_item = channels_type_0_item_data.value
+                channels.append(channels_type_0_item)
+
+        else:
+            channels = self.channels
+
+        urgent: bool | None | Unset
+        if isinstance(self.urgent, Unset):
+            urgent = UNSET
+        else:
+            urgent = self.urgent
+
         field_dict: dict[str, Any] = {}
 
-        field_dict.update(
-            {
-                "channel": channel,
-                "recipient": recipient,
-            }
-        )
+        field_dict.update({})
+        if channel is not UNSET:
+            field_dict["channel"] = channel
+        if recipient is not UNSET:
+            field_dict["recipient"] = recipient
         if subject is not UNSET:
             field_dict["subject"] = subject
         if body is not UNSET:
             field_dict["body"] = body
+        if html is not UNSET:
+            field_dict["html"] = html
+        if template is not UNSET:
+            field_dict["template"] = template
+        if template_version is not UNSET:
+            field_dict["template_version"] = template_version
         if data is not UNSET:
             field_dict["data"] = data
         if target_date is not UNSET:
@@ -193,6 +277,14 @@ class NotificationCreate:
             field_dict["max_attempts"] = max_attempts
         if idempotency_key is not UNSET:
             field_dict["idempotency_key"] = idempotency_key
+        if recipient_id is not UNSET:
+            field_dict["recipient_id"] = recipient_id
+        if category is not UNSET:
+            field_dict["category"] = category
+        if channels is not UNSET:
+            field_dict["channels"] = channels
+        if urgent is not UNSET:
+            field_dict["urgent"] = urgent
 
         return field_dict
 
@@ -201,9 +293,14 @@ class NotificationCreate:
         from ..models.notification_create_data_type_0 import NotificationCreateDataType0
 
         d = dict(src_dict)
-        channel = NotificationCreateChannel(d.pop("channel"))
+        _channel = d.pop("channel", UNSET)
+        channel: NotificationCreateChannel | Unset
+        if isinstance(_channel, Unset):
+            channel = UNSET
+        else:
+            channel = NotificationCreateChannel(_channel)
 
-        recipient = d.pop("recipient")
+        recipient = d.pop("recipient", UNSET)
 
         def _parse_subject(data: object) -> None | str | Unset:
             if data is None:
@@ -222,6 +319,33 @@ class NotificationCreate:
             return cast(None | str | Unset, data)
 
         body = _parse_body(d.pop("body", UNSET))
+
+        def _parse_html(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        html = _parse_html(d.pop("html", UNSET))
+
+        def _parse_template(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        template = _parse_template(d.pop("template", UNSET))
+
+        def _parse_template_version(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        template_version = _parse_template_version(d.pop("template_version", UNSET))
 
         def _parse_data(data: object) -> None | NotificationCreateDataType0 | Unset:
             if data is None:
@@ -362,11 +486,67 @@ class NotificationCreate:
 
         idempotency_key = _parse_idempotency_key(d.pop("idempotency_key", UNSET))
 
+        def _parse_recipient_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        recipient_id = _parse_recipient_id(d.pop("recipient_id", UNSET))
+
+        def _parse_category(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        category = _parse_category(d.pop("category", UNSET))
+
+        def _parse_channels(
+            data: object,
+        ) -> list[NotificationCreateChannelsType0Item] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                channels_type_0 = []
+                _channels_type_0 = data
+                for channels_type_0_item_data in _channels_type_0:
+                    channels_type_0_item = NotificationCreateChannelsType0Item(
+                        channels_type_0_item_data
+                    )
+
+                    channels_type_0.append(channels_type_0_item)
+
+                return channels_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[NotificationCreateChannelsType0Item] | None | Unset, data)
+
+        channels = _parse_channels(d.pop("channels", UNSET))
+
+        def _parse_urgent(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        urgent = _parse_urgent(d.pop("urgent", UNSET))
+
         notification_create = cls(
             channel=channel,
             recipient=recipient,
             subject=subject,
             body=body,
+            html=html,
+            template=template,
+            template_version=template_version,
             data=data,
             target_date=target_date,
             lead_time=lead_time,
@@ -378,6 +558,10 @@ class NotificationCreate:
             group_key=group_key,
             max_attempts=max_attempts,
             idempotency_key=idempotency_key,
+            recipient_id=recipient_id,
+            category=category,
+            channels=channels,
+            urgent=urgent,
         )
 
         return notification_create

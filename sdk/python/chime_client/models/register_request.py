@@ -12,7 +12,7 @@ T = TypeVar("T", bound="RegisterRequest")
 class RegisterRequest:
     """
     Example:
-        {'email': 'founder@acme.example', 'password': 'correct horse battery', 'tenant': 'acme'}
+        {'tenant': 'acme', 'email': 'founder@acme.example', 'password': 'correct horse battery'}
 
     Attributes:
         tenant (str): The new tenant's name, used to sign in.

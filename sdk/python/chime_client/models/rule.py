@@ -20,27 +20,43 @@ class Rule:
         id (UUID):
         event_type (str): Letters, digits and `. _ - : /`, at most 200 characters. Example: card.expiring.
         channel (RuleChannel):
-        recipient_path (str): JSON Pointer into the event payload. Example: /email.
+        recipient_path (None | str): JSON Pointer into the event payload. Example: /email.
         target_date_path (str): JSON Pointer into the event payload. Example: /target_date.
         timezone_path (None | str): JSON Pointer into the event payload. Example: /tz.
         lead_times (list[str]): One notification per lead time. Example: ['P7D', 'P1D'].
         subject (None | str):
         body (str):  Example: Hi {{name}}.
+        html (None | str): E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from
+            `data` are HTML-escaped.
+        template (None | str): A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which
+            may then not be given. Unknown: a 422 naming `template`.
+        template_version (int | None): Pins a version of `template`; without it the version that is latest when the
+            message is sent is rendered.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        recipient_id_path (None | str): JSON Pointer into the event payload: a stored recipient's external id. An
+            unknown recipient, or one with no allowed channel, fails the event with an error naming the path. Example:
+            /customer_id.
+        category (None | str): Required with `recipient_id_path`: what the recipient's preferences are read for.
+            Example: billing.
     """
 
     id: UUID
     event_type: str
     channel: RuleChannel
-    recipient_path: str
+    recipient_path: None | str
     target_date_path: str
     timezone_path: None | str
     lead_times: list[str]
     subject: None | str
     body: str
+    html: None | str
+    template: None | str
+    template_version: int | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    recipient_id_path: None | str
+    category: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,6 +66,7 @@ class Rule:
 
         channel = self.channel.value
 
+        recipient_path: None | str
         recipient_path = self.recipient_path
 
         target_date_path = self.target_date_path
@@ -64,9 +81,24 @@ class Rule:
 
         body = self.body
 
+        html: None | str
+        html = self.html
+
+        template: None | str
+        template = self.template
+
+        template_version: int | None
+        template_version = self.template_version
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
+
+        recipient_id_path: None | str
+        recipient_id_path = self.recipient_id_path
+
+        category: None | str
+        category = self.category
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -81,8 +113,13 @@ class Rule:
                 "lead_times": lead_times,
                 "subject": subject,
                 "body": body,
+                "html": html,
+                "template": template,
+                "template_version": template_version,
                 "created_at": created_at,
                 "updated_at": updated_at,
+                "recipient_id_path": recipient_id_path,
+                "category": category,
             }
         )
 
@@ -97,7 +134,12 @@ class Rule:
 
         channel = RuleChannel(d.pop("channel"))
 
-        recipient_path = d.pop("recipient_path")
+        def _parse_recipient_path(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        recipient_path = _parse_recipient_path(d.pop("recipient_path"))
 
         target_date_path = d.pop("target_date_path")
 
@@ -119,9 +161,44 @@ class Rule:
 
         body = d.pop("body")
 
+        def _parse_html(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        html = _parse_html(d.pop("html"))
+
+        def _parse_template(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        template = _parse_template(d.pop("template"))
+
+        def _parse_template_version(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        template_version = _parse_template_version(d.pop("template_version"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        def _parse_recipient_id_path(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        recipient_id_path = _parse_recipient_id_path(d.pop("recipient_id_path"))
+
+        def _parse_category(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        category = _parse_category(d.pop("category"))
 
         rule = cls(
             id=id,
@@ -133,8 +210,13 @@ class Rule:
             lead_times=lead_times,
             subject=subject,
             body=body,
+            html=html,
+            template=template,
+            template_version=template_version,
             created_at=created_at,
             updated_at=updated_at,
+            recipient_id_path=recipient_id_path,
+            category=category,
         )
 
         rule.additional_properties = d

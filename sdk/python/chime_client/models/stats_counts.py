@@ -22,6 +22,7 @@ class StatsCounts:
         cancelled (int | Unset):
         expired (int | Unset):
         dead (int | Unset):
+        suppressed (int | Unset):
     """
 
     scheduled: int | Unset = UNSET
@@ -30,6 +31,7 @@ class StatsCounts:
     cancelled: int | Unset = UNSET
     expired: int | Unset = UNSET
     dead: int | Unset = UNSET
+    suppressed: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,6 +46,8 @@ class StatsCounts:
         expired = self.expired
 
         dead = self.dead
+
+        suppressed = self.suppressed
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -60,6 +64,8 @@ class StatsCounts:
             field_dict["expired"] = expired
         if dead is not UNSET:
             field_dict["dead"] = dead
+        if suppressed is not UNSET:
+            field_dict["suppressed"] = suppressed
 
         return field_dict
 
@@ -78,6 +84,8 @@ class StatsCounts:
 
         dead = d.pop("dead", UNSET)
 
+        suppressed = d.pop("suppressed", UNSET)
+
         stats_counts = cls(
             scheduled=scheduled,
             sending=sending,
@@ -85,6 +93,7 @@ class StatsCounts:
             cancelled=cancelled,
             expired=expired,
             dead=dead,
+            suppressed=suppressed,
         )
 
         stats_counts.additional_properties = d

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -18,12 +18,17 @@ class Tenant:
         id (UUID):
         name (str):
         webhook_secret (str): Signs this tenant's webhooks (Standard Webhooks, HMAC-SHA256). Example: whsec_….
+        previous_webhook_secret (None | str): The secret before the last rotation while it still signs (both signatures
+            are sent).
+        previous_webhook_secret_expires_at (datetime.datetime | None): When the previous secret stops signing.
         created_at (datetime.datetime):
     """
 
     id: UUID
     name: str
     webhook_secret: str
+    previous_webhook_secret: None | str
+    previous_webhook_secret_expires_at: datetime.datetime | None
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -34,6 +39,17 @@ class Tenant:
 
         webhook_secret = self.webhook_secret
 
+        previous_webhook_secret: None | str
+        previous_webhook_secret = self.previous_webhook_secret
+
+        previous_webhook_secret_expires_at: None | str
+        if isinstance(self.previous_webhook_secret_expires_at, datetime.datetime):
+            previous_webhook_secret_expires_at = (
+                self.previous_webhook_secret_expires_at.isoformat()
+            )
+        else:
+            previous_webhook_secret_expires_at = self.previous_webhook_secret_expires_at
+
         created_at = self.created_at.isoformat()
 
         field_dict: dict[str, Any] = {}
@@ -43,6 +59,8 @@ class Tenant:
                 "id": id,
                 "name": name,
                 "webhook_secret": webhook_secret,
+                "previous_webhook_secret": previous_webhook_secret,
+                "previous_webhook_secret_expires_at": previous_webhook_secret_expires_at,
                 "created_at": created_at,
             }
         )
@@ -58,12 +76,44 @@ class Tenant:
 
         webhook_secret = d.pop("webhook_secret")
 
+        def _parse_previous_webhook_secret(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        previous_webhook_secret = _parse_previous_webhook_secret(
+            d.pop("previous_webhook_secret")
+        )
+
+        def _parse_previous_webhook_secret_expires_at(
+            data: object,
+        ) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                previous_webhook_secret_expires_at_type_0 = (
+                    datetime.datetime.fromisoformat(data)
+                )
+
+                return previous_webhook_secret_expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        previous_webhook_secret_expires_at = _parse_previous_webhook_secret_expires_at(
+            d.pop("previous_webhook_secret_expires_at")
+        )
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         tenant = cls(
             id=id,
             name=name,
             webhook_secret=webhook_secret,
+            previous_webhook_secret=previous_webhook_secret,
+            previous_webhook_secret_expires_at=previous_webhook_secret_expires_at,
             created_at=created_at,
         )
 

@@ -109,11 +109,18 @@ def sync_detailed(
         idempotency_key (str | Unset):
         body (NotificationCreate): Give `send_at`, or `target_date` with an optional `lead_time`
             (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series.
-            Unknown fields are a `400`. Example: {'body': 'Hi {{name}}, your card ends on
-            {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'}, 'group_key':
-            'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D',
-            'max_attempts': 5, 'recipient': 'ada@example.com', 'subject': 'Your card expires soon',
-            'target_date': '2026-12-01T09:00:00Z', 'timezone': 'Europe/Berlin'}.
+            Unknown fields are a `400`. Address it either with `channel` + `recipient` (an address),
+            or with `recipient_id` + `category` (a stored recipient): the channel is then the first of
+            `channels` (or `channel`; by default the recipient's `preferred_channel`, then email, sms,
+            webhook) for which the recipient has an address and allows the category. An unknown
+            recipient, or a category with no allowed channel, is a `422` naming `recipient_id`,
+            `category` or `channels`. The preferences are read again when the send is claimed: an opt-
+            out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours
+            is held until they end unless `urgent`. Example: {'channel': 'email', 'recipient':
+            'ada@example.com', 'subject': 'Your card expires soon', 'body': 'Hi {{name}}, your card
+            ends on {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
+            'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123',
+            'max_attempts': 5, 'idempotency_key': 'inv-123-reminder-1'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,11 +160,18 @@ def sync(
         idempotency_key (str | Unset):
         body (NotificationCreate): Give `send_at`, or `target_date` with an optional `lead_time`
             (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series.
-            Unknown fields are a `400`. Example: {'body': 'Hi {{name}}, your card ends on
-            {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'}, 'group_key':
-            'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D',
-            'max_attempts': 5, 'recipient': 'ada@example.com', 'subject': 'Your card expires soon',
-            'target_date': '2026-12-01T09:00:00Z', 'timezone': 'Europe/Berlin'}.
+            Unknown fields are a `400`. Address it either with `channel` + `recipient` (an address),
+            or with `recipient_id` + `category` (a stored recipient): the channel is then the first of
+            `channels` (or `channel`; by default the recipient's `preferred_channel`, then email, sms,
+            webhook) for which the recipient has an address and allows the category. An unknown
+            recipient, or a category with no allowed channel, is a `422` naming `recipient_id`,
+            `category` or `channels`. The preferences are read again when the send is claimed: an opt-
+            out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours
+            is held until they end unless `urgent`. Example: {'channel': 'email', 'recipient':
+            'ada@example.com', 'subject': 'Your card expires soon', 'body': 'Hi {{name}}, your card
+            ends on {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
+            'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123',
+            'max_attempts': 5, 'idempotency_key': 'inv-123-reminder-1'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,11 +206,18 @@ async def asyncio_detailed(
         idempotency_key (str | Unset):
         body (NotificationCreate): Give `send_at`, or `target_date` with an optional `lead_time`
             (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series.
-            Unknown fields are a `400`. Example: {'body': 'Hi {{name}}, your card ends on
-            {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'}, 'group_key':
-            'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D',
-            'max_attempts': 5, 'recipient': 'ada@example.com', 'subject': 'Your card expires soon',
-            'target_date': '2026-12-01T09:00:00Z', 'timezone': 'Europe/Berlin'}.
+            Unknown fields are a `400`. Address it either with `channel` + `recipient` (an address),
+            or with `recipient_id` + `category` (a stored recipient): the channel is then the first of
+            `channels` (or `channel`; by default the recipient's `preferred_channel`, then email, sms,
+            webhook) for which the recipient has an address and allows the category. An unknown
+            recipient, or a category with no allowed channel, is a `422` naming `recipient_id`,
+            `category` or `channels`. The preferences are read again when the send is claimed: an opt-
+            out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours
+            is held until they end unless `urgent`. Example: {'channel': 'email', 'recipient':
+            'ada@example.com', 'subject': 'Your card expires soon', 'body': 'Hi {{name}}, your card
+            ends on {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
+            'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123',
+            'max_attempts': 5, 'idempotency_key': 'inv-123-reminder-1'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -234,11 +255,18 @@ async def asyncio(
         idempotency_key (str | Unset):
         body (NotificationCreate): Give `send_at`, or `target_date` with an optional `lead_time`
             (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series.
-            Unknown fields are a `400`. Example: {'body': 'Hi {{name}}, your card ends on
-            {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'}, 'group_key':
-            'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D',
-            'max_attempts': 5, 'recipient': 'ada@example.com', 'subject': 'Your card expires soon',
-            'target_date': '2026-12-01T09:00:00Z', 'timezone': 'Europe/Berlin'}.
+            Unknown fields are a `400`. Address it either with `channel` + `recipient` (an address),
+            or with `recipient_id` + `category` (a stored recipient): the channel is then the first of
+            `channels` (or `channel`; by default the recipient's `preferred_channel`, then email, sms,
+            webhook) for which the recipient has an address and allows the category. An unknown
+            recipient, or a category with no allowed channel, is a `422` naming `recipient_id`,
+            `category` or `channels`. The preferences are read again when the send is claimed: an opt-
+            out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours
+            is held until they end unless `urgent`. Example: {'channel': 'email', 'recipient':
+            'ada@example.com', 'subject': 'Your card expires soon', 'body': 'Hi {{name}}, your card
+            ends on {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
+            'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123',
+            'max_attempts': 5, 'idempotency_key': 'inv-123-reminder-1'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

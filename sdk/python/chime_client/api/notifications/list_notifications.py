@@ -21,6 +21,7 @@ def _get_kwargs(
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
     recipient: str | Unset = UNSET,
+    recipient_id: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     series_id: UUID | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -52,6 +53,8 @@ def _get_kwargs(
     params["event_id"] = json_event_id
 
     params["recipient"] = recipient
+
+    params["recipient_id"] = recipient_id
 
     params["idempotency_key"] = idempotency_key
 
@@ -148,6 +151,7 @@ def sync_detailed(
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
     recipient: str | Unset = UNSET,
+    recipient_id: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     series_id: UUID | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -164,6 +168,7 @@ def sync_detailed(
         group_key (str | Unset):
         event_id (UUID | Unset):
         recipient (str | Unset):
+        recipient_id (str | Unset):
         idempotency_key (str | Unset):
         series_id (UUID | Unset):
         due_after (datetime.datetime | Unset):
@@ -186,6 +191,7 @@ def sync_detailed(
         group_key=group_key,
         event_id=event_id,
         recipient=recipient,
+        recipient_id=recipient_id,
         idempotency_key=idempotency_key,
         series_id=series_id,
         due_after=due_after,
@@ -210,6 +216,7 @@ def sync(
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
     recipient: str | Unset = UNSET,
+    recipient_id: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     series_id: UUID | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -226,6 +233,7 @@ def sync(
         group_key (str | Unset):
         event_id (UUID | Unset):
         recipient (str | Unset):
+        recipient_id (str | Unset):
         idempotency_key (str | Unset):
         series_id (UUID | Unset):
         due_after (datetime.datetime | Unset):
@@ -249,6 +257,7 @@ def sync(
         group_key=group_key,
         event_id=event_id,
         recipient=recipient,
+        recipient_id=recipient_id,
         idempotency_key=idempotency_key,
         series_id=series_id,
         due_after=due_after,
@@ -267,6 +276,7 @@ async def asyncio_detailed(
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
     recipient: str | Unset = UNSET,
+    recipient_id: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     series_id: UUID | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -283,6 +293,7 @@ async def asyncio_detailed(
         group_key (str | Unset):
         event_id (UUID | Unset):
         recipient (str | Unset):
+        recipient_id (str | Unset):
         idempotency_key (str | Unset):
         series_id (UUID | Unset):
         due_after (datetime.datetime | Unset):
@@ -305,6 +316,7 @@ async def asyncio_detailed(
         group_key=group_key,
         event_id=event_id,
         recipient=recipient,
+        recipient_id=recipient_id,
         idempotency_key=idempotency_key,
         series_id=series_id,
         due_after=due_after,
@@ -327,6 +339,7 @@ async def asyncio(
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
     recipient: str | Unset = UNSET,
+    recipient_id: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     series_id: UUID | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -343,6 +356,7 @@ async def asyncio(
         group_key (str | Unset):
         event_id (UUID | Unset):
         recipient (str | Unset):
+        recipient_id (str | Unset):
         idempotency_key (str | Unset):
         series_id (UUID | Unset):
         due_after (datetime.datetime | Unset):
@@ -367,6 +381,7 @@ async def asyncio(
             group_key=group_key,
             event_id=event_id,
             recipient=recipient,
+            recipient_id=recipient_id,
             idempotency_key=idempotency_key,
             series_id=series_id,
             due_after=due_after,

@@ -105,9 +105,12 @@ def sync_detailed(
     Requires the `admin` role.
 
     Args:
-        body (RuleInput):  Example: {'body': 'Hi {{name}}', 'channel': 'email', 'event_type':
-            'card.expiring', 'lead_times': ['P7D', 'P1D'], 'recipient_path': '/email', 'subject':
-            'Your card expires soon', 'target_date_path': '/target_date', 'timezone_path': '/tz'}.
+        body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
+            (`recipient_id_path` + `category`, with an optional `channel`: without one, the
+            recipient's preferences choose it per event). Unknown fields are a `400`. Example:
+            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
+            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
+            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,9 +143,12 @@ def sync(
     Requires the `admin` role.
 
     Args:
-        body (RuleInput):  Example: {'body': 'Hi {{name}}', 'channel': 'email', 'event_type':
-            'card.expiring', 'lead_times': ['P7D', 'P1D'], 'recipient_path': '/email', 'subject':
-            'Your card expires soon', 'target_date_path': '/target_date', 'timezone_path': '/tz'}.
+        body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
+            (`recipient_id_path` + `category`, with an optional `channel`: without one, the
+            recipient's preferences choose it per event). Unknown fields are a `400`. Example:
+            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
+            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
+            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -170,9 +176,12 @@ async def asyncio_detailed(
     Requires the `admin` role.
 
     Args:
-        body (RuleInput):  Example: {'body': 'Hi {{name}}', 'channel': 'email', 'event_type':
-            'card.expiring', 'lead_times': ['P7D', 'P1D'], 'recipient_path': '/email', 'subject':
-            'Your card expires soon', 'target_date_path': '/target_date', 'timezone_path': '/tz'}.
+        body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
+            (`recipient_id_path` + `category`, with an optional `channel`: without one, the
+            recipient's preferences choose it per event). Unknown fields are a `400`. Example:
+            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
+            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
+            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,9 +212,12 @@ async def asyncio(
     Requires the `admin` role.
 
     Args:
-        body (RuleInput):  Example: {'body': 'Hi {{name}}', 'channel': 'email', 'event_type':
-            'card.expiring', 'lead_times': ['P7D', 'P1D'], 'recipient_path': '/email', 'subject':
-            'Your card expires soon', 'target_date_path': '/target_date', 'timezone_path': '/tz'}.
+        body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
+            (`recipient_id_path` + `category`, with an optional `channel`: without one, the
+            recipient's preferences choose it per event). Unknown fields are a `400`. Example:
+            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
+            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
+            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -6,16 +6,27 @@ import httpx
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.tenant import Tenant
-from ...types import Response
+from ...models.webhook_secret_rotation import WebhookSecretRotation
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    body: WebhookSecretRotation | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/api/v1/tenant/webhook-secret/rotate",
     }
 
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -27,6 +38,11 @@ def _parse_response(
 
         return response_200
 
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
     if response.status_code == 401:
         response_401 = Error.from_dict(response.json())
 
@@ -36,6 +52,11 @@ def _parse_response(
         response_403 = Error.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 422:
+        response_422 = Error.from_dict(response.json())
+
+        return response_422
 
     if response.status_code == 429:
         response_429 = Error.from_dict(response.json())
@@ -66,10 +87,18 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
+    body: WebhookSecretRotation | Unset = UNSET,
 ) -> Response[Error | Tenant]:
     """Rotate the webhook secret
 
-     Requires the `admin` role.
+     Makes a new secret. The previous one keeps signing for `grace_period` (default 24 hours): meanwhile
+    `webhook-signature` carries a `v1,` signature by each, so receivers verifying with either accept
+    deliveries. A secret still in its grace period when rotating again stops signing.
+
+    Requires the `admin` role.
+
+    Args:
+        body (WebhookSecretRotation | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -79,7 +108,9 @@ def sync_detailed(
         Response[Error | Tenant]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        body=body,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -91,10 +122,18 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
+    body: WebhookSecretRotation | Unset = UNSET,
 ) -> Error | Tenant | None:
     """Rotate the webhook secret
 
-     Requires the `admin` role.
+     Makes a new secret. The previous one keeps signing for `grace_period` (default 24 hours): meanwhile
+    `webhook-signature` carries a `v1,` signature by each, so receivers verifying with either accept
+    deliveries. A secret still in its grace period when rotating again stops signing.
+
+    Requires the `admin` role.
+
+    Args:
+        body (WebhookSecretRotation | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -106,16 +145,25 @@ def sync(
 
     return sync_detailed(
         client=client,
+        body=body,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
+    body: WebhookSecretRotation | Unset = UNSET,
 ) -> Response[Error | Tenant]:
     """Rotate the webhook secret
 
-     Requires the `admin` role.
+     Makes a new secret. The previous one keeps signing for `grace_period` (default 24 hours): meanwhile
+    `webhook-signature` carries a `v1,` signature by each, so receivers verifying with either accept
+    deliveries. A secret still in its grace period when rotating again stops signing.
+
+    Requires the `admin` role.
+
+    Args:
+        body (WebhookSecretRotation | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,7 +173,9 @@ async def asyncio_detailed(
         Response[Error | Tenant]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        body=body,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -135,10 +185,18 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
+    body: WebhookSecretRotation | Unset = UNSET,
 ) -> Error | Tenant | None:
     """Rotate the webhook secret
 
-     Requires the `admin` role.
+     Makes a new secret. The previous one keeps signing for `grace_period` (default 24 hours): meanwhile
+    `webhook-signature` carries a `v1,` signature by each, so receivers verifying with either accept
+    deliveries. A secret still in its grace period when rotating again stops signing.
+
+    Requires the `admin` role.
+
+    Args:
+        body (WebhookSecretRotation | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,5 +209,6 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
+            body=body,
         )
     ).parsed
