@@ -23,8 +23,9 @@ pub mod params;
 pub mod responses;
 pub mod schemas;
 
+use utoipa::openapi::schema::{AdditionalProperties, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{RefOr, Schema};
+use utoipa::openapi::{ObjectBuilder, RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
 /// The document's own parts: info, tags, security and the shared components.
@@ -46,6 +47,9 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "API keys, users and login."),
         (name = "tenant", description = "Tenant settings (admin)."),
         (name = "operations", description = "Health, readiness and metrics; no authentication."),
+        (name = "templates", description = "Named, versioned message templates."),
+        (name = "channels", description = "Provider callbacks, authenticated by the provider's signature."),
+        (name = "recipients", description = "Recipients by the caller's own id, with preferences and quiet hours; one-click unsubscribe."),
     ),
     components(schemas(
         schemas::Error,
@@ -87,6 +91,24 @@ use utoipa::{Modify, OpenApi};
         schemas::ApiKey,
         schemas::Stats,
         schemas::BulkRequest,
+        schemas::WebhookSecretRotation,
+        schemas::TemplateInput,
+        schemas::TemplateVersionInput,
+        schemas::Template,
+        schemas::TemplateList,
+        schemas::TemplatePreviewRequest,
+        schemas::TemplatePreview,
+        schemas::SmsStatusReport,
+        schemas::Preferences,
+        schemas::QuietHours,
+        schemas::RecipientInput,
+        schemas::RecipientCreate,
+        schemas::Recipient,
+        schemas::RecipientPage,
+        schemas::RecipientBatch,
+        schemas::RecipientBatchResult,
+        schemas::RecipientDefaults,
+        schemas::Unsubscribed,
     )),
     modifiers(&Shared),
 )]
@@ -106,6 +128,9 @@ const MODULES: &[fn() -> utoipa::openapi::OpenApi] = &[
     crate::api::bulk::Api::openapi,
     crate::api::stats::Api::openapi,
     crate::api::inspect::Api::openapi,
+    crate::api::templates::Api::openapi,
+    crate::api::callbacks::Api::openapi,
+    crate::api::recipients::Api::openapi,
 ];
 
 /// The security scheme and the shared error responses.
@@ -130,6 +155,14 @@ impl Modify for Shared {
             components.schemas.get_mut("NotificationPatch")
         {
             patch.min_properties = Some(1);
+        }
+        // A status callback carries more form parameters than the two read; all are signed.
+        if let Some(RefOr::T(Schema::Object(report))) =
+            components.schemas.get_mut("SmsStatusReport")
+        {
+            report.additional_properties = Some(Box::new(AdditionalProperties::RefOr(
+                ObjectBuilder::new().schema_type(Type::String).into(),
+            )));
         }
     }
 }

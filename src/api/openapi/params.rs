@@ -20,6 +20,8 @@ pub struct ListNotificationsQuery {
     pub event_id: Option<Uuid>,
     /// Only this recipient (exact).
     pub recipient: Option<String>,
+    /// Only notifications to this recipient (external id).
+    pub recipient_id: Option<String>,
     /// Only the notification with this idempotency key.
     pub idempotency_key: Option<String>,
     /// Only occurrences of this recurring series.
@@ -50,6 +52,8 @@ pub struct ListDeadLettersQuery {
     pub event_id: Option<Uuid>,
     /// Only this recipient (exact).
     pub recipient: Option<String>,
+    /// Only notifications to this recipient (external id).
+    pub recipient_id: Option<String>,
     /// Only the notification with this idempotency key.
     pub idempotency_key: Option<String>,
     /// Only occurrences of this recurring series.
@@ -93,5 +97,14 @@ pub struct ListSeriesQuery {
     #[param(minimum = 1, maximum = 500, default = json!(50))]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListRecipientsQuery {
+    #[param(minimum = 1, maximum = 500, default = json!(50))]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
-use utoipa::openapi::schema::{SchemaType, Type};
-use utoipa::openapi::{RefOr, Schema};
+use utoipa::openapi::schema::{AdditionalProperties, SchemaType, Type};
+use utoipa::openapi::{ObjectBuilder, RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
@@ -45,7 +45,7 @@ pub struct ErrorErrorItem {
 #[derive(Serialize, ToSchema)]
 pub struct Notification {
     pub id: Uuid,
-    #[schema(inline)]
+    #[schema(schema_with = notification_status)]
     pub status: Status,
     #[schema(inline)]
     pub channel: Channel,
@@ -85,6 +85,7 @@ pub struct Notification {
     pub attempts: i64,
     #[schema(minimum = 1, maximum = 100)]
     pub max_attempts: i64,
+    /// For `suppressed`, the reason: `opted_out: …`, `off_by_default: …`, `no_address: …` or `recipient_deleted: …`.
     #[schema(required = true)]
     pub last_error: Option<String>,
     #[schema(required = true)]
@@ -98,6 +99,28 @@ pub struct Notification {
     pub idempotency_key: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// E-mail only: the HTML alternative's template.
+    #[schema(required = true)]
+    pub html: Option<String>,
+    /// The stored template rendered at send time, if any.
+    #[schema(required = true)]
+    pub template: Option<String>,
+    /// Its pinned version; `null`: the latest when sent.
+    #[schema(required = true)]
+    pub template_version: Option<i64>,
+    /// What the provider reported after accepting the message (SMS status callbacks): `delivered` or `undelivered`; `null` until then. `status` stays `sent` either way.
+    #[schema(required = true)]
+    pub delivery_status: Option<String>,
+    #[schema(required = true)]
+    pub delivery_status_at: Option<DateTime<Utc>>,
+    /// The recipient's external id, when the notification names a recipient; its channel and address came from them.
+    #[schema(required = true)]
+    pub recipient_id: Option<String>,
+    /// The category its recipient's preferences are read for.
+    #[schema(required = true)]
+    pub category: Option<String>,
+    /// Sent through the recipient's quiet hours.
+    pub urgent: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -114,6 +137,8 @@ pub enum Status {
     Expired,
     #[serde(rename = "dead")]
     Dead,
+    #[serde(rename = "suppressed")]
+    Suppressed,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -126,14 +151,15 @@ pub enum Channel {
     Webhook,
 }
 
-/// Give `send_at`, or `target_date` with an optional `lead_time` (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series. Unknown fields are a `400`.
+/// Give `send_at`, or `target_date` with an optional `lead_time` (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series. Unknown fields are a `400`. Address it either with `channel` + `recipient` (an address), or with `recipient_id` + `category` (a stored recipient): the channel is then the first of `channels` (or `channel`; by default the recipient's `preferred_channel`, then email, sms, webhook) for which the recipient has an address and allows the category. An unknown recipient, or a category with no allowed channel, is a `422` naming `recipient_id`, `category` or `channels`. The preferences are read again when the send is claimed: an opt-out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours is held until they end unless `urgent`.
 #[derive(Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"channel": "email", "recipient": "ada@example.com", "subject": "Your card expires soon", "body": "Hi {{name}}, your card ends on {{target_date}}.", "data": {"name": "Ada"}, "target_date": "2026-12-01T09:00:00Z", "lead_time": "P3D", "timezone": "Europe/Berlin", "group_key": "invoice-123", "max_attempts": 5, "idempotency_key": "inv-123-reminder-1"}))]
 pub struct NotificationCreate {
-    #[schema(inline)]
+    #[schema(required = false, schema_with = create_channel)]
     pub channel: Channel,
-    /// E-mail address | E.164 phone number | http(s) URL.
+    /// E-mail address | E.164 phone number | http(s) URL. Not with `recipient_id`.
+    #[schema(required = false)]
     pub recipient: String,
     /// E-mail only; a template like `body`.
     #[schema(max_length = 65536)]
@@ -166,6 +192,26 @@ pub struct NotificationCreate {
     /// Also accepted as the `Idempotency-Key` header.
     #[schema(min_length = 1, max_length = 200)]
     pub idempotency_key: Option<String>,
+    /// E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped.
+    #[schema(max_length = 65536)]
+    pub html: Option<String>,
+    /// A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    pub template: Option<String>,
+    /// Pins a version of `template`; without it the version that is latest when the message is sent is rendered.
+    #[schema(minimum = 1)]
+    pub template_version: Option<i64>,
+    /// A stored recipient's external id, instead of `recipient`.
+    #[schema(min_length = 1, max_length = 200)]
+    pub recipient_id: Option<String>,
+    /// Required with `recipient_id`: what the recipient's preferences are read for, e.g. `billing`.
+    #[schema(min_length = 1, max_length = 64)]
+    pub category: Option<String>,
+    /// With `recipient_id`: the acceptable channels, in order of preference.
+    #[schema(inline, min_items = 1)]
+    pub channels: Option<Vec<Channel>>,
+    /// Sent even inside the recipient's quiet hours. Default false.
+    pub urgent: Option<bool>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -214,6 +260,9 @@ pub struct NotificationPatch {
     /// E-mail address | E.164 phone number | http(s) URL.
     #[schema(required = false)]
     pub recipient: String,
+    /// E-mail only: the HTML alternative's template; `null` removes it. Not for a notification that names a stored template.
+    #[schema(max_length = 65536)]
+    pub html: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -275,6 +324,14 @@ pub struct DeliveryAttempt {
     /// Summary of the provider's response.
     #[schema(required = true)]
     pub response: Option<String>,
+    /// The provider's id of the message (an SMS `sid`).
+    #[schema(required = true)]
+    pub provider_message_id: Option<String>,
+    /// The latest status the provider reported for it (`sent`, `delivered`, `undelivered`, …).
+    #[schema(required = true)]
+    pub provider_status: Option<String>,
+    #[schema(required = true)]
+    pub provider_status_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -392,6 +449,7 @@ pub struct EventPage {
     pub next_cursor: Option<String>,
 }
 
+/// Either an address (`channel` + `recipient_path`) or a stored recipient (`recipient_id_path` + `category`, with an optional `channel`: without one, the recipient's preferences choose it per event). Unknown fields are a `400`.
 #[derive(Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"event_type": "card.expiring", "channel": "email", "recipient_path": "/email", "target_date_path": "/target_date", "lead_times": ["P7D", "P1D"], "subject": "Your card expires soon", "body": "Hi {{name}}", "timezone_path": "/tz"}))]
@@ -399,11 +457,11 @@ pub struct RuleInput {
     /// Letters, digits and `. _ - : /`, at most 200 characters.
     #[schema(pattern = "^[A-Za-z0-9._:/-]{1,200}$", example = json!("card.expiring"))]
     pub event_type: String,
-    #[schema(inline)]
-    pub channel: Channel,
-    /// JSON Pointer into the event payload.
+    #[schema(schema_with = rule_input_channel)]
+    pub channel: Option<Channel>,
+    /// JSON Pointer into the event payload: the address. Not with `recipient_id_path`.
     #[schema(example = json!("/email"))]
-    pub recipient_path: String,
+    pub recipient_path: Option<String>,
     /// JSON Pointer into the event payload.
     #[schema(example = json!("/target_date"))]
     pub target_date_path: String,
@@ -416,6 +474,21 @@ pub struct RuleInput {
     pub subject: Option<String>,
     #[schema(required = false, example = json!("Hi {{name}}"))]
     pub body: String,
+    /// E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped.
+    #[schema(max_length = 65536)]
+    pub html: Option<String>,
+    /// A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    pub template: Option<String>,
+    /// Pins a version of `template`; without it the version that is latest when the message is sent is rendered.
+    #[schema(minimum = 1)]
+    pub template_version: Option<i64>,
+    /// JSON Pointer into the event payload: a stored recipient's external id. An unknown recipient, or one with no allowed channel, fails the event with an error naming the path.
+    #[schema(example = json!("/customer_id"))]
+    pub recipient_id_path: Option<String>,
+    /// Required with `recipient_id_path`: what the recipient's preferences are read for.
+    #[schema(min_length = 1, max_length = 64, example = json!("billing"))]
+    pub category: Option<String>,
 }
 
 /// ISO-8601 duration, e.g. `P3D`, `PT90M`.
@@ -429,11 +502,11 @@ pub struct Rule {
     /// Letters, digits and `. _ - : /`, at most 200 characters.
     #[schema(pattern = "^[A-Za-z0-9._:/-]{1,200}$", example = json!("card.expiring"))]
     pub event_type: String,
-    #[schema(inline)]
-    pub channel: Channel,
+    #[schema(required = true, schema_with = or_null::<Channel>)]
+    pub channel: Option<Channel>,
     /// JSON Pointer into the event payload.
-    #[schema(example = json!("/email"))]
-    pub recipient_path: String,
+    #[schema(required = true, example = json!("/email"))]
+    pub recipient_path: Option<String>,
     /// JSON Pointer into the event payload.
     #[schema(example = json!("/target_date"))]
     pub target_date_path: String,
@@ -449,6 +522,21 @@ pub struct Rule {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped.
+    #[schema(required = true, max_length = 65536)]
+    pub html: Option<String>,
+    /// A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`.
+    #[schema(required = true, pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    pub template: Option<String>,
+    /// Pins a version of `template`; without it the version that is latest when the message is sent is rendered.
+    #[schema(required = true, minimum = 1)]
+    pub template_version: Option<i64>,
+    /// JSON Pointer into the event payload: a stored recipient's external id. An unknown recipient, or one with no allowed channel, fails the event with an error naming the path.
+    #[schema(required = true, example = json!("/customer_id"))]
+    pub recipient_id_path: Option<String>,
+    /// Required with `recipient_id_path`: what the recipient's preferences are read for.
+    #[schema(required = true, example = json!("billing"))]
+    pub category: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -630,6 +718,12 @@ pub struct Tenant {
     #[schema(example = json!("whsec_…"))]
     pub webhook_secret: String,
     pub created_at: DateTime<Utc>,
+    /// The secret before the last rotation while it still signs (both signatures are sent).
+    #[schema(required = true)]
+    pub previous_webhook_secret: Option<String>,
+    /// When the previous secret stops signing.
+    #[schema(required = true)]
+    pub previous_webhook_secret_expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -724,6 +818,8 @@ pub struct StatsCounts {
     pub expired: i64,
     #[schema(required = false)]
     pub dead: i64,
+    #[schema(required = false)]
+    pub suppressed: i64,
 }
 
 /// Pending notifications due from now within an hour / a day.
@@ -846,6 +942,8 @@ pub struct BulkRequest {
     pub channel: Channel,
     #[schema(required = false)]
     pub recipient: String,
+    #[schema(required = false)]
+    pub recipient_id: String,
     #[schema(required = false)]
     pub group_key: String,
     #[schema(required = false)]
@@ -1082,6 +1180,317 @@ pub struct ListSeriesResponseItemPendingOccurrence {
     pub id: Uuid,
     #[schema(required = false)]
     pub due_at: DateTime<Utc>,
+}
+
+// The body of a rotation; without one, the default grace period applies.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSecretRotation {
+    /// ISO-8601 duration the previous secret keeps signing, at most `P30D`; `PT0S` stops it at once. Default: `CHIME_WEBHOOK_SECRET_GRACE` (24 hours).
+    #[schema(required = false, example = json!("PT24H"))]
+    pub grace_period: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateInput {
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", example = json!("card-expiring"))]
+    pub name: String,
+    /// E-mail subject template.
+    #[schema(max_length = 65536)]
+    pub subject: Option<String>,
+    /// Message template (the SMS text, the e-mail's plain text, the webhook's `body`).
+    #[schema(max_length = 65536)]
+    pub body: String,
+    /// HTML alternative template for e-mails; values are HTML-escaped.
+    #[schema(max_length = 65536)]
+    pub html: Option<String>,
+    /// Template of a digest over several messages (`items`).
+    #[schema(max_length = 65536)]
+    pub digest: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateVersionInput {
+    /// E-mail subject template.
+    #[schema(max_length = 65536)]
+    pub subject: Option<String>,
+    /// Message template (the SMS text, the e-mail's plain text, the webhook's `body`).
+    #[schema(max_length = 65536)]
+    pub body: String,
+    /// HTML alternative template for e-mails; values are HTML-escaped.
+    #[schema(max_length = 65536)]
+    pub html: Option<String>,
+    /// Template of a digest over several messages (`items`).
+    #[schema(max_length = 65536)]
+    pub digest: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Template {
+    pub name: String,
+    #[schema(minimum = 1)]
+    pub version: i64,
+    #[schema(required = true)]
+    pub subject: Option<String>,
+    pub body: String,
+    #[schema(required = true)]
+    pub html: Option<String>,
+    #[schema(required = true)]
+    pub digest: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TemplateList {
+    pub items: Vec<Template>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplatePreviewRequest {
+    /// Sample template variables.
+    pub data: Option<HashMap<String, serde_json::Value>>,
+    /// Default: the latest.
+    #[schema(minimum = 1)]
+    pub version: Option<i64>,
+    #[schema(schema_with = preview_channel)]
+    pub channel: Option<Channel>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TemplatePreview {
+    pub name: String,
+    pub version: i64,
+    #[schema(inline)]
+    pub channel: Channel,
+    #[schema(required = true)]
+    pub subject: Option<String>,
+    pub body: String,
+    #[schema(required = true)]
+    pub html: Option<String>,
+    /// The digest text, rendered over the sample data (its messages as `items`).
+    #[schema(required = true)]
+    pub digest: Option<String>,
+}
+
+// A provider's status callback, form-encoded; parameters besides these two are accepted (and
+// signed) but not read; `api::openapi` adds their `additionalProperties`.
+#[derive(Serialize, ToSchema)]
+pub struct SmsStatusReport {
+    /// The `sid` the provider answered the send with.
+    #[serde(rename = "MessageSid")]
+    pub message_sid: String,
+    /// `delivered`/`read` and `undelivered`/`failed`/`canceled` set the notification's `delivery_status`; others are kept on the attempt only.
+    #[serde(rename = "MessageStatus")]
+    #[schema(example = json!("delivered"))]
+    pub message_status: String,
+}
+
+/// Per category (or `*` for every category): per channel, `true` (allowed) or `false` (opted out). A recipient's own category, then its `*`, then the tenant default's category, then its `*`; allowed when none says.
+#[derive(Serialize)]
+pub struct Preferences;
+
+impl PartialSchema for Preferences {
+    fn schema() -> RefOr<Schema> {
+        let channels = ["email", "sms", "webhook"].into_iter().fold(
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .additional_properties(Some(AdditionalProperties::FreeForm(false))),
+            |object, channel| {
+                object.property(channel, ObjectBuilder::new().schema_type(Type::Boolean))
+            },
+        );
+        // The derive writes `example` too; `examples` would differ from every other schema.
+        #[allow(deprecated)]
+        let schema = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "Per category (or `*` for every category): per channel, `true` (allowed) or `false` (opted out). A recipient's own category, then its `*`, then the tenant default's category, then its `*`; allowed when none says.",
+            ))
+            .additional_properties(Some(channels))
+            .example(Some(serde_json::json!({"marketing": {"email": false}, "*": {"sms": true}})));
+        schema.into()
+    }
+}
+
+impl ToSchema for Preferences {}
+
+/// A daily window of local wall-clock time (`HH:MM`, in the recipient's `timezone`, UTC without one) in which nothing is sent; a send due inside is held until the window ends (DST-correct: an end inside a spring-forward gap moves to the jump). `start` after `end` spans midnight.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHours {
+    #[schema(pattern = "^[0-2][0-9]:[0-5][0-9]$", example = json!("21:00"))]
+    pub start: String,
+    #[schema(pattern = "^[0-2][0-9]:[0-5][0-9]$", example = json!("08:00"))]
+    pub end: String,
+}
+
+/// Every field of a recipient; `PUT` clears what is left out. A field that does not parse is a `422` naming it (`preferences.billing.fax`, `quiet_hours.start`).
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientInput {
+    /// Optional; must equal the id in the path.
+    #[schema(
+        required = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[A-Za-z0-9_.:@+|-]+$"
+    )]
+    pub id: String,
+    #[schema(max_length = 200)]
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+    pub webhook_url: Option<String>,
+    /// IANA name; quiet hours are read in it.
+    pub timezone: Option<String>,
+    #[schema(example = json!("pt-BR"))]
+    pub locale: Option<String>,
+    #[schema(schema_with = or_null::<Channel>)]
+    pub preferred_channel: Option<Channel>,
+    pub preferences: Option<Preferences>,
+    pub quiet_hours: Option<QuietHours>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientCreate {
+    /// The caller's own id for the recipient (`batch` is reserved).
+    #[schema(min_length = 1, max_length = 200, pattern = "^[A-Za-z0-9_.:@+|-]+$")]
+    pub id: String,
+    #[schema(max_length = 200)]
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+    pub webhook_url: Option<String>,
+    /// IANA name; quiet hours are read in it.
+    pub timezone: Option<String>,
+    #[schema(example = json!("pt-BR"))]
+    pub locale: Option<String>,
+    #[schema(schema_with = or_null::<Channel>)]
+    pub preferred_channel: Option<Channel>,
+    pub preferences: Option<Preferences>,
+    pub quiet_hours: Option<QuietHours>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Recipient {
+    /// The caller's own id for the recipient (`batch` is reserved).
+    #[schema(min_length = 1, max_length = 200, pattern = "^[A-Za-z0-9_.:@+|-]+$")]
+    pub id: String,
+    #[schema(required = true, max_length = 200)]
+    pub name: Option<String>,
+    #[schema(required = true)]
+    pub email: Option<String>,
+    /// E.164.
+    #[schema(required = true)]
+    pub phone: Option<String>,
+    #[schema(required = true)]
+    pub webhook_url: Option<String>,
+    /// IANA name; quiet hours are read in it.
+    #[schema(required = true)]
+    pub timezone: Option<String>,
+    #[schema(required = true, example = json!("pt-BR"))]
+    pub locale: Option<String>,
+    #[schema(required = true, schema_with = or_null::<Channel>)]
+    pub preferred_channel: Option<Channel>,
+    pub preferences: Preferences,
+    #[schema(required = true)]
+    pub quiet_hours: Option<QuietHours>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecipientPage {
+    pub items: Vec<Recipient>,
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientBatch {
+    #[schema(min_items = 1, max_items = 1000)]
+    pub items: Vec<RecipientCreate>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecipientBatchResult {
+    #[schema(inline)]
+    pub items: Vec<RecipientBatchResultItem>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecipientBatchResultItem {
+    /// False when it replaced an existing recipient.
+    pub created: bool,
+    pub recipient: Recipient,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientDefaults {
+    pub preferences: Option<Preferences>,
+    pub quiet_hours: Option<QuietHours>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Unsubscribed {
+    #[schema(schema_with = always_true)]
+    pub unsubscribed: bool,
+    pub category: String,
+    #[schema(inline)]
+    pub channel: Channel,
+}
+
+/// A boolean that is always `true`.
+fn always_true() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::Boolean)
+        .enum_values(Some([true]))
+        .into()
+}
+
+/// A schema with a description, for enum fields: utoipa wraps a described inline enum in
+/// `oneOf`, and `schema_with` drops the field's doc comment.
+fn described(mut schema: RefOr<Schema>, description: &str) -> RefOr<Schema> {
+    if let RefOr::T(Schema::Object(object)) = &mut schema {
+        object.description = Some(description.to_string());
+    }
+    schema
+}
+
+fn notification_status() -> RefOr<Schema> {
+    described(
+        Status::schema(),
+        "`suppressed`: not sent because, when its send was claimed, its recipient had opted out of its category on its channel (or had no address for it, or was deleted); `last_error` says which.",
+    )
+}
+
+fn create_channel() -> RefOr<Schema> {
+    described(
+        Channel::schema(),
+        "Required with `recipient`; with `recipient_id`, the one channel to use.",
+    )
+}
+
+fn rule_input_channel() -> RefOr<Schema> {
+    described(
+        or_null::<Channel>(),
+        "Required with `recipient_path`; optional with `recipient_id_path`.",
+    )
+}
+
+fn preview_channel() -> RefOr<Schema> {
+    described(
+        or_null::<Channel>(),
+        "Whose output limit applies (default `email`); only e-mail renders `html`.",
+    )
 }
 
 /// `T`'s own schema with `null` among its types, where utoipa would write
