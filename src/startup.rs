@@ -445,7 +445,7 @@ fn http_server(
                 }
                 .into()
             }))
-            .wrap(api::json_error_bodies())
+            .wrap(api::json_error_bodies(api::ops::allow_table()))
             .wrap_fn(|req, srv| {
                 use actix_web::dev::Service;
                 let method = req.method().clone();

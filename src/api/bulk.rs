@@ -8,6 +8,7 @@ use super::body::JsonObject;
 use super::error::ApiError;
 use super::notifications::{list_filter, FILTERS};
 use super::state::AppState;
+use crate::api::openapi::{responses, schemas};
 use crate::db::{self, notifications as q};
 use crate::domain::NotificationStatus;
 use crate::lifecycle::{self, after_commit};
@@ -20,6 +21,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/notifications/cancel-matching").route(web::post().to(cancel)))
         .service(web::resource("/dead-letters/replay").route(web::post().to(replay)));
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(cancel, replay))]
+pub struct Api;
 
 pub const MAX_PER_CALL: i64 = 1_000;
 
@@ -114,6 +121,26 @@ async fn dry_run(
     Ok(HttpResponse::Ok().json(json!({"dry_run": true, "matched": matched})))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/cancel-matching",
+    operation_id = "cancelMatching",
+    tag = "notifications",
+    summary = "Cancel every scheduled notification matching a filter",
+    description = "Requires the `admin` role. Cancels at most `limit` (≤ 1,000) matching scheduled notifications per call, oldest first; repeat while `more`. Audited per notification and per call.",
+    extensions(("x-required-role" = json!("admin"))),
+    request_body(content = schemas::BulkRequest),
+    responses(
+        (status = 200, description = "With `dry_run`: `{dry_run, matched}`. Otherwise `{dry_run, cancelled, remaining, more}`.", body = inline(schemas::CancelMatchingResponse)),
+        (status = 400, response = responses::BadRequest),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn cancel(
     state: web::Data<AppState>,
     caller: Caller,
@@ -146,6 +173,26 @@ async fn cancel(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/dead-letters/replay",
+    operation_id = "replayMatching",
+    tag = "notifications",
+    summary = "Replay every dead notification matching a filter",
+    description = "Requires the `admin` role. Replays at most `limit` (≤ 1,000) matching dead notifications per call, oldest first; occurrences of a series that already has a pending one are `skipped`. Audited per notification and per call.",
+    extensions(("x-required-role" = json!("admin"))),
+    request_body(content = schemas::BulkRequest),
+    responses(
+        (status = 200, description = "With `dry_run`: `{dry_run, matched}`. Otherwise `{dry_run, replayed, remaining, more}`.", body = inline(schemas::ReplayMatchingResponse)),
+        (status = 400, response = responses::BadRequest),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn replay(
     state: web::Data<AppState>,
     caller: Caller,

@@ -7,6 +7,7 @@ use super::error::ApiError;
 use super::params::parse_id;
 use super::state::AppState;
 use super::view;
+use crate::api::openapi::{params, responses, schemas};
 use crate::channels::template::Template;
 use crate::db::{self, models::Notification, stats as q};
 use crate::domain::{CronSpec, TimeZone};
@@ -20,6 +21,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/notifications/{id}/timeline").route(web::get().to(timeline)))
         .service(web::resource("/series").route(web::get().to(series_list)));
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(timeline, series_list))]
+pub struct Api;
 
 fn entry(at: DateTime<Utc>, kind: &str, detail: Value) -> (DateTime<Utc>, Value) {
     let mut v = json!({"at": view::ts(at), "kind": kind});
@@ -48,6 +55,22 @@ fn render(src: &str, n: &Notification) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/{id}/timeline",
+    operation_id = "getTimeline",
+    tag = "notifications",
+    summary = "A notification's timeline and rendered message",
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "Items in time order; `kind` is `created`, `scheduled`, `attempt`, `audit`, `claimed` or `ended`.", body = inline(schemas::GetTimelineResponse)),
+        (status = 404, response = responses::NotFound),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn timeline(
     state: web::Data<AppState>,
     caller: Caller,
@@ -175,6 +198,23 @@ fn build(
 /// Next fire times listed per series, after its pending occurrence.
 const NEXT_FIRES: usize = 3;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/series",
+    operation_id = "listSeries",
+    tag = "series",
+    summary = "List recurring series with their next fire times",
+    params(params::ListSeriesQuery),
+    responses(
+        (status = 200, description = "Newest first.", body = inline(schemas::ListSeriesResponse)),
+        (status = 400, response = responses::BadRequest),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn series_list(
     state: web::Data<AppState>,
     caller: Caller,

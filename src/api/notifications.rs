@@ -39,8 +39,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/dead-letters").route(web::get().to(dead_letters)));
 }
 
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create,
+    list,
+    cancel_group,
+    get,
+    reschedule,
+    cancel,
+    attempts,
+    replay,
+    dead_letters
+))]
+pub struct Api;
+
 use super::params::MAX_KEY_LEN;
 use super::params::{idempotency_key, parse_id, parse_template};
+use crate::api::openapi::{params, responses, schemas};
 
 /// `html`: an HTML alternative part, for e-mails only.
 pub fn parse_html(body: &mut JsonObject, channel: ChannelKind) -> Result<Option<String>, ApiError> {
@@ -476,6 +493,27 @@ pub(super) async fn check_draft(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications",
+    operation_id = "createNotification",
+    tag = "notifications",
+    summary = "Create a notification",
+    description = "`422` when the send time is after the expiry, the notification has already expired, the timezone or cron expression is invalid, or a webhook URL resolves to a private address. With `cron`, also `422` naming `cron` when the series would fire more often than `CHIME_MIN_SERIES_INTERVAL` (default 60 s) allows. `429` `limit_exceeded` when the tenant holds `CHIME_MAX_ACTIVE_SERIES` active series or `CHIME_MAX_PENDING_NOTIFICATIONS` pending notifications already.",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Same as the body's `idempotency_key`; when both are given they must be equal.", min_length = 1, max_length = 200, nullable = false)),
+    request_body(content = schemas::NotificationCreate),
+    responses(
+        (status = 200, description = "A notification with this `idempotency_key` already exists; it is returned and nothing is created.", body = schemas::Notification),
+        (status = 201, description = "Created.", body = schemas::Notification),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
 async fn create(
     state: web::Data<AppState>,
@@ -551,6 +589,22 @@ async fn load(state: &AppState, tenant_id: Uuid, id: Uuid) -> Result<Notificatio
     .ok_or_else(|| ApiError::not_found("notification"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/{id}",
+    operation_id = "getNotification",
+    tag = "notifications",
+    summary = "Get a notification",
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "The notification.", body = schemas::Notification),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -704,6 +758,23 @@ async fn list_page(
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications",
+    operation_id = "listNotifications",
+    tag = "notifications",
+    summary = "List notifications",
+    params(params::ListNotificationsQuery),
+    responses(
+        (status = 200, description = "Newest first, or in the order of `sort`.", body = schemas::NotificationPage),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -713,6 +784,26 @@ async fn list(
     list_page(&state, caller.tenant_id, f).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/dead-letters",
+    operation_id = "listDeadLetters",
+    tag = "notifications",
+    summary = "List dead notifications",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(params::ListDeadLettersQuery),
+    responses(
+        (status = 200, description = "Newest first.", body = schemas::NotificationPage),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn dead_letters(
     state: web::Data<AppState>,
     caller: Caller,
@@ -725,6 +816,28 @@ async fn dead_letters(
     list_page(&state, caller.tenant_id, f).await
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/notifications/{id}",
+    operation_id = "updateNotification",
+    tag = "notifications",
+    summary = "Change a scheduled notification",
+    description = "Only while `scheduled`; `409` once sending has started. Occurrences of a recurring series keep the series' times.",
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    request_body(content = schemas::NotificationPatch),
+    responses(
+        (status = 200, description = "Updated; the schedule moved with it.", body = schemas::Notification),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
 async fn reschedule(
     state: web::Data<AppState>,
@@ -940,6 +1053,24 @@ async fn check_change_renders(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/cancel",
+    operation_id = "cancelNotification",
+    tag = "notifications",
+    summary = "Cancel a notification",
+    description = "`409` when it was already sent (or is no longer pending).",
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "Status `cancelled` (cancelling a cancelled notification is a no-op).", body = schemas::Notification),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
 async fn cancel(
     state: web::Data<AppState>,
@@ -962,6 +1093,24 @@ async fn cancel(
     Ok(HttpResponse::Ok().json(view::notification(&row)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/cancel",
+    operation_id = "cancelNotificationGroup",
+    tag = "notifications",
+    summary = "Cancel a group",
+    request_body(content = schemas::GroupCancel),
+    responses(
+        (status = 200, description = "Every still-pending notification with the key was cancelled.", body = schemas::CancelCount),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn cancel_group(
     state: web::Data<AppState>,
     caller: Caller,
@@ -986,6 +1135,22 @@ async fn cancel_group(
     Ok(HttpResponse::Ok().json(json!({"cancelled": cancelled.len()})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/{id}/attempts",
+    operation_id = "listNotificationAttempts",
+    tag = "notifications",
+    summary = "List delivery attempts",
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "Oldest first.", body = schemas::DeliveryAttemptList),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn attempts(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1004,6 +1169,26 @@ async fn attempts(
         .json(json!({"items": rows.iter().map(view::attempt).collect::<Vec<_>>()})))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/replay",
+    operation_id = "replayNotification",
+    tag = "notifications",
+    summary = "Replay a dead notification",
+    description = "`409` unless the notification is `dead`.\n\nRequires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "Back to `scheduled`, due now.", body = schemas::Notification),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
 async fn replay(
     state: web::Data<AppState>,

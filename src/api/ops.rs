@@ -2,15 +2,17 @@
 //! Redis and PostgreSQL at scrape time, cached for a few seconds and bounded by timeouts so a
 //! scrape answers even while a dependency is down).
 
-use super::AppState;
+use super::openapi::{responses, schemas};
+use super::{AllowTable, AppState};
 use crate::db::{self, DbError};
 use crate::ops::metrics::{self, DbGauges, QueueGauges, StoreGauges};
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde_json::json;
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{LazyLock, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+use utoipa::OpenApi;
 
 /// How long gauges read from Redis and PostgreSQL are reused: scrapes from several Prometheus
 /// servers, or a short scrape interval, cost the stores one read per this period.
@@ -24,17 +26,99 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
     // Resources, not `cfg.route`: another method on these paths is then a 405, not a 404.
     cfg.service(web::resource("/healthz").route(web::get().to(healthz)))
         .service(web::resource("/readyz").route(web::get().to(readyz)))
-        .service(web::resource("/openapi.json").route(web::get().to(super::openapi)));
+        .service(web::resource("/openapi.json").route(web::get().to(serve)));
     if with_metrics {
         cfg.service(web::resource("/metrics").route(web::get().to(render_metrics)));
     }
 }
 
+/// This module's operations in the OpenAPI document: a route added above gets a
+/// `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(healthz, readyz, render_metrics, serve))]
+pub struct Api;
+
+/// The whole OpenAPI document: these operations endpoints, then the API's operations and shared
+/// parts (`api::openapi`, where adding an operation is explained).
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = super::openapi::document();
+    let api_paths = std::mem::take(&mut doc.paths);
+    // The operations endpoints come first, as they always have.
+    doc.paths = Api::openapi().paths;
+    doc.paths.merge(api_paths);
+    doc
+}
+
+/// The document as pretty JSON with a final newline (as `src/api/openapi.json` holds it).
+pub fn json() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| {
+        // Serialising plain data into a string cannot fail.
+        let mut text = document()
+            .to_pretty_json()
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        text.push('\n');
+        text
+    })
+}
+
+/// The methods of every route, for the `Allow` header of a 405.
+pub fn allow_table() -> &'static AllowTable {
+    static TABLE: OnceLock<AllowTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let doc = serde_json::from_str(json()).unwrap_or_default();
+        AllowTable::from_document(&doc)
+    })
+}
+
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "openapi",
+    tag = "operations",
+    summary = "This OpenAPI document",
+    security(),
+    responses(
+        (status = 200, description = "OpenAPI 3 document.", body = Object),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
+async fn serve() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(json())
+}
+
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "operations",
+    summary = "Liveness",
+    security(),
+    responses(
+        (status = 200, description = "The process is running.", body = schemas::Health),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
 /// 200 only when both PostgreSQL and Redis answer; a load balancer then stops sending traffic.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "readyz",
+    tag = "operations",
+    summary = "Readiness",
+    security(),
+    responses(
+        (status = 200, description = "PostgreSQL and Redis answer.", body = schemas::Readiness),
+        (status = 503, description = "A dependency is down.", body = schemas::NotReady, headers(("Retry-After" = i64, description = "Seconds to wait before retrying."))),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
     let postgres = tokio::time::timeout(
@@ -123,6 +207,19 @@ async fn store_gauges(state: &AppState) -> StoreGauges {
     fresh
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "operations",
+    summary = "Prometheus metrics",
+    description = "Served on `CHIME_OPS_ADDR` only when that is set; otherwise on the API port.",
+    security(),
+    responses(
+        (status = 200, description = "Prometheus text exposition format.", body = String, content_type = "text/plain"),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn render_metrics(state: web::Data<AppState>) -> HttpResponse {
     let store = store_gauges(&state).await;
     match metrics::text(store) {

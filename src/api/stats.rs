@@ -5,6 +5,7 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::state::AppState;
 use super::view;
+use crate::api::openapi::{responses, schemas};
 use crate::db::{self, stats as q};
 use crate::domain::{AccessRole, ChannelKind};
 use actix_web::{web, HttpResponse};
@@ -19,6 +20,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/stats").route(web::get().to(stats)))
         .service(web::resource("/me").route(web::get().to(me)));
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(stats, me))]
+pub struct Api;
 
 const OUTCOMES: [&str; 5] = [
     "success",
@@ -58,6 +65,21 @@ struct Slow {
     forecast: Vec<q::HourChannel>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats",
+    operation_id = "getStats",
+    tag = "operations",
+    summary = "The dashboard's figures for the caller's tenant",
+    description = "Any role. Shared for 1 s per tenant; counts and forecast are recomputed at most every 10 s.",
+    responses(
+        (status = 200, description = "Figures.", body = schemas::Stats),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn stats(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     // Keyed by the Redis prefix too: one process may serve several deployments (tests do).
     let key = (state.settings.redis.prefix.clone(), caller.tenant_id);
@@ -243,6 +265,20 @@ pub async fn queue_depths(schedule: &crate::schedule::Schedule) -> redis::RedisR
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "getMe",
+    tag = "auth",
+    summary = "Who is calling",
+    responses(
+        (status = 200, description = "The caller.", body = inline(schemas::GetMeResponse)),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
