@@ -89,6 +89,10 @@ pub const VISIBILITY_MARGIN: Duration = Duration::from_secs(5);
 /// The longest a rotated-out webhook secret may keep signing.
 pub const MAX_WEBHOOK_SECRET_GRACE: Duration = Duration::from_secs(30 * 86_400);
 
+/// Default fuel of one render: MiniJinja instructions executed. A typical reminder uses a few
+/// hundred; a loop over a few thousand items still fits.
+pub const DEFAULT_RENDER_FUEL: u64 = 100_000;
+
 /// The file read when neither `--config` nor `CHIME_CONFIG` names one, if it exists.
 pub const DEFAULT_FILE: &str = "chime.toml";
 /// The environment variable naming the configuration file.
@@ -350,7 +354,7 @@ impl Settings {
             channels: ChannelSettings {
                 http_timeout: Duration::from_secs(15),
                 webhook_allow_private: false,
-                render_fuel: crate::channels::template::RENDER_FUEL,
+                render_fuel: DEFAULT_RENDER_FUEL,
                 smtp_url: None,
                 smtp_from: "chime@localhost".into(),
                 sms_url: None,
@@ -652,7 +656,7 @@ impl ChannelSettings {
             .map(|v| Secret::new(v.text));
         s.sms_from = src.get("channels.sms_from").map(|v| v.text);
         if let Some(v) = src.get("channels.smtp_message_id_domain") {
-            if !crate::channels::email::is_fully_qualified_domain(&v.text) {
+            if !crate::domain::is_fully_qualified_domain(&v.text) {
                 return Err(v.error("expected a fully qualified host name like mail.example.com"));
             }
             s.smtp_message_id_domain = Some(v.text);

@@ -3,7 +3,9 @@
 
 use crate::api::{self, body::MAX_BODY_BYTES, AppState};
 use crate::config::{Role, Settings};
-use crate::db::{self, PgPool};
+use crate::db;
+use crate::schedule::redis_manager_config;
+pub use crate::schedule::RoleContext;
 use crate::schedule::Schedule;
 use crate::{events, ops, schedule, sender};
 use actix_web::{web, App, HttpServer};
@@ -13,15 +15,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-
-/// Shared by every role of one process.
-#[derive(Clone)]
-pub struct RoleContext {
-    pub settings: Arc<Settings>,
-    pub pool: PgPool,
-    pub schedule: Schedule,
-    pub redis: crate::schedule::RedisClient,
-}
 
 pub struct Application {
     port: Option<u16>,
@@ -214,15 +207,6 @@ pub async fn prepare_database_within(
             }
         })
         .await
-}
-
-/// The connection manager reconnects by itself, one attempt per failed command: its own
-/// backoff would otherwise hold every command for up to a minute after Redis came back.
-pub(crate) fn redis_manager_config() -> redis::aio::ConnectionManagerConfig {
-    redis::aio::ConnectionManagerConfig::new()
-        .set_connection_timeout(Duration::from_secs(2))
-        .set_response_timeout(Duration::from_secs(5))
-        .set_number_of_retries(0)
 }
 
 /// Connects to Redis within `budget`.
@@ -461,7 +445,7 @@ fn http_server(
                 }
                 .into()
             }))
-            .wrap(api::json_error_bodies())
+            .wrap(api::json_error_bodies(api::ops::allow_table()))
             .wrap_fn(|req, srv| {
                 use actix_web::dev::Service;
                 let method = req.method().clone();
@@ -486,7 +470,7 @@ fn http_server(
             .wrap(tracing_actix_web::TracingLogger::<
                 api::request_span::RequestSpan,
             >::new())
-            .configure(|cfg| ops::routes(cfg, with_metrics))
+            .configure(|cfg| api::ops::routes(cfg, with_metrics))
             .configure(|cfg| {
                 if with_api {
                     api::configure(cfg);

@@ -1,5 +1,6 @@
 //! Who is calling: `Authorization: Bearer` with an API key (`chk_…`) or a JWT (HS256).
 
+pub use super::caller::{Caller, KeyCache, UserState, KEY_CACHE_TTL};
 use super::error::ApiError;
 use super::rate_limit::Subject;
 use super::state::AppState;
@@ -8,32 +9,7 @@ use crate::domain::AccessRole;
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-/// An authenticated caller; every query is scoped to its tenant.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub tenant_id: Uuid,
-    pub role: AccessRole,
-    /// `key:<id>` or `user:<id>`, for the audit log.
-    pub actor: String,
-    /// An API key's own rate limit (requests per second), on top of the tenant's.
-    pub key_rate: Option<(Uuid, u32)>,
-}
-
-impl Caller {
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        match self.role {
-            AccessRole::Admin => Ok(()),
-            AccessRole::Member => Err(ApiError::Forbidden(
-                "this action needs the admin role".into(),
-            )),
-        }
-    }
-}
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Claims {
@@ -69,78 +45,6 @@ fn decode_jwt(secret: &str, token: &str) -> Result<Claims, ApiError> {
     )
     .map(|data| data.claims)
     .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))
-}
-
-/// Successful API-key lookups and the state of JWT users, kept briefly so a busy client does not
-/// cost a query per request. Keys are keyed by their digest, so the cache never holds a secret.
-/// A change made through this replica drops its entry at once; other replicas see it within
-/// [`KEY_CACHE_TTL`].
-#[derive(Default)]
-pub struct KeyCache {
-    entries: Mutex<HashMap<String, (Caller, Instant)>>,
-    users: Mutex<HashMap<Uuid, (Option<UserState>, Instant)>>,
-}
-
-/// What a JWT is checked against on every use.
-#[derive(Debug, Clone)]
-struct UserState {
-    tenant_id: Uuid,
-    role: AccessRole,
-    token_version: i32,
-    disabled: bool,
-}
-
-/// The longest a revoked key, or a deleted, disabled or changed user's token, keeps working on a
-/// replica other than the one that made the change.
-pub const KEY_CACHE_TTL: Duration = Duration::from_secs(30);
-
-impl KeyCache {
-    pub fn forget_user(&self, id: Uuid) {
-        if let Ok(mut users) = self.users.lock() {
-            users.remove(&id);
-        }
-    }
-
-    /// `None` when not cached; `Some(None)` when cached as unknown (deleted).
-    fn get_user(&self, id: Uuid) -> Option<Option<UserState>> {
-        let users = self.users.lock().ok()?;
-        users
-            .get(&id)
-            .filter(|(_, at)| at.elapsed() < KEY_CACHE_TTL)
-            .map(|(u, _)| u.clone())
-    }
-
-    fn put_user(&self, id: Uuid, state: Option<UserState>) {
-        if let Ok(mut users) = self.users.lock() {
-            if users.len() > 10_000 {
-                users.clear();
-            }
-            users.insert(id, (state, Instant::now()));
-        }
-    }
-
-    pub fn forget_hash(&self, hash: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(hash);
-        }
-    }
-
-    fn get(&self, hash: &str) -> Option<Caller> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(hash)
-            .filter(|(_, at)| at.elapsed() < KEY_CACHE_TTL)
-            .map(|(c, _)| c.clone())
-    }
-
-    fn put(&self, hash: &str, caller: &Caller) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() > 10_000 {
-                entries.clear();
-            }
-            entries.insert(hash.to_string(), (caller.clone(), Instant::now()));
-        }
-    }
 }
 
 impl FromRequest for Caller {

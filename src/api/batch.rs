@@ -7,13 +7,13 @@ use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::{ApiError, ItemError};
 use super::events::{parse_event, render_event};
-use super::notifications::{
-    check_draft, load_directory, named_recipients, parse_create, schedule_many_after_commit, Draft,
-};
+use super::notifications::{check_draft, load_directory, named_recipients, parse_create, Draft};
 use super::state::AppState;
 use super::view;
+use crate::api::openapi::{responses, schemas};
 use crate::db::{self, batch_insert};
 use crate::events::queue;
+use crate::lifecycle::after_commit;
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::Connection;
 use futures_util::{stream, StreamExt};
@@ -24,6 +24,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/notifications/batch").route(web::post().to(notifications)))
         .service(web::resource("/events/batch").route(web::post().to(events)));
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(notifications, events))]
+pub struct Api;
 
 pub const MAX_ITEMS: usize = 1_000;
 
@@ -103,6 +109,26 @@ pub(super) fn fail_if_any(mut bad: Vec<ItemError>) -> Result<(), ApiError> {
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/batch",
+    operation_id = "createNotificationsBatch",
+    tag = "notifications",
+    summary = "Create up to 1,000 notifications at once",
+    description = "Every item is checked exactly as `POST /api/v1/notifications` checks its body. Any bad item is a `422` whose `error.items` lists each bad item's index and field, and nothing is created. Otherwise all rows are written in one transaction and scheduled in one Redis round trip. An `idempotency_key` already stored, or repeated earlier in the batch, returns the existing notification in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).",
+    request_body(content = schemas::NotificationBatch),
+    responses(
+        (status = 200, description = "Every item was an idempotent repeat; nothing was created.", body = schemas::NotificationBatchResult),
+        (status = 201, description = "Created; the items in request order.", body = schemas::NotificationBatchResult),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn notifications(
     state: web::Data<AppState>,
     caller: Caller,
@@ -192,7 +218,7 @@ async fn notifications(
     .await?;
 
     let created: Vec<_> = results.iter().filter(|(_, c)| *c).map(|(n, _)| n).collect();
-    schedule_many_after_commit(&state, &created).await;
+    after_commit::schedule_many(&state.schedule, &created).await;
     tracing::debug!(
         items = results.len(),
         created = created.len(),
@@ -212,6 +238,26 @@ async fn notifications(
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/events/batch",
+    operation_id = "createEventsBatch",
+    tag = "events",
+    summary = "Post up to 1,000 events at once",
+    description = "Every item is checked exactly as `POST /api/v1/events` checks its body; any bad item is a `422` listing each bad item in `error.items`, and nothing is stored. The events are written in one transaction and queued in one Redis round trip. A repeated `idempotency_key` returns the existing event in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).",
+    request_body(content = schemas::EventBatch),
+    responses(
+        (status = 200, description = "Every item was an idempotent repeat; nothing new was stored.", body = schemas::EventBatchResult),
+        (status = 202, description = "Accepted; the items in request order.", body = schemas::EventBatchResult),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn events(
     state: web::Data<AppState>,
     caller: Caller,

@@ -6,20 +6,27 @@
 use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::ApiError;
-use super::notifications::{list_filter, schedule_after_commit, unschedule_after_commit, FILTERS};
+use super::notifications::{list_filter, FILTERS};
 use super::state::AppState;
-use crate::db::models::Notification;
+use crate::api::openapi::{responses, schemas};
 use crate::db::{self, notifications as q};
+use crate::domain::NotificationStatus;
+use crate::lifecycle::{self, after_commit};
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/notifications/cancel-matching").route(web::post().to(cancel)))
         .service(web::resource("/dead-letters/replay").route(web::post().to(replay)));
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(cancel, replay))]
+pub struct Api;
 
 pub const MAX_PER_CALL: i64 = 1_000;
 
@@ -33,7 +40,11 @@ struct Request {
 
 /// Reads `{filters…, "dry_run": bool, "limit": n}`. The filters are those of
 /// `GET /notifications` (as strings); `status` is fixed by the action.
-fn parse(mut body: JsonObject, status: &str, need_filter: bool) -> Result<Request, ApiError> {
+fn parse(
+    mut body: JsonObject,
+    status: NotificationStatus,
+    need_filter: bool,
+) -> Result<Request, ApiError> {
     let dry_run = match body.opt_value("dry_run") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => b,
@@ -73,7 +84,7 @@ fn parse(mut body: JsonObject, status: &str, need_filter: bool) -> Result<Reques
         ));
     }
     if let Some(s) = query.get("status") {
-        if s != status {
+        if s != status.as_str() {
             return Err(ApiError::invalid(
                 "status",
                 format!("this action only applies to {status} notifications"),
@@ -83,7 +94,7 @@ fn parse(mut body: JsonObject, status: &str, need_filter: bool) -> Result<Reques
     let given = json!(query);
     let allowed: Vec<&str> = FILTERS.iter().copied().filter(|f| *f != "sort").collect();
     let mut filter = list_filter(&query, &allowed)?;
-    filter.status = Some(status.into());
+    filter.status = Some(status);
     Ok(Request {
         filter,
         given,
@@ -110,13 +121,33 @@ async fn dry_run(
     Ok(HttpResponse::Ok().json(json!({"dry_run": true, "matched": matched})))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/cancel-matching",
+    operation_id = "cancelMatching",
+    tag = "notifications",
+    summary = "Cancel every scheduled notification matching a filter",
+    description = "Requires the `admin` role. Cancels at most `limit` (≤ 1,000) matching scheduled notifications per call, oldest first; repeat while `more`. Audited per notification and per call.",
+    extensions(("x-required-role" = json!("admin"))),
+    request_body(content = schemas::BulkRequest),
+    responses(
+        (status = 200, description = "With `dry_run`: `{dry_run, matched}`. Otherwise `{dry_run, cancelled, remaining, more}`.", body = inline(schemas::CancelMatchingResponse)),
+        (status = 400, response = responses::BadRequest),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn cancel(
     state: web::Data<AppState>,
     caller: Caller,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let req = parse(body, "scheduled", true)?;
+    let req = parse(body, NotificationStatus::Scheduled, true)?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let f = req.filter.clone();
@@ -125,40 +156,14 @@ async fn cancel(
     }
     let (limit, given) = (req.limit, req.given.clone());
     let (cancelled, next, remaining) = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let ids = q::ids_matching(conn, tenant_id, &f, limit)?;
-            let rows = q::cancel_ids(conn, tenant_id, &ids)?;
-            let done: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-            // As with a single cancel, a cancelled occurrence leaves its series running.
-            let occurrences = db::series::occurrences_among(conn, &done)?;
-            let next = crate::events::series::advance_each(conn, &occurrences)?;
-            let detail = json!({"bulk": true, "filter": given});
-            db::audit::record_each(
-                conn,
-                tenant_id,
-                &actor,
-                "notification.cancelled",
-                &done,
-                &detail,
-            )?;
-            db::audit::record(
-                conn,
-                tenant_id,
-                &actor,
-                "notification.bulk_cancelled",
-                None,
-                json!({"filter": given, "cancelled": done.len()}),
-            )?;
-            let remaining = q::count_matching(conn, tenant_id, &f, db::stats::COUNT_CAP)?;
-            Ok::<_, ApiError>((rows, next, remaining))
-        })
+        lifecycle::cancel::cancel_matching(conn, tenant_id, &f, limit, &actor, &given)
     })
     .await?;
     for (id, version) in &cancelled {
-        unschedule_after_commit(&state, *id, *version).await;
+        after_commit::unschedule(&state.schedule, *id, *version).await;
     }
     for row in &next {
-        schedule_after_commit(&state, row, None).await;
+        after_commit::schedule(&state.schedule, row, None).await;
     }
     Ok(HttpResponse::Ok().json(json!({
         "dry_run": false,
@@ -168,13 +173,33 @@ async fn cancel(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/dead-letters/replay",
+    operation_id = "replayMatching",
+    tag = "notifications",
+    summary = "Replay every dead notification matching a filter",
+    description = "Requires the `admin` role. Replays at most `limit` (≤ 1,000) matching dead notifications per call, oldest first; occurrences of a series that already has a pending one are `skipped`. Audited per notification and per call.",
+    extensions(("x-required-role" = json!("admin"))),
+    request_body(content = schemas::BulkRequest),
+    responses(
+        (status = 200, description = "With `dry_run`: `{dry_run, matched}`. Otherwise `{dry_run, replayed, remaining, more}`.", body = inline(schemas::ReplayMatchingResponse)),
+        (status = 400, response = responses::BadRequest),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn replay(
     state: web::Data<AppState>,
     caller: Caller,
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let req = parse(body, "dead", false)?;
+    let req = parse(body, NotificationStatus::Dead, false)?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let f = req.filter.clone();
@@ -183,11 +208,11 @@ async fn replay(
     }
     let (limit, given) = (req.limit, req.given.clone());
     let (replayed, skipped, remaining) = db::run(&state.pool, move |conn| {
-        replay_batch(conn, tenant_id, &f, limit, &actor, &given)
+        lifecycle::replay::replay_matching(conn, tenant_id, &f, limit, &actor, &given)
     })
     .await?;
     for row in &replayed {
-        schedule_after_commit(&state, row, None).await;
+        after_commit::schedule(&state.schedule, row, None).await;
     }
     // Skipped rows stay dead and still match: only more than those is more to do.
     let more = remaining > skipped.len() as i64;
@@ -198,64 +223,4 @@ async fn replay(
         "remaining": remaining,
         "more": more,
     })))
-}
-
-/// What one bounded replay did: the rows replayed, those skipped (with why), and how many
-/// still match (counted up to [`db::stats::COUNT_CAP`]).
-pub type ReplayBatch = (Vec<Notification>, Vec<Value>, i64);
-
-/// Replays up to `limit` dead rows matching `f` (oldest first) in one transaction, audited.
-pub fn replay_batch(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    f: &q::ListFilter,
-    limit: i64,
-    actor: &str,
-    given: &Value,
-) -> Result<ReplayBatch, ApiError> {
-    conn.transaction(|conn| {
-        let ids = q::ids_matching(conn, tenant_id, f, limit)?;
-        let mut replayed = Vec::new();
-        let mut skipped = Vec::new();
-        // A series may have only one pending occurrence: replay at most one dead occurrence
-        // per series, and none of a series that has already moved on.
-        let mut series_taken = HashSet::new();
-        for id in ids {
-            let Some(current) = q::lock(conn, tenant_id, id)? else {
-                continue;
-            };
-            if let Some(series_id) = current.series_id {
-                let pending = db::series::pending_occurrence(conn, series_id)?;
-                if pending.is_some() || !series_taken.insert(series_id) {
-                    skipped.push(json!({"id": id, "reason": format!(
-                        "series {series_id} already has a pending occurrence"
-                    )}));
-                    continue;
-                }
-            }
-            if let Some(row) = q::replay(conn, tenant_id, id)? {
-                replayed.push(row);
-            }
-        }
-        let done: Vec<Uuid> = replayed.iter().map(|r| r.id).collect();
-        let detail = json!({"bulk": true, "filter": given});
-        db::audit::record_each(
-            conn,
-            tenant_id,
-            actor,
-            "notification.replayed",
-            &done,
-            &detail,
-        )?;
-        db::audit::record(
-            conn,
-            tenant_id,
-            actor,
-            "notification.bulk_replayed",
-            None,
-            json!({"filter": given, "replayed": done.len(), "skipped": skipped.len()}),
-        )?;
-        let remaining = q::count_matching(conn, tenant_id, f, db::stats::COUNT_CAP)?;
-        Ok::<_, ApiError>((replayed, skipped, remaining))
-    })
 }

@@ -10,6 +10,7 @@
 
 use super::error::ApiError;
 use super::state::AppState;
+use crate::api::openapi::{responses, schemas};
 use crate::channels::sms::verify_twilio_signature;
 use crate::db::{self, DbError};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -19,6 +20,12 @@ use serde_json::json;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/channels/sms/status").route(web::post().to(sms_status)));
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(sms_status))]
+pub struct Api;
 
 /// What a provider status means for the notification: `delivered` or `undelivered` once the
 /// message's fate is known; `None` while it is still on its way.
@@ -38,6 +45,24 @@ fn callback_url(state: &AppState, req: &HttpRequest) -> String {
     format!("{}://{}{}", info.scheme(), info.host(), req.uri())
 }
 
+#[utoipa::path(
+    post,
+    path = "/channels/sms/status",
+    operation_id = "smsStatusReport",
+    tag = "channels",
+    summary = "SMS status report",
+    description = "Twilio-style status callback for SMS sent through the provider (set `CHIME_SMS_STATUS_CALLBACK_URL` to have each message ask for one). Authenticated by `X-Twilio-Signature`: base64 HMAC-SHA1, keyed with `CHIME_SMS_AUTH_TOKEN`, over the callback URL followed by the sorted form parameters (names and values). A bad or missing signature is a `403`, an unknown `MessageSid` a `404`; neither changes anything.",
+    security(),
+    params(("X-Twilio-Signature" = String, Header)),
+    request_body(content = schemas::SmsStatusReport, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 204, description = "Recorded on the attempt (and, when final, the notification)."),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn sms_status(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -6,6 +6,7 @@ use super::body::JsonObject;
 use super::error::ApiError;
 use super::state::AppState;
 use super::view;
+use crate::api::openapi::{responses, schemas};
 use crate::domain::{local_time, CronSpec, TimeZone};
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
@@ -15,9 +16,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/cron/preview").route(web::post().to(preview)));
 }
 
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(preview))]
+pub struct Api;
+
 const DEFAULT_COUNT: i64 = 5;
 const MAX_COUNT: i64 = 100;
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cron/preview",
+    operation_id = "previewCron",
+    tag = "time",
+    summary = "Preview cron fire times",
+    description = "An invalid cron expression or timezone is a `422` naming the field. `422` naming `cron` when the expression fires more often than `CHIME_MIN_SERIES_INTERVAL` allows, as a series create would.",
+    request_body(content = schemas::CronPreviewRequest),
+    responses(
+        (status = 200, description = "The next fire times.", body = schemas::CronPreview),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn preview(
     state: web::Data<AppState>,
     _caller: Caller,

@@ -245,6 +245,17 @@ impl From<DbError> for ApiError {
     }
 }
 
+impl From<crate::lifecycle::LifecycleError> for ApiError {
+    fn from(e: crate::lifecycle::LifecycleError) -> Self {
+        use crate::lifecycle::LifecycleError as L;
+        match e {
+            L::NotFound => ApiError::not_found("notification"),
+            L::Conflict(message) => ApiError::Conflict(message),
+            L::Db(e) => ApiError::from(e),
+        }
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         ApiError::from(DbError::Query(e))

@@ -5,12 +5,14 @@ use super::auth::Caller;
 use super::body::JsonObject;
 use super::cursor;
 use super::error::ApiError;
-use super::notifications::{idempotency_key, parse_id, unschedule_after_commit};
+use super::params::{idempotency_key, parse_id};
 use super::state::AppState;
 use super::view;
+use crate::api::openapi::{params, responses, schemas};
 use crate::db::{self, models::Event, models::NewEvent};
 use crate::domain::EventType;
 use crate::events::queue;
+use crate::lifecycle::after_commit;
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::Connection;
 use serde_json::{json, Value};
@@ -26,6 +28,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/events/{id}").route(web::get().to(get)))
     .service(web::resource("/events/{id}/cancel").route(web::post().to(cancel)));
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, get, cancel))]
+pub struct Api;
 
 const MAX_KEY_LEN: usize = 200;
 const STATUSES: [&str; 4] = ["received", "processed", "ignored", "failed"];
@@ -77,6 +85,27 @@ pub(super) fn render_event(e: &Event, notification_ids: &[Uuid]) -> Value {
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/events",
+    operation_id = "createEvent",
+    tag = "events",
+    summary = "Post an event",
+    description = "The rule for the event's type decides what is scheduled. Without a rule, the built-in handler uses `payload.target_date` and creates one notification per recipient among `payload.email`, `payload.phone` and `payload.webhook_url`, with `payload.lead_time` (default `PT0S`).",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Same as the body's `idempotency_key`; when both are given they must be equal.", min_length = 1, max_length = 200, nullable = false)),
+    request_body(content = schemas::EventCreate),
+    responses(
+        (status = 200, description = "An event with this `idempotency_key` already exists; it is returned.", body = schemas::Event),
+        (status = 202, description = "Accepted; the event handler turns it into notifications.", body = schemas::Event),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -109,6 +138,22 @@ async fn create(
     Ok(HttpResponse::Accepted().json(render(&row, &[])))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/events/{id}",
+    operation_id = "getEvent",
+    tag = "events",
+    summary = "Get an event",
+    params(("id" = uuid::Uuid, Path, description = "The event id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "The event and the notifications it created.", body = schemas::Event),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -128,6 +173,23 @@ async fn get(
     Ok(HttpResponse::Ok().json(render(&row, &ids)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/events",
+    operation_id = "listEvents",
+    tag = "events",
+    summary = "List events",
+    params(params::ListEventsQuery),
+    responses(
+        (status = 200, description = "Newest first.", body = schemas::EventPage),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -187,6 +249,22 @@ async fn list(
 /// Cancels every pending notification the event created. An event not yet handled is closed
 /// as `ignored` first, so the worker creates nothing for it afterwards.
 #[tracing::instrument(skip_all, fields(event_id = %path.as_str()))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/events/{id}/cancel",
+    operation_id = "cancelEvent",
+    tag = "events",
+    summary = "Cancel an event's notifications",
+    params(("id" = uuid::Uuid, Path, description = "The event id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "Every pending notification the event created was cancelled. An event not yet handled is closed as `ignored`, so it creates nothing later.", body = schemas::EventCancelled),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn cancel(
     state: web::Data<AppState>,
     caller: Caller,
@@ -219,7 +297,7 @@ async fn cancel(
     })
     .await?;
     for (nid, version) in &cancelled {
-        unschedule_after_commit(&state, *nid, *version).await;
+        after_commit::unschedule(&state.schedule, *nid, *version).await;
     }
     Ok(HttpResponse::Ok().json(json!({
         "cancelled": cancelled.len(),

@@ -4,9 +4,10 @@
 use super::auth::Caller;
 use super::cursor;
 use super::error::ApiError;
-use super::notifications::parse_id;
+use super::params::parse_id;
 use super::state::AppState;
 use super::view;
+use crate::api::openapi::{params, responses, schemas};
 use crate::channels::template::Template;
 use crate::db::{self, models::Notification, stats as q};
 use crate::domain::{CronSpec, TimeZone};
@@ -21,6 +22,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/series").route(web::get().to(series_list)));
 }
 
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(timeline, series_list))]
+pub struct Api;
+
 fn entry(at: DateTime<Utc>, kind: &str, detail: Value) -> (DateTime<Utc>, Value) {
     let mut v = json!({"at": view::ts(at), "kind": kind});
     if let (Value::Object(target), Value::Object(extra)) = (&mut v, detail) {
@@ -33,8 +40,7 @@ fn entry(at: DateTime<Utc>, kind: &str, detail: Value) -> (DateTime<Utc>, Value)
 /// costs the timeline no more than it costs a send.
 fn render(src: &str, n: &Notification) -> Result<String, String> {
     use crate::channels::template::{context, Budget, OutputLimit};
-    use crate::channels::ChannelKind;
-    let kind: ChannelKind = n.channel.parse().map_err(|e| format!("{e}"))?;
+    let kind = n.channel;
     let mut budget = Budget::new(OutputLimit::for_channel(kind));
     budget.deadline = Some(std::time::Instant::now() + std::time::Duration::from_secs(2));
     let data = context(
@@ -49,6 +55,22 @@ fn render(src: &str, n: &Notification) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/{id}/timeline",
+    operation_id = "getTimeline",
+    tag = "notifications",
+    summary = "A notification's timeline and rendered message",
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "Items in time order; `kind` is `created`, `scheduled`, `attempt`, `audit`, `claimed` or `ended`.", body = inline(schemas::GetTimelineResponse)),
+        (status = 404, response = responses::NotFound),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn timeline(
     state: web::Data<AppState>,
     caller: Caller,
@@ -58,7 +80,7 @@ async fn timeline(
     let tenant_id = caller.tenant_id;
     // Rendering runs here too, on the blocking pool, next to the queries.
     let body = db::run(&state.pool, move |conn| {
-        let n = db::notifications::find(conn, tenant_id, id)?
+        let n = db::notifications::find(conn, tenant_id.into(), id.into())?
             .ok_or_else(|| ApiError::not_found("notification"))?;
         let attempts = db::attempts::list(conn, tenant_id, id)?;
         let audit = q::audit_of(conn, tenant_id, id)?;
@@ -136,17 +158,18 @@ fn build(
             }),
         ));
     }
-    if let (Some(at), "sending") = (n.claimed_at, n.status.as_str()) {
+    use crate::domain::NotificationStatus as S;
+    if let (Some(at), S::Sending) = (n.claimed_at, n.status) {
         items.push(entry(at, "claimed", json!({"attempt": n.attempts})));
     }
-    let end = match n.status.as_str() {
-        "sent" => n.sent_at.map(|t| (t, json!({"status": "sent"}))),
-        "cancelled" => n.cancelled_at.map(|t| (t, json!({"status": "cancelled"}))),
-        "dead" | "expired" => Some((
+    let end = match n.status {
+        S::Sent => n.sent_at.map(|t| (t, json!({"status": n.status}))),
+        S::Cancelled => n.cancelled_at.map(|t| (t, json!({"status": n.status}))),
+        S::Dead | S::Expired | S::Suppressed => Some((
             n.updated_at,
             json!({"status": n.status, "error": n.last_error}),
         )),
-        _ => None,
+        S::Scheduled | S::Sending => None,
     };
     if let Some((at, detail)) = end {
         items.push(entry(at, "ended", detail));
@@ -175,6 +198,23 @@ fn build(
 /// Next fire times listed per series, after its pending occurrence.
 const NEXT_FIRES: usize = 3;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/series",
+    operation_id = "listSeries",
+    tag = "series",
+    summary = "List recurring series with their next fire times",
+    params(params::ListSeriesQuery),
+    responses(
+        (status = 200, description = "Newest first.", body = inline(schemas::ListSeriesResponse)),
+        (status = 400, response = responses::BadRequest),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn series_list(
     state: web::Data<AppState>,
     caller: Caller,

@@ -5,6 +5,7 @@ use super::body::JsonObject;
 use super::error::ApiError;
 use super::state::AppState;
 use super::view::ts;
+use crate::api::openapi::{responses, schemas};
 use crate::db;
 use crate::db::models::ApiKey;
 use crate::domain::AccessRole;
@@ -25,6 +26,33 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/api-keys/{id}").route(web::delete().to(revoke)));
 }
 
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, revoke))]
+pub struct Api;
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/api-keys",
+    operation_id = "createApiKey",
+    tag = "auth",
+    summary = "Create an API key",
+    description = "Requires the `admin` role. `rate_limit` gives the key its own requests-per-second limit.",
+    extensions(("x-required-role" = json!("admin"))),
+    request_body(content = schemas::ApiKeyCreate),
+    responses(
+        (status = 201, description = "Created; the secret is in `key`, shown only here.", body = schemas::ApiKeyCreated),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -103,6 +131,22 @@ pub fn render(k: &db::models::ApiKey) -> serde_json::Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/api-keys",
+    operation_id = "listApiKeys",
+    tag = "auth",
+    summary = "List API keys (never their secrets)",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    responses(
+        (status = 200, description = "The tenant's keys, newest first.", body = inline(schemas::ListApiKeysResponse)),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let tenant_id = caller.tenant_id;
@@ -115,13 +159,32 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
 
 /// Revoked keys stop working at once on this replica and within the key cache's 30 s elsewhere.
 /// The tenant's last admin key cannot be revoked (409) unless an admin user can still sign in.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/api-keys/{id}",
+    operation_id = "revokeApiKey",
+    tag = "auth",
+    summary = "Revoke an API key",
+    description = "Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop accepting the key within 30 s. `409` for the tenant's last unrevoked admin key, unless an enabled admin user can still sign in.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The revoked key.", body = schemas::ApiKey),
+        (status = 409, response = responses::Conflict),
+        (status = 404, response = responses::NotFound),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn revoke(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let id = super::notifications::parse_id(&path, "API key")?;
+    let id = super::params::parse_id(&path, "API key")?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let login_enabled = state.settings.auth.jwt_secret.is_some();

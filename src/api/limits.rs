@@ -11,10 +11,10 @@
 
 use super::error::ApiError;
 use crate::config::Settings;
+use crate::db;
 use crate::domain::CronSpec;
 use chrono::Utc;
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+use diesel::PgConnection;
 use uuid::Uuid;
 
 /// Fires compared: two days of fires at the floor (every fire day repeats the same times of
@@ -54,12 +54,6 @@ pub async fn check_series_interval(settings: &Settings, spec: &CronSpec) -> Resu
     }
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// Inside the creating transaction, after its INSERT: refuses when the tenant is now past a cap.
 pub fn enforce_caps(
     conn: &mut PgConnection,
@@ -72,20 +66,9 @@ pub fn enforce_caps(
     if series_cap.is_none() && pending_cap.is_none() {
         return Ok(());
     }
-    // Held until commit; a new snapshot per statement (READ COMMITTED) then sees every
-    // create of this tenant that committed while this one waited.
-    diesel::sql_query(
-        "SELECT pg_advisory_xact_lock(hashtextextended('chime.caps:' || $1::text, 0))",
-    )
-    .bind::<SqlUuid, _>(tenant_id)
-    .execute(conn)?;
+    db::caps::lock_tenant(conn, tenant_id)?;
     if let Some(cap) = series_cap {
-        let n = count(
-            conn,
-            "SELECT count(*) AS n FROM (SELECT 1 FROM series WHERE tenant_id = $1 AND status = 'active' LIMIT $2) s",
-            tenant_id,
-            cap,
-        )?;
+        let n = db::caps::active_series(conn, tenant_id, cap)?;
         if n > cap {
             return Err(ApiError::LimitExceeded {
                 limit: "CHIME_MAX_ACTIVE_SERIES",
@@ -96,12 +79,7 @@ pub fn enforce_caps(
         }
     }
     if let Some(cap) = pending_cap {
-        let n = count(
-            conn,
-            "SELECT count(*) AS n FROM (SELECT 1 FROM notifications WHERE tenant_id = $1 AND status IN ('scheduled', 'sending') LIMIT $2) s",
-            tenant_id,
-            cap,
-        )?;
+        let n = db::caps::pending_notifications(conn, tenant_id, cap)?;
         if n > cap {
             return Err(ApiError::LimitExceeded {
                 limit: "CHIME_MAX_PENDING_NOTIFICATIONS",
@@ -112,13 +90,4 @@ pub fn enforce_caps(
         }
     }
     Ok(())
-}
-
-/// Counts at most `cap + 1` rows: the cost is bounded by the cap, not by the table.
-fn count(conn: &mut PgConnection, sql: &str, tenant_id: Uuid, cap: u64) -> QueryResult<u64> {
-    let row: Count = diesel::sql_query(sql)
-        .bind::<SqlUuid, _>(tenant_id)
-        .bind::<BigInt, _>(cap.saturating_add(1).min(i64::MAX as u64) as i64)
-        .get_result(conn)?;
-    Ok(row.n.max(0) as u64)
 }

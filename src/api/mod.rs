@@ -5,6 +5,7 @@ pub mod batch;
 pub mod body;
 pub mod bulk;
 pub mod callbacks;
+pub mod caller;
 pub mod cron;
 pub mod cursor;
 pub mod error;
@@ -13,6 +14,9 @@ pub mod inspect;
 pub mod keys;
 pub mod limits;
 pub mod notifications;
+pub mod openapi;
+pub mod ops;
+pub mod params;
 pub mod rate_limit;
 pub mod recipients;
 pub mod request_span;
@@ -35,7 +39,6 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpResponse};
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 /// Registers every `/api/v1` route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -78,13 +81,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(recipients::public_routes);
 }
 
-/// The OpenAPI 3 document of this API.
-pub async fn openapi() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(include_str!("openapi.json"))
-}
-
 /// Unknown routes get the JSON error shape too.
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound("no such route".into()))
@@ -101,13 +97,13 @@ fn check_query(query: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Methods of each route, read from the OpenAPI document (the contract every route is listed
-/// in), keyed by the route pattern with its parameters blanked: `/api/v1/rules/{}`.
-fn allowed_methods() -> &'static HashMap<String, String> {
-    static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let doc: serde_json::Value =
-            serde_json::from_str(include_str!("openapi.json")).unwrap_or_default();
+/// Methods of each route, keyed by the route pattern with its parameters blanked:
+/// `/api/v1/rules/{}`. Read from the OpenAPI document, which lists every route
+/// (`api::ops`; tests/api/openapi.rs checks it).
+pub struct AllowTable(HashMap<String, String>);
+
+impl AllowTable {
+    pub fn from_document(doc: &serde_json::Value) -> AllowTable {
         let mut table = HashMap::new();
         if let Some(paths) = doc["paths"].as_object() {
             for (path, ops) in paths {
@@ -125,8 +121,16 @@ fn allowed_methods() -> &'static HashMap<String, String> {
                 table.insert(blank_params(path), methods.join(", "));
             }
         }
-        table
-    })
+        AllowTable(table)
+    }
+
+    /// The `Allow` value for a route pattern, when the route is known.
+    pub fn allow_header(&self, pattern: &str) -> Option<&str> {
+        self.0
+            .get(&blank_params(pattern))
+            .filter(|m| !m.is_empty())
+            .map(String::as_str)
+    }
 }
 
 fn blank_params(pattern: &str) -> String {
@@ -146,17 +150,10 @@ fn blank_params(pattern: &str) -> String {
     out
 }
 
-/// The `Allow` value for a route pattern, when the route is known.
-pub fn allow_header(pattern: &str) -> Option<&'static str> {
-    allowed_methods()
-        .get(&blank_params(pattern))
-        .filter(|m| !m.is_empty())
-        .map(String::as_str)
-}
-
-/// Turns actix's own bodiless errors (405 and friends) into the JSON error shape.
-pub fn json_error_bodies<B: 'static>() -> ErrorHandlers<B> {
-    ErrorHandlers::new().default_handler(|res: ServiceResponse<B>| {
+/// Turns actix's own bodiless errors (405 and friends) into the JSON error shape; a 405 lists
+/// the route's methods from `allow` in its `Allow` header.
+pub fn json_error_bodies<B: 'static>(allow: &'static AllowTable) -> ErrorHandlers<B> {
+    ErrorHandlers::new().default_handler(move |res: ServiceResponse<B>| {
         let status = res.status();
         let is_json = res
             .response()
@@ -185,7 +182,7 @@ pub fn json_error_bodies<B: 'static>() -> ErrorHandlers<B> {
         let allow = (status == StatusCode::METHOD_NOT_ALLOWED)
             .then(|| res.request().match_pattern())
             .flatten()
-            .and_then(|p| allow_header(&p));
+            .and_then(|p| allow.allow_header(&p));
         let (req, _) = res.into_parts();
         let mut resp = HttpResponse::build(status);
         if let Some(allow) = allow {

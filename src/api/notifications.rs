@@ -7,12 +7,16 @@ use super::cursor;
 use super::error::ApiError;
 use super::state::AppState;
 use super::view;
-use crate::channels::ChannelKind;
 use crate::db::{self, models::NewNotification, models::Notification, notifications as q};
-use crate::domain::{local_time, CronSpec, LeadTime, NotificationStatus, Recipient, TimeZone};
+use crate::domain::{
+    local_time, ChannelKind, CronSpec, LeadTime, NotificationId, NotificationStatus, Recipient,
+    TenantId, TimeZone,
+};
+use crate::lifecycle::error::not_scheduled;
+use crate::lifecycle::{self, after_commit};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use diesel::{Connection, PgConnection};
+use diesel::Connection;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -35,54 +39,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/dead-letters").route(web::get().to(dead_letters)));
 }
 
-const MAX_KEY_LEN: usize = 200;
-const MAX_TEXT_LEN: usize = 64 * 1024;
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create,
+    list,
+    cancel_group,
+    get,
+    reschedule,
+    cancel,
+    attempts,
+    replay,
+    dead_letters
+))]
+pub struct Api;
 
-/// Parses a path id; a malformed id is simply an unknown one.
-pub fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::not_found(what))
-}
-
-fn idempotency_header(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    match req.headers().get("Idempotency-Key") {
-        None => Ok(None),
-        Some(v) => {
-            let s = v
-                .to_str()
-                .map_err(|_| {
-                    ApiError::bad_request(
-                        "Idempotency-Key",
-                        "Idempotency-Key: must be visible ASCII",
-                    )
-                })?
-                .trim()
-                .to_string();
-            if s.is_empty() || s.len() > MAX_KEY_LEN {
-                return Err(ApiError::invalid(
-                    "Idempotency-Key",
-                    format!("must be 1 to {MAX_KEY_LEN} characters"),
-                ));
-            }
-            Ok(Some(s))
-        }
-    }
-}
-
-/// The body's key and the header's key must agree when both are given.
-pub fn idempotency_key(
-    req: &HttpRequest,
-    body_key: Option<String>,
-) -> Result<Option<String>, ApiError> {
-    let header_key = idempotency_header(req)?;
-    match (body_key, header_key) {
-        (Some(b), Some(h)) if b != h => Err(ApiError::invalid(
-            "idempotency_key",
-            "differs from the Idempotency-Key header; send one or make them equal",
-        )),
-        (Some(b), _) => Ok(Some(b)),
-        (None, h) => Ok(h),
-    }
-}
+use super::params::MAX_KEY_LEN;
+use super::params::{idempotency_key, parse_id, parse_template};
+use crate::api::openapi::{params, responses, schemas};
 
 /// `html`: an HTML alternative part, for e-mails only.
 pub fn parse_html(body: &mut JsonObject, channel: ChannelKind) -> Result<Option<String>, ApiError> {
@@ -97,16 +72,6 @@ pub fn parse_html(body: &mut JsonObject, channel: ChannelKind) -> Result<Option<
         parse_template("html", h)?;
     }
     Ok(html)
-}
-
-pub fn parse_template(field: &str, src: &str) -> Result<(), ApiError> {
-    if src.len() > MAX_TEXT_LEN {
-        return Err(ApiError::invalid(
-            field,
-            format!("is longer than {MAX_TEXT_LEN} bytes"),
-        ));
-    }
-    crate::channels::template::check(src).map_err(|e| ApiError::invalid(field, e))
 }
 
 /// The texts a notification will render, with what they render from.
@@ -223,8 +188,7 @@ impl Timing {
                 ))
             }
         };
-        let expiry = expires_at.or(target_date);
-        if let Some(expiry) = expiry {
+        if let Some(expiry) = lifecycle::expiry::expiry(expires_at, target_date) {
             if send_at > expiry {
                 let field = if expires_at.is_some() {
                     "expires_at"
@@ -250,7 +214,7 @@ impl Timing {
     }
 
     pub fn check_not_expired(&self, now: DateTime<Utc>) -> Result<(), ApiError> {
-        match self.expires_at.or(self.target_date) {
+        match lifecycle::expiry::expiry(self.expires_at, self.target_date) {
             Some(expiry) if expiry < now => {
                 let field = if self.expires_at.is_some() {
                     "expires_at"
@@ -292,6 +256,42 @@ pub struct Draft {
     pub addressee: Option<super::recipients::Addressed>,
     /// Sent through the recipient's quiet hours.
     pub urgent: bool,
+}
+
+/// A series starts at its first fire time; `send_at`, `target_date`, `lead_time` and
+/// `expires_at` (`given`: whether each was) are not used with cron.
+fn first_fire(
+    spec: &CronSpec,
+    timezone: Option<&TimeZone>,
+    ends_at: Option<DateTime<Utc>>,
+    given: [(&str, bool); 4],
+) -> Result<Timing, ApiError> {
+    if let Some((field, _)) = given.iter().find(|(_, given)| *given) {
+        return Err(ApiError::invalid(
+            field,
+            "cannot be combined with cron; the cron expression sets the times",
+        ));
+    }
+    let tz = timezone.map(|t| t.tz()).unwrap_or(chrono_tz::UTC);
+    let first = spec
+        .next_after(Utc::now(), tz)
+        .ok_or_else(|| ApiError::invalid("cron", "never fires"))?;
+    if let Some(end) = ends_at.filter(|end| first > *end) {
+        return Err(ApiError::invalid(
+            "ends_at",
+            format!(
+                "{} is before the first fire time {}",
+                view::ts(end),
+                view::ts(first)
+            ),
+        ));
+    }
+    Ok(Timing {
+        target_date: None,
+        lead_time: None,
+        send_at: first,
+        expires_at: None,
+    })
 }
 
 /// Without a request (an item of a batch), only the body's idempotency key counts.
@@ -354,42 +354,14 @@ pub(super) fn parse_create(
         ));
     }
     let timing = match &cron {
-        // A series starts at its first fire time; send_at/target_date are not used with cron.
         Some(spec) => {
-            for field in ["send_at", "target_date", "lead_time", "expires_at"] {
-                let given = match field {
-                    "send_at" => send_at.is_some(),
-                    "target_date" => target_date.is_some(),
-                    "lead_time" => lead_time.is_some(),
-                    _ => expires_at.is_some(),
-                };
-                if given {
-                    return Err(ApiError::invalid(
-                        field,
-                        "cannot be combined with cron; the cron expression sets the times",
-                    ));
-                }
-            }
-            let tz = timezone.as_ref().map(|t| t.tz()).unwrap_or(chrono_tz::UTC);
-            let first = spec
-                .next_after(Utc::now(), tz)
-                .ok_or_else(|| ApiError::invalid("cron", "never fires"))?;
-            if let Some(end) = ends_at.filter(|end| first > *end) {
-                return Err(ApiError::invalid(
-                    "ends_at",
-                    format!(
-                        "{} is before the first fire time {}",
-                        view::ts(end),
-                        view::ts(first)
-                    ),
-                ));
-            }
-            Timing {
-                target_date: None,
-                lead_time: None,
-                send_at: first,
-                expires_at: None,
-            }
+            let given = [
+                ("send_at", send_at.is_some()),
+                ("target_date", target_date.is_some()),
+                ("lead_time", lead_time.is_some()),
+                ("expires_at", expires_at.is_some()),
+            ];
+            first_fire(spec, timezone.as_ref(), ends_at, given)?
         }
         None => Timing::resolve(target_date, lead_time, send_at, expires_at)?,
     };
@@ -430,36 +402,32 @@ impl Draft {
             Some(a) => (Some(a.recipient_id), Some(a.category.as_str().to_owned())),
             None => (None, None),
         };
-        NewNotification {
-            // Time-ordered: rows written in one group commit share `created_at`, and lists
-            // break that tie on the id, so newest first stays creation order.
-            id: Uuid::now_v7(),
+        let base = lifecycle::create::scheduled(
             tenant_id,
-            status: NotificationStatus::Scheduled.as_str().into(),
-            channel: self.channel.as_str().into(),
-            recipient: self.recipient.as_str().into(),
+            self.channel,
+            &self.recipient,
+            self.body,
+            self.timing.send_at,
+            self.max_attempts,
+        );
+        NewNotification {
             subject: self.subject,
-            body: self.body,
             html: self.html,
             template_version: self.template.as_ref().and_then(|t| t.version),
             template: self.template.map(|t| t.name),
             data: self.data,
             target_date: self.timing.target_date,
             lead_time: self.timing.lead_time.map(|l| l.to_iso()),
-            send_at: self.timing.send_at,
-            due_at: self.timing.send_at,
             timezone: self.timezone.map(|t| t.name().to_string()),
             cron: self.cron.map(|c| c.as_str().to_string()),
             series_id,
             expires_at: self.timing.expires_at,
             group_key: self.group_key,
-            max_attempts: self.max_attempts,
-            event_id: None,
-            event_slot: None,
             idempotency_key: self.idempotency_key,
             recipient_id,
             category,
             urgent: self.urgent,
+            ..base
         }
     }
 }
@@ -490,67 +458,6 @@ pub(super) async fn load_directory(
         crate::recipients::Directory::load(conn, tenant_id, &ids).map_err(ApiError::from)
     })
     .await
-}
-
-/// After the transaction: put the row into the schedule. Redis failing here loses nothing (the
-/// write is repeated in the background, and the leader's sweep and reconciler re-add every
-/// pending row), so the request still succeeds.
-pub async fn schedule_after_commit(
-    state: &AppState,
-    row: &Notification,
-    previous_version: Option<i32>,
-) {
-    schedule_row(&state.schedule, row, previous_version).await;
-}
-
-pub async fn unschedule_after_commit(state: &AppState, id: Uuid, version: i32) {
-    unschedule_row(&state.schedule, id, version).await;
-}
-
-/// [`schedule_after_commit`] for callers without an [`AppState`]; false when Redis failed.
-pub async fn schedule_row(
-    schedule: &crate::schedule::Schedule,
-    row: &Notification,
-    previous_version: Option<i32>,
-) -> bool {
-    if row.status != "scheduled" {
-        return true;
-    }
-    let put = schedule.put(row.id, row.version, row.due_at, previous_version);
-    after_commit(
-        row.id,
-        "schedule",
-        "the write is repeated in the background, and the overdue sweep covers it",
-        put,
-    )
-    .await
-}
-
-/// [`unschedule_after_commit`] for callers without an [`AppState`]; false when Redis failed.
-pub async fn unschedule_row(schedule: &crate::schedule::Schedule, id: Uuid, version: i32) -> bool {
-    let remove = schedule.remove(id, version);
-    after_commit(id, "unschedule", "the claim drops the stale entry", remove).await
-}
-
-/// How long a request waits for Redis after its transaction committed.
-const AFTER_COMMIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// A Redis write that follows a commit. PostgreSQL already has the change, so the request
-/// succeeds either way (`fallback` says what repairs it), and an unreachable Redis must not
-/// hold the response for the client's whole retry budget.
-async fn after_commit(
-    id: Uuid,
-    what: &str,
-    fallback: &str,
-    write: impl std::future::Future<Output = redis::RedisResult<()>>,
-) -> bool {
-    let error = match tokio::time::timeout(AFTER_COMMIT_TIMEOUT, write).await {
-        Ok(Ok(())) => return true,
-        Ok(Err(e)) => e.to_string(),
-        Err(_) => format!("no answer within {AFTER_COMMIT_TIMEOUT:?}"),
-    };
-    tracing::warn!(notification_id = %id, %error, "could not {what} in Redis; {fallback}");
-    false
 }
 
 /// The checks of a parsed create that need the clock, the settings, DNS, a render or (for a
@@ -586,26 +493,27 @@ pub(super) async fn check_draft(
     .await
 }
 
-/// [`schedule_after_commit`] for the new rows of a batch, in one Redis round trip.
-pub(super) async fn schedule_many_after_commit(state: &AppState, rows: &[&Notification]) {
-    let entries: Vec<_> = rows
-        .iter()
-        .filter(|r| r.status == "scheduled")
-        .map(|r| (r.id, r.version, r.due_at))
-        .collect();
-    let Some(first) = entries.first().map(|e| e.0) else {
-        return;
-    };
-    let put = async { state.schedule.put_many(&entries).await.map(|_| ()) };
-    after_commit(
-        first,
-        "schedule a batch",
-        "the overdue sweep and the reconciler add every pending row",
-        put,
-    )
-    .await;
-}
-
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications",
+    operation_id = "createNotification",
+    tag = "notifications",
+    summary = "Create a notification",
+    description = "`422` when the send time is after the expiry, the notification has already expired, the timezone or cron expression is invalid, or a webhook URL resolves to a private address. With `cron`, also `422` naming `cron` when the series would fire more often than `CHIME_MIN_SERIES_INTERVAL` (default 60 s) allows. `429` `limit_exceeded` when the tenant holds `CHIME_MAX_ACTIVE_SERIES` active series or `CHIME_MAX_PENDING_NOTIFICATIONS` pending notifications already.",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Same as the body's `idempotency_key`; when both are given they must be equal.", min_length = 1, max_length = 200, nullable = false)),
+    request_body(content = schemas::NotificationCreate),
+    responses(
+        (status = 200, description = "A notification with this `idempotency_key` already exists; it is returned and nothing is created.", body = schemas::Notification),
+        (status = 201, description = "Created.", body = schemas::Notification),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]
 async fn create(
     state: web::Data<AppState>,
@@ -654,14 +562,7 @@ async fn create(
                 let (row, created) = q::insert_idempotent(conn, &new)?;
                 if created {
                     super::limits::enforce_caps(conn, &settings, tenant_id, series_id.is_some())?;
-                    db::audit::record(
-                        conn,
-                        tenant_id,
-                        &actor,
-                        "notification.created",
-                        Some(row.id),
-                        json!({"send_at": view::ts(row.send_at)}),
-                    )?;
+                    db::audit::record_created(conn, &[(&row, &actor)])?;
                 } else if let Some(series_id) = series_id {
                     // An idempotent repeat must not leave an orphan series behind.
                     db::series::delete(conn, series_id)?;
@@ -672,7 +573,7 @@ async fn create(
         .await?
     };
     if created {
-        schedule_after_commit(&state, &row, None).await;
+        after_commit::schedule(&state.schedule, &row, None).await;
         tracing::debug!(notification_id = %row.id, send_at = %row.send_at, "notification created");
         Ok(HttpResponse::Created().json(view::notification(&row)))
     } else {
@@ -682,12 +583,28 @@ async fn create(
 
 async fn load(state: &AppState, tenant_id: Uuid, id: Uuid) -> Result<Notification, ApiError> {
     db::run(&state.pool, move |conn| {
-        q::find(conn, tenant_id, id).map_err(ApiError::from)
+        q::find(conn, TenantId(tenant_id), NotificationId(id)).map_err(ApiError::from)
     })
     .await?
     .ok_or_else(|| ApiError::not_found("notification"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/{id}",
+    operation_id = "getNotification",
+    tag = "notifications",
+    summary = "Get a notification",
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "The notification.", body = schemas::Notification),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -772,7 +689,7 @@ pub fn list_filter(
         let status: NotificationStatus = s
             .parse()
             .map_err(|e: String| ApiError::invalid("status", e))?;
-        f.status = Some(status.as_str().into());
+        f.status = Some(status);
     }
     if let Some(c) = query.get("channel") {
         let channel: ChannelKind = c
@@ -841,6 +758,23 @@ async fn list_page(
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications",
+    operation_id = "listNotifications",
+    tag = "notifications",
+    summary = "List notifications",
+    params(params::ListNotificationsQuery),
+    responses(
+        (status = 200, description = "Newest first, or in the order of `sort`.", body = schemas::NotificationPage),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -850,6 +784,26 @@ async fn list(
     list_page(&state, caller.tenant_id, f).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/dead-letters",
+    operation_id = "listDeadLetters",
+    tag = "notifications",
+    summary = "List dead notifications",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(params::ListDeadLettersQuery),
+    responses(
+        (status = 200, description = "Newest first.", body = schemas::NotificationPage),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn dead_letters(
     state: web::Data<AppState>,
     caller: Caller,
@@ -858,16 +812,32 @@ async fn dead_letters(
     caller.require_admin()?;
     let allowed: Vec<&str> = FILTERS.iter().copied().filter(|f| *f != "status").collect();
     let mut f = list_filter(&query, &allowed)?;
-    f.status = Some("dead".into());
+    f.status = Some(NotificationStatus::Dead);
     list_page(&state, caller.tenant_id, f).await
 }
 
-fn conflict_for(status: &str, action: &str) -> ApiError {
-    ApiError::Conflict(format!(
-        "notification is {status}; only scheduled notifications can be {action}"
-    ))
-}
-
+#[utoipa::path(
+    patch,
+    path = "/api/v1/notifications/{id}",
+    operation_id = "updateNotification",
+    tag = "notifications",
+    summary = "Change a scheduled notification",
+    description = "Only while `scheduled`; `409` once sending has started. Occurrences of a recurring series keep the series' times.",
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    request_body(content = schemas::NotificationPatch),
+    responses(
+        (status = 200, description = "Updated; the schedule moved with it.", body = schemas::Notification),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
 async fn reschedule(
     state: web::Data<AppState>,
@@ -877,15 +847,42 @@ async fn reschedule(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path, "notification")?;
     let current = load(&state, caller.tenant_id, id).await?;
-    if current.status != "scheduled" {
-        return Err(conflict_for(&current.status, "changed"));
+    if current.status != NotificationStatus::Scheduled {
+        return Err(not_scheduled(current.status, "changed").into());
     }
-    let channel: ChannelKind = current
-        .channel
-        .parse()
-        .map_err(|_| ApiError::Internal(anyhow::anyhow!("bad channel in row")))?;
+    let channel = current.channel;
     let mut change = q::Reschedule::default();
+    parse_content_change(&state, &current, channel, &mut body, &mut change).await?;
+    parse_timing_change(&current, &mut body, &mut change)?;
+    body.finish()?;
+    check_change_renders(&state, &current, channel, &change).await?;
 
+    let tenant_id = caller.tenant_id;
+    let actor = caller.actor.clone();
+    let expected = current.version;
+    let row = db::run(&state.pool, move |conn| {
+        lifecycle::reschedule::reschedule(
+            conn,
+            TenantId(tenant_id),
+            NotificationId(id),
+            expected,
+            &change,
+            &actor,
+        )
+    })
+    .await?;
+    after_commit::schedule(&state.schedule, &row, Some(expected)).await;
+    Ok(HttpResponse::Ok().json(view::notification(&row)))
+}
+
+/// The recipient, subject, body and data of a reschedule.
+async fn parse_content_change(
+    state: &AppState,
+    current: &Notification,
+    channel: ChannelKind,
+    body: &mut JsonObject,
+    change: &mut q::Reschedule,
+) -> Result<(), ApiError> {
     let recipient = body
         .opt_str("recipient")?
         .map(|r| Recipient::parse(channel, &r).map_err(|e| ApiError::invalid("recipient", e)))
@@ -897,7 +894,7 @@ async fn reschedule(
         ));
     }
     if let Some(r) = &recipient {
-        guard_recipient(&state, r).await?;
+        guard_recipient(state, r).await?;
         change.recipient = Some(r.as_str().to_string());
     }
     if let Some(name) = &current.template {
@@ -930,7 +927,7 @@ async fn reschedule(
         None => {}
     }
     if body.contains("html") {
-        change.html = Some(parse_html(&mut body, channel)?);
+        change.html = Some(parse_html(body, channel)?);
     }
     let data_given = body.contains("data");
     match body.opt_object("data")? {
@@ -943,6 +940,16 @@ async fn reschedule(
         }
         None => {}
     }
+    Ok(())
+}
+
+/// The zone and times of a reschedule: a field left out keeps its value; a new `send_at`
+/// replaces the lead time; without either the send time follows the target.
+fn parse_timing_change(
+    current: &Notification,
+    body: &mut JsonObject,
+    change: &mut q::Reschedule,
+) -> Result<(), ApiError> {
     let tz_given = body.contains("timezone");
     let timezone = match body.opt_str("timezone")? {
         Some(s) => Some(TimeZone::parse(&s).map_err(|e| ApiError::invalid("timezone", e))?),
@@ -953,127 +960,117 @@ async fn reschedule(
             .and_then(|s| TimeZone::parse(s).ok()),
     };
     let time_fields = ["target_date", "lead_time", "send_at", "expires_at"];
-    let timing_changed = tz_given || time_fields.iter().any(|f| body.contains(f));
-    if timing_changed {
-        if current.cron.is_some() {
-            return Err(ApiError::invalid(
-                "send_at",
-                "occurrences of a recurring series follow its cron expression",
-            ));
-        }
-        let target_given = body.contains("target_date");
-        let lead_given = body.contains("lead_time");
-        let target_date = match parse_time(
-            "target_date",
-            body.opt_str("target_date")?,
-            timezone.as_ref(),
-        )? {
-            Some(t) => Some(t),
-            None if target_given => None,
-            None => current.target_date,
-        };
-        let new_send_at = parse_time("send_at", body.opt_str("send_at")?, timezone.as_ref())?;
-        let lead_time = match body.opt_str("lead_time")? {
-            Some(s) => Some(LeadTime::parse(&s).map_err(|e| ApiError::invalid("lead_time", e))?),
-            None if lead_given => None,
-            // A new send_at replaces the old lead time.
-            None if new_send_at.is_some() => None,
-            None => current
-                .lead_time
-                .as_deref()
-                .and_then(|s| LeadTime::parse(s).ok()),
-        };
-        let expires_given = body.contains("expires_at");
-        let expires_at =
-            match parse_time("expires_at", body.opt_str("expires_at")?, timezone.as_ref())? {
-                Some(t) => Some(t),
-                None if expires_given => None,
-                None => current.expires_at,
-            };
-        let timing = if let Some(at) = new_send_at {
-            Timing::resolve(target_date, lead_time, Some(at), expires_at)?
-        } else if target_given || lead_given || current.lead_time.is_some() {
-            // The send time follows the target.
-            Timing::resolve(target_date, lead_time, None, expires_at)?
-        } else {
-            Timing::resolve(target_date, None, Some(current.send_at), expires_at)?
-        };
-        timing.check_not_expired(Utc::now())?;
-        change.target_date = Some(timing.target_date);
-        change.lead_time = Some(timing.lead_time.map(|l| l.to_iso()));
-        change.send_at = Some(timing.send_at);
-        change.due_at = Some(timing.send_at);
-        change.expires_at = Some(timing.expires_at);
-        change.timezone = Some(timezone.map(|t| t.name().to_string()));
+    if !tz_given && !time_fields.iter().any(|f| body.contains(f)) {
+        return Ok(());
     }
-    body.finish()?;
-    if change.body.is_some()
-        || change.subject.is_some()
-        || change.html.is_some()
-        || change.data.is_some()
+    if current.cron.is_some() {
+        return Err(ApiError::invalid(
+            "send_at",
+            "occurrences of a recurring series follow its cron expression",
+        ));
+    }
+    let target_given = body.contains("target_date");
+    let lead_given = body.contains("lead_time");
+    let target_date = match parse_time(
+        "target_date",
+        body.opt_str("target_date")?,
+        timezone.as_ref(),
+    )? {
+        Some(t) => Some(t),
+        None if target_given => None,
+        None => current.target_date,
+    };
+    let new_send_at = parse_time("send_at", body.opt_str("send_at")?, timezone.as_ref())?;
+    let lead_time = match body.opt_str("lead_time")? {
+        Some(s) => Some(LeadTime::parse(&s).map_err(|e| ApiError::invalid("lead_time", e))?),
+        None if lead_given => None,
+        // A new send_at replaces the old lead time.
+        None if new_send_at.is_some() => None,
+        None => current
+            .lead_time
+            .as_deref()
+            .and_then(|s| LeadTime::parse(s).ok()),
+    };
+    let expires_given = body.contains("expires_at");
+    let expires_at = match parse_time("expires_at", body.opt_str("expires_at")?, timezone.as_ref())?
     {
-        let subject = match &change.subject {
-            Some(s) => s.as_deref(),
-            None => current.subject.as_deref(),
-        };
-        check_render(
-            &state,
-            RenderCheck {
-                channel,
-                subject,
-                body: change.body.as_deref().unwrap_or(&current.body),
-                html: match &change.html {
-                    Some(h) => h.as_deref(),
-                    None => current.html.as_deref(),
-                },
-                data: change.data.as_ref().unwrap_or(&current.data),
-                target_date: change.target_date.unwrap_or(current.target_date),
-                send_at: change.send_at.unwrap_or(current.send_at),
-                recipient: change.recipient.as_deref().unwrap_or(&current.recipient),
-            },
-        )
-        .await?;
-    }
-
-    let tenant_id = caller.tenant_id;
-    let actor = caller.actor.clone();
-    let expected = current.version;
-    let updated = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let Some(row) = q::reschedule(conn, id, expected, &change)? else {
-                return Ok(None);
-            };
-            db::audit::record(
-                conn,
-                tenant_id,
-                &actor,
-                "notification.rescheduled",
-                Some(id),
-                json!({"send_at": view::ts(row.send_at)}),
-            )?;
-            Ok::<_, ApiError>(Some(row))
-        })
-    })
-    .await?;
-    match updated {
-        Some(row) => {
-            schedule_after_commit(&state, &row, Some(expected)).await;
-            Ok(HttpResponse::Ok().json(view::notification(&row)))
-        }
-        // Lost a race with a sender, a cancel or another reschedule.
-        None => {
-            let now = load(&state, tenant_id, id).await?;
-            if now.status == "scheduled" {
-                Err(ApiError::Conflict(
-                    "notification was changed concurrently; retry".into(),
-                ))
-            } else {
-                Err(conflict_for(&now.status, "changed"))
-            }
-        }
-    }
+        Some(t) => Some(t),
+        None if expires_given => None,
+        None => current.expires_at,
+    };
+    let timing = if let Some(at) = new_send_at {
+        Timing::resolve(target_date, lead_time, Some(at), expires_at)?
+    } else if target_given || lead_given || current.lead_time.is_some() {
+        // The send time follows the target.
+        Timing::resolve(target_date, lead_time, None, expires_at)?
+    } else {
+        Timing::resolve(target_date, None, Some(current.send_at), expires_at)?
+    };
+    timing.check_not_expired(Utc::now())?;
+    change.target_date = Some(timing.target_date);
+    change.lead_time = Some(timing.lead_time.map(|l| l.to_iso()));
+    change.send_at = Some(timing.send_at);
+    change.due_at = Some(timing.send_at);
+    change.expires_at = Some(timing.expires_at);
+    change.timezone = Some(timezone.map(|t| t.name().to_string()));
+    Ok(())
 }
 
+/// A changed subject, body or data must still render against the row as it will be.
+async fn check_change_renders(
+    state: &AppState,
+    current: &Notification,
+    channel: ChannelKind,
+    change: &q::Reschedule,
+) -> Result<(), ApiError> {
+    if change.body.is_none()
+        && change.subject.is_none()
+        && change.html.is_none()
+        && change.data.is_none()
+    {
+        return Ok(());
+    }
+    let subject = match &change.subject {
+        Some(s) => s.as_deref(),
+        None => current.subject.as_deref(),
+    };
+    check_render(
+        state,
+        RenderCheck {
+            channel,
+            subject,
+            body: change.body.as_deref().unwrap_or(&current.body),
+            html: match &change.html {
+                Some(h) => h.as_deref(),
+                None => current.html.as_deref(),
+            },
+            data: change.data.as_ref().unwrap_or(&current.data),
+            target_date: change.target_date.unwrap_or(current.target_date),
+            send_at: change.send_at.unwrap_or(current.send_at),
+            recipient: change.recipient.as_deref().unwrap_or(&current.recipient),
+        },
+    )
+    .await
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/cancel",
+    operation_id = "cancelNotification",
+    tag = "notifications",
+    summary = "Cancel a notification",
+    description = "`409` when it was already sent (or is no longer pending).",
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "Status `cancelled` (cancelling a cancelled notification is a no-op).", body = schemas::Notification),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
 async fn cancel(
     state: web::Data<AppState>,
@@ -1084,57 +1081,36 @@ async fn cancel(
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let (row, previous_version, next) = db::run(&state.pool, move |conn| {
-        cancel_one(conn, tenant_id, id, &actor)
+        lifecycle::cancel::cancel_one(conn, TenantId(tenant_id), NotificationId(id), &actor)
     })
     .await?;
     if let Some(v) = previous_version {
-        unschedule_after_commit(&state, row.id, v).await;
+        after_commit::unschedule(&state.schedule, row.id, v).await;
     }
     if let Some(next) = next {
-        schedule_after_commit(&state, &next, None).await;
+        after_commit::schedule(&state.schedule, &next, None).await;
     }
     Ok(HttpResponse::Ok().json(view::notification(&row)))
 }
 
-/// A cancel's outcome: the row, the version to remove from the schedule (`None` when it was
-/// cancelled already) and a series' next occurrence to schedule.
-pub type Cancelled = (Notification, Option<i32>, Option<Notification>);
-
-/// Cancels a scheduled notification (audited); cancelling a cancelled one changes nothing.
-pub fn cancel_one(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
-    actor: &str,
-) -> Result<Cancelled, ApiError> {
-    conn.transaction(|conn| {
-        let current =
-            q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
-        match current.status.as_str() {
-            "cancelled" => Ok((current, None, None)),
-            "scheduled" => {
-                let row = q::cancel(conn, tenant_id, id)?
-                    .ok_or_else(|| conflict_for(&current.status, "cancelled"))?;
-                db::audit::record(
-                    conn,
-                    tenant_id,
-                    actor,
-                    "notification.cancelled",
-                    Some(id),
-                    json!({}),
-                )?;
-                // Cancelling one occurrence leaves the series running: the next one is made now.
-                let next = match row.series_id {
-                    Some(series_id) => crate::events::series::advance(conn, series_id, &row)?,
-                    None => None,
-                };
-                Ok((row, Some(current.version), next))
-            }
-            other => Err(conflict_for(other, "cancelled")),
-        }
-    })
-}
-
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/cancel",
+    operation_id = "cancelNotificationGroup",
+    tag = "notifications",
+    summary = "Cancel a group",
+    request_body(content = schemas::GroupCancel),
+    responses(
+        (status = 200, description = "Every still-pending notification with the key was cancelled.", body = schemas::CancelCount),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn cancel_group(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1147,33 +1123,34 @@ async fn cancel_group(
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let (cancelled, next) = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let rows = q::cancel_where(conn, tenant_id, Some(&group_key), None, None)?;
-            // As with a single cancel, a cancelled occurrence leaves its series running.
-            let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-            let occurrences = db::series::occurrences_among(conn, &ids)?;
-            let next = crate::events::series::advance_each(conn, &occurrences)?;
-            db::audit::record(
-                conn,
-                tenant_id,
-                &actor,
-                "notification.group_cancelled",
-                None,
-                json!({"group_key": group_key, "cancelled": rows.len()}),
-            )?;
-            Ok::<_, ApiError>((rows, next))
-        })
+        lifecycle::cancel::cancel_group(conn, tenant_id, &group_key, &actor)
     })
     .await?;
     for (id, version) in &cancelled {
-        unschedule_after_commit(&state, *id, *version).await;
+        after_commit::unschedule(&state.schedule, *id, *version).await;
     }
     for row in &next {
-        schedule_after_commit(&state, row, None).await;
+        after_commit::schedule(&state.schedule, row, None).await;
     }
     Ok(HttpResponse::Ok().json(json!({"cancelled": cancelled.len()})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications/{id}/attempts",
+    operation_id = "listNotificationAttempts",
+    tag = "notifications",
+    summary = "List delivery attempts",
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "Oldest first.", body = schemas::DeliveryAttemptList),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn attempts(
     state: web::Data<AppState>,
     caller: Caller,
@@ -1182,7 +1159,7 @@ async fn attempts(
     let id = parse_id(&path, "notification")?;
     let tenant_id = caller.tenant_id;
     let rows = db::run(&state.pool, move |conn| {
-        if q::find(conn, tenant_id, id)?.is_none() {
+        if q::find(conn, TenantId(tenant_id), NotificationId(id))?.is_none() {
             return Err(ApiError::not_found("notification"));
         }
         Ok(db::attempts::list(conn, tenant_id, id)?)
@@ -1192,6 +1169,26 @@ async fn attempts(
         .json(json!({"items": rows.iter().map(view::attempt).collect::<Vec<_>>()})))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/replay",
+    operation_id = "replayNotification",
+    tag = "notifications",
+    summary = "Replay a dead notification",
+    description = "`409` unless the notification is `dead`.\n\nRequires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(("id" = uuid::Uuid, Path, description = "The notification id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "Back to `scheduled`, due now.", body = schemas::Notification),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(notification_id = %path.as_str()))]
 async fn replay(
     state: web::Data<AppState>,
@@ -1203,48 +1200,9 @@ async fn replay(
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let row = db::run(&state.pool, move |conn| {
-        replay_one(conn, tenant_id, id, &actor)
+        lifecycle::replay::replay_one(conn, TenantId(tenant_id), NotificationId(id), &actor)
     })
     .await?;
-    schedule_after_commit(&state, &row, None).await;
+    after_commit::schedule(&state.schedule, &row, None).await;
     Ok(HttpResponse::Ok().json(view::notification(&row)))
-}
-
-/// Replays a dead notification (audited): scheduled again, due now, with a fresh budget.
-pub fn replay_one(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
-    actor: &str,
-) -> Result<Notification, ApiError> {
-    conn.transaction(|conn| {
-        let current =
-            q::lock(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("notification"))?;
-        if current.status != "dead" {
-            return Err(ApiError::Conflict(format!(
-                "notification is {}; only dead notifications can be replayed",
-                current.status
-            )));
-        }
-        // The series moved on when this occurrence died; it may have only one pending.
-        if let Some(series_id) = current.series_id {
-            if let Some(pending) = db::series::pending_occurrence(conn, series_id)? {
-                return Err(ApiError::Conflict(format!(
-                    "series {series_id} has moved on to a pending occurrence ({pending}); \
-                     cancel the series to replay this one"
-                )));
-            }
-        }
-        let row = q::replay(conn, tenant_id, id)?
-            .ok_or_else(|| ApiError::Conflict("notification changed concurrently".into()))?;
-        db::audit::record(
-            conn,
-            tenant_id,
-            actor,
-            "notification.replayed",
-            Some(id),
-            json!({}),
-        )?;
-        Ok(row)
-    })
 }

@@ -11,8 +11,9 @@ use super::error::{ApiError, ItemError};
 use super::notifications::guard_recipient;
 use super::state::AppState;
 use super::view;
-use crate::channels::ChannelKind;
+use crate::api::openapi::{params, responses, schemas};
 use crate::db::{self, models::RecipientRow, recipients::RecipientFields};
+use crate::domain::ChannelKind;
 use crate::domain::{
     Category, EmailAddress, PhoneNumber, Preferences, QuietHours, Recipient, TimeZone, WebhookUrl,
 };
@@ -54,6 +55,24 @@ pub fn public_routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(unsubscribe)),
     );
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list,
+    create,
+    upsert_batch,
+    get,
+    upsert,
+    update,
+    delete,
+    get_defaults,
+    put_defaults,
+    unsubscribe_page,
+    unsubscribe
+))]
+pub struct Api;
 
 const MAX_ID_LEN: usize = 200;
 const MAX_NAME_LEN: usize = 200;
@@ -274,6 +293,26 @@ fn audit(
     )
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/recipients",
+    operation_id = "createRecipient",
+    tag = "recipients",
+    summary = "Create a recipient",
+    description = "An id that exists is a `409`; `PUT /api/v1/recipients/{id}` creates or replaces.",
+    request_body(content = schemas::RecipientCreate),
+    responses(
+        (status = 201, description = "Created.", body = schemas::Recipient),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -306,6 +345,27 @@ async fn create(
 }
 
 /// Creates the recipient or replaces all of it: fields left out are cleared.
+#[utoipa::path(
+    put,
+    path = "/api/v1/recipients/{id}",
+    operation_id = "upsertRecipient",
+    tag = "recipients",
+    summary = "Create or replace a recipient",
+    description = "Fields left out are cleared.",
+    params(("id" = String, Path, description = "The recipient's external id. Another tenant's id is a `404`.")),
+    request_body(content = schemas::RecipientInput),
+    responses(
+        (status = 200, description = "Replaced.", body = schemas::Recipient),
+        (status = 201, description = "Created.", body = schemas::Recipient),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn upsert(
     state: web::Data<AppState>,
     caller: Caller,
@@ -340,6 +400,27 @@ async fn upsert(
 }
 
 /// Changes the fields given, leaving the others as they are.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/recipients/{id}",
+    operation_id = "updateRecipient",
+    tag = "recipients",
+    summary = "Change some fields of a recipient",
+    description = "Only the fields given change (`null` clears one); `preferences` and `quiet_hours` are replaced whole.",
+    params(("id" = String, Path, description = "The recipient's external id. Another tenant's id is a `404`.")),
+    request_body(content = schemas::RecipientInput),
+    responses(
+        (status = 200, description = "Changed.", body = schemas::Recipient),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -371,6 +452,22 @@ async fn update(
     Ok(HttpResponse::Ok().json(render(&row)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/recipients/{id}",
+    operation_id = "getRecipient",
+    tag = "recipients",
+    summary = "Get a recipient",
+    params(("id" = String, Path, description = "The recipient's external id. Another tenant's id is a `404`.")),
+    responses(
+        (status = 200, description = "The recipient.", body = schemas::Recipient),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -388,6 +485,23 @@ async fn get(
 
 /// Pending notifications to a deleted recipient are not cancelled: each ends `suppressed`
 /// when its send is claimed, which records why.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/recipients/{id}",
+    operation_id = "deleteRecipient",
+    tag = "recipients",
+    summary = "Delete a recipient",
+    description = "Pending notifications to it end `suppressed` (`recipient_deleted`) when their send is claimed.",
+    params(("id" = String, Path, description = "The recipient's external id. Another tenant's id is a `404`.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
@@ -407,6 +521,24 @@ async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/recipients",
+    operation_id = "listRecipients",
+    tag = "recipients",
+    summary = "List recipients",
+    description = "Newest first.",
+    params(params::ListRecipientsQuery),
+    responses(
+        (status = 200, description = "One page.", body = schemas::RecipientPage),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -431,6 +563,26 @@ async fn list(
 /// `{"items": [{"id": "cust_1", …}, …]}`: up to 1,000 upserts (each replaces the whole
 /// recipient, as `PUT` does) in one transaction; any bad item fails the batch with a 422 that
 /// lists each.
+#[utoipa::path(
+    post,
+    path = "/api/v1/recipients/batch",
+    operation_id = "upsertRecipientsBatch",
+    tag = "recipients",
+    summary = "Create or replace up to 1,000 recipients at once",
+    description = "Each item replaces its recipient as `PUT` does. Any bad item (or an id repeated in the batch) is a `422` whose `error.items` lists each bad item's index and field, and nothing is written; otherwise all are written in one transaction.",
+    request_body(content = schemas::RecipientBatch),
+    responses(
+        (status = 200, description = "Every item replaced an existing recipient.", body = schemas::RecipientBatchResult),
+        (status = 201, description = "At least one was created; the items in request order.", body = schemas::RecipientBatchResult),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn upsert_batch(
     state: web::Data<AppState>,
     caller: Caller,
@@ -517,6 +669,20 @@ fn render_defaults(preferences: &Value, quiet_hours: Option<&Value>) -> Value {
     json!({"preferences": preferences, "quiet_hours": quiet_hours})
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/recipient-defaults",
+    operation_id = "getRecipientDefaults",
+    tag = "recipients",
+    summary = "The tenant's recipient defaults",
+    responses(
+        (status = 200, description = "The defaults (empty preferences and no quiet hours until set).", body = schemas::RecipientDefaults),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn get_defaults(
     state: web::Data<AppState>,
     caller: Caller,
@@ -533,6 +699,27 @@ async fn get_defaults(
 }
 
 /// Replaces the tenant's defaults (admin).
+#[utoipa::path(
+    put,
+    path = "/api/v1/recipient-defaults",
+    operation_id = "putRecipientDefaults",
+    tag = "recipients",
+    summary = "Replace the tenant's recipient defaults",
+    description = "Requires the `admin` role. Preferences and quiet hours every recipient has unless its own say otherwise.",
+    extensions(("x-required-role" = json!("admin"))),
+    request_body(content = schemas::RecipientDefaults),
+    responses(
+        (status = 200, description = "Replaced.", body = schemas::RecipientDefaults),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn put_defaults(
     state: web::Data<AppState>,
     caller: Caller,
@@ -585,6 +772,23 @@ fn refused() -> ApiError {
 
 /// The one-click unsubscribe (RFC 8058): records the opt-out of the link's category on its
 /// channel. Idempotent: a second click changes nothing and answers the same.
+#[utoipa::path(
+    post,
+    path = "/unsubscribe/{token}",
+    operation_id = "unsubscribe",
+    tag = "recipients",
+    summary = "One-click unsubscribe (RFC 8058)",
+    description = "No authentication: the token is signed (HMAC-SHA256 under `CHIME_UNSUBSCRIBE_SECRET`) for one recipient, category and channel, and checked in constant time. Records the opt-out; idempotent. A tampered token is a `400` and changes nothing; without `CHIME_PUBLIC_URL` links are off (`404`). Mail clients post `List-Unsubscribe=One-Click` as a form; the body is not read.",
+    security(),
+    params(("token" = String, Path, description = "The signed token of a `List-Unsubscribe` link.")),
+    responses(
+        (status = 200, description = "Opted out.", body = schemas::Unsubscribed),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn unsubscribe(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -625,6 +829,22 @@ async fn unsubscribe(
 
 /// What a person who opens the link sees: a button that makes the POST. A GET changes nothing,
 /// since mail scanners fetch links before anyone clicks them.
+#[utoipa::path(
+    get,
+    path = "/unsubscribe/{token}",
+    operation_id = "unsubscribePage",
+    tag = "recipients",
+    summary = "Unsubscribe page",
+    description = "A page with a button that makes the `POST`; opening the link changes nothing.",
+    security(),
+    params(("token" = String, Path, description = "The signed token of a `List-Unsubscribe` link.")),
+    responses(
+        (status = 200, description = "The page.", body = String, content_type = "text/html"),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn unsubscribe_page(
     state: web::Data<AppState>,
     path: web::Path<String>,

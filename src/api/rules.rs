@@ -4,12 +4,13 @@
 use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::ApiError;
-use super::notifications::{parse_html, parse_id, parse_template};
+use super::notifications::parse_html;
+use super::params::{parse_id, parse_template};
 use super::state::AppState;
 use super::view;
-use crate::channels::ChannelKind;
+use crate::api::openapi::{responses, schemas};
 use crate::db::{self, models::Rule, rules::RuleFields};
-use crate::domain::{Category, EventType, LeadTime};
+use crate::domain::{Category, ChannelKind, EventType, LeadTime};
 use crate::events::pointer::JsonPointer;
 use actix_web::{web, HttpResponse};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -29,6 +30,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(delete)),
     );
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, get, replace, delete))]
+pub struct Api;
 
 /// More reminders than this for one event is a mistake, not a schedule.
 const MAX_LEAD_TIMES: usize = 20;
@@ -187,6 +194,28 @@ fn duplicate(event_type: &str) -> impl Fn(DieselError) -> ApiError + '_ {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/rules",
+    operation_id = "createRule",
+    tag = "rules",
+    summary = "Create a rule",
+    description = "One rule per event type; `409` when the type already has one.\n\nRequires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    request_body(content = schemas::RuleInput),
+    responses(
+        (status = 201, description = "Created.", body = schemas::Rule),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -217,6 +246,23 @@ async fn create(
     Ok(HttpResponse::Created().json(render(&row)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/rules",
+    operation_id = "listRules",
+    tag = "rules",
+    summary = "List rules",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    responses(
+        (status = 200, description = "Every rule of the tenant.", body = schemas::RuleList),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let tenant_id = caller.tenant_id;
@@ -227,6 +273,25 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
     Ok(HttpResponse::Ok().json(json!({"items": rows.iter().map(render).collect::<Vec<_>>()})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/rules/{id}",
+    operation_id = "getRule",
+    tag = "rules",
+    summary = "Get a rule",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(("id" = uuid::Uuid, Path, description = "The rule id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "The rule.", body = schemas::Rule),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -244,6 +309,30 @@ async fn get(
 }
 
 /// Replaces the whole rule. Events already handled keep the notifications they made.
+#[utoipa::path(
+    put,
+    path = "/api/v1/rules/{id}",
+    operation_id = "replaceRule",
+    tag = "rules",
+    summary = "Replace a rule",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(("id" = uuid::Uuid, Path, description = "The rule id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    request_body(content = schemas::RuleInput),
+    responses(
+        (status = 200, description = "Replaced.", body = schemas::Rule),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn replace(
     state: web::Data<AppState>,
     caller: Caller,
@@ -277,6 +366,25 @@ async fn replace(
     Ok(HttpResponse::Ok().json(render(&row)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/rules/{id}",
+    operation_id = "deleteRule",
+    tag = "rules",
+    summary = "Delete a rule",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(("id" = uuid::Uuid, Path, description = "The rule id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,

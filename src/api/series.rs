@@ -3,10 +3,12 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::notifications::{parse_id, unschedule_after_commit};
+use super::params::parse_id;
 use super::state::AppState;
 use super::view;
+use crate::api::openapi::{responses, schemas};
 use crate::db::{self, models::Notification, models::Series};
+use crate::lifecycle::after_commit;
 use actix_web::{web, HttpResponse};
 use diesel::Connection;
 use serde_json::{json, Value};
@@ -16,6 +18,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/series/{id}").route(web::get().to(get)))
         .service(web::resource("/series/{id}/cancel").route(web::post().to(cancel)));
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get, cancel))]
+pub struct Api;
 
 /// How many occurrences `GET` shows, newest first.
 const OCCURRENCES_SHOWN: i64 = 50;
@@ -50,6 +58,22 @@ fn load(
     Ok((series, occurrences))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/series/{id}",
+    operation_id = "getSeries",
+    tag = "series",
+    summary = "Get a recurring series",
+    params(("id" = uuid::Uuid, Path, description = "The series id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "The series.", body = schemas::Series),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -64,6 +88,24 @@ async fn get(
 /// Stops the series and cancels its pending occurrence. Cancelling a cancelled series is a
 /// no-op; an ended one is a conflict. An occurrence already being sent still completes.
 #[tracing::instrument(skip_all, fields(series_id = %path.as_str()))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/series/{id}/cancel",
+    operation_id = "cancelSeries",
+    tag = "series",
+    summary = "Cancel a recurring series",
+    description = "Cancelling a cancelled series is a no-op `200`. To skip one occurrence only, cancel that notification instead.",
+    params(("id" = uuid::Uuid, Path, description = "The series id. An unknown id, another tenant's id or a malformed id is a `404`.")),
+    responses(
+        (status = 200, description = "Status `cancelled`; its pending occurrence is cancelled too and no further ones are created.", body = schemas::Series),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn cancel(
     state: web::Data<AppState>,
     caller: Caller,
@@ -116,7 +158,7 @@ async fn cancel(
     })
     .await?;
     for (nid, version) in &cancelled {
-        unschedule_after_commit(&state, *nid, *version).await;
+        after_commit::unschedule(&state.schedule, *nid, *version).await;
     }
     let mut body = render(&series, &occurrences);
     body["cancelled"] = json!(cancelled.len());

@@ -1,4 +1,4 @@
-use super::auth::KeyCache;
+use super::caller::KeyCache;
 use crate::config::Settings;
 use crate::db::batch_insert::NotificationWriter;
 use crate::db::PgPool;

@@ -5,8 +5,9 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::state::AppState;
 use super::view;
+use crate::api::openapi::{responses, schemas};
 use crate::db::{self, stats as q};
-use crate::domain::AccessRole;
+use crate::domain::{AccessRole, ChannelKind};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde_json::{json, Map, Value};
@@ -20,7 +21,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/me").route(web::get().to(me)));
 }
 
-const CHANNELS: [&str; 3] = ["email", "sms", "webhook"];
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(stats, me))]
+pub struct Api;
+
 const OUTCOMES: [&str; 5] = [
     "success",
     "transient_failure",
@@ -59,6 +65,21 @@ struct Slow {
     forecast: Vec<q::HourChannel>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats",
+    operation_id = "getStats",
+    tag = "operations",
+    summary = "The dashboard's figures for the caller's tenant",
+    description = "Any role. Shared for 1 s per tenant; counts and forecast are recomputed at most every 10 s.",
+    responses(
+        (status = 200, description = "Figures.", body = schemas::Stats),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn stats(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     // Keyed by the Redis prefix too: one process may serve several deployments (tests do).
     let key = (state.settings.redis.prefix.clone(), caller.tenant_id);
@@ -217,7 +238,7 @@ fn buckets(
             let mut item = Map::new();
             item.insert("start".into(), json!(view::ts(from)));
             let mut total = 0;
-            for c in CHANNELS {
+            for c in ChannelKind::ALL.map(ChannelKind::as_str) {
                 let n: i64 = rows
                     .iter()
                     .filter(|r| r.channel == c && r.hour >= from && r.hour < to)
@@ -244,6 +265,20 @@ pub async fn queue_depths(schedule: &crate::schedule::Schedule) -> redis::RedisR
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "getMe",
+    tag = "auth",
+    summary = "Who is calling",
+    responses(
+        (status = 200, description = "The caller.", body = inline(schemas::GetMeResponse)),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();

@@ -9,12 +9,14 @@
 use super::auth::Caller;
 use super::body::JsonObject;
 use super::error::ApiError;
-use super::notifications::{check_render, parse_template, Draft, RenderCheck};
+use super::notifications::{check_render, Draft, RenderCheck};
+use super::params::parse_template;
 use super::state::AppState;
 use super::view::ts;
+use crate::api::openapi::{responses, schemas};
 use crate::channels::template::{self, Budget, OutputLimit, RenderError};
-use crate::channels::ChannelKind;
 use crate::db::{self, models::StoredTemplate, templates::TemplateFields};
+use crate::domain::ChannelKind;
 use actix_web::{web, HttpResponse};
 use diesel::Connection;
 use serde_json::{json, Value};
@@ -36,6 +38,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/templates/{name}/versions").route(web::get().to(versions)))
     .service(web::resource("/templates/{name}/preview").route(web::post().to(preview)));
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, get, update, delete, versions, preview))]
+pub struct Api;
 
 const MAX_NAME_LEN: usize = 100;
 
@@ -197,6 +205,30 @@ fn path_name(path: &str) -> Result<String, ApiError> {
     Ok(path.to_owned())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/templates",
+    operation_id = "createTemplate",
+    tag = "templates",
+    summary = "Create a template",
+    description = "Version 1 of a new name; `409` when the name exists (`PUT` adds versions). Every text is checked like an inline template (`422` naming the field).
+
+Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    request_body(content = schemas::TemplateInput),
+    responses(
+        (status = 201, description = "Created.", body = schemas::Template),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -233,6 +265,31 @@ async fn create(
     }
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/templates/{name}",
+    operation_id = "updateTemplate",
+    tag = "templates",
+    summary = "Add a version",
+    description = "Stores the texts as the next version. Notifications naming the template without a version render it from then on, if not yet sent.
+
+Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(("name" = String, Path, description = "The template's name. An unknown name (or another tenant's) is a `404`.")),
+    request_body(content = schemas::TemplateVersionInput),
+    responses(
+        (status = 200, description = "The new version.", body = schemas::Template),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -266,6 +323,21 @@ async fn update(
         .ok_or_else(|| ApiError::not_found("template"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/templates",
+    operation_id = "listTemplates",
+    tag = "templates",
+    summary = "List templates",
+    description = "The latest version of each template, by name.",
+    responses(
+        (status = 200, description = "The templates.", body = schemas::TemplateList),
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let tenant_id = caller.tenant_id;
     let items = db::run(&state.pool, move |conn| {
@@ -277,6 +349,24 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
 
 type Query = web::Query<std::collections::HashMap<String, String>>;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/templates/{name}",
+    operation_id = "getTemplate",
+    tag = "templates",
+    summary = "Get a template",
+    description = "Its latest version, or `version`.",
+    params(("name" = String, Path, description = "The template's name. An unknown name (or another tenant's) is a `404`."), ("version" = Option<i64>, Query, description = "A version number; default the latest.", minimum = 1, nullable = false)),
+    responses(
+        (status = 200, description = "The version.", body = schemas::Template),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -303,6 +393,23 @@ async fn get(
         .ok_or_else(|| ApiError::not_found("template"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/templates/{name}/versions",
+    operation_id = "listTemplateVersions",
+    tag = "templates",
+    summary = "List versions",
+    description = "Every version, newest first.",
+    params(("name" = String, Path, description = "The template's name. An unknown name (or another tenant's) is a `404`.")),
+    responses(
+        (status = 200, description = "The versions.", body = schemas::TemplateList),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn versions(
     state: web::Data<AppState>,
     caller: Caller,
@@ -320,6 +427,28 @@ async fn versions(
     Ok(HttpResponse::Ok().json(json!({"items": items.iter().map(render).collect::<Vec<_>>()})))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/templates/{name}",
+    operation_id = "deleteTemplate",
+    tag = "templates",
+    summary = "Delete a template",
+    description = "Every version. `409` while pending notifications or rules name it.
+
+Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(("name" = String, Path, description = "The template's name. An unknown name (or another tenant's) is a `404`.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
@@ -358,6 +487,27 @@ async fn delete(
 /// Renders a template (its latest version, or `version`) against `data` with the send-time
 /// bounds of `channel` (default `email`). Any template error is a `422` naming the part
 /// (`subject`, `body`, `html` or `digest`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/templates/{name}/preview",
+    operation_id = "previewTemplate",
+    tag = "templates",
+    summary = "Preview a template",
+    description = "Renders the template against sample `data` with the send-time bounds (render budget, the channel's output limit). Any template error is a `422` naming `subject`, `body`, `html` or `digest`.",
+    params(("name" = String, Path, description = "The template's name. An unknown name (or another tenant's) is a `404`.")),
+    request_body(content = schemas::TemplatePreviewRequest),
+    responses(
+        (status = 200, description = "The rendered texts.", body = schemas::TemplatePreview),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn preview(
     state: web::Data<AppState>,
     caller: Caller,

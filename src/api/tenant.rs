@@ -5,6 +5,7 @@ use super::body::JsonObject;
 use super::error::ApiError;
 use super::state::AppState;
 use super::view::ts;
+use crate::api::openapi::{responses, schemas};
 use crate::config::MAX_WEBHOOK_SECRET_GRACE;
 use crate::db;
 use crate::domain::LeadTime;
@@ -16,6 +17,29 @@ use serde_json::json;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/tenant").route(web::get().to(get)))
         .service(web::resource("/tenant/webhook-secret/rotate").route(web::post().to(rotate)));
+}
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get, rotate), modifiers(&OptionalBody))]
+pub struct Api;
+
+/// The rotation's body may be left out; utoipa writes an `Option` body as `oneOf` with `null`,
+/// which the SDK generators would turn into a type of its own.
+struct OptionalBody;
+
+impl utoipa::Modify for OptionalBody {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let rotate = doc
+            .paths
+            .paths
+            .get_mut("/api/v1/tenant/webhook-secret/rotate")
+            .and_then(|item| item.post.as_mut());
+        if let Some(body) = rotate.and_then(|op| op.request_body.as_mut()) {
+            body.required = Some(utoipa::openapi::Required::False);
+        }
+    }
 }
 
 fn render(t: &db::models::Tenant) -> serde_json::Value {
@@ -31,6 +55,23 @@ fn render(t: &db::models::Tenant) -> serde_json::Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tenant",
+    operation_id = "getTenant",
+    tag = "tenant",
+    summary = "Get the tenant",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    responses(
+        (status = 200, description = "The caller's tenant and its webhook signing secret.", body = schemas::Tenant),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let tenant_id = caller.tenant_id;
@@ -64,6 +105,26 @@ fn grace_period(state: &AppState, body: &[u8]) -> Result<std::time::Duration, Ap
     Ok(parsed)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenant/webhook-secret/rotate",
+    operation_id = "rotateWebhookSecret",
+    tag = "tenant",
+    summary = "Rotate the webhook secret",
+    description = "Makes a new secret. The previous one keeps signing for `grace_period` (default 24 hours): meanwhile `webhook-signature` carries a `v1,` signature by each, so receivers verifying with either accept deliveries. A secret still in its grace period when rotating again stops signing.\n\nRequires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    request_body(content = schemas::WebhookSecretRotation),
+    responses(
+        (status = 200, description = "The tenant with its new secret; webhooks are signed with it from now on.", body = schemas::Tenant),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn rotate(
     state: web::Data<AppState>,
     caller: Caller,

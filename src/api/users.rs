@@ -10,6 +10,7 @@ use super::body::JsonObject;
 use super::error::ApiError;
 use super::state::AppState;
 use super::view::{opt_ts, ts};
+use crate::api::openapi::{responses, schemas};
 use crate::db::{self, models::NewUser, models::User, users::UserChange};
 use crate::domain::{AccessRole, EmailAddress};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -37,6 +38,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/auth/login").route(web::post().to(login)))
     .service(web::resource("/auth/register").route(web::post().to(register)));
 }
+
+/// This module's operations in the OpenAPI document (`api::openapi`): a route added above
+/// gets a `#[utoipa::path]` on its handler and its name here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, get, update, delete, login, register))]
+pub struct Api;
 
 const MIN_PASSWORD_LEN: usize = 10;
 /// Argon2's cost grows with the input; nobody needs a longer password.
@@ -115,6 +122,28 @@ pub fn parse_email(raw: &str) -> Result<String, ApiError> {
     Ok(email.as_str().to_lowercase())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    operation_id = "createUser",
+    tag = "auth",
+    summary = "Create a user",
+    description = "`409` when a user with the e-mail address already exists in this tenant (addresses are unique per tenant; another tenant's addresses are no concern of this one).\n\nRequires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    request_body(content = schemas::UserCreate),
+    responses(
+        (status = 201, description = "Created.", body = schemas::User),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -178,6 +207,23 @@ pub fn create_one(
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    operation_id = "listUsers",
+    tag = "auth",
+    summary = "List users",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    responses(
+        (status = 200, description = "The tenant's users, newest first.", body = inline(schemas::ListUsersResponse)),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let tenant_id = caller.tenant_id;
@@ -188,13 +234,32 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
     Ok(HttpResponse::Ok().json(json!({"items": users.iter().map(render).collect::<Vec<_>>()})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{id}",
+    operation_id = "getUser",
+    tag = "auth",
+    summary = "Get a user",
+    description = "Requires the `admin` role.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The user.", body = schemas::User),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let id = super::notifications::parse_id(&path, "user")?;
+    let id = super::params::parse_id(&path, "user")?;
     let tenant_id = caller.tenant_id;
     let user = db::run(&state.pool, move |conn| {
         db::users::find(conn, tenant_id, id)?.ok_or_else(|| ApiError::not_found("user"))
@@ -235,6 +300,30 @@ fn is_active_admin(u: &User) -> bool {
 
 /// `role`, `disabled` and `password`. A role or password change, and disabling, end every token
 /// issued so far.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/users/{id}",
+    operation_id = "updateUser",
+    tag = "auth",
+    summary = "Change a user's role, password or disabled flag",
+    description = "Requires the `admin` role; audited (`user.updated`). A role or password change, or disabling, ends every token the user holds: at once on the replica that made the change, within 30 s on the others. `409` when it would leave the tenant without an admin (no unrevoked admin key and no other enabled admin user).",
+    extensions(("x-required-role" = json!("admin"))),
+    params(("id" = uuid::Uuid, Path)),
+    request_body(content = schemas::UserPatch),
+    responses(
+        (status = 200, description = "The changed user.", body = schemas::User),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn update(
     state: web::Data<AppState>,
     caller: Caller,
@@ -242,7 +331,7 @@ async fn update(
     mut body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let id = super::notifications::parse_id(&path, "user")?;
+    let id = super::params::parse_id(&path, "user")?;
     let role = body
         .opt_str("role")?
         .map(|r| r.parse::<AccessRole>())
@@ -345,13 +434,33 @@ pub fn update_one(
     })
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{id}",
+    operation_id = "deleteUser",
+    tag = "auth",
+    summary = "Delete a user",
+    description = "Requires the `admin` role; audited (`user.deleted`). The user's tokens stop working at once on this replica, within 30 s on the others. `409` when it would leave the tenant without an admin.",
+    extensions(("x-required-role" = json!("admin"))),
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let id = super::notifications::parse_id(&path, "user")?;
+    let id = super::params::parse_id(&path, "user")?;
     let tenant_id = caller.tenant_id;
     let actor = caller.actor.clone();
     let login_enabled = state.settings.auth.jwt_secret.is_some();
@@ -419,6 +528,27 @@ fn issue_token(state: &AppState, user: &User) -> Result<Option<(String, u64)>, A
 
 /// `{"tenant", "email", "password"}`; without `tenant`, the default tenant (the one
 /// `CHIME_BOOTSTRAP_ADMIN_KEY` creates). Every failure is the same 401, whatever was wrong.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    operation_id = "login",
+    tag = "auth",
+    summary = "Log in",
+    description = "`tenant` names the tenant by id or name; without it, the default tenant. `401` for a wrong tenant, e-mail or password, or a disabled user (one message for all). `429` with `Retry-After` after `CHIME_LOGIN_MAX_FAILURES` failures for the account or `CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS` from the client address within `CHIME_LOGIN_WINDOW` (counted in Redis, shared by every replica), or while too many logins wait for a password-hashing slot. `404` when the server has no `CHIME_JWT_SECRET` (login disabled).",
+    security(),
+    request_body(content = schemas::LoginRequest),
+    responses(
+        (status = 200, description = "A JWT for the `Authorization: Bearer` header.", body = schemas::LoginResponse),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -496,6 +626,27 @@ fn parse_tenant_name(raw: &str) -> Result<String, ApiError> {
 }
 
 /// Self-service sign-up: a new tenant, its first admin user and an admin API key.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register",
+    operation_id = "register",
+    tag = "auth",
+    summary = "Sign up: a new tenant with its first admin",
+    description = "Only when the server has `CHIME_ALLOW_SIGNUP=true`; otherwise `404`. Creates the tenant, an admin user and an admin API key. Every attempt counts against the client address like a failed login (`429` with `Retry-After`). `409` when the tenant name is taken.",
+    security(),
+    request_body(content = schemas::RegisterRequest),
+    responses(
+        (status = 201, description = "Created.", body = schemas::Registered),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 422, response = responses::UnprocessableEntity),
+        (status = 429, response = responses::TooManyRequests),
+        (status = 503, response = responses::ServiceUnavailable),
+        (status = "default", response = responses::InternalError),
+    ),
+)]
 async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -1,6 +1,7 @@
 //! Response bodies. Times are RFC 3339 in UTC with a `Z`.
 
 use crate::db::models::{DeliveryAttempt, Notification};
+use crate::domain::NotificationStatus;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
@@ -13,7 +14,7 @@ pub fn opt_ts(t: Option<DateTime<Utc>>) -> Value {
 }
 
 pub fn notification(n: &Notification) -> Value {
-    let retrying = n.status == "scheduled" && n.attempts > 0;
+    let retrying = n.status == NotificationStatus::Scheduled && n.attempts > 0;
     json!({
         "id": n.id,
         "status": n.status,
@@ -35,7 +36,7 @@ pub fn notification(n: &Notification) -> Value {
         "timezone": n.timezone,
         "cron": n.cron,
         "series_id": n.series_id,
-        "expires_at": opt_ts(n.expires_at.or(n.target_date)),
+        "expires_at": opt_ts(crate::lifecycle::expiry::expiry(n.expires_at, n.target_date)),
         "group_key": n.group_key,
         "attempts": n.attempts,
         "max_attempts": n.max_attempts,

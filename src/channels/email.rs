@@ -14,6 +14,7 @@
 
 use std::time::Duration;
 
+pub use crate::domain::is_fully_qualified_domain;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::response::Response;
@@ -51,20 +52,6 @@ impl std::fmt::Debug for EmailChannel {
 /// The `Message-ID` of every attempt of a notification.
 pub fn message_id(notification_id: uuid::Uuid, domain: &str) -> String {
     format!("<{notification_id}@{domain}>")
-}
-
-/// Whether `domain` is a fully qualified host name (`mail.example.com`): dot-separated labels of
-/// letters, digits and inner hyphens, at least two of them.
-pub fn is_fully_qualified_domain(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
-    domain.len() <= 253
-        && labels.len() >= 2
-        && labels.iter().all(|label| {
-            (1..=63).contains(&label.len())
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
 }
 
 impl EmailChannel {

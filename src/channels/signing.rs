@@ -8,12 +8,13 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use rand::RngCore as _;
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
-const SECRET_PREFIX: &str = "whsec_";
+pub use crate::domain::webhook_secret::new_webhook_secret;
+use crate::domain::webhook_secret::SECRET_PREFIX;
+
 const SIGNATURE_VERSION: &str = "v1";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,13 +25,6 @@ pub enum SigningError {
     EmptySecret,
     #[error("no valid v1 signature matches")]
     NoMatchingSignature,
-}
-
-/// A fresh tenant secret: `whsec_` + base64 of 24 random bytes (192 bits).
-pub fn new_webhook_secret() -> String {
-    let mut key = [0u8; 24];
-    rand::thread_rng().fill_bytes(&mut key);
-    format!("{SECRET_PREFIX}{}", BASE64.encode(key))
 }
 
 /// The HMAC key inside a `whsec_…` secret. The prefix is optional, as in the reference

@@ -37,9 +37,8 @@ use std::time::Instant;
 
 const NAME: &str = "message";
 
-/// Default fuel of one render: MiniJinja instructions executed. A typical reminder uses a few
-/// hundred; a loop over a few thousand items still fits.
-pub const RENDER_FUEL: u64 = 100_000;
+/// Default fuel of one render (`CHIME_RENDER_FUEL`).
+pub const RENDER_FUEL: u64 = crate::config::DEFAULT_RENDER_FUEL;
 /// Work units (bytes of strings, items of sequences and maps) one render may touch.
 pub const RENDER_WORK: usize = 8 << 20;
 /// Largest string a render may build (the largest output any channel accepts).

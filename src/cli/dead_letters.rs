@@ -3,9 +3,11 @@
 
 use super::output::time;
 use super::{parse_id, warn_schedule, Ctx, ACTOR};
-use crate::api::bulk::{replay_batch, MAX_PER_CALL};
+use crate::api::bulk::MAX_PER_CALL;
 use crate::api::notifications::{self as api, FILTERS};
-use crate::api::view;
+use crate::api::{view, ApiError};
+use crate::domain::{NotificationId, NotificationStatus, TenantId};
+use crate::lifecycle::{self, after_commit};
 use chrono::{DateTime, Duration, Utc};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -87,7 +89,7 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
     match command {
         Command::List { filter, limit } => {
             let mut query = filter.query()?;
-            query.insert("status".into(), "dead".into());
+            query.insert("status".into(), NotificationStatus::Dead.as_str().into());
             query.insert("limit".into(), limit);
             super::notifications::list(ctx, &query, &FILTERS).await
         }
@@ -110,11 +112,12 @@ async fn replay_one(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     let tenant_id = ctx.tenant.id;
     let row = ctx
         .db(&format!("notification {id}"), move |conn| {
-            api::replay_one(conn, tenant_id, id, ACTOR)
+            lifecycle::replay::replay_one(conn, TenantId(tenant_id), NotificationId(id), ACTOR)
+                .map_err(ApiError::from)
         })
         .await?;
     match ctx.schedule().await {
-        Ok(s) => warn_schedule(api::schedule_row(&s, &row, None).await),
+        Ok(s) => warn_schedule(after_commit::schedule(&s, &row, None).await),
         Err(_) => warn_schedule(false),
     }
     ctx.emit(view::notification(&row), || {
@@ -126,7 +129,7 @@ async fn replay_one(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
 async fn replay_all(ctx: &Ctx, filter: Filter) -> anyhow::Result<()> {
     let mut query = filter.query()?;
     let given = json!(query);
-    query.insert("status".into(), "dead".into());
+    query.insert("status".into(), NotificationStatus::Dead.as_str().into());
     let allowed: Vec<&str> = FILTERS.iter().copied().filter(|f| *f != "sort").collect();
     let f = api::list_filter(&query, &allowed).map_err(|e| super::error(e, "notification"))?;
     let schedule = ctx.schedule().await;
@@ -137,15 +140,15 @@ async fn replay_all(ctx: &Ctx, filter: Filter) -> anyhow::Result<()> {
         let (f, given) = (f.clone(), given.clone());
         let (rows, skips, remaining) = ctx
             .db("notification", move |conn| {
-                replay_batch(conn, tenant_id, &f, MAX_PER_CALL, ACTOR, &given)
+                lifecycle::replay::replay_matching(conn, tenant_id, &f, MAX_PER_CALL, ACTOR, &given)
+                    .map_err(ApiError::from)
             })
             .await?;
         batches += 1;
         // One round trip per batch; a failure is reported once (the reconciler adds them).
-        let entries: Vec<_> = rows.iter().map(|r| (r.id, r.version, r.due_at)).collect();
         if let Ok(s) = &schedule {
-            let put = tokio::time::timeout(std::time::Duration::from_secs(5), s.put_many(&entries));
-            scheduled &= matches!(put.await, Ok(Ok(_)));
+            let rows: Vec<_> = rows.iter().collect();
+            scheduled &= after_commit::schedule_many(s, &rows).await;
         }
         replayed += rows.len();
         // Skipped rows stay dead and match again: a batch that replays nothing is the end.

@@ -193,7 +193,7 @@ impl Ctx {
             self.settings.redis.cluster,
         )
         .map_err(|e| anyhow::anyhow!("REDIS_URL is invalid: {e}"))?;
-        let config = crate::startup::redis_manager_config();
+        let config = crate::schedule::redis_manager_config();
         let conn = tokio::time::timeout(Duration::from_secs(3), client.shared(config))
             .await
             .map_err(|_| anyhow::anyhow!("Redis did not answer within 3 s"))?

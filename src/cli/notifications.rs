@@ -3,8 +3,10 @@
 use super::output::{fields, opt, opt_time, table, time};
 use super::{parse_id, warn_schedule, Ctx, ACTOR};
 use crate::api::notifications::{self as api, FILTERS};
-use crate::api::view;
+use crate::api::{view, ApiError};
 use crate::db::{self, models::Notification, notifications as q, stats};
+use crate::domain::{NotificationId, TenantId};
+use crate::lifecycle::{self, after_commit};
 use clap::{Args, Subcommand};
 use serde_json::json;
 use std::collections::HashMap;
@@ -111,8 +113,8 @@ pub async fn list(
 fn row(n: &Notification) -> Vec<String> {
     vec![
         n.id.to_string(),
-        n.status.clone(),
-        n.channel.clone(),
+        n.status.to_string(),
+        n.channel.to_string(),
         n.recipient.clone(),
         time(n.send_at),
         format!("{}/{}", n.attempts, n.max_attempts),
@@ -125,7 +127,7 @@ async fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     let tenant_id = ctx.tenant.id;
     let (n, attempts, audit) = ctx
         .db(&format!("notification {id}"), move |conn| {
-            let n = q::find(conn, tenant_id, id)?
+            let n = q::find(conn, TenantId(tenant_id), NotificationId(id))?
                 .ok_or_else(|| crate::api::ApiError::not_found("notification"))?;
             let attempts = db::attempts::list(conn, tenant_id, id)?;
             let audit = stats::audit_of(conn, tenant_id, id)?;
@@ -142,8 +144,8 @@ async fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     ctx.emit(doc, || {
         let mut text = fields(&[
             ("id", n.id.to_string()),
-            ("status", n.status.clone()),
-            ("channel", n.channel.clone()),
+            ("status", n.status.to_string()),
+            ("channel", n.channel.to_string()),
             ("recipient", n.recipient.clone()),
             ("subject", opt(n.subject.as_deref())),
             ("send at", time(n.send_at)),
@@ -190,7 +192,8 @@ async fn cancel(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     let tenant_id = ctx.tenant.id;
     let (row, previous_version, next) = ctx
         .db(&format!("notification {id}"), move |conn| {
-            api::cancel_one(conn, tenant_id, id, ACTOR)
+            lifecycle::cancel::cancel_one(conn, TenantId(tenant_id), NotificationId(id), ACTOR)
+                .map_err(ApiError::from)
         })
         .await?;
     if previous_version.is_some() || next.is_some() {
@@ -198,10 +201,10 @@ async fn cancel(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
         match &schedule {
             Ok(s) => {
                 if let Some(v) = previous_version {
-                    warn_schedule(api::unschedule_row(s, row.id, v).await);
+                    warn_schedule(after_commit::unschedule(s, row.id, v).await);
                 }
                 if let Some(next) = &next {
-                    warn_schedule(api::schedule_row(s, next, None).await);
+                    warn_schedule(after_commit::schedule(s, next, None).await);
                 }
             }
             Err(_) => warn_schedule(false),

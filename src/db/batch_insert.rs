@@ -3,7 +3,7 @@
 
 use super::group_commit::GroupCommit;
 use super::models::{NewNotification, Notification};
-use super::schema::{audit_log, notifications};
+use super::schema::notifications;
 use super::{DbError, PgPool};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -51,27 +51,11 @@ pub fn insert_batch(
             .get_results(conn)?;
         let mut by_id: HashMap<Uuid, Notification> =
             inserted.into_iter().map(|n| (n.id, n)).collect();
-        let audits: Vec<_> = rows
+        let created: Vec<(&Notification, &str)> = rows
             .iter()
-            .filter_map(|(r, actor)| {
-                by_id.get(&r.id).map(|n| {
-                    (
-                        audit_log::tenant_id.eq(n.tenant_id),
-                        audit_log::actor.eq(actor.clone()),
-                        audit_log::action.eq("notification.created"),
-                        audit_log::subject_id.eq(Some(n.id)),
-                        audit_log::detail.eq(
-                            serde_json::json!({"send_at": crate::domain::format_time(n.send_at)}),
-                        ),
-                    )
-                })
-            })
+            .filter_map(|(r, actor)| by_id.get(&r.id).map(|n| (n, actor.as_str())))
             .collect();
-        if !audits.is_empty() {
-            diesel::insert_into(audit_log::table)
-                .values(audits)
-                .execute(conn)?;
-        }
+        super::audit::record_created(conn, &created)?;
         let mut out = Vec::with_capacity(rows.len());
         for (row, _) in rows {
             match by_id.remove(&row.id) {

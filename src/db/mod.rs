@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod attempts;
 pub mod audit;
 pub mod batch_insert;
+pub mod caps;
 pub mod events;
 pub mod group_commit;
 pub mod models;
@@ -93,4 +94,10 @@ where
         Ok(result) => result,
         Err(e) => Err(E::from(DbError::Join(e.to_string()))),
     }
+}
+
+/// Whether PostgreSQL answers (the readiness probe).
+pub fn ping(conn: &mut PgConnection) -> diesel::QueryResult<()> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
 }

@@ -1,6 +1,7 @@
 //! Row types: one read struct per table (`Queryable`) and one write struct (`Insertable`).
 
 use super::schema::*;
+use crate::domain::{ChannelKind, NotificationStatus};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -72,8 +73,8 @@ pub struct NewUser<'a> {
 pub struct Notification {
     pub id: Uuid,
     pub tenant_id: Uuid,
-    pub status: String,
-    pub channel: String,
+    pub status: NotificationStatus,
+    pub channel: ChannelKind,
     pub recipient: String,
     pub subject: Option<String>,
     pub body: String,
@@ -120,8 +121,8 @@ pub struct Notification {
 pub struct NewNotification {
     pub id: Uuid,
     pub tenant_id: Uuid,
-    pub status: String,
-    pub channel: String,
+    pub status: NotificationStatus,
+    pub channel: ChannelKind,
     pub recipient: String,
     pub subject: Option<String>,
     pub body: String,

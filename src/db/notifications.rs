@@ -3,6 +3,8 @@
 
 use super::models::{NewDeliveryAttempt, NewNotification, Notification};
 use super::schema::notifications::{self, dsl as n};
+use crate::domain::NotificationStatus as S;
+use crate::domain::{NotificationId, TenantId};
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
 use diesel::pg::Pg;
@@ -39,10 +41,42 @@ pub fn insert_idempotent(
     }
 }
 
+/// The claim cut-off: a row `sending` since before this was abandoned by its sender (it
+/// outlived the visibility timeout) and may be taken over. One computation for the claim and
+/// the reconciler.
+pub fn abandoned_before(visibility_timeout: std::time::Duration) -> DateTime<Utc> {
+    Utc::now() - chrono::Duration::from_std(visibility_timeout).unwrap_or_default()
+}
+
+/// The row of a claim that is still ours: same id and version, still `sending`. Every write of
+/// an attempt's outcome is conditional on it (a takeover or a cancel changes one of them).
+#[diesel::dsl::auto_type(no_type_alias)]
+fn our_claim(id: Uuid, version: i32) -> _ {
+    let sending: S = S::Sending;
+    notifications::table
+        .filter(n::id.eq(id))
+        .filter(n::version.eq(version))
+        .filter(n::status.eq(sending))
+}
+
+/// Inserts the next occurrence of a series. The partial unique index on pending occurrences
+/// makes a concurrent second insert a no-op (`None`).
+pub fn insert_occurrence(
+    conn: &mut PgConnection,
+    new: &NewNotification,
+) -> QueryResult<Option<Notification>> {
+    diesel::insert_into(notifications::table)
+        .values(new)
+        .on_conflict_do_nothing()
+        .returning(Notification::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
 pub fn find(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: NotificationId,
 ) -> QueryResult<Option<Notification>> {
     notifications::table
         .filter(n::tenant_id.eq(tenant_id))
@@ -55,8 +89,8 @@ pub fn find(
 /// Row-locks a notification of a tenant for the rest of the transaction.
 pub fn lock(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: NotificationId,
 ) -> QueryResult<Option<Notification>> {
     notifications::table
         .filter(n::tenant_id.eq(tenant_id))
@@ -69,7 +103,7 @@ pub fn lock(
 
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
-    pub status: Option<String>,
+    pub status: Option<S>,
     pub channel: Option<String>,
     pub group_key: Option<String>,
     pub event_id: Option<Uuid>,
@@ -107,7 +141,7 @@ pub fn matching<'a>(tenant_id: Uuid, f: &ListFilter) -> Boxed<'a> {
         .filter(n::tenant_id.eq(tenant_id))
         .into_boxed();
     if let Some(s) = &f.status {
-        q = q.filter(n::status.eq(s.clone()));
+        q = q.filter(n::status.eq(*s));
     }
     if let Some(c) = &f.channel {
         q = q.filter(n::channel.eq(c.clone()));
@@ -208,10 +242,10 @@ pub fn cancel_ids(
         notifications::table
             .filter(n::tenant_id.eq(tenant_id))
             .filter(n::id.eq_any(ids))
-            .filter(n::status.eq("scheduled")),
+            .filter(n::status.eq(S::Scheduled)),
     )
     .set((
-        n::status.eq("cancelled"),
+        n::status.eq(S::Cancelled),
         n::cancelled_at.eq(now),
         n::version.eq(n::version + 1),
         n::updated_at.eq(now),
@@ -249,7 +283,7 @@ pub fn reschedule(
     diesel::update(
         notifications::table
             .filter(n::id.eq(id))
-            .filter(n::status.eq("scheduled"))
+            .filter(n::status.eq(S::Scheduled))
             .filter(n::version.eq(expected_version)),
     )
     .set((change, n::version.eq(n::version + 1), n::updated_at.eq(now)))
@@ -261,17 +295,17 @@ pub fn reschedule(
 /// Cancels a `scheduled` row. `None` when it was not scheduled.
 pub fn cancel(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: NotificationId,
 ) -> QueryResult<Option<Notification>> {
     diesel::update(
         notifications::table
             .filter(n::tenant_id.eq(tenant_id))
             .filter(n::id.eq(id))
-            .filter(n::status.eq("scheduled")),
+            .filter(n::status.eq(S::Scheduled)),
     )
     .set((
-        n::status.eq("cancelled"),
+        n::status.eq(S::Cancelled),
         n::cancelled_at.eq(now),
         n::version.eq(n::version + 1),
         n::updated_at.eq(now),
@@ -292,7 +326,7 @@ pub fn cancel_where(
 ) -> QueryResult<Vec<(Uuid, i32)>> {
     let mut target = notifications::table
         .filter(n::tenant_id.eq(tenant_id))
-        .filter(n::status.eq("scheduled"))
+        .filter(n::status.eq(S::Scheduled))
         .select(n::id)
         .into_boxed();
     if let Some(g) = group_key {
@@ -311,10 +345,10 @@ pub fn cancel_where(
     let rows: Vec<(Uuid, i32)> = diesel::update(
         notifications::table
             .filter(n::id.eq_any(&ids))
-            .filter(n::status.eq("scheduled")),
+            .filter(n::status.eq(S::Scheduled)),
     )
     .set((
-        n::status.eq("cancelled"),
+        n::status.eq(S::Cancelled),
         n::cancelled_at.eq(now),
         n::version.eq(n::version + 1),
         n::updated_at.eq(now),
@@ -326,19 +360,14 @@ pub fn cancel_where(
 
 /// `sending` → `sent`. Conditional on the claim still being ours (same version).
 pub fn mark_sent(conn: &mut PgConnection, id: Uuid, version: i32) -> QueryResult<bool> {
-    let n_rows = diesel::update(
-        notifications::table
-            .filter(n::id.eq(id))
-            .filter(n::version.eq(version))
-            .filter(n::status.eq("sending")),
-    )
-    .set((
-        n::status.eq("sent"),
-        n::sent_at.eq(now),
-        n::last_error.eq(None::<String>),
-        n::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let n_rows = diesel::update(our_claim(id, version))
+        .set((
+            n::status.eq(S::Sent),
+            n::sent_at.eq(now),
+            n::last_error.eq(None::<String>),
+            n::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(n_rows == 1)
 }
 
@@ -350,23 +379,18 @@ pub fn mark_retry(
     due_at: DateTime<Utc>,
     error: &str,
 ) -> QueryResult<Option<Notification>> {
-    diesel::update(
-        notifications::table
-            .filter(n::id.eq(id))
-            .filter(n::version.eq(version))
-            .filter(n::status.eq("sending")),
-    )
-    .set((
-        n::status.eq("scheduled"),
-        n::due_at.eq(due_at),
-        n::claimed_at.eq(None::<DateTime<Utc>>),
-        n::last_error.eq(error),
-        n::version.eq(n::version + 1),
-        n::updated_at.eq(now),
-    ))
-    .returning(Notification::as_returning())
-    .get_result(conn)
-    .optional()
+    diesel::update(our_claim(id, version))
+        .set((
+            n::status.eq(S::Scheduled),
+            n::due_at.eq(due_at),
+            n::claimed_at.eq(None::<DateTime<Utc>>),
+            n::last_error.eq(error),
+            n::version.eq(n::version + 1),
+            n::updated_at.eq(now),
+        ))
+        .returning(Notification::as_returning())
+        .get_result(conn)
+        .optional()
 }
 
 /// `sending` → a final failure state (`dead` or `expired`).
@@ -374,40 +398,35 @@ pub fn mark_final(
     conn: &mut PgConnection,
     id: Uuid,
     version: i32,
-    status: &str,
+    status: S,
     error: &str,
 ) -> QueryResult<bool> {
-    let n_rows = diesel::update(
-        notifications::table
-            .filter(n::id.eq(id))
-            .filter(n::version.eq(version))
-            .filter(n::status.eq("sending")),
-    )
-    .set((
-        n::status.eq(status),
-        n::last_error.eq(error),
-        n::claimed_at.eq(None::<DateTime<Utc>>),
-        n::version.eq(n::version + 1),
-        n::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let n_rows = diesel::update(our_claim(id, version))
+        .set((
+            n::status.eq(status),
+            n::last_error.eq(error),
+            n::claimed_at.eq(None::<DateTime<Utc>>),
+            n::version.eq(n::version + 1),
+            n::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(n_rows == 1)
 }
 
 /// `dead` → `scheduled`, due now, with a fresh attempt budget.
 pub fn replay(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: NotificationId,
 ) -> QueryResult<Option<Notification>> {
     diesel::update(
         notifications::table
             .filter(n::tenant_id.eq(tenant_id))
             .filter(n::id.eq(id))
-            .filter(n::status.eq("dead")),
+            .filter(n::status.eq(S::Dead)),
     )
     .set((
-        n::status.eq("scheduled"),
+        n::status.eq(S::Scheduled),
         n::due_at.eq(now),
         n::attempts.eq(0),
         n::version.eq(n::version + 1),
@@ -429,7 +448,7 @@ pub fn scheduled_due_page(
     limit: i64,
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     let mut q = notifications::table
-        .filter(n::status.eq("scheduled"))
+        .filter(n::status.eq(S::Scheduled))
         .filter(n::due_at.le(until))
         .select((n::id, n::version, n::due_at))
         .order((n::due_at.asc(), n::id.asc()))
@@ -459,12 +478,12 @@ pub fn recover_abandoned(
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     let mut rows: Vec<(Uuid, i32, DateTime<Utc>)> = diesel::update(
         notifications::table
-            .filter(n::status.eq("sending"))
+            .filter(n::status.eq(S::Sending))
             .filter(n::claimed_at.lt(abandoned_before))
             .filter(n::attempts.lt(n::max_attempts)),
     )
     .set((
-        n::status.eq("scheduled"),
+        n::status.eq(S::Scheduled),
         n::due_at.eq(now),
         n::claimed_at.eq(None::<DateTime<Utc>>),
         n::version.eq(n::version + 1),
@@ -473,7 +492,7 @@ pub fn recover_abandoned(
     .returning((n::id, n::version, n::due_at))
     .get_results(conn)?;
     let exhausted: Vec<(Uuid, i32)> = notifications::table
-        .filter(n::status.eq("sending"))
+        .filter(n::status.eq(S::Sending))
         .filter(n::claimed_at.lt(abandoned_before))
         .filter(n::attempts.ge(n::max_attempts))
         .select((n::id, n::version))
@@ -492,7 +511,7 @@ pub fn in_flight(
     limit: i64,
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     let rows: Vec<(Uuid, i32, Option<DateTime<Utc>>)> = notifications::table
-        .filter(n::status.eq("sending"))
+        .filter(n::status.eq(S::Sending))
         .filter(n::claimed_at.ge(abandoned_before))
         .select((n::id, n::version, n::claimed_at))
         .order(n::claimed_at.asc())
@@ -516,14 +535,14 @@ pub fn overdue(
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     // A row is claimed only once due, so both kinds are in one range of the pending index.
     notifications::table
-        .filter(n::status.eq_any(["scheduled", "sending"]))
+        .filter(n::status.eq_any([S::Scheduled, S::Sending]))
         .filter(n::due_at.lt(due_before.max(claimed_before)))
         .filter(
             n::status
-                .eq("scheduled")
+                .eq(S::Scheduled)
                 .and(n::due_at.lt(due_before))
                 .or(n::status
-                    .eq("sending")
+                    .eq(S::Sending)
                     .and(n::claimed_at.lt(claimed_before))),
         )
         .select((n::id, n::version, n::due_at))
@@ -539,7 +558,7 @@ pub fn pending_due_before(
     limit: i64,
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     notifications::table
-        .filter(n::status.eq("scheduled"))
+        .filter(n::status.eq(S::Scheduled))
         .filter(n::due_at.lt(horizon))
         .select((n::id, n::version, n::due_at))
         .order(n::due_at.asc())
@@ -576,7 +595,7 @@ pub fn claim_many(
         abandoned_before,
     }
     .load(conn)?;
-    let (claimed, exhausted) = rows.into_iter().partition(|r| r.status == "sending");
+    let (claimed, exhausted) = rows.into_iter().partition(|r| r.status == S::Sending);
     Ok(Claims { claimed, exhausted })
 }
 
@@ -740,10 +759,7 @@ pub fn claim_held(conn: &mut PgConnection, claimed: &Notification) -> QueryResul
         return Ok(false);
     };
     diesel::select(diesel::dsl::exists(
-        notifications::table
-            .filter(n::id.eq(claimed.id))
-            .filter(n::version.eq(claimed.version))
-            .filter(n::status.eq("sending"))
+        our_claim(claimed.id, claimed.version)
             .filter(n::attempts.eq(claimed.attempts))
             .filter(n::claimed_at.eq(claimed_at)),
     ))

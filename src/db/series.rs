@@ -2,6 +2,7 @@
 
 use super::models::Series;
 use super::schema::series;
+use crate::domain::NotificationStatus as S;
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
 use diesel::prelude::*;
@@ -81,7 +82,7 @@ pub fn pending_occurrence(conn: &mut PgConnection, series_id: Uuid) -> QueryResu
     use super::schema::notifications::dsl as n;
     n::notifications
         .filter(n::series_id.eq(series_id))
-        .filter(n::status.eq_any(["scheduled", "sending"]))
+        .filter(n::status.eq_any([S::Scheduled, S::Sending]))
         .select(n::id)
         .first(conn)
         .optional()

@@ -1,5 +1,6 @@
 use super::models::Tenant;
 use super::schema::tenants;
+use crate::domain::webhook_secret::new_webhook_secret;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -33,7 +34,7 @@ pub fn create(conn: &mut PgConnection, name: &str) -> QueryResult<Option<Tenant>
         .values((
             tenants::id.eq(Uuid::new_v4()),
             tenants::name.eq(name),
-            tenants::webhook_secret.eq(crate::channels::signing::new_webhook_secret()),
+            tenants::webhook_secret.eq(new_webhook_secret()),
         ))
         .on_conflict(tenants::name)
         .do_nothing()
@@ -67,7 +68,7 @@ pub fn rotate_secret(
     id: Uuid,
     previous_until: Option<DateTime<Utc>>,
 ) -> QueryResult<Tenant> {
-    let new_secret = crate::channels::signing::new_webhook_secret();
+    let new_secret = new_webhook_secret();
     let update = diesel::update(tenants::table.find(id));
     match previous_until {
         Some(until) => update

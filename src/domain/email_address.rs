@@ -44,6 +44,20 @@ impl fmt::Display for EmailAddress {
     }
 }
 
+/// Whether `domain` is a fully qualified host name (`mail.example.com`): dot-separated labels of
+/// letters, digits and inner hyphens, at least two of them.
+pub fn is_fully_qualified_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|label| {
+            (1..=63).contains(&label.len())
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::EmailAddress;

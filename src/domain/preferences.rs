@@ -3,7 +3,7 @@
 //! tenant's defaults; what neither says is allowed.
 
 use super::Category;
-use crate::channels::ChannelKind;
+use crate::domain::ChannelKind;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -58,7 +58,7 @@ impl Preferences {
                 let path = format!("{path}.{channel}");
                 let kind: ChannelKind = channel
                     .parse()
-                    .map_err(|e: crate::channels::UnknownChannel| (path.clone(), e.to_string()))?;
+                    .map_err(|e: crate::domain::UnknownChannel| (path.clone(), e.to_string()))?;
                 let Value::Bool(allowed) = allowed else {
                     return Err((path, "expected true (allowed) or false (opted out)".into()));
                 };

@@ -1,5 +1,4 @@
-use super::{EmailAddress, PhoneNumber, WebhookUrl};
-use crate::channels::ChannelKind;
+use super::{ChannelKind, EmailAddress, PhoneNumber, WebhookUrl};
 
 /// Where a notification goes; the variant always matches its channel.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,9 +14,9 @@
 //!   event with an error naming the payload path; nothing is created.
 
 use super::pointer::{kind_of, JsonPointer};
-use crate::channels::{template, ChannelKind};
+use crate::channels::template;
 use crate::db::models::{Event, Rule};
-use crate::domain::{local_time, Category, LeadTime, Recipient, TimeZone};
+use crate::domain::{local_time, Category, ChannelKind, LeadTime, Recipient, TimeZone};
 use crate::recipients::Directory;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -192,7 +192,7 @@ fn apply_rule(rule: &Rule, payload: &Value, directory: &Directory) -> Result<Fou
                 rule,
                 "channel",
                 c.parse()
-                    .map_err(|e: crate::channels::UnknownChannel| e.to_string()),
+                    .map_err(|e: crate::domain::UnknownChannel| e.to_string()),
             )
         })
         .transpose()?;

@@ -1,8 +1,7 @@
 //! Turning things that happened into notifications: the event-handler role (rules, JSON-Pointer
-//! extraction, the built-in handler) and recurring series.
+//! extraction, the built-in handler). Series advance lives in `lifecycle::series`.
 
 pub mod handler;
 pub mod pointer;
 pub mod queue;
-pub mod series;
 pub mod worker;

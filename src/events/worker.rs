@@ -17,7 +17,8 @@ use super::queue;
 use crate::db::models::{Event, NewNotification};
 use crate::db::{self, DbError};
 use crate::domain::Recipient;
-use crate::startup::RoleContext;
+use crate::lifecycle::{self, after_commit};
+use crate::schedule::RoleContext;
 pub use crate::stream::StepOutcome;
 use crate::stream::{Acknowledger, Read, StreamConsumer};
 use chrono::{DateTime, Utc};
@@ -69,10 +70,7 @@ pub async fn process_one(ctx: &RoleContext, event_id: Uuid) -> Result<Outcome, D
     })
     .await?;
     for (id, version, due) in &created {
-        if let Err(e) = ctx.schedule.put(*id, *version, *due, None).await {
-            // The row is committed; the reconciler puts every pending row back into Redis.
-            tracing::warn!(notification_id = %id, error = %e, "could not schedule in Redis; it is repeated in the background");
-        }
+        after_commit::schedule_entry(&ctx.schedule, *id, *version, *due).await;
     }
     let name = match &outcome {
         Outcome::Processed { .. } => Some("processed"),
@@ -156,14 +154,16 @@ fn refused_webhook(items: &[Planned], allow_private: bool) -> Option<String> {
 
 fn notification_for(event: &Event, item: Planned, max_attempts: i32) -> NewNotification {
     let send_at = item.send_at();
+    let base = lifecycle::create::scheduled(
+        event.tenant_id,
+        item.channel,
+        &item.recipient,
+        item.body,
+        send_at,
+        max_attempts,
+    );
     NewNotification {
-        id: Uuid::now_v7(),
-        tenant_id: event.tenant_id,
-        status: "scheduled".into(),
-        channel: item.channel.as_str().into(),
-        recipient: item.recipient.as_str().into(),
         subject: item.subject,
-        body: item.body,
         html: item.html,
         template: item.template,
         template_version: item.template_version,
@@ -171,20 +171,12 @@ fn notification_for(event: &Event, item: Planned, max_attempts: i32) -> NewNotif
         data: event.payload.clone(),
         target_date: Some(item.target_date),
         lead_time: Some(item.lead_time.to_iso()),
-        send_at,
-        due_at: send_at,
         timezone: item.timezone.map(|t| t.name().to_string()),
-        cron: None,
-        series_id: None,
-        expires_at: None,
-        group_key: None,
-        max_attempts,
         event_id: Some(event.id),
         event_slot: Some(item.slot),
-        idempotency_key: None,
         recipient_id: item.recipient_id,
         category: item.category,
-        urgent: false,
+        ..base
     }
 }
 

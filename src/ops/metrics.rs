@@ -1,18 +1,12 @@
 //! Prometheus metrics through `prometheus-client`: process-wide counters and histograms updated
-//! where things happen, and gauges read from Redis and PostgreSQL at scrape time (cached for a
-//! few seconds, bounded by timeouts so a scrape answers even while a dependency is down).
+//! where things happen, and the encoding of a scrape. A leaf: every layer records here, and the
+//! gauges read from Redis and PostgreSQL at scrape time are read by `api::ops` and handed in.
 //!
 //! `monitoring/` (alert rules, Grafana dashboard) uses these names; a test checks that every name
 //! it uses is served.
 
-use crate::api::AppState;
-use crate::channels::ChannelKind;
-use crate::db::{self, DbError};
-use crate::schedule::Schedule;
-use actix_web::{web, HttpResponse};
+use crate::domain::ChannelKind;
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Timestamptz};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
@@ -20,9 +14,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
-use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::LazyLock;
+use std::time::Duration;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct SendLabels {
@@ -211,11 +204,6 @@ pub fn set_leader(leading: bool) {
     METRICS.leader.set(i64::from(leading));
 }
 
-/// How long gauges read from Redis and PostgreSQL are reused: scrapes from several Prometheus
-/// servers, or a short scrape interval, cost the stores one read per this period.
-const GAUGE_TTL: Duration = Duration::from_secs(5);
-/// A store that does not answer within this is skipped: the last values are served instead.
-const GAUGE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Counts stop here (an index scan of at most this many entries); a gauge at the cap reads
 /// "at least".
 pub const GAUGE_COUNT_CAP: i64 = 100_000;
@@ -223,97 +211,30 @@ pub const GAUGE_COUNT_CAP: i64 = 100_000;
 /// reconciler's own sweep and a leader failover).
 pub const OVERDUE_AFTER: Duration = Duration::from_secs(30);
 
-/// ($1 overdue cut-off, $2 cap). Each part is a scan of a partial index, stopped at the cap.
-pub const STORE_GAUGES_SQL: &str = "SELECT \
-       (SELECT count(*) FROM (SELECT 1 FROM notifications \
-          WHERE status = 'scheduled' AND due_at < $1 LIMIT $2) x) AS overdue, \
-       (SELECT min(due_at) FROM notifications \
-          WHERE status = 'scheduled' AND due_at < $1) AS oldest_overdue, \
-       (SELECT count(*) FROM (SELECT 1 FROM events WHERE status = 'received' LIMIT $2) x) \
-          AS events_backlog, \
-       (SELECT count(*) FROM (SELECT 1 FROM notifications WHERE status = 'dead' LIMIT $2) x) \
-          AS dead_letters";
-
-#[derive(QueryableByName, Debug, Clone, Copy)]
-struct DbGauges {
-    #[diesel(sql_type = BigInt)]
-    overdue: i64,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    oldest_overdue: Option<DateTime<Utc>>,
-    #[diesel(sql_type = BigInt)]
-    events_backlog: i64,
-    #[diesel(sql_type = BigInt)]
-    dead_letters: i64,
-}
-
-pub use crate::schedule::QueueDepths;
-
-pub async fn queue_depths(schedule: &Schedule) -> redis::RedisResult<QueueDepths> {
-    schedule.depths().await
-}
-
+/// Sizes of the Redis queues, for the gauges.
 #[derive(Debug, Clone, Copy, Default)]
-struct StoreGauges {
-    queues: Option<QueueDepths>,
-    db: Option<DbGauges>,
+pub struct QueueGauges {
+    pub schedule: i64,
+    pub ready: i64,
+    pub pending: i64,
+}
+
+/// Counts read from PostgreSQL, each capped at [`GAUGE_COUNT_CAP`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DbGauges {
+    pub overdue: i64,
+    pub oldest_overdue: Option<DateTime<Utc>>,
+    pub events_backlog: i64,
+    pub dead_letters: i64,
+}
+
+/// What the stores answered at the last read; a part that never answered is left out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StoreGauges {
+    pub queues: Option<QueueGauges>,
+    pub db: Option<DbGauges>,
     /// When `db` was read, to age the oldest overdue notification.
-    db_read_at: Option<DateTime<Utc>>,
-}
-
-/// Per Redis prefix: one process may serve several deployments (tests do).
-static GAUGES: LazyLock<Mutex<HashMap<String, (Instant, StoreGauges)>>> =
-    LazyLock::new(Default::default);
-
-async fn read_db(state: &AppState) -> Result<DbGauges, DbError> {
-    let cutoff = Utc::now() - chrono::Duration::from_std(OVERDUE_AFTER).unwrap_or_default();
-    db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            // Bounds the work even if an index is missing; the scrape has moved on by then.
-            diesel::sql_query("SET LOCAL statement_timeout = '2s'").execute(conn)?;
-            diesel::sql_query(STORE_GAUGES_SQL)
-                .bind::<Timestamptz, _>(cutoff)
-                .bind::<BigInt, _>(GAUGE_COUNT_CAP)
-                .get_result::<DbGauges>(conn)
-        })
-        .map_err(DbError::from)
-    })
-    .await
-}
-
-/// The store gauges, fresh or from the cache. A store that fails or does not answer in time
-/// keeps its last values (none at first: those gauges are then left out).
-async fn store_gauges(state: &AppState) -> StoreGauges {
-    let key = state.settings.redis.prefix.clone();
-    let previous = GAUGES.lock().ok().and_then(|c| c.get(&key).copied());
-    if let Some((at, g)) = previous {
-        if at.elapsed() < GAUGE_TTL {
-            return g;
-        }
-    }
-    let previous = previous.map(|(_, g)| g).unwrap_or_default();
-    let (queues, db) = tokio::join!(
-        tokio::time::timeout(GAUGE_TIMEOUT, queue_depths(&state.schedule)),
-        tokio::time::timeout(GAUGE_TIMEOUT, read_db(state)),
-    );
-    let mut fresh = previous;
-    match queues {
-        Ok(Ok(q)) => fresh.queues = Some(q),
-        Ok(Err(e)) => tracing::debug!(error = %e, "metrics: cannot read queue depths"),
-        Err(_) => tracing::debug!("metrics: Redis did not answer in time"),
-    }
-    match db {
-        Ok(Ok(d)) => {
-            fresh.db = Some(d);
-            fresh.db_read_at = Some(Utc::now());
-        }
-        Ok(Err(e)) => tracing::debug!(error = %e, "metrics: cannot read PostgreSQL gauges"),
-        Err(_) => tracing::debug!("metrics: PostgreSQL did not answer in time"),
-    }
-    if let Ok(mut c) = GAUGES.lock() {
-        // Failures are cached too: a scrape during an outage does not wait again until the TTL.
-        c.insert(key, (Instant::now(), fresh));
-    }
-    fresh
+    pub db_read_at: Option<DateTime<Utc>>,
 }
 
 impl Collector for StoreGauges {
@@ -506,22 +427,10 @@ fn registry(store: StoreGauges) -> Registry {
 }
 
 /// The Prometheus text exposition (format 0.0.4) of `store` and the process-wide metrics.
-fn text(store: StoreGauges) -> Result<String, std::fmt::Error> {
+pub fn text(store: StoreGauges) -> Result<String, std::fmt::Error> {
     let mut out = String::new();
     prometheus_client::encoding::prometheus_text::encode(&mut out, &registry(store))?;
     Ok(out)
-}
-
-pub async fn render(state: web::Data<AppState>) -> HttpResponse {
-    let store = store_gauges(&state).await;
-    match text(store) {
-        Ok(body) => HttpResponse::Ok()
-            .content_type("text/plain; version=0.0.4; charset=utf-8")
-            .body(body),
-        Err(_) => HttpResponse::InternalServerError().json(serde_json::json!({
-            "error": {"code": "internal", "message": "cannot encode the metrics"}
-        })),
-    }
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@
 
 pub mod unsubscribe;
 
-use crate::channels::ChannelKind;
 use crate::db::models::{Notification, RecipientDefaultsRow, RecipientRow};
 use crate::db::{self, DbError};
 use crate::domain::preferences::Verdict;
+use crate::domain::ChannelKind;
 use crate::domain::{Category, Preferences, QuietHours, Recipient, TimeZone};
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
@@ -243,9 +243,7 @@ pub fn decide(
     let Some(profile) = profile else {
         return Decision::Suppress(Suppression::RecipientDeleted);
     };
-    let Ok(channel) = row.channel.parse::<ChannelKind>() else {
-        return Decision::Suppress(Suppression::NoAddress);
-    };
+    let channel = row.channel;
     let Some(address) = profile.address(channel) else {
         return Decision::Suppress(Suppression::NoAddress);
     };
@@ -350,7 +348,7 @@ pub fn gate(
                     db::recipients::readdress(conn, row.id, a)?;
                 }
                 let list_unsubscribe = match (unsubscribe, profile, &row.category) {
-                    (Some(u), Some(p), Some(category)) if row.channel == "email" => {
+                    (Some(u), Some(p), Some(category)) if row.channel == ChannelKind::Email => {
                         Category::parse(category).ok().map(|category| {
                             u.url(&Subscription {
                                 tenant_id: row.tenant_id,

@@ -32,8 +32,8 @@ fn row(channel: &str, urgent: bool) -> Notification {
     Notification {
         id: Uuid::new_v4(),
         tenant_id: Uuid::nil(),
-        status: "sending".into(),
-        channel: channel.into(),
+        status: crate::domain::NotificationStatus::Sending,
+        channel: channel.parse().expect("a channel"),
         recipient: "ada@example.com".into(),
         subject: None,
         body: "hi".into(),

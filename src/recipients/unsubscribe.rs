@@ -2,9 +2,9 @@
 //! with HMAC-SHA256 under the server's secret, so the link needs no login and cannot be forged
 //! or edited to unsubscribe someone else.
 
-use crate::channels::ChannelKind;
 use crate::config::Settings;
 use crate::domain::Category;
+use crate::domain::ChannelKind;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};

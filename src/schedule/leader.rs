@@ -11,7 +11,7 @@ use super::promoter::{Promoted, Promoter};
 use super::reconciler::ReconcileTask;
 use super::{RedisClient, RedisConn};
 use crate::ops::metrics;
-use crate::startup::RoleContext;
+use crate::schedule::RoleContext;
 use crate::stream::sleep_or_cancel;
 use chrono::{DateTime, Utc};
 use rand::RngCore;

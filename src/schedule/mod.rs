@@ -21,6 +21,7 @@
 //! with the edge inside the same script that adds the entry, and the loader raises the edge
 //! before it reads PostgreSQL, so a row committed while the loader passes is never skipped by both.
 
+mod context;
 pub mod horizon;
 pub mod leader;
 pub mod member;
@@ -31,6 +32,7 @@ pub mod retention;
 mod testing;
 
 pub use crate::redis_conn::{RedisClient, RedisConn};
+pub use context::{redis_manager_config, RoleContext};
 pub use member::Member;
 
 use chrono::{DateTime, Utc};
@@ -60,6 +62,10 @@ pub struct Keys {
     /// Live scheduler processes (ZSET: token → end of its last heartbeat, epoch ms).
     pub schedulers: String,
 }
+
+/// The consumer group of the senders on the ready stream (part of the Redis layout: the
+/// reconciler reads its pending entries).
+pub const SENDER_GROUP: &str = "senders";
 
 impl Keys {
     pub fn new(prefix: &str) -> Keys {
@@ -339,7 +345,7 @@ async fn ready_pending(conn: &mut RedisConn, ready: &str) -> redis::RedisResult<
     // XPENDING fails when the group does not exist yet (no sender has started): none pending.
     match redis::cmd("XPENDING")
         .arg(ready)
-        .arg(crate::sender::GROUP)
+        .arg(SENDER_GROUP)
         .query_async::<redis::Value>(conn)
         .await
     {
@@ -573,7 +579,7 @@ mod tests {
             let redis = TestRedis::new();
             let mut manager = redis::aio::ConnectionManager::new_with_config(
                 redis.client.clone(),
-                crate::startup::redis_manager_config(),
+                crate::schedule::redis_manager_config(),
             )
             .await
             .unwrap();
@@ -614,7 +620,7 @@ mod tests {
             let client = redis::Client::open(server.url()).unwrap();
             let manager = redis::aio::ConnectionManager::new_with_config(
                 client.clone(),
-                crate::startup::redis_manager_config(),
+                crate::schedule::redis_manager_config(),
             )
             .await
             .unwrap();

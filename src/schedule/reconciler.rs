@@ -31,7 +31,7 @@
 use super::horizon::{self, Loader};
 use crate::db::{self, notifications as q};
 use crate::ops::metrics;
-use crate::startup::RoleContext;
+use crate::schedule::RoleContext;
 use crate::telemetry::error_chain;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -168,9 +168,7 @@ impl Reconciler {
     }
 
     async fn recover_abandoned(&self) -> Result<usize, ReconcileError> {
-        let before = Utc::now()
-            - chrono::Duration::from_std(self.ctx.settings.sender.visibility_timeout)
-                .unwrap_or_default();
+        let before = q::abandoned_before(self.ctx.settings.sender.visibility_timeout);
         let rows = db::run(&self.ctx.pool, move |conn| {
             q::recover_abandoned(conn, before).map_err(db::DbError::from)
         })
@@ -260,7 +258,7 @@ impl Reconciler {
         let start = groups
             .groups
             .iter()
-            .find(|g| g.name == crate::sender::GROUP)
+            .find(|g| g.name == super::SENDER_GROUP)
             .map(|g| format!("({}", g.last_delivered_id))
             .unwrap_or_else(|| "-".into());
         let next: StreamRangeReply = redis::cmd("XRANGE")

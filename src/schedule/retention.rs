@@ -6,7 +6,7 @@
 //! of rows never holds long locks or starves delivery of PostgreSQL.
 
 use crate::db::{self, DbError};
-use crate::startup::RoleContext;
+use crate::schedule::RoleContext;
 use chrono::Utc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;

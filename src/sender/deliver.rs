@@ -7,17 +7,25 @@
 use super::retry::RetryPolicy;
 use super::ReadyEntry;
 use crate::channels::template::{self, Budget, OutputLimit, RenderError};
-use crate::channels::{ChannelKind, Channels, OutboundMessage, SendError};
+use crate::channels::{Channels, OutboundMessage, SendError};
 use crate::config::VISIBILITY_MARGIN;
 use crate::db::group_commit::GroupCommit;
-use crate::db::models::{NewDeliveryAttempt, Notification};
+use crate::db::models::Notification;
 use crate::db::{self, notifications as q, DbError};
+use crate::domain::ChannelKind;
+use crate::lifecycle::expiry::expiry;
+pub use crate::lifecycle::expiry::{is_expired, EXPIRY_GRACE};
+use crate::lifecycle::outcome::{
+    advance_series_after_fallback, record_batch, record_status_only, RecordEffect,
+};
+pub use crate::lifecycle::outcome::{Outcome, Recorded};
+use crate::lifecycle::{self, after_commit};
 use crate::ops::metrics;
 use crate::recipients::unsubscribe::Unsubscribe;
 use crate::schedule::Member;
-use crate::startup::RoleContext;
+use crate::schedule::RoleContext;
 use chrono::{DateTime, Utc};
-use diesel::{Connection, PgConnection};
+use diesel::Connection;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -50,13 +58,6 @@ pub struct Addressing {
     pub list_unsubscribe: Option<String>,
 }
 
-/// An outcome to write: the claimed row, when the attempt started, and what happened.
-pub type Recorded = (Notification, DateTime<Utc>, Outcome);
-
-/// The row recording made due that the schedule must now hold: the retry of a transient
-/// failure, or the next occurrence of a series (never both).
-type RecordEffect = Option<Notification>;
-
 /// Outcomes written per transaction.
 const RECORD_BATCH: usize = 200;
 
@@ -64,59 +65,11 @@ const RECORD_BATCH: usize = 200;
 /// provider call, so this delays no delivery; it cuts PostgreSQL's commits per send.
 const RECORD_LINGER: Duration = Duration::from_millis(2);
 
-/// How late after its expiry an attempt that fell due in time may still start. A reminder due
-/// exactly at its expiry (`target_date` without a lead time, or a lead time of `PT0S`) always
-/// starts a little after it; so does any send delayed by a scheduler failover or a backlog.
-pub const EXPIRY_GRACE: Duration = Duration::from_secs(60);
-
-const EXPIRED_ERROR: &str = "expired before it could be sent";
-
-/// Whether an attempt must not be sent because its notification expired: it fell due after the
-/// expiry (a retry scheduled past it), or it starts more than [`EXPIRY_GRACE`] after the expiry.
-pub fn is_expired(
-    expiry: Option<DateTime<Utc>>,
-    due_at: DateTime<Utc>,
-    started_at: DateTime<Utc>,
-) -> bool {
-    let grace = chrono::Duration::from_std(EXPIRY_GRACE).unwrap_or_default();
-    expiry.is_some_and(|expiry| due_at > expiry || started_at > expiry + grace)
-}
-
 /// The template texts of one send, before rendering.
 struct MessageTexts {
     subject: Option<String>,
     body: String,
     html: Option<String>,
-}
-
-/// What happened to one claimed notification.
-#[derive(Debug, Clone)]
-pub enum Outcome {
-    Sent {
-        summary: String,
-        /// The provider's id of the message, for its later status reports.
-        provider_message_id: Option<String>,
-    },
-    Retry {
-        error: String,
-        delay: Duration,
-    },
-    Dead {
-        error: String,
-    },
-    Expired,
-}
-
-impl Outcome {
-    /// The `outcome` of metrics and log lines.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Outcome::Sent { .. } => "sent",
-            Outcome::Retry { .. } => "retry",
-            Outcome::Dead { .. } => "dead",
-            Outcome::Expired => "expired",
-        }
-    }
 }
 
 /// One `info` line per attempt's outcome, with the fields to find and graph it by.
@@ -140,7 +93,7 @@ fn log_outcome(row: &Notification, outcome: &Outcome, lag_ms: u64, started_at: D
         ),
         Outcome::Expired => tracing::info!(
             notification_id = %id, %channel, attempt, lag_ms, outcome = name,
-            expires_at = %row.expires_at.or(row.target_date).map(crate::domain::format_time).unwrap_or_default(),
+            expires_at = %expiry(row.expires_at, row.target_date).map(crate::domain::format_time).unwrap_or_default(),
             "expired before it could be sent"
         ),
     }
@@ -178,52 +131,21 @@ impl Deliverer {
             return Ok(HashMap::new());
         }
         let asked = (Instant::now(), Utc::now());
-        let abandoned_before = Utc::now()
-            - chrono::Duration::from_std(self.ctx.settings.sender.visibility_timeout)
-                .unwrap_or_default();
+        let abandoned_before = q::abandoned_before(self.ctx.settings.sender.visibility_timeout);
         let unsubscribe = self.unsubscribe.clone();
-        let (rows, exhausted, next, gated) = db::run(&self.ctx.pool, move |conn| {
+        let lifecycle::claim::Claimed {
+            rows,
+            exhausted,
+            next,
+            held,
+            suppressed,
+        } = db::run(&self.ctx.pool, move |conn| {
             conn.transaction(|conn| {
-                let claims = q::claim_many(conn, &pairs, abandoned_before)?;
-                // Preferences and quiet hours of recipients, as they are now.
-                let mut gated = crate::recipients::gate(
-                    conn,
-                    claims.claimed,
-                    Utc::now(),
-                    unsubscribe.as_deref(),
-                )?;
-                for row in &claims.exhausted {
-                    // No attempt row can say how the abandoned attempt ended; the audit log
-                    // records the transition instead.
-                    db::audit::record(
-                        conn,
-                        row.tenant_id,
-                        "system",
-                        "notification.abandoned",
-                        Some(row.id),
-                        serde_json::json!({"attempts": row.attempts, "status": "dead"}),
-                    )?;
-                }
-                // Like any dead occurrence, each gives way to the next one of its series.
-                let mut next = crate::events::series::advance_each(conn, &claims.exhausted)?;
-                let suppressed: Vec<Notification> =
-                    gated.suppressed.iter().map(|(r, _)| r.clone()).collect();
-                next.extend(crate::events::series::advance_each(conn, &suppressed)?);
-                let cleared = std::mem::take(&mut gated.cleared);
-                let tenant_ids: Vec<Uuid> = cleared.iter().map(|c| c.row.tenant_id).collect();
-                let secrets: HashMap<Uuid, db::tenants::WebhookSecrets> =
-                    db::tenants::webhook_secrets(conn, &tenant_ids)?
-                        .into_iter()
-                        .collect();
-                let rows = cleared
-                    .into_iter()
-                    .filter_map(|c| secrets.get(&c.row.tenant_id).cloned().map(|s| (c, s)))
-                    .collect::<Vec<_>>();
-                Ok::<_, DbError>((rows, claims.exhausted, next, gated))
+                lifecycle::claim::claim(conn, &pairs, abandoned_before, unsubscribe.as_deref())
             })
         })
         .await?;
-        for (row, why) in &gated.suppressed {
+        for (row, why) in &suppressed {
             metrics::suppressed(why.code());
             tracing::info!(
                 notification_id = %row.id,
@@ -233,15 +155,15 @@ impl Deliverer {
                 "not sent: the recipient's preferences do not allow it"
             );
         }
-        if !gated.held.is_empty() {
-            metrics::held(gated.held.len() as u64);
+        if !held.is_empty() {
+            metrics::held(held.len() as u64);
         }
-        for due in gated.held {
+        for due in held {
             tracing::info!(notification_id = %due.id, until = %crate::domain::format_time(due.due_at), "held until the end of quiet hours");
             self.schedule(due).await;
         }
         for row in exhausted {
-            metrics::send_outcome(&row.channel, "dead");
+            metrics::send_outcome(row.channel.as_str(), "dead");
             let lag_ms = (Utc::now() - row.due_at).num_milliseconds().max(0);
             tracing::info!(
                 notification_id = %row.id,
@@ -286,7 +208,7 @@ impl Deliverer {
         let started_at = Utc::now();
         let due = due_ms.unwrap_or_else(|| row.due_at.timestamp_millis());
         let lag_ms = (started_at.timestamp_millis() - due).max(0) as u64;
-        metrics::delivery_lag(&row.channel, Duration::from_millis(lag_ms));
+        metrics::delivery_lag(row.channel.as_str(), Duration::from_millis(lag_ms));
         let Some(outcome) = self
             .attempt(&row, secret, addressing, started_at, asked)
             .await
@@ -314,17 +236,10 @@ impl Deliverer {
         now: DateTime<Utc>,
         asked: (Instant, DateTime<Utc>),
     ) -> Option<Outcome> {
-        if is_expired(row.expires_at.or(row.target_date), row.due_at, now) {
+        if is_expired(expiry(row.expires_at, row.target_date), row.due_at, now) {
             return Some(Outcome::Expired);
         }
-        let kind: ChannelKind = match row.channel.parse() {
-            Ok(k) => k,
-            Err(_) => {
-                return Some(Outcome::Dead {
-                    error: format!("unknown channel '{}'", row.channel),
-                })
-            }
-        };
+        let kind = row.channel;
         // Rendering, the claim check and the provider call together stay within this bound. The
         // visibility timeout is validated against it, so no send still in flight is taken over.
         let guard = self.ctx.settings.send_guard();
@@ -504,7 +419,7 @@ impl Deliverer {
         started_at: DateTime<Utc>,
         outcome: Outcome,
     ) -> Result<(), DbError> {
-        metrics::send_outcome(&row.channel, outcome.name());
+        metrics::send_outcome(row.channel.as_str(), outcome.name());
         // Kept for the fallback below, which must still move a series on.
         let occurrence = row.series_id.is_some().then(|| row.clone());
         let (id, version) = (row.id, row.version);
@@ -541,176 +456,7 @@ impl Deliverer {
     }
 
     async fn schedule(&self, due: Notification) {
-        if let Err(e) = self
-            .ctx
-            .schedule
-            .put(due.id, due.version, due.due_at, None)
-            .await
-        {
-            tracing::warn!(notification_id = %due.id, error = %e, "could not schedule the retry; it is repeated in the background");
-        }
-    }
-}
-
-/// The next occurrence after `prev` ended through [`record_status_only`]. Best effort: the
-/// outcome is already written, so a failure here is logged rather than undoing it.
-fn advance_series_after_fallback(
-    conn: &mut PgConnection,
-    prev: &Notification,
-) -> Result<RecordEffect, DbError> {
-    let Some(series_id) = prev.series_id else {
-        return Ok(None);
-    };
-    match crate::events::series::advance(conn, series_id, prev) {
-        Ok(next) => Ok(next),
-        Err(e) => {
-            tracing::error!(%series_id, error = %e, "could not create the next occurrence");
-            Ok(None)
-        }
-    }
-}
-
-/// An outcome's status change alone, without its attempt row (the caller moves a series on). Should even
-/// that fail (other than for an outage), a failure still ends the row, as `dead`.
-fn record_status_only(
-    conn: &mut PgConnection,
-    id: Uuid,
-    version: i32,
-    outcome: &Outcome,
-) -> Result<RecordEffect, DbError> {
-    let written = match outcome {
-        Outcome::Sent { .. } => q::mark_sent(conn, id, version).map(|_| None),
-        Outcome::Retry { error, delay } => {
-            let due = Utc::now() + chrono::Duration::from_std(*delay).unwrap_or_default();
-            q::mark_retry(conn, id, version, due, error)
-        }
-        Outcome::Dead { error } => q::mark_final(conn, id, version, "dead", error).map(|_| None),
-        Outcome::Expired => {
-            q::mark_final(conn, id, version, "expired", EXPIRED_ERROR).map(|_| None)
-        }
-    };
-    let failure = match written {
-        Ok(effect) => return Ok(effect),
-        Err(e) => e,
-    };
-    let reason = failure.to_string();
-    let failure = DbError::from(failure);
-    if failure.is_unavailable() || matches!(outcome, Outcome::Sent { .. }) {
-        return Err(failure);
-    }
-    let error = format!("the outcome could not be recorded: {reason}");
-    q::mark_final(conn, id, version, "dead", &error)?;
-    Ok(None)
-}
-
-/// Writes a batch of outcomes in the caller's transaction; one effect per item, in order.
-fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<RecordEffect>, DbError> {
-    // The common case, a plain success, is written for the whole batch with one statement;
-    // everything else (retries, dead letters, series occurrences) row by row.
-    let is_plain_success = |(row, _, outcome): &Recorded| {
-        matches!(outcome, Outcome::Sent { .. }) && row.series_id.is_none()
-    };
-    let sent: Vec<&Recorded> = items.iter().filter(|i| is_plain_success(i)).collect();
-    let sent_ids: std::collections::HashSet<Uuid> = if sent.is_empty() {
-        Default::default()
-    } else {
-        let pairs: Vec<(Uuid, i32)> = sent.iter().map(|(r, _, _)| (r.id, r.version)).collect();
-        let finished_at = Utc::now();
-        let attempts: Vec<NewDeliveryAttempt> = sent
-            .iter()
-            .map(|(row, started_at, outcome)| NewDeliveryAttempt {
-                id: Uuid::new_v4(),
-                notification_id: row.id,
-                tenant_id: row.tenant_id,
-                attempt_number: row.attempts,
-                started_at: *started_at,
-                finished_at,
-                outcome: "success".into(),
-                error: None,
-                response_summary: match outcome {
-                    Outcome::Sent { summary, .. } => Some(summary.clone()),
-                    _ => None,
-                },
-                provider_message_id: match outcome {
-                    Outcome::Sent {
-                        provider_message_id,
-                        ..
-                    } => provider_message_id.clone(),
-                    _ => None,
-                },
-            })
-            .collect();
-        q::mark_many_sent(conn, &pairs, &attempts)?
-            .into_iter()
-            .collect()
-    };
-    items
-        .iter()
-        .map(|item| {
-            if is_plain_success(item) {
-                if !sent_ids.contains(&item.0.id) {
-                    tracing::warn!(notification_id = %item.0.id, "sent, but the claim was taken over meanwhile");
-                }
-                Ok(None)
-            } else {
-                record_one(conn, &item.0, item.1, &item.2)
-            }
-        })
-        .collect()
-}
-
-fn record_one(
-    conn: &mut PgConnection,
-    row: &Notification,
-    started_at: DateTime<Utc>,
-    outcome: &Outcome,
-) -> Result<RecordEffect, DbError> {
-    let (id, version) = (row.id, row.version);
-    let mut attempt = NewDeliveryAttempt {
-        id: Uuid::new_v4(),
-        notification_id: id,
-        tenant_id: row.tenant_id,
-        attempt_number: row.attempts,
-        started_at,
-        finished_at: Utc::now(),
-        outcome: String::new(),
-        error: None,
-        response_summary: None,
-        provider_message_id: None,
-    };
-    let mut retry_row = None;
-    let finished = match outcome {
-        Outcome::Sent {
-            summary,
-            provider_message_id,
-        } => {
-            attempt.outcome = "success".into();
-            attempt.response_summary = Some(summary.clone());
-            attempt.provider_message_id = provider_message_id.clone();
-            q::mark_sent(conn, id, version)?
-        }
-        Outcome::Retry { error, delay } => {
-            attempt.outcome = "transient_failure".into();
-            attempt.error = Some(error.clone());
-            let due = Utc::now() + chrono::Duration::from_std(*delay).unwrap_or_default();
-            retry_row = q::mark_retry(conn, id, version, due, error)?;
-            false
-        }
-        Outcome::Dead { error } => {
-            attempt.outcome = "permanent_failure".into();
-            attempt.error = Some(error.clone());
-            q::mark_final(conn, id, version, "dead", error)?
-        }
-        Outcome::Expired => {
-            attempt.outcome = "expired".into();
-            attempt.error = Some(EXPIRED_ERROR.into());
-            q::mark_final(conn, id, version, "expired", EXPIRED_ERROR)?
-        }
-    };
-    db::attempts::record(conn, attempt)?;
-    match row.series_id {
-        Some(series_id) if finished => Ok(crate::events::series::advance(conn, series_id, row)?),
-        _ => Ok(retry_row),
+        after_commit::schedule(&self.ctx.schedule, &due, None).await;
     }
 }
 
@@ -723,44 +469,4 @@ fn render_context(row: &Notification) -> Value {
         &row.recipient,
         row.id,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(s: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap_or_default()
-    }
-
-    fn grace() -> i64 {
-        EXPIRY_GRACE.as_secs() as i64
-    }
-
-    #[test]
-    fn without_an_expiry_nothing_expires() {
-        assert!(!is_expired(None, at(0), at(10 * 86_400)));
-    }
-
-    #[test]
-    fn due_exactly_at_the_expiry_and_started_on_time_is_sent() {
-        // target_date only, or a lead time of PT0S: due at the expiry, started just after it.
-        assert!(!is_expired(Some(at(0)), at(0), at(0)));
-        assert!(!is_expired(Some(at(0)), at(0), at(1)));
-        assert!(!is_expired(Some(at(0)), at(0), at(grace())));
-        assert!(!is_expired(Some(at(10)), at(0), at(5)));
-    }
-
-    #[test]
-    fn an_attempt_due_after_the_expiry_expires() {
-        // A retry scheduled past the expiry, however promptly it starts.
-        assert!(is_expired(Some(at(0)), at(1), at(1)));
-    }
-
-    #[test]
-    fn an_attempt_started_past_the_grace_expires() {
-        assert!(is_expired(Some(at(0)), at(0), at(grace() + 1)));
-        assert!(is_expired(Some(at(0)), at(-3600), at(grace() + 1)));
-        assert!(!is_expired(Some(at(0)), at(-3600), at(grace())));
-    }
 }

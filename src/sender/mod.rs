@@ -11,7 +11,7 @@ pub mod retry;
 
 use crate::channels::{Channels, ChannelsConfig};
 use crate::schedule::Member;
-use crate::startup::RoleContext;
+use crate::schedule::RoleContext;
 pub use crate::stream::StepOutcome;
 use crate::stream::{sleep_or_cancel, Acknowledger, Read, StreamConsumer};
 use deliver::{Claimed, Deliverer};
@@ -23,7 +23,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-pub const GROUP: &str = "senders";
+pub use crate::schedule::SENDER_GROUP as GROUP;
 const READ_BLOCK: Duration = Duration::from_millis(1000);
 /// Pause after Redis failed, before reconnecting.
 const REDIS_PAUSE: Duration = Duration::from_millis(500);

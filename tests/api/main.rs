@@ -11,6 +11,7 @@ mod callbacks;
 mod errors;
 mod metrics;
 mod notifications;
+mod openapi;
 mod ops;
 mod recipients;
 mod schedule;

@@ -144,7 +144,7 @@ async fn the_store_gauges_are_bounded_index_scans() {
          FROM generate_series(1, 20000) i",
     );
     sql(&app, "VACUUM ANALYZE");
-    let statement = chime::ops::metrics::STORE_GAUGES_SQL
+    let statement = chime::db::stats::STORE_GAUGES_SQL
         .replace("$1", "now() - interval '30 seconds'")
         .replace("$2", "100000");
     let mut conn = app.db.conn();

@@ -5,6 +5,7 @@
 mod support;
 
 mod abandoned;
+mod cancel_while_sending;
 mod channels;
 mod cluster;
 mod failures;

@@ -235,7 +235,7 @@ async fn a_series_never_has_two_pending_occurrences() {
     // A second advance while the first occurrence is still pending (as two racing finishers
     // would do) creates nothing.
     for _ in 0..2 {
-        let next = chime::events::series::advance(&mut conn, series_id, &row).unwrap();
+        let next = chime::lifecycle::series::advance(&mut conn, series_id, &row).unwrap();
         assert!(next.is_none(), "{next:?}");
     }
     let (_, series) = app.get(&series_path(&first), &app.admin_key).await;

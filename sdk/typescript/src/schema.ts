@@ -113,34 +113,11 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/notifications/batch": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Create up to 1,000 notifications at once
-         * @description Every item is checked exactly as `POST /api/v1/notifications` checks its body. Any bad item is a `422` whose `error.items` lists each bad item's index and field, and nothing is created. Otherwise all rows are written in one transaction and scheduled in one Redis round trip. An `idempotency_key` already stored, or repeated earlier in the batch, returns the existing notification in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
-         */
-        post: operations["createNotificationsBatch"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/notifications/{id}": {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The notification id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /** Get a notification */
@@ -161,10 +138,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The notification id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
@@ -184,10 +158,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The notification id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /** List delivery attempts */
@@ -204,10 +175,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The notification id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
@@ -239,6 +207,46 @@ export interface paths {
         get: operations["listDeadLetters"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create up to 1,000 notifications at once
+         * @description Every item is checked exactly as `POST /api/v1/notifications` checks its body. Any bad item is a `422` whose `error.items` lists each bad item's index and field, and nothing is created. Otherwise all rows are written in one transaction and scheduled in one Redis round trip. An `idempotency_key` already stored, or repeated earlier in the batch, returns the existing notification in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
+         */
+        post: operations["createNotificationsBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post up to 1,000 events at once
+         * @description Every item is checked exactly as `POST /api/v1/events` checks its body; any bad item is a `422` listing each bad item in `error.items`, and nothing is stored. The events are written in one transaction and queued in one Redis round trip. A repeated `idempotency_key` returns the existing event in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
+         */
+        post: operations["createEventsBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -286,34 +294,11 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/events/batch": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Post up to 1,000 events at once
-         * @description Every item is checked exactly as `POST /api/v1/events` checks its body; any bad item is a `422` listing each bad item in `error.items`, and nothing is stored. The events are written in one transaction and queued in one Redis round trip. A repeated `idempotency_key` returns the existing event in its slot with `created: false`. The `Idempotency-Key` header is refused (`400`).
-         */
-        post: operations["createEventsBatch"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/events/{id}": {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The event id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /** Get an event */
@@ -330,10 +315,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The event id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
@@ -376,10 +358,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The rule id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /**
@@ -407,10 +386,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The series id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /** Get a recurring series */
@@ -427,10 +403,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The series id. An unknown id, another tenant's id or a malformed id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
@@ -470,6 +443,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop accepting the key within 30 s. `409` for the tenant's last unrevoked admin key, unless an enabled admin user can still sign in.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -500,9 +493,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /**
@@ -537,7 +528,7 @@ export interface paths {
         put?: never;
         /**
          * Log in
-         * @description `401` for a wrong e-mail or password; `404` when the server has no `CHIME_JWT_SECRET` (login disabled).
+         * @description `tenant` names the tenant by id or name; without it, the default tenant. `401` for a wrong tenant, e-mail or password, or a disabled user (one message for all). `429` with `Retry-After` after `CHIME_LOGIN_MAX_FAILURES` failures for the account or `CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS` from the client address within `CHIME_LOGIN_WINDOW` (counted in Redis, shared by every replica), or while too many logins wait for a password-hashing slot. `404` when the server has no `CHIME_JWT_SECRET` (login disabled).
          */
         post: operations["login"];
         delete?: never;
@@ -603,28 +594,6 @@ export interface paths {
          */
         post: operations["rotateWebhookSecret"];
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/api-keys/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Revoke an API key
-         * @description Requires the `admin` role. Revoking again keeps the first revocation time. Other replicas stop accepting the key within 30 s. `409` for the tenant's last unrevoked admin key, unless an enabled admin user can still sign in.
-         */
-        delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -771,10 +740,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
-                name: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /**
@@ -806,10 +772,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
-                name: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /**
@@ -829,10 +792,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The template's name. An unknown name (or another tenant's) is a `404`. */
-                name: string;
-            };
+            path?: never;
             cookie?: never;
         };
         get?: never;
@@ -916,10 +876,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The recipient's external id. Another tenant's id is a `404`. */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /** Get a recipient */
@@ -969,10 +926,7 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The signed token of a `List-Unsubscribe` link. */
-                token: string;
-            };
+            path?: never;
             cookie?: never;
         };
         /**
@@ -996,12 +950,156 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "member";
+            /** @description The key's first characters, to recognise it. */
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            revoked_at: string | null;
+            /**
+             * Format: int64
+             * @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit.
+             */
+            rate_limit?: number | null;
+        };
+        /**
+         * @example {
+         *       "name": "billing",
+         *       "rate_limit": 20,
+         *       "role": "member"
+         *     }
+         */
+        ApiKeyCreate: {
+            name?: string | null;
+            /** @enum {string} */
+            role: "admin" | "member";
+            /**
+             * Format: int64
+             * @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit.
+             */
+            rate_limit?: number | null;
+        };
+        ApiKeyCreated: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "member";
+            /**
+             * @description The secret (`chk_…`). Shown only in this response; stored as a digest.
+             * @example chk_…
+             */
+            key: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit.
+             */
+            rate_limit?: number | null;
+        };
+        /** @description The list's filters (a cancel needs at least one); `status`, if given, must be the one the action applies to. */
+        BulkRequest: {
+            /** @enum {string} */
+            channel?: "email" | "sms" | "webhook";
+            recipient?: string;
+            recipient_id?: string;
+            group_key?: string;
+            idempotency_key?: string;
+            /** Format: uuid */
+            event_id?: string;
+            /** Format: uuid */
+            series_id?: string;
+            /** Format: date-time */
+            due_after?: string;
+            /** Format: date-time */
+            due_before?: string;
+            status?: string;
+            /** @default false */
+            dry_run: boolean;
+            /**
+             * Format: int64
+             * @default 1000
+             */
+            limit: number;
+        };
+        CancelCount: {
+            /**
+             * Format: int64
+             * @description How many pending notifications were cancelled.
+             */
+            cancelled: number;
+        };
+        /** @description The next fire times with the DST rules applied: a local time that does not exist moves forward to the first valid instant; an ambiguous one fires once, at its first occurrence. */
+        CronPreview: {
+            cron: string;
+            /** @description The time zone applied (`UTC` when none was given). */
+            timezone: string;
+            /**
+             * Format: date-time
+             * @description The times are after this instant (now when none was given).
+             */
+            after: string;
+            times: string[];
+        };
+        /**
+         * @example {
+         *       "after": "2027-03-13T00:00:00Z",
+         *       "count": 5,
+         *       "cron": "30 2 * * *",
+         *       "timezone": "America/New_York"
+         *     }
+         */
+        CronPreviewRequest: {
+            /** @example 30 2 * * * */
+            cron: string;
+            /** @description IANA name (default UTC). */
+            timezone?: string | null;
+            /**
+             * Format: date-time
+             * @description Default: now.
+             */
+            after?: string | null;
+            /**
+             * Format: int64
+             * @description How many fire times (default 5).
+             */
+            count?: number | null;
+        };
+        DeliveryAttempt: {
+            /** Format: int64 */
+            number: number;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string;
+            /** @enum {string} */
+            outcome: "success" | "transient_failure" | "permanent_failure" | "expired" | "refused";
+            error: string | null;
+            /** @description Summary of the provider's response. */
+            response: string | null;
+            /** @description The provider's id of the message (an SMS `sid`). */
+            provider_message_id: string | null;
+            /** @description The latest status the provider reported for it (`sent`, `delivered`, `undelivered`, …). */
+            provider_status: string | null;
+            /** Format: date-time */
+            provider_status_at: string | null;
+        };
+        DeliveryAttemptList: {
+            items: components["schemas"]["DeliveryAttempt"][];
+        };
         /**
          * @example {
          *       "error": {
          *         "code": "validation_failed",
-         *         "message": "lead_time: expected an ISO-8601 duration like P3D",
-         *         "field": "lead_time"
+         *         "field": "lead_time",
+         *         "message": "lead_time: expected an ISO-8601 duration like P3D"
          *       }
          *     }
          */
@@ -1023,12 +1121,119 @@ export interface components {
                 limit?: string;
                 /** @description With a batch's `validation_failed`: every bad item, by its index in `items`. */
                 items?: {
+                    /** Format: int64 */
                     index: number;
                     /** @description The item's offending field; null when the item is not an object. */
                     field?: string | null;
                     message: string;
                 }[];
             };
+        };
+        Event: {
+            /** Format: uuid */
+            id: string;
+            type: string;
+            payload: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description `ignored`: no rule and nothing to schedule; `failed`: see `error`.
+             * @enum {string}
+             */
+            status: "received" | "processed" | "ignored" | "failed";
+            /** @example payload.target_date is missing */
+            error: string | null;
+            notification_ids: string[];
+            idempotency_key: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            processed_at: string | null;
+        };
+        EventBatch: {
+            items: components["schemas"]["EventCreate"][];
+        };
+        EventBatchResult: {
+            items: {
+                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
+                created: boolean;
+                event: components["schemas"]["Event"];
+            }[];
+        };
+        EventCancelled: {
+            /**
+             * Format: int64
+             * @description How many pending notifications were cancelled.
+             */
+            cancelled: number;
+            /** Format: uuid */
+            event_id: string;
+            /**
+             * @description The event's status after the cancellation.
+             * @enum {string}
+             */
+            status: "received" | "processed" | "ignored" | "failed";
+        };
+        /**
+         * @example {
+         *       "idempotency_key": "evt-991",
+         *       "payload": {
+         *         "email": "ada@example.com",
+         *         "name": "Ada",
+         *         "target_date": "2026-12-01T09:00:00Z"
+         *       },
+         *       "type": "card.expiring"
+         *     }
+         */
+        EventCreate: {
+            /**
+             * @description Letters, digits and `. _ - : /`, at most 200 characters.
+             * @example card.expiring
+             */
+            type: string;
+            payload: {
+                [key: string]: unknown;
+            };
+            idempotency_key?: string | null;
+        };
+        EventPage: {
+            items: components["schemas"]["Event"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * @example {
+         *       "group_key": "invoice-123"
+         *     }
+         */
+        GroupCancel: {
+            group_key: string;
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        LoginRequest: {
+            /** @description The tenant's id or name. Without it: the default tenant (the one `CHIME_BOOTSTRAP_ADMIN_KEY` creates). */
+            tenant?: string | null;
+            /** Format: email */
+            email: string;
+            /** Format: password */
+            password: string;
+        };
+        LoginResponse: {
+            /** @description HS256 JWT with `sub`, `tenant`, `role`, `exp` and `ver` (the user's token version: a role or password change, disabling or deleting the user ends it). */
+            token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the token expires.
+             */
+            expires_in: number;
+            /** Format: uuid */
+            tenant_id: string;
+        };
+        NotReady: components["schemas"]["Error"] & {
+            checks?: components["schemas"]["Readiness"];
         };
         Notification: {
             /** Format: uuid */
@@ -1046,12 +1251,6 @@ export interface components {
             subject: string | null;
             /** @description Message template (`{{name}}` variables from `data`). */
             body: string;
-            /** @description E-mail only: the HTML alternative's template. */
-            html: string | null;
-            /** @description The stored template rendered at send time, if any. */
-            template: string | null;
-            /** @description Its pinned version; `null`: the latest when sent. */
-            template_version: number | null;
             /** @description Template variables; also the webhook payload. */
             data: {
                 [key: string]: unknown;
@@ -1088,16 +1287,14 @@ export interface components {
              */
             expires_at: string | null;
             group_key: string | null;
+            /** Format: int64 */
             attempts: number;
+            /** Format: int64 */
             max_attempts: number;
             /** @description For `suppressed`, the reason: `opted_out: …`, `off_by_default: …`, `no_address: …` or `recipient_deleted: …`. */
             last_error: string | null;
             /** Format: date-time */
             sent_at: string | null;
-            /** @description What the provider reported after accepting the message (SMS status callbacks): `delivered` or `undelivered`; `null` until then. `status` stays `sent` either way. */
-            delivery_status: string | null;
-            /** Format: date-time */
-            delivery_status_at: string | null;
             /** Format: date-time */
             cancelled_at: string | null;
             /**
@@ -1110,6 +1307,19 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description E-mail only: the HTML alternative's template. */
+            html: string | null;
+            /** @description The stored template rendered at send time, if any. */
+            template: string | null;
+            /**
+             * Format: int64
+             * @description Its pinned version; `null`: the latest when sent.
+             */
+            template_version: number | null;
+            /** @description What the provider reported after accepting the message (SMS status callbacks): `delivered` or `undelivered`; `null` until then. `status` stays `sent` either way. */
+            delivery_status: string | null;
+            /** Format: date-time */
+            delivery_status_at: string | null;
             /** @description The recipient's external id, when the notification names a recipient; its channel and address came from them. */
             recipient_id: string | null;
             /** @description The category its recipient's preferences are read for. */
@@ -1117,22 +1327,32 @@ export interface components {
             /** @description Sent through the recipient's quiet hours. */
             urgent: boolean;
         };
+        NotificationBatch: {
+            items: components["schemas"]["NotificationCreate"][];
+        };
+        NotificationBatchResult: {
+            items: {
+                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
+                created: boolean;
+                notification: components["schemas"]["Notification"];
+            }[];
+        };
         /**
          * @description Give `send_at`, or `target_date` with an optional `lead_time` (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series. Unknown fields are a `400`. Address it either with `channel` + `recipient` (an address), or with `recipient_id` + `category` (a stored recipient): the channel is then the first of `channels` (or `channel`; by default the recipient's `preferred_channel`, then email, sms, webhook) for which the recipient has an address and allows the category. An unknown recipient, or a category with no allowed channel, is a `422` naming `recipient_id`, `category` or `channels`. The preferences are read again when the send is claimed: an opt-out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours is held until they end unless `urgent`.
          * @example {
-         *       "channel": "email",
-         *       "recipient": "ada@example.com",
-         *       "subject": "Your card expires soon",
          *       "body": "Hi {{name}}, your card ends on {{target_date}}.",
+         *       "channel": "email",
          *       "data": {
          *         "name": "Ada"
          *       },
-         *       "target_date": "2026-12-01T09:00:00Z",
-         *       "lead_time": "P3D",
-         *       "timezone": "Europe/Berlin",
          *       "group_key": "invoice-123",
+         *       "idempotency_key": "inv-123-reminder-1",
+         *       "lead_time": "P3D",
          *       "max_attempts": 5,
-         *       "idempotency_key": "inv-123-reminder-1"
+         *       "recipient": "ada@example.com",
+         *       "subject": "Your card expires soon",
+         *       "target_date": "2026-12-01T09:00:00Z",
+         *       "timezone": "Europe/Berlin"
          *     }
          */
         NotificationCreate: {
@@ -1147,12 +1367,6 @@ export interface components {
             subject?: string | null;
             /** @description Template (`{{name}}` variables from `data`); required for email and sms. Rendered once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a 422 naming the field. */
             body?: string | null;
-            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
-            html?: string | null;
-            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
-            template?: string | null;
-            /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
-            template_version?: number | null;
             /** @description Template variables (and the webhook payload). */
             data?: {
                 [key: string]: unknown;
@@ -1187,10 +1401,22 @@ export interface components {
              */
             expires_at?: string | null;
             group_key?: string | null;
-            /** @description Default: the retry schedule's length + 1. */
+            /**
+             * Format: int64
+             * @description Default: the retry schedule's length + 1.
+             */
             max_attempts?: number | null;
             /** @description Also accepted as the `Idempotency-Key` header. */
             idempotency_key?: string | null;
+            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
+            html?: string | null;
+            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
+            template?: string | null;
+            /**
+             * Format: int64
+             * @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered.
+             */
+            template_version?: number | null;
             /** @description A stored recipient's external id, instead of `recipient`. */
             recipient_id?: string | null;
             /** @description Required with `recipient_id`: what the recipient's preferences are read for, e.g. `billing`. */
@@ -1200,15 +1426,10 @@ export interface components {
             /** @description Sent even inside the recipient's quiet hours. Default false. */
             urgent?: boolean | null;
         };
-        NotificationBatch: {
-            items: components["schemas"]["NotificationCreate"][];
-        };
-        NotificationBatchResult: {
-            items: {
-                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
-                created: boolean;
-                notification: components["schemas"]["Notification"];
-            }[];
+        NotificationPage: {
+            items: components["schemas"]["Notification"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor: string | null;
         };
         /**
          * @description Changes a `scheduled` notification; the schedule moves with its times. Fields left out keep their values; `null` clears an optional one.
@@ -1240,168 +1461,224 @@ export interface components {
             subject?: string | null;
             /** @description Template (`{{name}}` variables from `data`); required for email and sms. Rendered once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a 422 naming the field. */
             body?: string | null;
-            /** @description E-mail only: the HTML alternative's template; `null` removes it. Not for a notification that names a stored template. */
-            html?: string | null;
             /** @description Template variables (and the webhook payload). */
             data?: {
                 [key: string]: unknown;
             } | null;
             /** @description E-mail address | E.164 phone number | http(s) URL. */
             recipient?: string;
+            /** @description E-mail only: the HTML alternative's template; `null` removes it. Not for a notification that names a stored template. */
+            html?: string | null;
         };
-        NotificationPage: {
-            items: components["schemas"]["Notification"][];
-            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+        /**
+         * @description Per category (or `*` for every category): per channel, `true` (allowed) or `false` (opted out). A recipient's own category, then its `*`, then the tenant default's category, then its `*`; allowed when none says.
+         * @example {
+         *       "*": {
+         *         "sms": true
+         *       },
+         *       "marketing": {
+         *         "email": false
+         *       }
+         *     }
+         */
+        Preferences: {
+            [key: string]: {
+                email?: boolean;
+                sms?: boolean;
+                webhook?: boolean;
+            };
+        };
+        /** @description A daily window of local wall-clock time (`HH:MM`, in the recipient's `timezone`, UTC without one) in which nothing is sent; a send due inside is held until the window ends (DST-correct: an end inside a spring-forward gap moves to the jump). `start` after `end` spans midnight. */
+        QuietHours: {
+            /** @example 21:00 */
+            start: string;
+            /** @example 08:00 */
+            end: string;
+        };
+        Readiness: {
+            /** @enum {string} */
+            postgres: "ok" | "down";
+            /** @enum {string} */
+            redis: "ok" | "down";
+        };
+        Recipient: {
+            /** @description The caller's own id for the recipient (`batch` is reserved). */
+            id: string;
+            name: string | null;
+            email: string | null;
+            /** @description E.164. */
+            phone: string | null;
+            webhook_url: string | null;
+            /** @description IANA name; quiet hours are read in it. */
+            timezone: string | null;
+            /** @example pt-BR */
+            locale: string | null;
+            /** @enum {string|null} */
+            preferred_channel: "email" | "sms" | "webhook" | null;
+            preferences: components["schemas"]["Preferences"];
+            quiet_hours: null | components["schemas"]["QuietHours"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        RecipientBatch: {
+            items: components["schemas"]["RecipientCreate"][];
+        };
+        RecipientBatchResult: {
+            items: {
+                /** @description False when it replaced an existing recipient. */
+                created: boolean;
+                recipient: components["schemas"]["Recipient"];
+            }[];
+        };
+        RecipientCreate: {
+            /** @description The caller's own id for the recipient (`batch` is reserved). */
+            id: string;
+            name?: string | null;
+            email?: string | null;
+            /** @description E.164. */
+            phone?: string | null;
+            webhook_url?: string | null;
+            /** @description IANA name; quiet hours are read in it. */
+            timezone?: string | null;
+            /** @example pt-BR */
+            locale?: string | null;
+            /** @enum {string|null} */
+            preferred_channel?: "email" | "sms" | "webhook" | null;
+            preferences?: null | components["schemas"]["Preferences"];
+            quiet_hours?: null | components["schemas"]["QuietHours"];
+        };
+        RecipientDefaults: {
+            preferences?: null | components["schemas"]["Preferences"];
+            quiet_hours?: null | components["schemas"]["QuietHours"];
+        };
+        /** @description Every field of a recipient; `PUT` clears what is left out. A field that does not parse is a `422` naming it (`preferences.billing.fax`, `quiet_hours.start`). */
+        RecipientInput: {
+            /** @description Optional; must equal the id in the path. */
+            id?: string;
+            name?: string | null;
+            email?: string | null;
+            /** @description E.164. */
+            phone?: string | null;
+            webhook_url?: string | null;
+            /** @description IANA name; quiet hours are read in it. */
+            timezone?: string | null;
+            /** @example pt-BR */
+            locale?: string | null;
+            /** @enum {string|null} */
+            preferred_channel?: "email" | "sms" | "webhook" | null;
+            preferences?: null | components["schemas"]["Preferences"];
+            quiet_hours?: null | components["schemas"]["QuietHours"];
+        };
+        RecipientPage: {
+            items: components["schemas"]["Recipient"][];
             next_cursor: string | null;
         };
         /**
          * @example {
-         *       "group_key": "invoice-123"
+         *       "email": "founder@acme.example",
+         *       "password": "correct horse battery",
+         *       "tenant": "acme"
          *     }
          */
-        GroupCancel: {
-            group_key: string;
+        RegisterRequest: {
+            /** @description The new tenant's name, used to sign in. */
+            tenant: string;
+            /** Format: email */
+            email: string;
+            /** Format: password */
+            password: string;
         };
-        CancelCount: {
-            /** @description How many pending notifications were cancelled. */
-            cancelled: number;
+        Registered: {
+            tenant: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: date-time */
+                created_at: string;
+            };
+            user: components["schemas"]["User"];
+            /** @description An admin API key of the new tenant (`chk_…`), shown only here. */
+            admin_key: string;
+            /** @description A JWT for the new user; `null` when the server has no `CHIME_JWT_SECRET`. */
+            token: string | null;
+            /** Format: int64 */
+            expires_in: number | null;
         };
-        EventCancelled: {
-            /** @description How many pending notifications were cancelled. */
-            cancelled: number;
+        Rule: {
             /** Format: uuid */
-            event_id: string;
-            /**
-             * @description The event's status after the cancellation.
-             * @enum {string}
-             */
-            status: "received" | "processed" | "ignored" | "failed";
-        };
-        DeliveryAttempt: {
-            number: number;
-            /** Format: date-time */
-            started_at: string;
-            /** Format: date-time */
-            finished_at: string;
-            /** @enum {string} */
-            outcome: "success" | "transient_failure" | "permanent_failure" | "expired" | "refused";
-            error: string | null;
-            /** @description Summary of the provider's response. */
-            response: string | null;
-            /** @description The provider's id of the message (an SMS `sid`). */
-            provider_message_id: string | null;
-            /** @description The latest status the provider reported for it (`sent`, `delivered`, `undelivered`, …). */
-            provider_status: string | null;
-            /** Format: date-time */
-            provider_status_at: string | null;
-        };
-        DeliveryAttemptList: {
-            items: components["schemas"]["DeliveryAttempt"][];
-        };
-        /**
-         * @example {
-         *       "cron": "30 2 * * *",
-         *       "timezone": "America/New_York",
-         *       "after": "2027-03-13T00:00:00Z",
-         *       "count": 5
-         *     }
-         */
-        CronPreviewRequest: {
-            /** @example 30 2 * * * */
-            cron: string;
-            /** @description IANA name (default UTC). */
-            timezone?: string | null;
-            /**
-             * Format: date-time
-             * @description Default: now.
-             */
-            after?: string | null;
-            /** @description How many fire times (default 5). */
-            count?: number | null;
-        };
-        /** @description The next fire times with the DST rules applied: a local time that does not exist moves forward to the first valid instant; an ambiguous one fires once, at its first occurrence. */
-        CronPreview: {
-            cron: string;
-            /** @description The time zone applied (`UTC` when none was given). */
-            timezone: string;
-            /**
-             * Format: date-time
-             * @description The times are after this instant (now when none was given).
-             */
-            after: string;
-            times: string[];
-        };
-        /**
-         * @example {
-         *       "type": "card.expiring",
-         *       "payload": {
-         *         "email": "ada@example.com",
-         *         "target_date": "2026-12-01T09:00:00Z",
-         *         "name": "Ada"
-         *       },
-         *       "idempotency_key": "evt-991"
-         *     }
-         */
-        EventCreate: {
+            id: string;
             /**
              * @description Letters, digits and `. _ - : /`, at most 200 characters.
              * @example card.expiring
              */
-            type: string;
-            payload: {
-                [key: string]: unknown;
-            };
-            idempotency_key?: string | null;
-        };
-        EventBatch: {
-            items: components["schemas"]["EventCreate"][];
-        };
-        EventBatchResult: {
-            items: {
-                /** @description False when the item's `idempotency_key` was already stored or repeated earlier in the batch. */
-                created: boolean;
-                event: components["schemas"]["Event"];
-            }[];
-        };
-        Event: {
-            /** Format: uuid */
-            id: string;
-            type: string;
-            payload: {
-                [key: string]: unknown;
-            };
+            event_type: string;
+            /** @enum {string|null} */
+            channel: "email" | "sms" | "webhook" | null;
             /**
-             * @description `ignored`: no rule and nothing to schedule; `failed`: see `error`.
-             * @enum {string}
+             * @description JSON Pointer into the event payload.
+             * @example /email
              */
-            status: "received" | "processed" | "ignored" | "failed";
-            /** @example payload.target_date is missing */
-            error: string | null;
-            notification_ids: string[];
-            idempotency_key: string | null;
+            recipient_path: string | null;
+            /**
+             * @description JSON Pointer into the event payload.
+             * @example /target_date
+             */
+            target_date_path: string;
+            /**
+             * @description JSON Pointer into the event payload.
+             * @example /tz
+             */
+            timezone_path: string | null;
+            /**
+             * @description One notification per lead time.
+             * @example [
+             *       "P7D",
+             *       "P1D"
+             *     ]
+             */
+            lead_times: string[];
+            subject: string | null;
+            /** @example Hi {{name}} */
+            body: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            processed_at: string | null;
-        };
-        EventPage: {
-            items: components["schemas"]["Event"][];
-            /** @description Pass as `cursor` for the next page; `null` on the last page. */
-            next_cursor: string | null;
+            updated_at: string;
+            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
+            html: string | null;
+            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
+            template: string | null;
+            /**
+             * Format: int64
+             * @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered.
+             */
+            template_version: number | null;
+            /**
+             * @description JSON Pointer into the event payload: a stored recipient's external id. An unknown recipient, or one with no allowed channel, fails the event with an error naming the path.
+             * @example /customer_id
+             */
+            recipient_id_path: string | null;
+            /**
+             * @description Required with `recipient_id_path`: what the recipient's preferences are read for.
+             * @example billing
+             */
+            category: string | null;
         };
         /**
          * @description Either an address (`channel` + `recipient_path`) or a stored recipient (`recipient_id_path` + `category`, with an optional `channel`: without one, the recipient's preferences choose it per event). Unknown fields are a `400`.
          * @example {
-         *       "event_type": "card.expiring",
+         *       "body": "Hi {{name}}",
          *       "channel": "email",
-         *       "recipient_path": "/email",
-         *       "target_date_path": "/target_date",
+         *       "event_type": "card.expiring",
          *       "lead_times": [
          *         "P7D",
          *         "P1D"
          *       ],
+         *       "recipient_path": "/email",
          *       "subject": "Your card expires soon",
-         *       "body": "Hi {{name}}",
+         *       "target_date_path": "/target_date",
          *       "timezone_path": "/tz"
          *     }
          */
@@ -1446,7 +1723,10 @@ export interface components {
             html?: string | null;
             /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
             template?: string | null;
-            /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
+            /**
+             * Format: int64
+             * @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered.
+             */
             template_version?: number | null;
             /**
              * @description JSON Pointer into the event payload: a stored recipient's external id. An unknown recipient, or one with no allowed channel, fails the event with an error naming the path.
@@ -1458,63 +1738,6 @@ export interface components {
              * @example billing
              */
             category?: string | null;
-        };
-        Rule: {
-            /** Format: uuid */
-            id: string;
-            /**
-             * @description Letters, digits and `. _ - : /`, at most 200 characters.
-             * @example card.expiring
-             */
-            event_type: string;
-            /** @enum {string|null} */
-            channel: "email" | "sms" | "webhook" | null;
-            /**
-             * @description JSON Pointer into the event payload.
-             * @example /email
-             */
-            recipient_path: string | null;
-            /**
-             * @description JSON Pointer into the event payload.
-             * @example /target_date
-             */
-            target_date_path: string;
-            /**
-             * @description JSON Pointer into the event payload.
-             * @example /tz
-             */
-            timezone_path: string | null;
-            /**
-             * @description One notification per lead time.
-             * @example [
-             *       "P7D",
-             *       "P1D"
-             *     ]
-             */
-            lead_times: string[];
-            subject: string | null;
-            /** @example Hi {{name}} */
-            body: string;
-            /** @description E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from `data` are HTML-escaped. */
-            html: string | null;
-            /** @description A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which may then not be given. Unknown: a 422 naming `template`. */
-            template: string | null;
-            /** @description Pins a version of `template`; without it the version that is latest when the message is sent is rendered. */
-            template_version: number | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /**
-             * @description JSON Pointer into the event payload: a stored recipient's external id. An unknown recipient, or one with no allowed channel, fails the event with an error naming the path.
-             * @example /customer_id
-             */
-            recipient_id_path: string | null;
-            /**
-             * @description Required with `recipient_id_path`: what the recipient's preferences are read for.
-             * @example billing
-             */
-            category: string | null;
         };
         RuleList: {
             items: components["schemas"]["Rule"][];
@@ -1535,49 +1758,228 @@ export interface components {
             updated_at: string;
             /** @description The latest 50 occurrences, newest first. */
             occurrences?: components["schemas"]["Notification"][];
-            /** @description Only in the response to a cancel: how many pending occurrences it cancelled. */
+            /**
+             * Format: int64
+             * @description Only in the response to a cancel: how many pending occurrences it cancelled.
+             */
             cancelled?: number;
         };
-        /**
-         * @example {
-         *       "name": "billing",
-         *       "role": "member",
-         *       "rate_limit": 20
-         *     }
-         */
-        ApiKeyCreate: {
-            name?: string | null;
-            /** @enum {string} */
-            role: "admin" | "member";
-            /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
-            rate_limit?: number | null;
+        SmsStatusReport: {
+            /** @description The `sid` the provider answered the send with. */
+            MessageSid: string;
+            /**
+             * @description `delivered`/`read` and `undelivered`/`failed`/`canceled` set the notification's `delivery_status`; others are kept on the attempt only.
+             * @example delivered
+             */
+            MessageStatus: string;
+        } & {
+            [key: string]: string;
         };
-        ApiKeyCreated: {
+        Stats: {
+            /** Format: date-time */
+            generated_at?: string;
+            /** @description Per status, each counting no further than `count_cap`. */
+            counts?: {
+                /** Format: int64 */
+                scheduled?: number;
+                /** Format: int64 */
+                sending?: number;
+                /** Format: int64 */
+                sent?: number;
+                /** Format: int64 */
+                cancelled?: number;
+                /** Format: int64 */
+                expired?: number;
+                /** Format: int64 */
+                dead?: number;
+                /** Format: int64 */
+                suppressed?: number;
+            };
+            /** Format: int64 */
+            count_cap?: number;
+            /** @description Pending notifications due from now within an hour / a day. */
+            due?: {
+                /** Format: int64 */
+                next_hour?: number;
+                /** Format: int64 */
+                next_day?: number;
+            };
+            /** @description Due and not yet sent. */
+            overdue?: {
+                /** Format: int64 */
+                count?: number;
+                /** Format: date-time */
+                oldest_due_at?: string | null;
+                /** Format: double */
+                oldest_age_seconds?: number | null;
+            };
+            /** @description From due time to the provider call, successful attempts of the last 5 minutes. */
+            lag?: {
+                /** Format: int64 */
+                window_seconds?: number;
+                /** Format: int64 */
+                samples?: number;
+                /** Format: double */
+                p50_ms?: number | null;
+                /** Format: double */
+                p99_ms?: number | null;
+                /** Format: double */
+                max_ms?: number | null;
+            };
+            /** @description Delivery attempts by outcome for each of the last 60 minutes. */
+            sends_per_minute?: {
+                /** Format: date-time */
+                minute?: string;
+                /** Format: int64 */
+                success?: number;
+                /** Format: int64 */
+                transient_failure?: number;
+                /** Format: int64 */
+                permanent_failure?: number;
+                /** Format: int64 */
+                expired?: number;
+                /** Format: int64 */
+                refused?: number;
+            }[];
+            /** @description Pending sends by due time and channel. */
+            forecast?: {
+                /** @description 24 hours from the current hour. */
+                hourly?: {
+                    /** Format: date-time */
+                    start?: string;
+                    /** Format: int64 */
+                    email?: number;
+                    /** Format: int64 */
+                    sms?: number;
+                    /** Format: int64 */
+                    webhook?: number;
+                    /** Format: int64 */
+                    total?: number;
+                }[];
+                /** @description 7 days from today (UTC). */
+                daily?: {
+                    /** Format: date-time */
+                    start?: string;
+                    /** Format: int64 */
+                    email?: number;
+                    /** Format: int64 */
+                    sms?: number;
+                    /** Format: int64 */
+                    webhook?: number;
+                    /** Format: int64 */
+                    total?: number;
+                }[];
+                truncated?: boolean;
+            };
+            /** Format: int64 */
+            events_backlog?: number;
+            /** @description The deployment's Redis queues; only `error` when Redis does not answer. */
+            queues?: {
+                /** Format: int64 */
+                schedule?: number;
+                /** Format: int64 */
+                ready?: number;
+                /** Format: int64 */
+                pending?: number;
+                /** Format: int64 */
+                events?: number;
+                leader?: {
+                    present?: boolean;
+                    /** Format: int64 */
+                    ttl_ms?: number;
+                };
+                error?: string;
+            };
+        };
+        Template: {
+            name: string;
+            /** Format: int64 */
+            version: number;
+            subject: string | null;
+            body: string;
+            html: string | null;
+            digest: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        TemplateInput: {
+            /** @example card-expiring */
+            name: string;
+            /** @description E-mail subject template. */
+            subject?: string | null;
+            /** @description Message template (the SMS text, the e-mail's plain text, the webhook's `body`). */
+            body: string;
+            /** @description HTML alternative template for e-mails; values are HTML-escaped. */
+            html?: string | null;
+            /** @description Template of a digest over several messages (`items`). */
+            digest?: string | null;
+        };
+        TemplateList: {
+            items: components["schemas"]["Template"][];
+        };
+        TemplatePreview: {
+            name: string;
+            /** Format: int64 */
+            version: number;
+            /** @enum {string} */
+            channel: "email" | "sms" | "webhook";
+            subject: string | null;
+            body: string;
+            html: string | null;
+            /** @description The digest text, rendered over the sample data (its messages as `items`). */
+            digest: string | null;
+        };
+        TemplatePreviewRequest: {
+            /** @description Sample template variables. */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Format: int64
+             * @description Default: the latest.
+             */
+            version?: number | null;
+            /**
+             * @description Whose output limit applies (default `email`); only e-mail renders `html`.
+             * @enum {string|null}
+             */
+            channel?: "email" | "sms" | "webhook" | null;
+        };
+        TemplateVersionInput: {
+            /** @description E-mail subject template. */
+            subject?: string | null;
+            /** @description Message template (the SMS text, the e-mail's plain text, the webhook's `body`). */
+            body: string;
+            /** @description HTML alternative template for e-mails; values are HTML-escaped. */
+            html?: string | null;
+            /** @description Template of a digest over several messages (`items`). */
+            digest?: string | null;
+        };
+        Tenant: {
             /** Format: uuid */
             id: string;
             name: string;
-            /** @enum {string} */
-            role: "admin" | "member";
             /**
-             * @description The secret (`chk_…`). Shown only in this response; stored as a digest.
-             * @example chk_…
+             * @description Signs this tenant's webhooks (Standard Webhooks, HMAC-SHA256).
+             * @example whsec_…
              */
-            key: string;
+            webhook_secret: string;
             /** Format: date-time */
             created_at: string;
-            /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
-            rate_limit?: number | null;
-        };
-        UserCreate: {
-            /** Format: email */
-            email: string;
-            /** Format: password */
-            password: string;
+            /** @description The secret before the last rotation while it still signs (both signatures are sent). */
+            previous_webhook_secret: string | null;
             /**
-             * @default member
-             * @enum {string|null}
+             * Format: date-time
+             * @description When the previous secret stops signing.
              */
-            role: "admin" | "member" | null;
+            previous_webhook_secret_expires_at: string | null;
+        };
+        Unsubscribed: {
+            /** @enum {boolean} */
+            unsubscribed: true;
+            category: string;
+            /** @enum {string} */
+            channel: "email" | "sms" | "webhook";
         };
         User: {
             /** Format: uuid */
@@ -1595,6 +1997,17 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        UserCreate: {
+            /** Format: email */
+            email: string;
+            /** Format: password */
+            password: string;
+            /**
+             * @default member
+             * @enum {string|null}
+             */
+            role: "admin" | "member" | null;
+        };
         /**
          * @example {
          *       "disabled": true
@@ -1607,201 +2020,6 @@ export interface components {
             /** Format: password */
             password?: string | null;
         };
-        LoginRequest: {
-            /** @description The tenant's id or name. Without it: the default tenant (the one `CHIME_BOOTSTRAP_ADMIN_KEY` creates). */
-            tenant?: string | null;
-            /** Format: email */
-            email: string;
-            /** Format: password */
-            password: string;
-        };
-        LoginResponse: {
-            /** @description HS256 JWT with `sub`, `tenant`, `role`, `exp` and `ver` (the user's token version: a role or password change, disabling or deleting the user ends it). */
-            token: string;
-            /** @description Seconds until the token expires. */
-            expires_in: number;
-            /** Format: uuid */
-            tenant_id: string;
-        };
-        /**
-         * @example {
-         *       "tenant": "acme",
-         *       "email": "founder@acme.example",
-         *       "password": "correct horse battery"
-         *     }
-         */
-        RegisterRequest: {
-            /** @description The new tenant's name, used to sign in. */
-            tenant: string;
-            /** Format: email */
-            email: string;
-            /** Format: password */
-            password: string;
-        };
-        Registered: {
-            tenant: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                /** Format: date-time */
-                created_at: string;
-            };
-            user: components["schemas"]["User"];
-            /** @description An admin API key of the new tenant (`chk_…`), shown only here. */
-            admin_key: string;
-            /** @description A JWT for the new user; `null` when the server has no `CHIME_JWT_SECRET`. */
-            token: string | null;
-            expires_in: number | null;
-        };
-        Tenant: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /**
-             * @description Signs this tenant's webhooks (Standard Webhooks, HMAC-SHA256).
-             * @example whsec_…
-             */
-            webhook_secret: string;
-            /** @description The secret before the last rotation while it still signs (both signatures are sent). */
-            previous_webhook_secret: string | null;
-            /**
-             * Format: date-time
-             * @description When the previous secret stops signing.
-             */
-            previous_webhook_secret_expires_at: string | null;
-            /** Format: date-time */
-            created_at: string;
-        };
-        Health: {
-            /** @enum {string} */
-            status: "ok";
-        };
-        Readiness: {
-            /** @enum {string} */
-            postgres: "ok" | "down";
-            /** @enum {string} */
-            redis: "ok" | "down";
-        };
-        NotReady: components["schemas"]["Error"] & {
-            checks?: components["schemas"]["Readiness"];
-        };
-        ApiKey: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /** @enum {string} */
-            role: "admin" | "member";
-            /** @description The key's first characters, to recognise it. */
-            prefix: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            revoked_at: string | null;
-            /** @description This key's own limit in requests per second (burst of one second), counted across all replicas, on top of the tenant's `CHIME_RATE_LIMIT`. `null`: only the tenant's limit. */
-            rate_limit?: number | null;
-        };
-        Stats: {
-            /** Format: date-time */
-            generated_at?: string;
-            /** @description Per status, each counting no further than `count_cap`. */
-            counts?: {
-                scheduled?: number;
-                sending?: number;
-                sent?: number;
-                cancelled?: number;
-                expired?: number;
-                dead?: number;
-                suppressed?: number;
-            };
-            count_cap?: number;
-            /** @description Pending notifications due from now within an hour / a day. */
-            due?: {
-                next_hour?: number;
-                next_day?: number;
-            };
-            /** @description Due and not yet sent. */
-            overdue?: {
-                count?: number;
-                /** Format: date-time */
-                oldest_due_at?: string | null;
-                oldest_age_seconds?: number | null;
-            };
-            /** @description From due time to the provider call, successful attempts of the last 5 minutes. */
-            lag?: {
-                window_seconds?: number;
-                samples?: number;
-                p50_ms?: number | null;
-                p99_ms?: number | null;
-                max_ms?: number | null;
-            };
-            /** @description Delivery attempts by outcome for each of the last 60 minutes. */
-            sends_per_minute?: {
-                /** Format: date-time */
-                minute?: string;
-                success?: number;
-                transient_failure?: number;
-                permanent_failure?: number;
-                expired?: number;
-                refused?: number;
-            }[];
-            /** @description Pending sends by due time and channel. */
-            forecast?: {
-                /** @description 24 hours from the current hour. */
-                hourly?: {
-                    /** Format: date-time */
-                    start?: string;
-                    email?: number;
-                    sms?: number;
-                    webhook?: number;
-                    total?: number;
-                }[];
-                /** @description 7 days from today (UTC). */
-                daily?: {
-                    /** Format: date-time */
-                    start?: string;
-                    email?: number;
-                    sms?: number;
-                    webhook?: number;
-                    total?: number;
-                }[];
-                truncated?: boolean;
-            };
-            events_backlog?: number;
-            /** @description The deployment's Redis queues; only `error` when Redis does not answer. */
-            queues?: {
-                schedule?: number;
-                ready?: number;
-                pending?: number;
-                events?: number;
-                leader?: {
-                    present?: boolean;
-                    ttl_ms?: number;
-                };
-                error?: string;
-            };
-        };
-        /** @description The list's filters (a cancel needs at least one); `status`, if given, must be the one the action applies to. */
-        BulkRequest: {
-            /** @enum {string} */
-            channel?: "email" | "sms" | "webhook";
-            recipient?: string;
-            recipient_id?: string;
-            group_key?: string;
-            idempotency_key?: string;
-            /** Format: uuid */
-            event_id?: string;
-            /** Format: uuid */
-            series_id?: string;
-            /** Format: date-time */
-            due_after?: string;
-            /** Format: date-time */
-            due_before?: string;
-            status?: string;
-            /** @default false */
-            dry_run: boolean;
-            /** @default 1000 */
-            limit: number;
-        };
         WebhookSecretRotation: {
             /**
              * @description ISO-8601 duration the previous secret keeps signing, at most `P30D`; `PT0S` stops it at once. Default: `CHIME_WEBHOOK_SECRET_GRACE` (24 hours).
@@ -1809,214 +2027,10 @@ export interface components {
              */
             grace_period?: string;
         };
-        TemplateInput: {
-            /** @example card-expiring */
-            name: string;
-            /** @description E-mail subject template. */
-            subject?: string | null;
-            /** @description Message template (the SMS text, the e-mail's plain text, the webhook's `body`). */
-            body: string;
-            /** @description HTML alternative template for e-mails; values are HTML-escaped. */
-            html?: string | null;
-            /** @description Template of a digest over several messages (`items`). */
-            digest?: string | null;
-        };
-        TemplateVersionInput: {
-            /** @description E-mail subject template. */
-            subject?: string | null;
-            /** @description Message template (the SMS text, the e-mail's plain text, the webhook's `body`). */
-            body: string;
-            /** @description HTML alternative template for e-mails; values are HTML-escaped. */
-            html?: string | null;
-            /** @description Template of a digest over several messages (`items`). */
-            digest?: string | null;
-        };
-        Template: {
-            name: string;
-            version: number;
-            subject: string | null;
-            body: string;
-            html: string | null;
-            digest: string | null;
-            /** Format: date-time */
-            created_at: string;
-        };
-        TemplateList: {
-            items: components["schemas"]["Template"][];
-        };
-        TemplatePreviewRequest: {
-            /** @description Sample template variables. */
-            data?: {
-                [key: string]: unknown;
-            } | null;
-            /** @description Default: the latest. */
-            version?: number | null;
-            /**
-             * @description Whose output limit applies (default `email`); only e-mail renders `html`.
-             * @enum {string|null}
-             */
-            channel?: "email" | "sms" | "webhook" | null;
-        };
-        TemplatePreview: {
-            name: string;
-            version: number;
-            /** @enum {string} */
-            channel: "email" | "sms" | "webhook";
-            subject: string | null;
-            body: string;
-            html: string | null;
-            /** @description The digest text, rendered over the sample data (its messages as `items`). */
-            digest: string | null;
-        };
-        SmsStatusReport: {
-            /** @description The `sid` the provider answered the send with. */
-            MessageSid: string;
-            /**
-             * @description `delivered`/`read` and `undelivered`/`failed`/`canceled` set the notification's `delivery_status`; others are kept on the attempt only.
-             * @example delivered
-             */
-            MessageStatus: string;
-        } & {
-            [key: string]: string;
-        };
-        /**
-         * @description Per category (or `*` for every category): per channel, `true` (allowed) or `false` (opted out). A recipient's own category, then its `*`, then the tenant default's category, then its `*`; allowed when none says.
-         * @example {
-         *       "marketing": {
-         *         "email": false
-         *       },
-         *       "*": {
-         *         "sms": true
-         *       }
-         *     }
-         */
-        Preferences: {
-            [key: string]: {
-                email?: boolean;
-                sms?: boolean;
-                webhook?: boolean;
-            };
-        };
-        /** @description A daily window of local wall-clock time (`HH:MM`, in the recipient's `timezone`, UTC without one) in which nothing is sent; a send due inside is held until the window ends (DST-correct: an end inside a spring-forward gap moves to the jump). `start` after `end` spans midnight. */
-        QuietHours: {
-            /** @example 21:00 */
-            start: string;
-            /** @example 08:00 */
-            end: string;
-        };
-        /** @description Every field of a recipient; `PUT` clears what is left out. A field that does not parse is a `422` naming it (`preferences.billing.fax`, `quiet_hours.start`). */
-        RecipientInput: {
-            /** @description Optional; must equal the id in the path. */
-            id?: string;
-            name?: string | null;
-            email?: string | null;
-            /** @description E.164. */
-            phone?: string | null;
-            webhook_url?: string | null;
-            /** @description IANA name; quiet hours are read in it. */
-            timezone?: string | null;
-            /** @example pt-BR */
-            locale?: string | null;
-            /** @enum {string|null} */
-            preferred_channel?: "email" | "sms" | "webhook" | null;
-            preferences?: components["schemas"]["Preferences"] | null;
-            quiet_hours?: components["schemas"]["QuietHours"] | null;
-        };
-        RecipientCreate: {
-            /** @description The caller's own id for the recipient (`batch` is reserved). */
-            id: string;
-            name?: string | null;
-            email?: string | null;
-            /** @description E.164. */
-            phone?: string | null;
-            webhook_url?: string | null;
-            /** @description IANA name; quiet hours are read in it. */
-            timezone?: string | null;
-            /** @example pt-BR */
-            locale?: string | null;
-            /** @enum {string|null} */
-            preferred_channel?: "email" | "sms" | "webhook" | null;
-            preferences?: components["schemas"]["Preferences"] | null;
-            quiet_hours?: components["schemas"]["QuietHours"] | null;
-        };
-        Recipient: {
-            /** @description The caller's own id for the recipient (`batch` is reserved). */
-            id: string;
-            name: string | null;
-            email: string | null;
-            /** @description E.164. */
-            phone: string | null;
-            webhook_url: string | null;
-            /** @description IANA name; quiet hours are read in it. */
-            timezone: string | null;
-            /** @example pt-BR */
-            locale: string | null;
-            /** @enum {string|null} */
-            preferred_channel: "email" | "sms" | "webhook" | null;
-            preferences: components["schemas"]["Preferences"];
-            quiet_hours: components["schemas"]["QuietHours"] | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        RecipientPage: {
-            items: components["schemas"]["Recipient"][];
-            next_cursor: string | null;
-        };
-        RecipientBatch: {
-            items: components["schemas"]["RecipientCreate"][];
-        };
-        RecipientBatchResult: {
-            items: {
-                /** @description False when it replaced an existing recipient. */
-                created: boolean;
-                recipient: components["schemas"]["Recipient"];
-            }[];
-        };
-        RecipientDefaults: {
-            preferences?: components["schemas"]["Preferences"] | null;
-            quiet_hours?: components["schemas"]["QuietHours"] | null;
-        };
-        Unsubscribed: {
-            /** @enum {boolean} */
-            unsubscribed: true;
-            category: string;
-            /** @enum {string} */
-            channel: "email" | "sms" | "webhook";
-        };
     };
     responses: {
         /** @description Malformed JSON, a wrong type, an unknown field or query parameter. */
         BadRequest: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Missing or bad credentials. */
-        Unauthorized: {
-            headers: {
-                "WWW-Authenticate"?: string;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The caller's role or tenant is not allowed. */
-        Forbidden: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Unknown id (also another tenant's id). */
-        NotFound: {
             headers: {
                 [name: string]: unknown;
             };
@@ -2033,40 +2047,9 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The body is larger than 1 MiB. */
-        PayloadTooLarge: {
+        /** @description The caller's role or tenant is not allowed. */
+        Forbidden: {
             headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Well-formed but semantically invalid; `field` names the offending field. Also a value that could not be stored and read back unchanged: a NUL character in any string, key or query parameter, an integer beyond 64 bits, or a number PostgreSQL would keep with more than 40 characters (`1e308`); `field` is its JSON path, e.g. `payload.x`. */
-        UnprocessableEntity: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Rate limited (`rate_limited`, with `Retry-After`), or a per-tenant cap reached (`limit_exceeded`, with `limit` naming the setting and no `Retry-After`). */
-        TooManyRequests: {
-            headers: {
-                /** @description Seconds to wait before retrying (rate limits only). */
-                "Retry-After"?: number;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description PostgreSQL or Redis is unavailable. */
-        ServiceUnavailable: {
-            headers: {
-                /** @description Seconds to wait before retrying. */
-                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -2087,6 +2070,65 @@ export interface components {
             headers: {
                 /** @description The methods this route takes, e.g. `GET, POST`. */
                 Allow?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Unknown id (also another tenant's id). */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is larger than 1 MiB. */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description PostgreSQL or Redis is unavailable. */
+        ServiceUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Rate limited (`rate_limited`, with `Retry-After`), or a per-tenant cap reached (`limit_exceeded`, with `limit` naming the setting and no `Retry-After`). */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before retrying (rate limits only). */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Missing or bad credentials. */
+        Unauthorized: {
+            headers: {
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Well-formed but semantically invalid; `field` names the offending field. Also a value that could not be stored and read back unchanged: a NUL character in any string, key or query parameter, an integer beyond 64 bits, or a number PostgreSQL would keep with more than 40 characters (`1e308`); `field` is its JSON path, e.g. `payload.x`. */
+        UnprocessableEntity: {
+            headers: {
                 [name: string]: unknown;
             };
             content: {
@@ -2323,46 +2365,6 @@ export interface operations {
             default: components["responses"]["InternalError"];
         };
     };
-    createNotificationsBatch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NotificationBatch"];
-            };
-        };
-        responses: {
-            /** @description Every item was an idempotent repeat; nothing was created. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationBatchResult"];
-                };
-            };
-            /** @description Created; the items in request order. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationBatchResult"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["ServiceUnavailable"];
-            default: components["responses"]["InternalError"];
-        };
-    };
     getNotification: {
         parameters: {
             query?: never;
@@ -2525,6 +2527,8 @@ export interface operations {
                 event_id?: string;
                 /** @description Only this recipient (exact). */
                 recipient?: string;
+                /** @description Only notifications to this recipient (external id). */
+                recipient_id?: string;
                 /** @description Only the notification with this idempotency key. */
                 idempotency_key?: string;
                 /** @description Only occurrences of this recurring series. */
@@ -2558,6 +2562,86 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createNotificationsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationBatch"];
+            };
+        };
+        responses: {
+            /** @description Every item was an idempotent repeat; nothing was created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationBatchResult"];
+                };
+            };
+            /** @description Created; the items in request order. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createEventsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventBatch"];
+            };
+        };
+        responses: {
+            /** @description Every item was an idempotent repeat; nothing new was stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventBatchResult"];
+                };
+            };
+            /** @description Accepted; the items in request order. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2662,46 +2746,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Event"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["ServiceUnavailable"];
-            default: components["responses"]["InternalError"];
-        };
-    };
-    createEventsBatch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EventBatch"];
-            };
-        };
-        responses: {
-            /** @description Every item was an idempotent repeat; nothing new was stored. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EventBatchResult"];
-                };
-            };
-            /** @description Accepted; the items in request order. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EventBatchResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3035,6 +3079,34 @@ export interface operations {
             default: components["responses"]["InternalError"];
         };
     };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
     listUsers: {
         parameters: {
             query?: never;
@@ -3306,34 +3378,6 @@ export interface operations {
             default: components["responses"]["InternalError"];
         };
     };
-    revokeApiKey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The revoked key. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiKey"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            503: components["responses"]["ServiceUnavailable"];
-            default: components["responses"]["InternalError"];
-        };
-    };
     cancelMatching: {
         parameters: {
             query?: never;
@@ -3355,8 +3399,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         dry_run?: boolean;
+                        /** Format: int64 */
                         matched?: number;
+                        /** Format: int64 */
                         cancelled?: number;
+                        /** Format: int64 */
                         remaining?: number;
                         more?: boolean;
                         skipped?: {
@@ -3397,8 +3444,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         dry_run?: boolean;
+                        /** Format: int64 */
                         matched?: number;
+                        /** Format: int64 */
                         replayed?: number;
+                        /** Format: int64 */
                         remaining?: number;
                         more?: boolean;
                         skipped?: {
@@ -3497,26 +3547,47 @@ export interface operations {
                         notification?: components["schemas"]["Notification"];
                         created_by?: {
                             actor?: string;
-                            name?: string;
+                            /** @description The actor's name, when the actor is a user or a named key. */
+                            name?: string | null;
                             /** Format: uuid */
                             event_id?: string;
+                            /** Format: uuid */
+                            series_id?: string;
                         };
-                        items?: ({
+                        items?: {
                             /** Format: date-time */
                             at?: string;
                             /** @enum {string} */
                             kind?: "created" | "scheduled" | "attempt" | "audit" | "claimed" | "ended";
+                            /** Format: int64 */
                             number?: number;
                             outcome?: string;
+                            /** Format: int64 */
                             duration_ms?: number;
                             response?: string | null;
                             error?: string | null;
                             action?: string;
                             actor?: string;
                             status?: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                            by?: {
+                                actor?: string;
+                                /** @description The actor's name, when the actor is a user or a named key. */
+                                name?: string | null;
+                                /** Format: uuid */
+                                event_id?: string;
+                                /** Format: uuid */
+                                series_id?: string;
+                            };
+                            /** @description What the audit entry records (`audit`); `send time` (`scheduled`). */
+                            detail?: unknown;
+                            /** @description The actor's name (`audit`), when the actor is a user or a named key. */
+                            name?: string | null;
+                            /**
+                             * Format: int64
+                             * @description The attempt under way (`claimed`).
+                             */
+                            attempt?: number;
+                        }[];
                         rendered?: {
                             subject?: string | null;
                             body?: string | null;

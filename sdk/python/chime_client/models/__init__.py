@@ -38,6 +38,7 @@ from .get_me_response_200_tenant import GetMeResponse200Tenant
 from .get_timeline_response_200 import GetTimelineResponse200
 from .get_timeline_response_200_created_by import GetTimelineResponse200CreatedBy
 from .get_timeline_response_200_items_item import GetTimelineResponse200ItemsItem
+from .get_timeline_response_200_items_item_by import GetTimelineResponse200ItemsItemBy
 from .get_timeline_response_200_items_item_kind import (
     GetTimelineResponse200ItemsItemKind,
 )
@@ -179,6 +180,7 @@ __all__ = (
     "GetTimelineResponse200",
     "GetTimelineResponse200CreatedBy",
     "GetTimelineResponse200ItemsItem",
+    "GetTimelineResponse200ItemsItemBy",
     "GetTimelineResponse200ItemsItemKind",
     "GetTimelineResponse200Rendered",
     "GroupCancel",

@@ -15,7 +15,7 @@ T = TypeVar("T", bound="ApiKeyCreate")
 class ApiKeyCreate:
     """
     Example:
-        {'name': 'billing', 'role': 'member', 'rate_limit': 20}
+        {'name': 'billing', 'rate_limit': 20, 'role': 'member'}
 
     Attributes:
         role (ApiKeyCreateRole):

@@ -15,7 +15,7 @@ T = TypeVar("T", bound="CronPreviewRequest")
 class CronPreviewRequest:
     """
     Example:
-        {'cron': '30 2 * * *', 'timezone': 'America/New_York', 'after': '2027-03-13T00:00:00Z', 'count': 5}
+        {'after': '2027-03-13T00:00:00Z', 'count': 5, 'cron': '30 2 * * *', 'timezone': 'America/New_York'}
 
     Attributes:
         cron (str):  Example: 30 2 * * *.

@@ -17,8 +17,8 @@ T = TypeVar("T", bound="Error")
 class Error:
     """
     Example:
-        {'error': {'code': 'validation_failed', 'message': 'lead_time: expected an ISO-8601 duration like P3D', 'field':
-            'lead_time'}}
+        {'error': {'code': 'validation_failed', 'field': 'lead_time', 'message': 'lead_time: expected an ISO-8601
+            duration like P3D'}}
 
     Attributes:
         error (ErrorError):

@@ -18,8 +18,8 @@ T = TypeVar("T", bound="EventCreate")
 class EventCreate:
     """
     Example:
-        {'type': 'card.expiring', 'payload': {'email': 'ada@example.com', 'target_date': '2026-12-01T09:00:00Z', 'name':
-            'Ada'}, 'idempotency_key': 'evt-991'}
+        {'idempotency_key': 'evt-991', 'payload': {'email': 'ada@example.com', 'name': 'Ada', 'target_date':
+            '2026-12-01T09:00:00Z'}, 'type': 'card.expiring'}
 
     Attributes:
         type_ (str): Letters, digits and `. _ - : /`, at most 200 characters. Example: card.expiring.

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -17,23 +17,33 @@ class GetTimelineResponse200CreatedBy:
     """
     Attributes:
         actor (str | Unset):
-        name (str | Unset):
+        name (None | str | Unset): The actor's name, when the actor is a user or a named key.
         event_id (UUID | Unset):
+        series_id (UUID | Unset):
     """
 
     actor: str | Unset = UNSET
-    name: str | Unset = UNSET
+    name: None | str | Unset = UNSET
     event_id: UUID | Unset = UNSET
+    series_id: UUID | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         actor = self.actor
 
-        name = self.name
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         event_id: str | Unset = UNSET
         if not isinstance(self.event_id, Unset):
             event_id = str(self.event_id)
+
+        series_id: str | Unset = UNSET
+        if not isinstance(self.series_id, Unset):
+            series_id = str(self.series_id)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -44,6 +54,8 @@ class GetTimelineResponse200CreatedBy:
             field_dict["name"] = name
         if event_id is not UNSET:
             field_dict["event_id"] = event_id
+        if series_id is not UNSET:
+            field_dict["series_id"] = series_id
 
         return field_dict
 
@@ -52,7 +64,14 @@ class GetTimelineResponse200CreatedBy:
         d = dict(src_dict)
         actor = d.pop("actor", UNSET)
 
-        name = d.pop("name", UNSET)
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        name = _parse_name(d.pop("name", UNSET))
 
         _event_id = d.pop("event_id", UNSET)
         event_id: UUID | Unset
@@ -61,10 +80,18 @@ class GetTimelineResponse200CreatedBy:
         else:
             event_id = UUID(_event_id)
 
+        _series_id = d.pop("series_id", UNSET)
+        series_id: UUID | Unset
+        if isinstance(_series_id, Unset):
+            series_id = UNSET
+        else:
+            series_id = UUID(_series_id)
+
         get_timeline_response_200_created_by = cls(
             actor=actor,
             name=name,
             event_id=event_id,
+            series_id=series_id,
         )
 
         get_timeline_response_200_created_by.additional_properties = d

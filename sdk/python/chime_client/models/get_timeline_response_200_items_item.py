@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,6 +11,12 @@ from ..models.get_timeline_response_200_items_item_kind import (
     GetTimelineResponse200ItemsItemKind,
 )
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.get_timeline_response_200_items_item_by import (
+        GetTimelineResponse200ItemsItemBy,
+    )
+
 
 T = TypeVar("T", bound="GetTimelineResponse200ItemsItem")
 
@@ -29,6 +35,10 @@ class GetTimelineResponse200ItemsItem:
         action (str | Unset):
         actor (str | Unset):
         status (str | Unset):
+        by (GetTimelineResponse200ItemsItemBy | Unset):
+        detail (Any | Unset): What the audit entry records (`audit`); `send time` (`scheduled`).
+        name (None | str | Unset): The actor's name (`audit`), when the actor is a user or a named key.
+        attempt (int | Unset): The attempt under way (`claimed`).
     """
 
     at: datetime.datetime | Unset = UNSET
@@ -41,6 +51,10 @@ class GetTimelineResponse200ItemsItem:
     action: str | Unset = UNSET
     actor: str | Unset = UNSET
     status: str | Unset = UNSET
+    by: GetTimelineResponse200ItemsItemBy | Unset = UNSET
+    detail: Any | Unset = UNSET
+    name: None | str | Unset = UNSET
+    attempt: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,6 +90,20 @@ class GetTimelineResponse200ItemsItem:
 
         status = self.status
 
+        by: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.by, Unset):
+            by = self.by.to_dict()
+
+        detail = self.detail
+
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
+
+        attempt = self.attempt
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -99,11 +127,23 @@ class GetTimelineResponse200ItemsItem:
             field_dict["actor"] = actor
         if status is not UNSET:
             field_dict["status"] = status
+        if by is not UNSET:
+            field_dict["by"] = by
+        if detail is not UNSET:
+            field_dict["detail"] = detail
+        if name is not UNSET:
+            field_dict["name"] = name
+        if attempt is not UNSET:
+            field_dict["attempt"] = attempt
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.get_timeline_response_200_items_item_by import (
+            GetTimelineResponse200ItemsItemBy,
+        )
+
         d = dict(src_dict)
         _at = d.pop("at", UNSET)
         at: datetime.datetime | Unset
@@ -149,6 +189,26 @@ class GetTimelineResponse200ItemsItem:
 
         status = d.pop("status", UNSET)
 
+        _by = d.pop("by", UNSET)
+        by: GetTimelineResponse200ItemsItemBy | Unset
+        if isinstance(_by, Unset):
+            by = UNSET
+        else:
+            by = GetTimelineResponse200ItemsItemBy.from_dict(_by)
+
+        detail = d.pop("detail", UNSET)
+
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        name = _parse_name(d.pop("name", UNSET))
+
+        attempt = d.pop("attempt", UNSET)
+
         get_timeline_response_200_items_item = cls(
             at=at,
             kind=kind,
@@ -160,6 +220,10 @@ class GetTimelineResponse200ItemsItem:
             action=action,
             actor=actor,
             status=status,
+            by=by,
+            detail=detail,
+            name=name,
+            attempt=attempt,
         )
 
         get_timeline_response_200_items_item.additional_properties = d

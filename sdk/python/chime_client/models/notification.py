@@ -29,9 +29,6 @@ class Notification:
         recipient (str): E-mail address, E.164 phone number or http(s) URL, by channel.
         subject (None | str): E-mail subject template.
         body (str): Message template (`{{name}}` variables from `data`).
-        html (None | str): E-mail only: the HTML alternative's template.
-        template (None | str): The stored template rendered at send time, if any.
-        template_version (int | None): Its pinned version; `null`: the latest when sent.
         data (NotificationData): Template variables; also the webhook payload.
         target_date (datetime.datetime | None):
         lead_time (None | str): ISO-8601 duration, e.g. `P3D`, `PT90M`. Example: P3D.
@@ -48,14 +45,17 @@ class Notification:
         last_error (None | str): For `suppressed`, the reason: `opted_out: …`, `off_by_default: …`, `no_address: …` or
             `recipient_deleted: …`.
         sent_at (datetime.datetime | None):
-        delivery_status (None | str): What the provider reported after accepting the message (SMS status callbacks):
-            `delivered` or `undelivered`; `null` until then. `status` stays `sent` either way.
-        delivery_status_at (datetime.datetime | None):
         cancelled_at (datetime.datetime | None):
         event_id (None | UUID): The event this notification was created from.
         idempotency_key (None | str):
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        html (None | str): E-mail only: the HTML alternative's template.
+        template (None | str): The stored template rendered at send time, if any.
+        template_version (int | None): Its pinned version; `null`: the latest when sent.
+        delivery_status (None | str): What the provider reported after accepting the message (SMS status callbacks):
+            `delivered` or `undelivered`; `null` until then. `status` stays `sent` either way.
+        delivery_status_at (datetime.datetime | None):
         recipient_id (None | str): The recipient's external id, when the notification names a recipient; its channel and
             address came from them.
         category (None | str): The category its recipient's preferences are read for.
@@ -68,9 +68,6 @@ class Notification:
     recipient: str
     subject: None | str
     body: str
-    html: None | str
-    template: None | str
-    template_version: int | None
     data: NotificationData
     target_date: datetime.datetime | None
     lead_time: None | str
@@ -85,13 +82,16 @@ class Notification:
     max_attempts: int
     last_error: None | str
     sent_at: datetime.datetime | None
-    delivery_status: None | str
-    delivery_status_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None
     event_id: None | UUID
     idempotency_key: None | str
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    html: None | str
+    template: None | str
+    template_version: int | None
+    delivery_status: None | str
+    delivery_status_at: datetime.datetime | None
     recipient_id: None | str
     category: None | str
     urgent: bool
@@ -110,15 +110,6 @@ class Notification:
         subject = self.subject
 
         body = self.body
-
-        html: None | str
-        html = self.html
-
-        template: None | str
-        template = self.template
-
-        template_version: int | None
-        template_version = self.template_version
 
         data = self.data.to_dict()
 
@@ -173,15 +164,6 @@ class Notification:
         else:
             sent_at = self.sent_at
 
-        delivery_status: None | str
-        delivery_status = self.delivery_status
-
-        delivery_status_at: None | str
-        if isinstance(self.delivery_status_at, datetime.datetime):
-            delivery_status_at = self.delivery_status_at.isoformat()
-        else:
-            delivery_status_at = self.delivery_status_at
-
         cancelled_at: None | str
         if isinstance(self.cancelled_at, datetime.datetime):
             cancelled_at = self.cancelled_at.isoformat()
@@ -201,6 +183,24 @@ class Notification:
 
         updated_at = self.updated_at.isoformat()
 
+        html: None | str
+        html = self.html
+
+        template: None | str
+        template = self.template
+
+        template_version: int | None
+        template_version = self.template_version
+
+        delivery_status: None | str
+        delivery_status = self.delivery_status
+
+        delivery_status_at: None | str
+        if isinstance(self.delivery_status_at, datetime.datetime):
+            delivery_status_at = self.delivery_status_at.isoformat()
+        else:
+            delivery_status_at = self.delivery_status_at
+
         recipient_id: None | str
         recipient_id = self.recipient_id
 
@@ -219,9 +219,6 @@ class Notification:
                 "recipient": recipient,
                 "subject": subject,
                 "body": body,
-                "html": html,
-                "template": template,
-                "template_version": template_version,
                 "data": data,
                 "target_date": target_date,
                 "lead_time": lead_time,
@@ -236,13 +233,16 @@ class Notification:
                 "max_attempts": max_attempts,
                 "last_error": last_error,
                 "sent_at": sent_at,
-                "delivery_status": delivery_status,
-                "delivery_status_at": delivery_status_at,
                 "cancelled_at": cancelled_at,
                 "event_id": event_id,
                 "idempotency_key": idempotency_key,
                 "created_at": created_at,
                 "updated_at": updated_at,
+                "html": html,
+                "template": template,
+                "template_version": template_version,
+                "delivery_status": delivery_status,
+                "delivery_status_at": delivery_status_at,
                 "recipient_id": recipient_id,
                 "category": category,
                 "urgent": urgent,
@@ -272,27 +272,6 @@ class Notification:
         subject = _parse_subject(d.pop("subject"))
 
         body = d.pop("body")
-
-        def _parse_html(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        html = _parse_html(d.pop("html"))
-
-        def _parse_template(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        template = _parse_template(d.pop("template"))
-
-        def _parse_template_version(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        template_version = _parse_template_version(d.pop("template_version"))
 
         data = NotificationData.from_dict(d.pop("data"))
 
@@ -412,28 +391,6 @@ class Notification:
 
         sent_at = _parse_sent_at(d.pop("sent_at"))
 
-        def _parse_delivery_status(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        delivery_status = _parse_delivery_status(d.pop("delivery_status"))
-
-        def _parse_delivery_status_at(data: object) -> datetime.datetime | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                delivery_status_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return delivery_status_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None, data)
-
-        delivery_status_at = _parse_delivery_status_at(d.pop("delivery_status_at"))
-
         def _parse_cancelled_at(data: object) -> datetime.datetime | None:
             if data is None:
                 return data
@@ -475,6 +432,49 @@ class Notification:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
+        def _parse_html(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        html = _parse_html(d.pop("html"))
+
+        def _parse_template(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        template = _parse_template(d.pop("template"))
+
+        def _parse_template_version(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        template_version = _parse_template_version(d.pop("template_version"))
+
+        def _parse_delivery_status(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        delivery_status = _parse_delivery_status(d.pop("delivery_status"))
+
+        def _parse_delivery_status_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                delivery_status_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return delivery_status_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        delivery_status_at = _parse_delivery_status_at(d.pop("delivery_status_at"))
+
         def _parse_recipient_id(data: object) -> None | str:
             if data is None:
                 return data
@@ -498,9 +498,6 @@ class Notification:
             recipient=recipient,
             subject=subject,
             body=body,
-            html=html,
-            template=template,
-            template_version=template_version,
             data=data,
             target_date=target_date,
             lead_time=lead_time,
@@ -515,13 +512,16 @@ class Notification:
             max_attempts=max_attempts,
             last_error=last_error,
             sent_at=sent_at,
-            delivery_status=delivery_status,
-            delivery_status_at=delivery_status_at,
             cancelled_at=cancelled_at,
             event_id=event_id,
             idempotency_key=idempotency_key,
             created_at=created_at,
             updated_at=updated_at,
+            html=html,
+            template=template,
+            template_version=template_version,
+            delivery_status=delivery_status,
+            delivery_status_at=delivery_status_at,
             recipient_id=recipient_id,
             category=category,
             urgent=urgent,

@@ -31,10 +31,10 @@ class NotificationCreate:
     `urgent`.
 
         Example:
-            {'channel': 'email', 'recipient': 'ada@example.com', 'subject': 'Your card expires soon', 'body': 'Hi {{name}},
-                your card ends on {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
-                'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123', 'max_attempts': 5,
-                'idempotency_key': 'inv-123-reminder-1'}
+            {'body': 'Hi {{name}}, your card ends on {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'},
+                'group_key': 'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D', 'max_attempts': 5,
+                'recipient': 'ada@example.com', 'subject': 'Your card expires soon', 'target_date': '2026-12-01T09:00:00Z',
+                'timezone': 'Europe/Berlin'}
 
         Attributes:
             channel (NotificationCreateChannel | Unset): Required with `recipient`; with `recipient_id`, the one channel to
@@ -44,12 +44,6 @@ class NotificationCreate:
             body (None | str | Unset): Template (`{{name}}` variables from `data`); required for email and sms. Rendered
                 once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a
                 422 naming the field.
-            html (None | str | Unset): E-mail only: a template for an HTML alternative part (`multipart/alternative`);
-                values from `data` are HTML-escaped.
-            template (None | str | Unset): A stored template (`/templates`) to render instead of `subject`, `body` and
-                `html`, which may then not be given. Unknown: a 422 naming `template`.
-            template_version (int | None | Unset): Pins a version of `template`; without it the version that is latest when
-                the message is sent is rendered.
             data (None | NotificationCreateDataType0 | Unset): Template variables (and the webhook payload).
             target_date (datetime.datetime | None | Unset):
             lead_time (None | str | Unset): ISO-8601 duration, e.g. `P3D`, `PT90M`. Example: P3D.
@@ -62,6 +56,12 @@ class NotificationCreate:
             group_key (None | str | Unset):
             max_attempts (int | None | Unset): Default: the retry schedule's length + 1.
             idempotency_key (None | str | Unset): Also accepted as the `Idempotency-Key` header.
+            html (None | str | Unset): E-mail only: a template for an HTML alternative part (`multipart/alternative`);
+                values from `data` are HTML-escaped.
+            template (None | str | Unset): A stored template (`/templates`) to render instead of `subject`, `body` and
+                `html`, which may then not be given. Unknown: a 422 naming `template`.
+            template_version (int | None | Unset): Pins a version of `template`; without it the version that is latest when
+                the message is sent is rendered.
             recipient_id (None | str | Unset): A stored recipient's external id, instead of `recipient`.
             category (None | str | Unset): Required with `recipient_id`: what the recipient's preferences are read for, e.g.
                 `billing`.
@@ -74,9 +74,6 @@ class NotificationCreate:
     recipient: str | Unset = UNSET
     subject: None | str | Unset = UNSET
     body: None | str | Unset = UNSET
-    html: None | str | Unset = UNSET
-    template: None | str | Unset = UNSET
-    template_version: int | None | Unset = UNSET
     data: None | NotificationCreateDataType0 | Unset = UNSET
     target_date: datetime.datetime | None | Unset = UNSET
     lead_time: None | str | Unset = UNSET
@@ -88,6 +85,9 @@ class NotificationCreate:
     group_key: None | str | Unset = UNSET
     max_attempts: int | None | Unset = UNSET
     idempotency_key: None | str | Unset = UNSET
+    html: None | str | Unset = UNSET
+    template: None | str | Unset = UNSET
+    template_version: int | None | Unset = UNSET
     recipient_id: None | str | Unset = UNSET
     category: None | str | Unset = UNSET
     channels: list[NotificationCreateChannelsType0Item] | None | Unset = UNSET
@@ -113,24 +113,6 @@ class NotificationCreate:
             body = UNSET
         else:
             body = self.body
-
-        html: None | str | Unset
-        if isinstance(self.html, Unset):
-            html = UNSET
-        else:
-            html = self.html
-
-        template: None | str | Unset
-        if isinstance(self.template, Unset):
-            template = UNSET
-        else:
-            template = self.template
-
-        template_version: int | None | Unset
-        if isinstance(self.template_version, Unset):
-            template_version = UNSET
-        else:
-            template_version = self.template_version
 
         data: dict[str, Any] | None | Unset
         if isinstance(self.data, Unset):
@@ -208,6 +190,24 @@ class NotificationCreate:
         else:
             idempotency_key = self.idempotency_key
 
+        html: None | str | Unset
+        if isinstance(self.html, Unset):
+            html = UNSET
+        else:
+            html = self.html
+
+        template: None | str | Unset
+        if isinstance(self.template, Unset):
+            template = UNSET
+        else:
+            template = self.template
+
+        template_version: int | None | Unset
+        if isinstance(self.template_version, Unset):
+            template_version = UNSET
+        else:
+            template_version = self.template_version
+
         recipient_id: None | str | Unset
         if isinstance(self.recipient_id, Unset):
             recipient_id = UNSET
@@ -249,12 +249,6 @@ class NotificationCreate:
             field_dict["subject"] = subject
         if body is not UNSET:
             field_dict["body"] = body
-        if html is not UNSET:
-            field_dict["html"] = html
-        if template is not UNSET:
-            field_dict["template"] = template
-        if template_version is not UNSET:
-            field_dict["template_version"] = template_version
         if data is not UNSET:
             field_dict["data"] = data
         if target_date is not UNSET:
@@ -277,6 +271,12 @@ class NotificationCreate:
             field_dict["max_attempts"] = max_attempts
         if idempotency_key is not UNSET:
             field_dict["idempotency_key"] = idempotency_key
+        if html is not UNSET:
+            field_dict["html"] = html
+        if template is not UNSET:
+            field_dict["template"] = template
+        if template_version is not UNSET:
+            field_dict["template_version"] = template_version
         if recipient_id is not UNSET:
             field_dict["recipient_id"] = recipient_id
         if category is not UNSET:
@@ -319,33 +319,6 @@ class NotificationCreate:
             return cast(None | str | Unset, data)
 
         body = _parse_body(d.pop("body", UNSET))
-
-        def _parse_html(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        html = _parse_html(d.pop("html", UNSET))
-
-        def _parse_template(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        template = _parse_template(d.pop("template", UNSET))
-
-        def _parse_template_version(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        template_version = _parse_template_version(d.pop("template_version", UNSET))
 
         def _parse_data(data: object) -> None | NotificationCreateDataType0 | Unset:
             if data is None:
@@ -486,6 +459,33 @@ class NotificationCreate:
 
         idempotency_key = _parse_idempotency_key(d.pop("idempotency_key", UNSET))
 
+        def _parse_html(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        html = _parse_html(d.pop("html", UNSET))
+
+        def _parse_template(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        template = _parse_template(d.pop("template", UNSET))
+
+        def _parse_template_version(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        template_version = _parse_template_version(d.pop("template_version", UNSET))
+
         def _parse_recipient_id(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -544,9 +544,6 @@ class NotificationCreate:
             recipient=recipient,
             subject=subject,
             body=body,
-            html=html,
-            template=template,
-            template_version=template_version,
             data=data,
             target_date=target_date,
             lead_time=lead_time,
@@ -558,6 +555,9 @@ class NotificationCreate:
             group_key=group_key,
             max_attempts=max_attempts,
             idempotency_key=idempotency_key,
+            html=html,
+            template=template,
+            template_version=template_version,
             recipient_id=recipient_id,
             category=category,
             channels=channels,

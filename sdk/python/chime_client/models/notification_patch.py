@@ -33,10 +33,10 @@ class NotificationPatch:
             body (None | str | Unset): Template (`{{name}}` variables from `data`); required for email and sms. Rendered
                 once against `data` when written: over its render budget or output size (256 KiB; 1,600 characters for sms) is a
                 422 naming the field.
-            html (None | str | Unset): E-mail only: the HTML alternative's template; `null` removes it. Not for a
-                notification that names a stored template.
             data (None | NotificationPatchDataType0 | Unset): Template variables (and the webhook payload).
             recipient (str | Unset): E-mail address | E.164 phone number | http(s) URL.
+            html (None | str | Unset): E-mail only: the HTML alternative's template; `null` removes it. Not for a
+                notification that names a stored template.
     """
 
     target_date: datetime.datetime | None | Unset = UNSET
@@ -46,9 +46,9 @@ class NotificationPatch:
     timezone: None | str | Unset = UNSET
     subject: None | str | Unset = UNSET
     body: None | str | Unset = UNSET
-    html: None | str | Unset = UNSET
     data: None | NotificationPatchDataType0 | Unset = UNSET
     recipient: str | Unset = UNSET
+    html: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.notification_patch_data_type_0 import NotificationPatchDataType0
@@ -101,12 +101,6 @@ class NotificationPatch:
         else:
             body = self.body
 
-        html: None | str | Unset
-        if isinstance(self.html, Unset):
-            html = UNSET
-        else:
-            html = self.html
-
         data: dict[str, Any] | None | Unset
         if isinstance(self.data, Unset):
             data = UNSET
@@ -116,6 +110,12 @@ class NotificationPatch:
             data = self.data
 
         recipient = self.recipient
+
+        html: None | str | Unset
+        if isinstance(self.html, Unset):
+            html = UNSET
+        else:
+            html = self.html
 
         field_dict: dict[str, Any] = {}
 
@@ -134,12 +134,12 @@ class NotificationPatch:
             field_dict["subject"] = subject
         if body is not UNSET:
             field_dict["body"] = body
-        if html is not UNSET:
-            field_dict["html"] = html
         if data is not UNSET:
             field_dict["data"] = data
         if recipient is not UNSET:
             field_dict["recipient"] = recipient
+        if html is not UNSET:
+            field_dict["html"] = html
 
         return field_dict
 
@@ -236,15 +236,6 @@ class NotificationPatch:
 
         body = _parse_body(d.pop("body", UNSET))
 
-        def _parse_html(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        html = _parse_html(d.pop("html", UNSET))
-
         def _parse_data(data: object) -> None | NotificationPatchDataType0 | Unset:
             if data is None:
                 return data
@@ -264,6 +255,15 @@ class NotificationPatch:
 
         recipient = d.pop("recipient", UNSET)
 
+        def _parse_html(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        html = _parse_html(d.pop("html", UNSET))
+
         notification_patch = cls(
             target_date=target_date,
             lead_time=lead_time,
@@ -272,9 +272,9 @@ class NotificationPatch:
             timezone=timezone,
             subject=subject,
             body=body,
-            html=html,
             data=data,
             recipient=recipient,
+            html=html,
         )
 
         return notification_patch

@@ -19,7 +19,7 @@ class Preferences:
     category, then its `*`, then the tenant default's category, then its `*`; allowed when none says.
 
         Example:
-            {'marketing': {'email': False}, '*': {'sms': True}}
+            {'*': {'sms': True}, 'marketing': {'email': False}}
 
     """
 

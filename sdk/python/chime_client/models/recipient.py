@@ -31,7 +31,7 @@ class Recipient:
         preferred_channel (RecipientPreferredChannel):
         preferences (Preferences): Per category (or `*` for every category): per channel, `true` (allowed) or `false`
             (opted out). A recipient's own category, then its `*`, then the tenant default's category, then its `*`; allowed
-            when none says. Example: {'marketing': {'email': False}, '*': {'sms': True}}.
+            when none says. Example: {'*': {'sms': True}, 'marketing': {'email': False}}.
         quiet_hours (None | QuietHours):
         created_at (datetime.datetime):
         updated_at (datetime.datetime):

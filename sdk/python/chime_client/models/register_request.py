@@ -12,7 +12,7 @@ T = TypeVar("T", bound="RegisterRequest")
 class RegisterRequest:
     """
     Example:
-        {'tenant': 'acme', 'email': 'founder@acme.example', 'password': 'correct horse battery'}
+        {'email': 'founder@acme.example', 'password': 'correct horse battery', 'tenant': 'acme'}
 
     Attributes:
         tenant (str): The new tenant's name, used to sign in.

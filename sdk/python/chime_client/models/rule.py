@@ -26,14 +26,14 @@ class Rule:
         lead_times (list[str]): One notification per lead time. Example: ['P7D', 'P1D'].
         subject (None | str):
         body (str):  Example: Hi {{name}}.
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
         html (None | str): E-mail only: a template for an HTML alternative part (`multipart/alternative`); values from
             `data` are HTML-escaped.
         template (None | str): A stored template (`/templates`) to render instead of `subject`, `body` and `html`, which
             may then not be given. Unknown: a 422 naming `template`.
         template_version (int | None): Pins a version of `template`; without it the version that is latest when the
             message is sent is rendered.
-        created_at (datetime.datetime):
-        updated_at (datetime.datetime):
         recipient_id_path (None | str): JSON Pointer into the event payload: a stored recipient's external id. An
             unknown recipient, or one with no allowed channel, fails the event with an error naming the path. Example:
             /customer_id.
@@ -50,11 +50,11 @@ class Rule:
     lead_times: list[str]
     subject: None | str
     body: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
     html: None | str
     template: None | str
     template_version: int | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
     recipient_id_path: None | str
     category: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -81,6 +81,10 @@ class Rule:
 
         body = self.body
 
+        created_at = self.created_at.isoformat()
+
+        updated_at = self.updated_at.isoformat()
+
         html: None | str
         html = self.html
 
@@ -89,10 +93,6 @@ class Rule:
 
         template_version: int | None
         template_version = self.template_version
-
-        created_at = self.created_at.isoformat()
-
-        updated_at = self.updated_at.isoformat()
 
         recipient_id_path: None | str
         recipient_id_path = self.recipient_id_path
@@ -113,11 +113,11 @@ class Rule:
                 "lead_times": lead_times,
                 "subject": subject,
                 "body": body,
+                "created_at": created_at,
+                "updated_at": updated_at,
                 "html": html,
                 "template": template,
                 "template_version": template_version,
-                "created_at": created_at,
-                "updated_at": updated_at,
                 "recipient_id_path": recipient_id_path,
                 "category": category,
             }
@@ -161,6 +161,10 @@ class Rule:
 
         body = d.pop("body")
 
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
         def _parse_html(data: object) -> None | str:
             if data is None:
                 return data
@@ -181,10 +185,6 @@ class Rule:
             return cast(int | None, data)
 
         template_version = _parse_template_version(d.pop("template_version"))
-
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
-
-        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         def _parse_recipient_id_path(data: object) -> None | str:
             if data is None:
@@ -210,11 +210,11 @@ class Rule:
             lead_times=lead_times,
             subject=subject,
             body=body,
+            created_at=created_at,
+            updated_at=updated_at,
             html=html,
             template=template,
             template_version=template_version,
-            created_at=created_at,
-            updated_at=updated_at,
             recipient_id_path=recipient_id_path,
             category=category,
         )

@@ -17,8 +17,8 @@ class RuleInput:
     optional `channel`: without one, the recipient's preferences choose it per event). Unknown fields are a `400`.
 
         Example:
-            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email', 'target_date_path':
-                '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card expires soon', 'body': 'Hi {{name}}',
+            {'body': 'Hi {{name}}', 'channel': 'email', 'event_type': 'card.expiring', 'lead_times': ['P7D', 'P1D'],
+                'recipient_path': '/email', 'subject': 'Your card expires soon', 'target_date_path': '/target_date',
                 'timezone_path': '/tz'}
 
         Attributes:

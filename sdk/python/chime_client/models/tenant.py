@@ -18,18 +18,18 @@ class Tenant:
         id (UUID):
         name (str):
         webhook_secret (str): Signs this tenant's webhooks (Standard Webhooks, HMAC-SHA256). Example: whsec_….
+        created_at (datetime.datetime):
         previous_webhook_secret (None | str): The secret before the last rotation while it still signs (both signatures
             are sent).
         previous_webhook_secret_expires_at (datetime.datetime | None): When the previous secret stops signing.
-        created_at (datetime.datetime):
     """
 
     id: UUID
     name: str
     webhook_secret: str
+    created_at: datetime.datetime
     previous_webhook_secret: None | str
     previous_webhook_secret_expires_at: datetime.datetime | None
-    created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -38,6 +38,8 @@ class Tenant:
         name = self.name
 
         webhook_secret = self.webhook_secret
+
+        created_at = self.created_at.isoformat()
 
         previous_webhook_secret: None | str
         previous_webhook_secret = self.previous_webhook_secret
@@ -50,8 +52,6 @@ class Tenant:
         else:
             previous_webhook_secret_expires_at = self.previous_webhook_secret_expires_at
 
-        created_at = self.created_at.isoformat()
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -59,9 +59,9 @@ class Tenant:
                 "id": id,
                 "name": name,
                 "webhook_secret": webhook_secret,
+                "created_at": created_at,
                 "previous_webhook_secret": previous_webhook_secret,
                 "previous_webhook_secret_expires_at": previous_webhook_secret_expires_at,
-                "created_at": created_at,
             }
         )
 
@@ -75,6 +75,8 @@ class Tenant:
         name = d.pop("name")
 
         webhook_secret = d.pop("webhook_secret")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         def _parse_previous_webhook_secret(data: object) -> None | str:
             if data is None:
@@ -106,15 +108,13 @@ class Tenant:
             d.pop("previous_webhook_secret_expires_at")
         )
 
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
-
         tenant = cls(
             id=id,
             name=name,
             webhook_secret=webhook_secret,
+            created_at=created_at,
             previous_webhook_secret=previous_webhook_secret,
             previous_webhook_secret_expires_at=previous_webhook_secret_expires_at,
-            created_at=created_at,
         )
 
         tenant.additional_properties = d

@@ -98,7 +98,7 @@ def sync_detailed(
      Requires the `admin` role. `rate_limit` gives the key its own requests-per-second limit.
 
     Args:
-        body (ApiKeyCreate):  Example: {'name': 'billing', 'role': 'member', 'rate_limit': 20}.
+        body (ApiKeyCreate):  Example: {'name': 'billing', 'rate_limit': 20, 'role': 'member'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -129,7 +129,7 @@ def sync(
      Requires the `admin` role. `rate_limit` gives the key its own requests-per-second limit.
 
     Args:
-        body (ApiKeyCreate):  Example: {'name': 'billing', 'role': 'member', 'rate_limit': 20}.
+        body (ApiKeyCreate):  Example: {'name': 'billing', 'rate_limit': 20, 'role': 'member'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,7 +155,7 @@ async def asyncio_detailed(
      Requires the `admin` role. `rate_limit` gives the key its own requests-per-second limit.
 
     Args:
-        body (ApiKeyCreate):  Example: {'name': 'billing', 'role': 'member', 'rate_limit': 20}.
+        body (ApiKeyCreate):  Example: {'name': 'billing', 'rate_limit': 20, 'role': 'member'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,7 +184,7 @@ async def asyncio(
      Requires the `admin` role. `rate_limit` gives the key its own requests-per-second limit.
 
     Args:
-        body (ApiKeyCreate):  Example: {'name': 'billing', 'role': 'member', 'rate_limit': 20}.
+        body (ApiKeyCreate):  Example: {'name': 'billing', 'rate_limit': 20, 'role': 'member'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -95,8 +95,12 @@ def sync_detailed(
 ) -> Response[Error | LoginResponse]:
     """Log in
 
-     `401` for a wrong e-mail or password; `404` when the server has no `CHIME_JWT_SECRET` (login
-    disabled).
+     `tenant` names the tenant by id or name; without it, the default tenant. `401` for a wrong tenant,
+    e-mail or password, or a disabled user (one message for all). `429` with `Retry-After` after
+    `CHIME_LOGIN_MAX_FAILURES` failures for the account or `CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS` from
+    the client address within `CHIME_LOGIN_WINDOW` (counted in Redis, shared by every replica), or while
+    too many logins wait for a password-hashing slot. `404` when the server has no `CHIME_JWT_SECRET`
+    (login disabled).
 
     Args:
         body (LoginRequest):
@@ -127,8 +131,12 @@ def sync(
 ) -> Error | LoginResponse | None:
     """Log in
 
-     `401` for a wrong e-mail or password; `404` when the server has no `CHIME_JWT_SECRET` (login
-    disabled).
+     `tenant` names the tenant by id or name; without it, the default tenant. `401` for a wrong tenant,
+    e-mail or password, or a disabled user (one message for all). `429` with `Retry-After` after
+    `CHIME_LOGIN_MAX_FAILURES` failures for the account or `CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS` from
+    the client address within `CHIME_LOGIN_WINDOW` (counted in Redis, shared by every replica), or while
+    too many logins wait for a password-hashing slot. `404` when the server has no `CHIME_JWT_SECRET`
+    (login disabled).
 
     Args:
         body (LoginRequest):
@@ -154,8 +162,12 @@ async def asyncio_detailed(
 ) -> Response[Error | LoginResponse]:
     """Log in
 
-     `401` for a wrong e-mail or password; `404` when the server has no `CHIME_JWT_SECRET` (login
-    disabled).
+     `tenant` names the tenant by id or name; without it, the default tenant. `401` for a wrong tenant,
+    e-mail or password, or a disabled user (one message for all). `429` with `Retry-After` after
+    `CHIME_LOGIN_MAX_FAILURES` failures for the account or `CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS` from
+    the client address within `CHIME_LOGIN_WINDOW` (counted in Redis, shared by every replica), or while
+    too many logins wait for a password-hashing slot. `404` when the server has no `CHIME_JWT_SECRET`
+    (login disabled).
 
     Args:
         body (LoginRequest):
@@ -184,8 +196,12 @@ async def asyncio(
 ) -> Error | LoginResponse | None:
     """Log in
 
-     `401` for a wrong e-mail or password; `404` when the server has no `CHIME_JWT_SECRET` (login
-    disabled).
+     `tenant` names the tenant by id or name; without it, the default tenant. `401` for a wrong tenant,
+    e-mail or password, or a disabled user (one message for all). `429` with `Retry-After` after
+    `CHIME_LOGIN_MAX_FAILURES` failures for the account or `CHIME_LOGIN_MAX_FAILURES_PER_ADDRESS` from
+    the client address within `CHIME_LOGIN_WINDOW` (counted in Redis, shared by every replica), or while
+    too many logins wait for a password-hashing slot. `404` when the server has no `CHIME_JWT_SECRET`
+    (login disabled).
 
     Args:
         body (LoginRequest):

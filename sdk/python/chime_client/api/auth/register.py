@@ -100,8 +100,8 @@ def sync_detailed(
     (`429` with `Retry-After`). `409` when the tenant name is taken.
 
     Args:
-        body (RegisterRequest):  Example: {'tenant': 'acme', 'email': 'founder@acme.example',
-            'password': 'correct horse battery'}.
+        body (RegisterRequest):  Example: {'email': 'founder@acme.example', 'password': 'correct
+            horse battery', 'tenant': 'acme'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -134,8 +134,8 @@ def sync(
     (`429` with `Retry-After`). `409` when the tenant name is taken.
 
     Args:
-        body (RegisterRequest):  Example: {'tenant': 'acme', 'email': 'founder@acme.example',
-            'password': 'correct horse battery'}.
+        body (RegisterRequest):  Example: {'email': 'founder@acme.example', 'password': 'correct
+            horse battery', 'tenant': 'acme'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,8 +163,8 @@ async def asyncio_detailed(
     (`429` with `Retry-After`). `409` when the tenant name is taken.
 
     Args:
-        body (RegisterRequest):  Example: {'tenant': 'acme', 'email': 'founder@acme.example',
-            'password': 'correct horse battery'}.
+        body (RegisterRequest):  Example: {'email': 'founder@acme.example', 'password': 'correct
+            horse battery', 'tenant': 'acme'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,8 +195,8 @@ async def asyncio(
     (`429` with `Retry-After`). `409` when the tenant name is taken.
 
     Args:
-        body (RegisterRequest):  Example: {'tenant': 'acme', 'email': 'founder@acme.example',
-            'password': 'correct horse battery'}.
+        body (RegisterRequest):  Example: {'email': 'founder@acme.example', 'password': 'correct
+            horse battery', 'tenant': 'acme'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -105,9 +105,9 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (EventCreate):  Example: {'type': 'card.expiring', 'payload': {'email':
-            'ada@example.com', 'target_date': '2026-12-01T09:00:00Z', 'name': 'Ada'},
-            'idempotency_key': 'evt-991'}.
+        body (EventCreate):  Example: {'idempotency_key': 'evt-991', 'payload': {'email':
+            'ada@example.com', 'name': 'Ada', 'target_date': '2026-12-01T09:00:00Z'}, 'type':
+            'card.expiring'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,9 +143,9 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (EventCreate):  Example: {'type': 'card.expiring', 'payload': {'email':
-            'ada@example.com', 'target_date': '2026-12-01T09:00:00Z', 'name': 'Ada'},
-            'idempotency_key': 'evt-991'}.
+        body (EventCreate):  Example: {'idempotency_key': 'evt-991', 'payload': {'email':
+            'ada@example.com', 'name': 'Ada', 'target_date': '2026-12-01T09:00:00Z'}, 'type':
+            'card.expiring'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -176,9 +176,9 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (EventCreate):  Example: {'type': 'card.expiring', 'payload': {'email':
-            'ada@example.com', 'target_date': '2026-12-01T09:00:00Z', 'name': 'Ada'},
-            'idempotency_key': 'evt-991'}.
+        body (EventCreate):  Example: {'idempotency_key': 'evt-991', 'payload': {'email':
+            'ada@example.com', 'name': 'Ada', 'target_date': '2026-12-01T09:00:00Z'}, 'type':
+            'card.expiring'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -212,9 +212,9 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (EventCreate):  Example: {'type': 'card.expiring', 'payload': {'email':
-            'ada@example.com', 'target_date': '2026-12-01T09:00:00Z', 'name': 'Ada'},
-            'idempotency_key': 'evt-991'}.
+        body (EventCreate):  Example: {'idempotency_key': 'evt-991', 'payload': {'email':
+            'ada@example.com', 'name': 'Ada', 'target_date': '2026-12-01T09:00:00Z'}, 'type':
+            'card.expiring'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -116,11 +116,11 @@ def sync_detailed(
             recipient, or a category with no allowed channel, is a `422` naming `recipient_id`,
             `category` or `channels`. The preferences are read again when the send is claimed: an opt-
             out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours
-            is held until they end unless `urgent`. Example: {'channel': 'email', 'recipient':
-            'ada@example.com', 'subject': 'Your card expires soon', 'body': 'Hi {{name}}, your card
-            ends on {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
-            'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123',
-            'max_attempts': 5, 'idempotency_key': 'inv-123-reminder-1'}.
+            is held until they end unless `urgent`. Example: {'body': 'Hi {{name}}, your card ends on
+            {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'}, 'group_key':
+            'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D',
+            'max_attempts': 5, 'recipient': 'ada@example.com', 'subject': 'Your card expires soon',
+            'target_date': '2026-12-01T09:00:00Z', 'timezone': 'Europe/Berlin'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,11 +167,11 @@ def sync(
             recipient, or a category with no allowed channel, is a `422` naming `recipient_id`,
             `category` or `channels`. The preferences are read again when the send is claimed: an opt-
             out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours
-            is held until they end unless `urgent`. Example: {'channel': 'email', 'recipient':
-            'ada@example.com', 'subject': 'Your card expires soon', 'body': 'Hi {{name}}, your card
-            ends on {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
-            'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123',
-            'max_attempts': 5, 'idempotency_key': 'inv-123-reminder-1'}.
+            is held until they end unless `urgent`. Example: {'body': 'Hi {{name}}, your card ends on
+            {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'}, 'group_key':
+            'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D',
+            'max_attempts': 5, 'recipient': 'ada@example.com', 'subject': 'Your card expires soon',
+            'target_date': '2026-12-01T09:00:00Z', 'timezone': 'Europe/Berlin'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -213,11 +213,11 @@ async def asyncio_detailed(
             recipient, or a category with no allowed channel, is a `422` naming `recipient_id`,
             `category` or `channels`. The preferences are read again when the send is claimed: an opt-
             out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours
-            is held until they end unless `urgent`. Example: {'channel': 'email', 'recipient':
-            'ada@example.com', 'subject': 'Your card expires soon', 'body': 'Hi {{name}}, your card
-            ends on {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
-            'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123',
-            'max_attempts': 5, 'idempotency_key': 'inv-123-reminder-1'}.
+            is held until they end unless `urgent`. Example: {'body': 'Hi {{name}}, your card ends on
+            {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'}, 'group_key':
+            'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D',
+            'max_attempts': 5, 'recipient': 'ada@example.com', 'subject': 'Your card expires soon',
+            'target_date': '2026-12-01T09:00:00Z', 'timezone': 'Europe/Berlin'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -262,11 +262,11 @@ async def asyncio(
             recipient, or a category with no allowed channel, is a `422` naming `recipient_id`,
             `category` or `channels`. The preferences are read again when the send is claimed: an opt-
             out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours
-            is held until they end unless `urgent`. Example: {'channel': 'email', 'recipient':
-            'ada@example.com', 'subject': 'Your card expires soon', 'body': 'Hi {{name}}, your card
-            ends on {{target_date}}.', 'data': {'name': 'Ada'}, 'target_date': '2026-12-01T09:00:00Z',
-            'lead_time': 'P3D', 'timezone': 'Europe/Berlin', 'group_key': 'invoice-123',
-            'max_attempts': 5, 'idempotency_key': 'inv-123-reminder-1'}.
+            is held until they end unless `urgent`. Example: {'body': 'Hi {{name}}, your card ends on
+            {{target_date}}.', 'channel': 'email', 'data': {'name': 'Ada'}, 'group_key':
+            'invoice-123', 'idempotency_key': 'inv-123-reminder-1', 'lead_time': 'P3D',
+            'max_attempts': 5, 'recipient': 'ada@example.com', 'subject': 'Your card expires soon',
+            'target_date': '2026-12-01T09:00:00Z', 'timezone': 'Europe/Berlin'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -19,6 +19,7 @@ def _get_kwargs(
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
     recipient: str | Unset = UNSET,
+    recipient_id: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     series_id: UUID | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -44,6 +45,8 @@ def _get_kwargs(
     params["event_id"] = json_event_id
 
     params["recipient"] = recipient
+
+    params["recipient_id"] = recipient_id
 
     params["idempotency_key"] = idempotency_key
 
@@ -144,6 +147,7 @@ def sync_detailed(
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
     recipient: str | Unset = UNSET,
+    recipient_id: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     series_id: UUID | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -161,6 +165,7 @@ def sync_detailed(
         group_key (str | Unset):
         event_id (UUID | Unset):
         recipient (str | Unset):
+        recipient_id (str | Unset):
         idempotency_key (str | Unset):
         series_id (UUID | Unset):
         due_after (datetime.datetime | Unset):
@@ -182,6 +187,7 @@ def sync_detailed(
         group_key=group_key,
         event_id=event_id,
         recipient=recipient,
+        recipient_id=recipient_id,
         idempotency_key=idempotency_key,
         series_id=series_id,
         due_after=due_after,
@@ -205,6 +211,7 @@ def sync(
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
     recipient: str | Unset = UNSET,
+    recipient_id: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     series_id: UUID | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -222,6 +229,7 @@ def sync(
         group_key (str | Unset):
         event_id (UUID | Unset):
         recipient (str | Unset):
+        recipient_id (str | Unset):
         idempotency_key (str | Unset):
         series_id (UUID | Unset):
         due_after (datetime.datetime | Unset):
@@ -244,6 +252,7 @@ def sync(
         group_key=group_key,
         event_id=event_id,
         recipient=recipient,
+        recipient_id=recipient_id,
         idempotency_key=idempotency_key,
         series_id=series_id,
         due_after=due_after,
@@ -261,6 +270,7 @@ async def asyncio_detailed(
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
     recipient: str | Unset = UNSET,
+    recipient_id: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     series_id: UUID | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -278,6 +288,7 @@ async def asyncio_detailed(
         group_key (str | Unset):
         event_id (UUID | Unset):
         recipient (str | Unset):
+        recipient_id (str | Unset):
         idempotency_key (str | Unset):
         series_id (UUID | Unset):
         due_after (datetime.datetime | Unset):
@@ -299,6 +310,7 @@ async def asyncio_detailed(
         group_key=group_key,
         event_id=event_id,
         recipient=recipient,
+        recipient_id=recipient_id,
         idempotency_key=idempotency_key,
         series_id=series_id,
         due_after=due_after,
@@ -320,6 +332,7 @@ async def asyncio(
     group_key: str | Unset = UNSET,
     event_id: UUID | Unset = UNSET,
     recipient: str | Unset = UNSET,
+    recipient_id: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
     series_id: UUID | Unset = UNSET,
     due_after: datetime.datetime | Unset = UNSET,
@@ -337,6 +350,7 @@ async def asyncio(
         group_key (str | Unset):
         event_id (UUID | Unset):
         recipient (str | Unset):
+        recipient_id (str | Unset):
         idempotency_key (str | Unset):
         series_id (UUID | Unset):
         due_after (datetime.datetime | Unset):
@@ -360,6 +374,7 @@ async def asyncio(
             group_key=group_key,
             event_id=event_id,
             recipient=recipient,
+            recipient_id=recipient_id,
             idempotency_key=idempotency_key,
             series_id=series_id,
             due_after=due_after,

@@ -108,9 +108,9 @@ def sync_detailed(
         body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
             (`recipient_id_path` + `category`, with an optional `channel`: without one, the
             recipient's preferences choose it per event). Unknown fields are a `400`. Example:
-            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
-            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
-            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
+            {'body': 'Hi {{name}}', 'channel': 'email', 'event_type': 'card.expiring', 'lead_times':
+            ['P7D', 'P1D'], 'recipient_path': '/email', 'subject': 'Your card expires soon',
+            'target_date_path': '/target_date', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -146,9 +146,9 @@ def sync(
         body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
             (`recipient_id_path` + `category`, with an optional `channel`: without one, the
             recipient's preferences choose it per event). Unknown fields are a `400`. Example:
-            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
-            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
-            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
+            {'body': 'Hi {{name}}', 'channel': 'email', 'event_type': 'card.expiring', 'lead_times':
+            ['P7D', 'P1D'], 'recipient_path': '/email', 'subject': 'Your card expires soon',
+            'target_date_path': '/target_date', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,9 +179,9 @@ async def asyncio_detailed(
         body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
             (`recipient_id_path` + `category`, with an optional `channel`: without one, the
             recipient's preferences choose it per event). Unknown fields are a `400`. Example:
-            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
-            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
-            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
+            {'body': 'Hi {{name}}', 'channel': 'email', 'event_type': 'card.expiring', 'lead_times':
+            ['P7D', 'P1D'], 'recipient_path': '/email', 'subject': 'Your card expires soon',
+            'target_date_path': '/target_date', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -215,9 +215,9 @@ async def asyncio(
         body (RuleInput): Either an address (`channel` + `recipient_path`) or a stored recipient
             (`recipient_id_path` + `category`, with an optional `channel`: without one, the
             recipient's preferences choose it per event). Unknown fields are a `400`. Example:
-            {'event_type': 'card.expiring', 'channel': 'email', 'recipient_path': '/email',
-            'target_date_path': '/target_date', 'lead_times': ['P7D', 'P1D'], 'subject': 'Your card
-            expires soon', 'body': 'Hi {{name}}', 'timezone_path': '/tz'}.
+            {'body': 'Hi {{name}}', 'channel': 'email', 'event_type': 'card.expiring', 'lead_times':
+            ['P7D', 'P1D'], 'recipient_path': '/email', 'subject': 'Your card expires soon',
+            'target_date_path': '/target_date', 'timezone_path': '/tz'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

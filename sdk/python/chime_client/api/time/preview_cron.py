@@ -94,8 +94,8 @@ def sync_detailed(
     expression fires more often than `CHIME_MIN_SERIES_INTERVAL` allows, as a series create would.
 
     Args:
-        body (CronPreviewRequest):  Example: {'cron': '30 2 * * *', 'timezone':
-            'America/New_York', 'after': '2027-03-13T00:00:00Z', 'count': 5}.
+        body (CronPreviewRequest):  Example: {'after': '2027-03-13T00:00:00Z', 'count': 5, 'cron':
+            '30 2 * * *', 'timezone': 'America/New_York'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,8 +127,8 @@ def sync(
     expression fires more often than `CHIME_MIN_SERIES_INTERVAL` allows, as a series create would.
 
     Args:
-        body (CronPreviewRequest):  Example: {'cron': '30 2 * * *', 'timezone':
-            'America/New_York', 'after': '2027-03-13T00:00:00Z', 'count': 5}.
+        body (CronPreviewRequest):  Example: {'after': '2027-03-13T00:00:00Z', 'count': 5, 'cron':
+            '30 2 * * *', 'timezone': 'America/New_York'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,8 +155,8 @@ async def asyncio_detailed(
     expression fires more often than `CHIME_MIN_SERIES_INTERVAL` allows, as a series create would.
 
     Args:
-        body (CronPreviewRequest):  Example: {'cron': '30 2 * * *', 'timezone':
-            'America/New_York', 'after': '2027-03-13T00:00:00Z', 'count': 5}.
+        body (CronPreviewRequest):  Example: {'after': '2027-03-13T00:00:00Z', 'count': 5, 'cron':
+            '30 2 * * *', 'timezone': 'America/New_York'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -186,8 +186,8 @@ async def asyncio(
     expression fires more often than `CHIME_MIN_SERIES_INTERVAL` allows, as a series create would.
 
     Args:
-        body (CronPreviewRequest):  Example: {'cron': '30 2 * * *', 'timezone':
-            'America/New_York', 'after': '2027-03-13T00:00:00Z', 'count': 5}.
+        body (CronPreviewRequest):  Example: {'after': '2027-03-13T00:00:00Z', 'count': 5, 'cron':
+            '30 2 * * *', 'timezone': 'America/New_York'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

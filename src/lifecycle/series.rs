@@ -1,9 +1,8 @@
-//! Recurring series: each occurrence is its own notification row; the next one is made when the
+//! Series advance. Recurring series: each occurrence is its own notification row; the next one is made when the
 //! previous is sent, cancelled, expires or dies, so a series never has two pending at once.
 
 use crate::db;
 use crate::db::models::{NewNotification, Notification, Series};
-use crate::db::schema::notifications;
 use crate::domain::CronSpec;
 use chrono::Utc;
 use diesel::prelude::*;
@@ -50,40 +49,30 @@ pub fn advance(
         db::series::set_status(conn, series_id, "ended")?;
         return Ok(None);
     };
+    let base = super::create::scheduled_raw(
+        previous.tenant_id,
+        previous.channel,
+        &previous.recipient,
+        previous.body.clone(),
+        at,
+        previous.max_attempts,
+    );
     let new = NewNotification {
-        id: Uuid::now_v7(),
-        tenant_id: previous.tenant_id,
-        status: "scheduled".into(),
-        channel: previous.channel.clone(),
-        recipient: previous.recipient.clone(),
         subject: previous.subject.clone(),
-        body: previous.body.clone(),
         html: previous.html.clone(),
         template: previous.template.clone(),
         template_version: previous.template_version,
         data: previous.data.clone(),
-        target_date: None,
-        lead_time: None,
-        send_at: at,
-        due_at: at,
         timezone: previous.timezone.clone(),
         cron: previous.cron.clone(),
         series_id: Some(series_id),
-        expires_at: None,
         group_key: previous.group_key.clone(),
-        max_attempts: previous.max_attempts,
         event_id: previous.event_id,
-        event_slot: None,
-        idempotency_key: None,
         recipient_id: previous.recipient_id.clone(),
         category: previous.category.clone(),
         urgent: previous.urgent,
+        ..base
     };
-    // The partial unique index on pending occurrences makes a concurrent second advance a no-op.
-    diesel::insert_into(notifications::table)
-        .values(&new)
-        .on_conflict_do_nothing()
-        .returning(Notification::as_returning())
-        .get_result(conn)
-        .optional()
+    // A concurrent second advance inserts nothing (see `insert_occurrence`).
+    db::notifications::insert_occurrence(conn, &new)
 }
