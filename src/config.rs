@@ -107,6 +107,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("database.pool_size", "CHIME_DB_POOL_SIZE"),
     ("redis.url", "REDIS_URL"),
     ("redis.prefix", "CHIME_REDIS_PREFIX"),
+    ("redis.cluster", "CHIME_REDIS_CLUSTER"),
     ("api.listen_addr", "CHIME_LISTEN_ADDR"),
     ("api.ops_addr", "CHIME_OPS_ADDR"),
     ("api.rate_limit", "CHIME_RATE_LIMIT"),
@@ -134,6 +135,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("scheduler.leader_ttl", "CHIME_LEADER_TTL"),
     ("scheduler.reconcile_interval", "CHIME_RECONCILE_INTERVAL"),
     ("scheduler.retention", "CHIME_RETENTION"),
+    ("scheduler.horizon", "CHIME_SCHEDULE_HORIZON"),
+    ("scheduler.shards", "CHIME_SCHEDULE_SHARDS"),
     ("sender.concurrency", "CHIME_SENDER_CONCURRENCY"),
     ("sender.visibility_timeout", "CHIME_VISIBILITY_TIMEOUT"),
     ("sender.retry_schedule", "CHIME_RETRY_SCHEDULE"),
@@ -188,6 +191,8 @@ pub struct DatabaseSettings {
 pub struct RedisSettings {
     pub url: Secret,
     pub prefix: String,
+    /// `url` lists the seed nodes of a Redis Cluster (comma-separated).
+    pub cluster: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -240,6 +245,12 @@ pub struct SchedulerSettings {
     /// Finished notifications (sent, cancelled, expired, dead), their attempts and audit rows
     /// older than this are deleted; `None` keeps everything.
     pub retention: Option<Duration>,
+    /// Redis holds only reminders due within this; later ones stay in PostgreSQL until the
+    /// leader loads them.
+    pub horizon: Duration,
+    /// Schedules (each with its own hash tag, ready stream and leader lock) the notifications
+    /// are spread over by id; 1 keeps the unsharded keys.
+    pub shards: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -303,6 +314,7 @@ impl Settings {
             redis: RedisSettings {
                 url: Secret::new("redis://127.0.0.1:6379"),
                 prefix: "chime".into(),
+                cluster: false,
             },
             api: ApiSettings {
                 listen_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -330,6 +342,8 @@ impl Settings {
                 leader_ttl: Duration::from_secs(3),
                 reconcile_interval: Duration::from_secs(60),
                 retention: Some(Duration::from_secs(30 * 86_400)),
+                horizon: Duration::from_secs(3600),
+                shards: 1,
             },
             sender: SenderSettings {
                 concurrency: 64,
@@ -444,9 +458,22 @@ impl DatabaseSettings {
 
 impl RedisSettings {
     fn read(src: &Sources, mut s: Self) -> Result<Self, ConfigError> {
+        if let Some(v) = src.get("redis.cluster") {
+            s.cluster = v.boolean()?;
+        }
         if let Some(v) = src.get("redis.url") {
-            if !(v.text.starts_with("redis://") || v.text.starts_with("rediss://")) {
+            let nodes_ok = v
+                .text
+                .split(',')
+                .map(str::trim)
+                .all(|n| n.starts_with("redis://") || n.starts_with("rediss://"));
+            if !nodes_ok {
                 return Err(v.error("must start with redis:// or rediss://"));
+            }
+            if v.text.contains(',') && !s.cluster {
+                return Err(v.error(
+                    "lists several nodes: set CHIME_REDIS_CLUSTER=true for a Redis Cluster",
+                ));
             }
             s.url = Secret::new(v.text);
         }
@@ -581,6 +608,15 @@ impl SchedulerSettings {
         }
         if let Some(v) = src.get("scheduler.retention") {
             s.retention = parse_retention(&v.text).map_err(|e| v.error(&e))?;
+        }
+        if let Some(v) = src.get("scheduler.horizon") {
+            s.horizon = v.duration()?;
+            if s.horizon < Duration::from_secs(1) {
+                return Err(v.error("must be at least 1s"));
+            }
+        }
+        if let Some(v) = src.get("scheduler.shards") {
+            s.shards = v.number(1, 1024)? as usize;
         }
         Ok(s)
     }
@@ -1256,6 +1292,59 @@ mod tests {
             ("CHIME_MAX_PENDING_NOTIFICATIONS", "-1"),
         ] {
             assert_eq!(Settings::from_map(&env(&[(k, v)])).unwrap_err().variable, k);
+        }
+    }
+
+    #[test]
+    fn the_schedule_horizon_defaults_to_an_hour_and_is_at_least_a_second() {
+        assert_eq!(
+            Settings::defaults().scheduler.horizon,
+            Duration::from_secs(3600)
+        );
+        let s = Settings::from_map(&env(&[("CHIME_SCHEDULE_HORIZON", "15m")])).unwrap();
+        assert_eq!(s.scheduler.horizon, Duration::from_secs(900));
+        for bad in ["500ms", "soon"] {
+            let err = Settings::from_map(&env(&[("CHIME_SCHEDULE_HORIZON", bad)])).unwrap_err();
+            assert!(err.to_string().contains("CHIME_SCHEDULE_HORIZON"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_redis_cluster_is_given_as_a_list_of_seed_nodes() {
+        let nodes = "redis://10.0.0.1:6379, redis://10.0.0.2:6379";
+        let s = Settings::from_map(&env(&[
+            ("CHIME_REDIS_CLUSTER", "true"),
+            ("REDIS_URL", nodes),
+        ]))
+        .unwrap();
+        assert!(s.redis.cluster);
+        assert_eq!(s.redis.url.expose(), nodes);
+        assert!(!Settings::defaults().redis.cluster);
+        // A list means a cluster; a malformed flag or node is named.
+        for (k, v, cluster) in [
+            ("REDIS_URL", nodes, "false"),
+            ("REDIS_URL", "redis://a:1,http://b:2", "true"),
+            ("CHIME_REDIS_CLUSTER", "maybe", "true"),
+        ] {
+            let mut vars = vec![("CHIME_REDIS_CLUSTER", cluster)];
+            vars.retain(|(name, _)| *name != k);
+            vars.push((k, v));
+            let err = Settings::from_map(&env(&vars)).unwrap_err();
+            assert!(err.to_string().contains(k), "{err}");
+        }
+        let file = File::new("[redis]\ncluster = true\nurl = \"redis://a:1,redis://b:2\"\n");
+        let s = file.read(&[]).unwrap();
+        assert!(s.redis.cluster);
+    }
+
+    #[test]
+    fn schedule_shards_default_to_one() {
+        assert_eq!(Settings::defaults().scheduler.shards, 1);
+        let s = Settings::from_map(&env(&[("CHIME_SCHEDULE_SHARDS", "12")])).unwrap();
+        assert_eq!(s.scheduler.shards, 12);
+        for bad in ["0", "many", "5000"] {
+            let err = Settings::from_map(&env(&[("CHIME_SCHEDULE_SHARDS", bad)])).unwrap_err();
+            assert!(err.to_string().contains("CHIME_SCHEDULE_SHARDS"), "{err}");
         }
     }
 

@@ -13,6 +13,7 @@ pub mod events;
 pub mod lifecycle;
 pub mod ops;
 pub mod recipients;
+pub mod redis_conn;
 pub mod schedule;
 pub mod sender;
 pub mod startup;

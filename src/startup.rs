@@ -6,7 +6,7 @@ use crate::config::{Role, Settings};
 use crate::db;
 use crate::schedule::redis_manager_config;
 pub use crate::schedule::RoleContext;
-use crate::schedule::{Keys, Schedule};
+use crate::schedule::Schedule;
 use crate::{events, ops, schedule, sender};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
@@ -211,9 +211,9 @@ pub async fn prepare_database_within(
 
 /// Connects to Redis within `budget`.
 async fn connect_redis(
-    client: &redis::Client,
+    client: &crate::schedule::RedisClient,
     budget: &StartupBudget,
-) -> anyhow::Result<redis::aio::ConnectionManager> {
+) -> anyhow::Result<crate::schedule::RedisConn> {
     let config = redis_manager_config();
     budget
         .wait_for("Redis", || {
@@ -221,8 +221,7 @@ async fn connect_redis(
             let config = config.clone();
             async move {
                 let result = async {
-                    let mut conn =
-                        redis::aio::ConnectionManager::new_with_config(client, config).await?;
+                    let mut conn = client.shared(config).await?;
                     let _: String = redis::cmd("PING").query_async(&mut conn).await?;
                     Ok::<_, redis::RedisError>(conn)
                 }
@@ -260,9 +259,10 @@ impl Application {
         let settings = Arc::new(settings);
         let pool = db::build_pool(settings.database.url.expose(), settings.database.pool_size);
         let redis =
-            redis::Client::open(settings.redis.url.expose()).context("REDIS_URL is invalid")?;
+            crate::schedule::RedisClient::open(settings.redis.url.expose(), settings.redis.cluster)
+                .context("REDIS_URL is invalid")?;
         let conn = connect_redis(&redis, budget).await?;
-        let schedule = Schedule::new(conn, Keys::new(&settings.redis.prefix));
+        let schedule = Schedule::sharded(conn, &settings.redis.prefix, settings.scheduler.shards);
         let context = RoleContext {
             settings: settings.clone(),
             pool,

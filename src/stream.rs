@@ -6,14 +6,15 @@
 //! It knows nothing of what an entry means: callers parse the fields and decide when an entry
 //! is done. It sits below every role that reads a stream and imports none of them.
 
-use redis::aio::{ConnectionLike, MultiplexedConnection};
+use crate::redis_conn::{RedisClient, RedisConn};
+use redis::aio::ConnectionLike;
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// A reader of one stream within one consumer group.
 pub struct StreamConsumer {
-    client: redis::Client,
+    client: RedisClient,
     stream: String,
     group: &'static str,
     name: String,
@@ -23,7 +24,7 @@ pub struct StreamConsumer {
     retry_pause: Duration,
     /// Its own connection: a blocking read parked in Redis for seconds would hold up every
     /// other command on a shared multiplexed connection.
-    conn: Option<MultiplexedConnection>,
+    conn: Option<RedisConn>,
     /// Where the current sweep of the pending entries continues; "0-0" between sweeps.
     claim_cursor: String,
 }
@@ -43,7 +44,7 @@ pub enum Read {
 }
 
 impl StreamConsumer {
-    pub fn new(client: redis::Client, stream: &str, group: &'static str, name: &str) -> Self {
+    pub fn new(client: RedisClient, stream: &str, group: &'static str, name: &str) -> Self {
         StreamConsumer {
             client,
             stream: stream.to_string(),
@@ -88,16 +89,10 @@ impl StreamConsumer {
     }
 
     /// The connection, opened and with the group created if needed.
-    async fn connection(&mut self) -> redis::RedisResult<&mut MultiplexedConnection> {
+    async fn connection(&mut self) -> redis::RedisResult<&mut RedisConn> {
         if self.conn.is_none() {
             let response = self.block.unwrap_or_default() + Duration::from_secs(5);
-            let config = redis::AsyncConnectionConfig::new()
-                .set_connection_timeout(Duration::from_secs(2))
-                .set_response_timeout(response);
-            let mut conn = self
-                .client
-                .get_multiplexed_async_connection_with_config(&config)
-                .await?;
+            let mut conn = self.client.dedicated(Some(response)).await?;
             ensure_group(&mut conn, &self.stream, self.group).await?;
             self.conn = Some(conn);
         }

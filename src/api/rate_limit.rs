@@ -12,7 +12,7 @@
 
 use super::error::ApiError;
 use crate::config::Settings;
-use redis::aio::ConnectionManager;
+use crate::schedule::RedisConn;
 use redis::Script;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -90,7 +90,7 @@ return 0
 ";
 
 pub struct RateLimiter {
-    conn: ConnectionManager,
+    conn: RedisConn,
     tag: String,
     tenant_rate: Option<u32>,
     /// Used only while Redis is away.
@@ -115,7 +115,7 @@ pub struct Subject {
 }
 
 impl RateLimiter {
-    pub fn new(settings: &Settings, conn: ConnectionManager) -> RateLimiter {
+    pub fn new(settings: &Settings, conn: RedisConn) -> RateLimiter {
         RateLimiter {
             conn,
             tag: format!("{{{}}}", settings.redis.prefix),

@@ -14,7 +14,7 @@ mod users;
 use crate::api::ApiError;
 use crate::config::{Role, Settings};
 use crate::db::{self, models::Tenant, PgPool};
-use crate::schedule::{Keys, Schedule};
+use crate::schedule::Schedule;
 use clap::{Args, Parser, Subcommand};
 use diesel::PgConnection;
 use std::time::Duration;
@@ -188,17 +188,21 @@ impl Ctx {
 
     /// The deployment's schedule in Redis, connected within a few seconds.
     async fn schedule(&self) -> anyhow::Result<Schedule> {
-        let client = redis::Client::open(self.settings.redis.url.expose())
-            .map_err(|e| anyhow::anyhow!("REDIS_URL is invalid: {e}"))?;
-        let config = crate::schedule::redis_manager_config();
-        let conn = tokio::time::timeout(
-            Duration::from_secs(3),
-            redis::aio::ConnectionManager::new_with_config(client, config),
+        let client = crate::schedule::RedisClient::open(
+            self.settings.redis.url.expose(),
+            self.settings.redis.cluster,
         )
-        .await
-        .map_err(|_| anyhow::anyhow!("Redis did not answer within 3 s"))?
-        .map_err(|e| anyhow::anyhow!("cannot reach Redis: {e}"))?;
-        Ok(Schedule::new(conn, Keys::new(&self.settings.redis.prefix)))
+        .map_err(|e| anyhow::anyhow!("REDIS_URL is invalid: {e}"))?;
+        let config = crate::schedule::redis_manager_config();
+        let conn = tokio::time::timeout(Duration::from_secs(3), client.shared(config))
+            .await
+            .map_err(|_| anyhow::anyhow!("Redis did not answer within 3 s"))?
+            .map_err(|e| anyhow::anyhow!("cannot reach Redis: {e}"))?;
+        Ok(Schedule::sharded(
+            conn,
+            &self.settings.redis.prefix,
+            self.settings.scheduler.shards,
+        ))
     }
 
     /// True where admin users can sign in, so they count as a remaining admin (as in the API).

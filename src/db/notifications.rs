@@ -437,21 +437,32 @@ pub fn replay(
     .optional()
 }
 
-/// One page of pending rows (by id, for a stable scan): what the reconciler puts back into the
-/// schedule. Yields `(id, version, due_at)`.
-pub fn pending_page(
+/// One page of the horizon loader: `scheduled` rows due after `after` (if given) and at or
+/// before `until`, past the keyset position `cursor`, in `(due_at, id)` order, as
+/// `(id, version, due_at)`. Served by the partial index over scheduled rows by `(due_at, id)`.
+pub fn scheduled_due_page(
     conn: &mut PgConnection,
-    after_id: Option<Uuid>,
+    after: Option<DateTime<Utc>>,
+    until: DateTime<Utc>,
+    cursor: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
     let mut q = notifications::table
         .filter(n::status.eq(S::Scheduled))
+        .filter(n::due_at.le(until))
         .select((n::id, n::version, n::due_at))
-        .order(n::id.asc())
+        .order((n::due_at.asc(), n::id.asc()))
         .limit(limit)
         .into_boxed();
-    if let Some(after) = after_id {
-        q = q.filter(n::id.gt(after));
+    if let Some(after) = after {
+        q = q.filter(n::due_at.gt(after));
+    }
+    if let Some((at, id)) = cursor {
+        // The first condition alone bounds the index range; the second skips the rows of `at`
+        // already read.
+        q = q
+            .filter(n::due_at.ge(at))
+            .filter(n::due_at.gt(at).or(n::id.gt(id)));
     }
     q.load(conn)
 }

@@ -14,7 +14,7 @@ pub struct RoleContext {
     pub settings: Arc<Settings>,
     pub pool: PgPool,
     pub schedule: Schedule,
-    pub redis: redis::Client,
+    pub redis: super::RedisClient,
 }
 
 /// The connection manager reconnects by itself, one attempt per failed command: its own

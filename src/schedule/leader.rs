@@ -1,11 +1,15 @@
-//! The scheduler role: one leader at a time (a Redis lock with a random token and a TTL, renewed
-//! by compare-and-extend) promotes due entries; standbys only try to take the lock.
+//! The scheduler role: one leader per shard at a time (a Redis lock with a random token and a
+//! TTL, renewed by compare-and-extend) promotes the shard's due entries; standbys only try to
+//! take the lock. Schedulers announce themselves in `{prefix}:schedulers` (a ZSET of tokens
+//! scored by the end of their heartbeat), and none leads more than ceil(shards / live) shards,
+//! handing the excess over when another joins.
 //!
 //! The leader sleeps until the earliest due time, woken early through `{prefix}:wake` when an
 //! earlier entry is scheduled, so lag is milliseconds without polling.
 
 use super::promoter::{Promoted, Promoter};
 use super::reconciler::ReconcileTask;
+use super::{RedisClient, RedisConn};
 use crate::ops::metrics;
 use crate::schedule::RoleContext;
 use crate::stream::sleep_or_cancel;
@@ -14,6 +18,8 @@ use rand::RngCore;
 use redis::Script;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -47,8 +53,22 @@ impl LeaderLock {
         }
     }
 
+    /// A lock whose token is `token` (unique to the holder; the scheduler uses its process's
+    /// token and the shard, so operators see which process leads which shard).
+    pub fn with_token(key: &str, ttl: Duration, token: String) -> LeaderLock {
+        LeaderLock {
+            token,
+            ..LeaderLock::new(key, ttl)
+        }
+    }
+
     pub fn token(&self) -> &str {
         &self.token
+    }
+
+    /// The key the lock is held under (one per shard).
+    pub fn key(&self) -> &str {
+        &self.key
     }
 
     pub async fn try_acquire(
@@ -94,29 +114,152 @@ impl LeaderLock {
     }
 }
 
-/// Runs until shutdown: takes the lock when it is free, and while leading promotes due entries
-/// and reconciles the schedule with PostgreSQL.
+/// Runs until shutdown: one loop per shard takes the shard's lock when it is free and this
+/// process holds less than its fair share, and while leading promotes the shard's due entries.
+/// The leader of shard 0 also reconciles the whole schedule with PostgreSQL and loads the
+/// horizon (for every shard: rows are routed to their shard by id).
 pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
-    let keys = ctx.schedule.keys().clone();
+    let shards = ctx.schedule.shards().len();
+    let fleet = Arc::new(Fleet::new(&ctx, shards));
+    let mut tasks = tokio::task::JoinSet::new();
+    if shards > 1 {
+        // Announced before any lock is taken, so processes starting together share at once.
+        fleet.beat(&mut ctx.schedule.connection()).await;
+        tasks.spawn(fleet.clone().heartbeats(ctx.clone(), shutdown.clone()));
+    }
+    for shard in 0..shards {
+        tasks.spawn(run_shard(
+            ctx.clone(),
+            shard,
+            fleet.clone(),
+            shutdown.clone(),
+        ));
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+/// This process among the live schedulers: how many shards it leads, and how many it may.
+struct Fleet {
+    shards: usize,
+    held: AtomicUsize,
+    /// Live schedulers at the last heartbeat (this one included).
+    live: AtomicUsize,
+    token: String,
+    key: String,
+    ttl: Duration,
+}
+
+impl Fleet {
+    fn new(ctx: &RoleContext, shards: usize) -> Fleet {
+        let mut bytes = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        Fleet {
+            shards,
+            held: AtomicUsize::new(0),
+            live: AtomicUsize::new(1),
+            token: hex::encode(bytes),
+            key: ctx.schedule.keys().schedulers.clone(),
+            ttl: ctx.settings.scheduler.leader_ttl,
+        }
+    }
+
+    /// At most ceil(shards / live schedulers) each.
+    fn share(&self) -> usize {
+        self.shards
+            .div_ceil(self.live.load(Ordering::Relaxed).max(1))
+    }
+
+    fn may_take(&self) -> bool {
+        self.held.load(Ordering::Relaxed) < self.share()
+    }
+
+    fn took(&self) {
+        self.held.fetch_add(1, Ordering::Relaxed);
+        metrics::set_leader(true);
+    }
+
+    fn gave_up(&self) {
+        let before = self.held.fetch_sub(1, Ordering::Relaxed);
+        metrics::set_leader(before > 1);
+    }
+
+    /// Reserves one shard to hand over when this process leads more than its share (another
+    /// scheduler joined); the caller releases it and calls [`Self::gave_up`].
+    fn take_excess(&self) -> bool {
+        let share = self.share();
+        self.held
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |held| {
+                (held > share).then(|| held - 1)
+            })
+            .is_ok()
+    }
+
+    /// Announces this process until shortly after its last beat, drops those whose
+    /// announcement ran out, and counts the rest.
+    async fn beat(&self, conn: &mut impl redis::aio::ConnectionLike) {
+        let now = Utc::now().timestamp_millis();
+        // Beats come every quarter of the TTL and last three quarters: a dead scheduler drops out
+        // within the TTL, while one missed beat of a live one does not.
+        let until = now + (self.ttl.as_millis() as i64) * 3 / 4;
+        let counted: redis::RedisResult<((), (), usize)> = redis::pipe()
+            .zadd(&self.key, &self.token, until)
+            .zrembyscore(&self.key, "-inf", now)
+            .zcard(&self.key)
+            .query_async(conn)
+            .await;
+        match counted {
+            Ok((_, _, live)) => self.live.store(live.max(1), Ordering::Relaxed),
+            Err(e) => tracing::warn!(error = %e, "scheduler heartbeat failed"),
+        }
+    }
+
+    async fn heartbeats(self: Arc<Self>, ctx: RoleContext, shutdown: CancellationToken) {
+        let mut conn = ctx.schedule.connection();
+        while !shutdown.is_cancelled() {
+            sleep_or_cancel(self.ttl / 4, &shutdown).await;
+            if !shutdown.is_cancelled() {
+                self.beat(&mut conn).await;
+            }
+        }
+        let left: redis::RedisResult<i64> = redis::cmd("ZREM")
+            .arg(&self.key)
+            .arg(&self.token)
+            .query_async(&mut conn)
+            .await;
+        if let Err(e) = left {
+            tracing::debug!(error = %e, "could not withdraw the scheduler's announcement");
+        }
+    }
+}
+
+/// The leader loop of one shard.
+async fn run_shard(ctx: RoleContext, shard: usize, fleet: Arc<Fleet>, shutdown: CancellationToken) {
+    let keys = ctx.schedule.shards()[shard].clone();
     let ttl = ctx.settings.scheduler.leader_ttl;
     let renew_every = ttl / 3;
-    let lock = LeaderLock::new(&keys.leader, ttl);
+    let lock = LeaderLock::with_token(&keys.leader, ttl, format!("{}-{shard}", fleet.token));
     let mut conn = ctx.schedule.connection();
     let promoter = Promoter::new(keys.clone());
     let mut wake = Wake::new(ctx.redis.clone(), keys.wake.clone());
     let mut term: Option<Term> = None;
+    // After handing a shard over, leave it to the others for a while.
+    let mut hold_off_until = Instant::now();
 
     while !shutdown.is_cancelled() {
         let Some(current) = term.as_mut() else {
+            if Instant::now() < hold_off_until || !fleet.may_take() {
+                sleep_or_cancel(ACQUIRE_EVERY, &shutdown).await;
+                continue;
+            }
             // Taken before asking, so the renewal is never later than the lock's TTL allows.
             let asked = Instant::now();
             match lock.try_acquire(&mut conn).await {
                 Ok(true) => {
-                    metrics::set_leader(true);
-                    tracing::info!("became scheduler leader");
+                    fleet.took();
+                    tracing::info!(shard, "became scheduler leader");
                     term = Some(Term {
                         renew_at: asked + renew_every,
-                        reconcile: ReconcileTask::start(ctx.clone()),
+                        reconcile: (shard == 0).then(|| ReconcileTask::start(ctx.clone())),
                     });
                 }
                 Ok(false) => sleep_or_cancel(ACQUIRE_EVERY, &shutdown).await,
@@ -127,12 +270,23 @@ pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
             }
             continue;
         };
+        if fleet.take_excess() {
+            if let Err(e) = lock.release(&mut conn).await {
+                tracing::warn!(error = %e, "could not release the leader lock");
+            }
+            end_term(&mut term, &mut wake, "handed over to another scheduler").await;
+            // `take_excess` already counted it out.
+            metrics::set_leader(fleet.held.load(Ordering::Relaxed) > 0);
+            hold_off_until = Instant::now() + ttl;
+            continue;
+        }
         if Instant::now() >= current.renew_at {
             let asked = Instant::now();
             match lock.renew(&mut conn).await {
                 Ok(true) => current.renew_at = asked + renew_every,
                 Ok(false) => {
                     end_term(&mut term, &mut wake, "lock lost").await;
+                    fleet.gave_up();
                     continue;
                 }
                 Err(e) => {
@@ -146,6 +300,7 @@ pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
         let next_due_ms = match promoter.promote_due(&mut conn, lock.token()).await {
             Ok(Promoted::NotLeader) => {
                 end_term(&mut term, &mut wake, "token no longer matches").await;
+                fleet.gave_up();
                 continue;
             }
             Ok(Promoted::Moved { next_due_ms, .. }) => next_due_ms,
@@ -167,31 +322,35 @@ pub async fn run(ctx: RoleContext, shutdown: CancellationToken) {
     }
     wake.reset();
     if let Some(current) = term.take() {
-        current.reconcile.stop().await;
+        if let Some(reconcile) = current.reconcile {
+            reconcile.stop().await;
+        }
         // Let a standby take over at once instead of after the TTL.
         if let Err(e) = lock.release(&mut conn).await {
             tracing::warn!(error = %e, "could not release the leader lock");
         }
-        metrics::set_leader(false);
-        tracing::info!("released scheduler leadership");
+        fleet.gave_up();
+        tracing::info!(shard, "released scheduler leadership");
     }
 }
 
-/// What this process holds while it leads.
+/// What this process holds while it leads a shard.
 struct Term {
     /// When the lock is next extended: a third of the TTL after the last extension, which
     /// leaves time to retry a failed renewal before the lock expires.
     renew_at: Instant,
-    reconcile: ReconcileTask,
+    /// Shard 0's leader only.
+    reconcile: Option<ReconcileTask>,
 }
 
 async fn end_term(term: &mut Option<Term>, wake: &mut Wake, why: &str) {
-    metrics::set_leader(false);
     tracing::warn!(reason = why, "lost scheduler leadership");
     // The new leader reads the wake list now; a read of ours left blocked would take its items.
     wake.reset();
     if let Some(current) = term.take() {
-        current.reconcile.stop().await;
+        if let Some(reconcile) = current.reconcile {
+            reconcile.stop().await;
+        }
     }
 }
 
@@ -213,9 +372,9 @@ type Reply = Pin<Box<dyn Future<Output = redis::RedisResult<redis::Value>> + Sen
 /// timer interrupts therefore stays in flight and the next wait resumes it; an item it took
 /// meanwhile ends that wait at once.
 struct Wake {
-    client: redis::Client,
+    client: RedisClient,
     key: String,
-    conn: Option<redis::aio::MultiplexedConnection>,
+    conn: Option<RedisConn>,
     pending: Option<Pending>,
 }
 
@@ -234,7 +393,7 @@ enum Listen {
 }
 
 impl Wake {
-    fn new(client: redis::Client, key: String) -> Wake {
+    fn new(client: RedisClient, key: String) -> Wake {
         Wake {
             client,
             key,
@@ -287,13 +446,8 @@ impl Wake {
     async fn listen(&mut self, listen_until: Instant) -> Listen {
         if self.pending.is_none() {
             if self.conn.is_none() {
-                let config = redis::AsyncConnectionConfig::new()
-                    .set_connection_timeout(Duration::from_secs(2));
-                match self
-                    .client
-                    .get_multiplexed_async_connection_with_config(&config)
-                    .await
-                {
+                // No response timeout: the wait's own timer bounds the read (`give_up_at`).
+                match self.client.dedicated(None).await {
                     Ok(c) => self.conn = Some(c),
                     Err(e) => {
                         tracing::warn!(error = %e, "cannot open the wake-up connection");
@@ -400,7 +554,7 @@ mod tests {
     async fn a_wake_up_arriving_after_the_timer_ended_a_wait_is_not_lost() {
         let redis = TestRedis::new();
         let mut conn = redis.conn().await;
-        let mut wake = Wake::new(redis.client.clone(), redis.keys.wake.clone());
+        let mut wake = Wake::new(redis.client.clone().into(), redis.keys.wake.clone());
         let shutdown = CancellationToken::new();
         let listen_until = Instant::now() + Duration::from_secs(30);
 

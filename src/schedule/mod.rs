@@ -10,11 +10,19 @@
 //! | `{prefix}:events`   | STREAM + group  | ingested event ids for the event handler               |
 //! | `{prefix}:leader`   | STRING, PX TTL  | the scheduler leader's random token                    |
 //! | `{prefix}:wake`     | LIST (≤ 1 item) | pushed when an entry becomes the earliest; wakes leader |
+//! | `{prefix}:horizon`  | HASH            | `edge`: entries due from here on stay out of Redis;     |
+//! |                     |                 | `loaded`: every row due before it is in the schedule    |
 //!
 //! The version in each member lets a sender drop an entry that a reschedule or cancel made
 //! stale without reading the queue again.
+//!
+//! Horizon: only what falls due before the edge is kept in the schedule; later rows live only in
+//! PostgreSQL until the leader's loader ([`horizon`]) reads them, ahead of time. Writers compare
+//! with the edge inside the same script that adds the entry, and the loader raises the edge
+//! before it reads PostgreSQL, so a row committed while the loader passes is never skipped by both.
 
 mod context;
+pub mod horizon;
 pub mod leader;
 pub mod member;
 pub mod promoter;
@@ -23,11 +31,11 @@ pub mod retention;
 #[cfg(test)]
 mod testing;
 
+pub use crate::redis_conn::{RedisClient, RedisConn};
 pub use context::{redis_manager_config, RoleContext};
 pub use member::Member;
 
 use chrono::{DateTime, Utc};
-use redis::aio::ConnectionManager;
 use redis::Script;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -49,6 +57,10 @@ pub struct Keys {
     pub events_requeue: String,
     /// Held by the scheduler process whose turn it is to purge past retention.
     pub retention: String,
+    /// The horizon's `edge` and `loaded` marks (epoch ms).
+    pub horizon: String,
+    /// Live scheduler processes (ZSET: token → end of its last heartbeat, epoch ms).
+    pub schedulers: String,
 }
 
 /// The consumer group of the senders on the ready stream (part of the Redis layout: the
@@ -68,13 +80,40 @@ impl Keys {
             reconciled_at: format!("{tag}:reconciled-at"),
             events_requeue: format!("{tag}:events-requeue"),
             retention: format!("{tag}:retention"),
+            horizon: format!("{tag}:horizon"),
+            schedulers: format!("{tag}:schedulers"),
         }
     }
 
-    /// Pattern matching every key of this prefix (for tests and operators).
-    pub fn pattern(prefix: &str) -> String {
-        format!("{{{prefix}}}:*")
+    /// The keys of shard `shard` of `shards`. One shard keeps the unsharded keys (`{prefix}:…`),
+    /// so a deployment going from none to one changes nothing; with more, each shard has its own
+    /// hash tag (`{prefix:0}:…`), which Redis Cluster may place on any node.
+    pub fn shard(prefix: &str, shard: usize, shards: usize) -> Keys {
+        if shards <= 1 {
+            Keys::new(prefix)
+        } else {
+            Keys::new(&format!("{prefix}:{shard}"))
+        }
     }
+
+    /// Pattern matching every key of this prefix (for tests and operators), shards included.
+    pub fn pattern(prefix: &str) -> String {
+        format!("{{{prefix}[:}}]*")
+    }
+}
+
+/// The shard of a notification: FNV-1a of its 16 id bytes, modulo the number of shards. Stable
+/// across processes and versions, so every writer, leader and reconciler agrees on it.
+pub fn shard_of(id: uuid::Uuid, shards: usize) -> usize {
+    if shards <= 1 {
+        return 0;
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in id.as_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (hash % shards as u64) as usize
 }
 
 /// The schedule score of a due time: epoch milliseconds, rounded up. The promoter compares
@@ -119,6 +158,8 @@ impl QueueDepths {
 #[derive(Clone)]
 pub struct Schedule {
     writer: Writer,
+    /// The deployment's keys: the event stream and the locks of other roles; with one shard,
+    /// also that shard's.
     keys: Arc<Keys>,
     repairs: Arc<Repairs>,
 }
@@ -127,11 +168,17 @@ pub struct Schedule {
 #[derive(Debug, Clone)]
 enum Write {
     Put {
+        shard: usize,
         member: [u8; 20],
         score: i64,
         previous: Vec<u8>,
     },
+    PutMany {
+        shard: usize,
+        entries: Vec<(i64, [u8; 20])>,
+    },
     Remove {
+        shard: usize,
         member: [u8; 20],
     },
 }
@@ -139,39 +186,57 @@ enum Write {
 /// What applies writes; shared with the repair task.
 #[derive(Clone)]
 struct Writer {
-    conn: ConnectionManager,
-    keys: Arc<Keys>,
+    conn: RedisConn,
+    shards: Arc<Vec<Keys>>,
     put_script: Arc<Script>,
+    put_many_script: Arc<Script>,
 }
 
 impl Writer {
-    async fn apply(&self, write: &Write) -> redis::RedisResult<()> {
+    /// Applies `write`; the number of entries it added to the schedule.
+    async fn apply(&self, write: &Write) -> redis::RedisResult<u64> {
         let mut conn = self.conn.clone();
         match write {
             Write::Put {
+                shard,
                 member,
                 score,
                 previous,
             } => {
-                let _: i64 = self
+                let keys = &self.shards[*shard];
+                let outcome: i64 = self
                     .put_script
-                    .key(&self.keys.schedule)
-                    .key(&self.keys.wake)
+                    .key(&keys.schedule)
+                    .key(&keys.wake)
+                    .key(&keys.horizon)
                     .arg(member.as_slice())
                     .arg(*score)
                     .arg(previous.as_slice())
                     .invoke_async(&mut conn)
                     .await?;
+                Ok(u64::from(outcome != 2))
             }
-            Write::Remove { member } => {
+            Write::PutMany { shard, entries } => {
+                let keys = &self.shards[*shard];
+                let mut invocation = self.put_many_script.prepare_invoke();
+                invocation
+                    .key(&keys.schedule)
+                    .key(&keys.wake)
+                    .key(&keys.horizon);
+                for (score, member) in entries {
+                    invocation.arg(*score).arg(member.as_slice());
+                }
+                invocation.invoke_async(&mut conn).await
+            }
+            Write::Remove { shard, member } => {
                 let _: i64 = redis::cmd("ZREM")
-                    .arg(&self.keys.schedule)
+                    .arg(&self.shards[*shard].schedule)
                     .arg(member.as_slice())
                     .query_async(&mut conn)
                     .await?;
+                Ok(0)
             }
         }
-        Ok(())
     }
 }
 
@@ -238,7 +303,7 @@ async fn repair(writer: Writer, mut rx: mpsc::UnboundedReceiver<Write>, queued: 
         let mut backoff = Duration::from_millis(50);
         loop {
             match tokio::time::timeout(REPAIR_TRY_TIMEOUT, writer.apply(&write)).await {
-                Ok(Ok(())) => break,
+                Ok(Ok(_)) => break,
                 Ok(Err(e)) => tracing::debug!(error = %e, "schedule write still failing"),
                 Err(_) => tracing::debug!("schedule write still unanswered"),
             }
@@ -275,16 +340,52 @@ fn is_connection_error(e: &redis::RedisError) -> bool {
         || e.is_timeout()
 }
 
+/// Ready entries read by a sender but not yet acknowledged.
+async fn ready_pending(conn: &mut RedisConn, ready: &str) -> redis::RedisResult<i64> {
+    // XPENDING fails when the group does not exist yet (no sender has started): none pending.
+    match redis::cmd("XPENDING")
+        .arg(ready)
+        .arg(SENDER_GROUP)
+        .query_async::<redis::Value>(conn)
+        .await
+    {
+        Ok(redis::Value::Array(items)) => match items.first() {
+            Some(v) => redis::from_redis_value::<i64>(v),
+            None => Ok(0),
+        },
+        Ok(other) => redis::from_redis_value::<i64>(&other),
+        Err(e) if e.code() == Some("NOGROUP") => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
 impl Schedule {
-    pub fn new(conn: ConnectionManager, keys: Keys) -> Schedule {
-        let keys = Arc::new(keys);
+    /// An unsharded schedule under `keys`.
+    pub fn new(conn: impl Into<RedisConn>, keys: Keys) -> Schedule {
+        Schedule::build(conn.into(), keys.clone(), vec![keys])
+    }
+
+    /// A schedule of `shards` shards under `prefix` (see [`Keys::shard`]).
+    pub fn sharded(conn: impl Into<RedisConn>, prefix: &str, shards: usize) -> Schedule {
+        let shards = shards.max(1);
+        Schedule::build(
+            conn.into(),
+            Keys::new(prefix),
+            (0..shards)
+                .map(|i| Keys::shard(prefix, i, shards))
+                .collect(),
+        )
+    }
+
+    fn build(conn: RedisConn, keys: Keys, shards: Vec<Keys>) -> Schedule {
         Schedule {
             writer: Writer {
                 conn,
-                keys: keys.clone(),
+                shards: Arc::new(shards),
                 put_script: Arc::new(Script::new(include_str!("lua/schedule.lua"))),
+                put_many_script: Arc::new(Script::new(include_str!("lua/schedule_many.lua"))),
             },
-            keys,
+            keys: Arc::new(keys),
             repairs: Arc::new(Repairs::new()),
         }
     }
@@ -293,43 +394,56 @@ impl Schedule {
         &self.keys
     }
 
-    pub fn connection(&self) -> ConnectionManager {
+    /// Every shard's keys, by shard number.
+    pub fn shards(&self) -> &[Keys] {
+        &self.writer.shards
+    }
+
+    /// The shard that holds `id`'s entries.
+    pub fn shard_of(&self, id: uuid::Uuid) -> usize {
+        shard_of(id, self.writer.shards.len())
+    }
+
+    pub fn connection(&self) -> RedisConn {
         self.writer.conn.clone()
     }
 
-    /// The sizes of the queues, in two round trips.
+    /// The sizes of the queues, summed over the shards; the leader TTL is the shortest of them
+    /// (-2 when a shard has no leader).
     pub async fn depths(&self) -> redis::RedisResult<QueueDepths> {
-        let keys = &self.keys;
         let mut conn = self.connection();
-        let (schedule, ready, events, leader_ttl_ms): (i64, i64, i64, i64) = redis::pipe()
-            .zcard(&keys.schedule)
-            .xlen(&keys.ready)
-            .xlen(&keys.events)
-            .pttl(&keys.leader)
+        let events: i64 = redis::cmd("XLEN")
+            .arg(&self.keys.events)
             .query_async(&mut conn)
             .await?;
-        // XPENDING fails when the group does not exist yet (no sender has started): none pending.
-        let pending = match redis::cmd("XPENDING")
-            .arg(&keys.ready)
-            .arg(SENDER_GROUP)
-            .query_async::<redis::Value>(&mut conn)
-            .await
-        {
-            Ok(redis::Value::Array(items)) => match items.first() {
-                Some(v) => redis::from_redis_value::<i64>(v)?,
-                None => 0,
-            },
-            Ok(other) => redis::from_redis_value::<i64>(&other)?,
-            Err(e) if e.code() == Some("NOGROUP") => 0,
-            Err(e) => return Err(e),
-        };
-        Ok(QueueDepths {
-            schedule,
-            ready,
-            pending,
+        let mut total = QueueDepths {
+            schedule: 0,
+            ready: 0,
+            pending: 0,
             events,
-            leader_ttl_ms,
-        })
+            leader_ttl_ms: i64::MAX,
+        };
+        for keys in self.shards() {
+            let (schedule, ready, leader_ttl_ms): (i64, i64, i64) = redis::pipe()
+                .zcard(&keys.schedule)
+                .xlen(&keys.ready)
+                .pttl(&keys.leader)
+                .query_async(&mut conn)
+                .await?;
+            total.schedule += schedule;
+            total.ready += ready;
+            total.pending += ready_pending(&mut conn, &keys.ready).await?;
+            total.leader_ttl_ms = match (total.leader_ttl_ms, leader_ttl_ms) {
+                (_, -2) | (-2, _) => -2,
+                // -1: no expiry (set by hand); counts as present.
+                (t, -1) => t,
+                (t, ttl) => t.min(ttl),
+            };
+        }
+        if total.leader_ttl_ms == i64::MAX {
+            total.leader_ttl_ms = -1;
+        }
+        Ok(total)
     }
 
     /// Writes waiting for Redis in the background.
@@ -337,7 +451,8 @@ impl Schedule {
         self.repairs.queued.load(Ordering::Relaxed)
     }
 
-    /// Schedules `id` at `due`, replacing the entry of `previous_version` if given. An error
+    /// Schedules `id` at `due`, replacing the entry of `previous_version` if given; a `due` past
+    /// the horizon's edge only removes the previous entry (the loader adds it later). An error
     /// means the write is not in Redis yet; it is being repeated in the background.
     pub async fn put(
         &self,
@@ -350,21 +465,27 @@ impl Schedule {
             .map(|v| Member::new(id, v).to_bytes().to_vec())
             .unwrap_or_default();
         self.write(Write::Put {
+            shard: self.shard_of(id),
             member: Member::new(id, version).to_bytes(),
             score: score_ms(due),
             previous,
         })
         .await
+        .map(|_| ())
     }
 
     pub async fn remove(&self, id: uuid::Uuid, version: i32) -> redis::RedisResult<()> {
         self.write(Write::Remove {
+            shard: self.shard_of(id),
             member: Member::new(id, version).to_bytes(),
         })
         .await
+        .map(|_| ())
     }
 
-    async fn write(&self, write: Write) -> redis::RedisResult<()> {
+    /// Applies `write`, once more on a fresh connection after a connection error; one that still
+    /// fails (or whose caller stops waiting) is repeated in the background.
+    async fn write(&self, write: Write) -> redis::RedisResult<u64> {
         let mut guard = RepairOnDrop {
             schedule: self,
             write: Some(write.clone()),
@@ -383,7 +504,10 @@ impl Schedule {
         result
     }
 
-    /// Adds many entries in one round trip (reconciler); existing members keep their place.
+    /// Adds many entries in one round trip (batch creates, the reconciler and the horizon
+    /// loader), leaving out those past the horizon's edge; the number of members that were not
+    /// there yet. Like [`Self::put`], a failed write is tried again at once and then repeated in
+    /// the background.
     pub async fn put_many(
         &self,
         entries: &[(uuid::Uuid, i32, DateTime<Utc>)],
@@ -391,22 +515,28 @@ impl Schedule {
         if entries.is_empty() {
             return Ok(0);
         }
-        let mut cmd = redis::cmd("ZADD");
-        cmd.arg(&self.keys.schedule);
+        let mut by_shard: Vec<Vec<(i64, [u8; 20])>> = vec![Vec::new(); self.shards().len()];
         for (id, version, due) in entries {
-            cmd.arg(score_ms(*due))
-                .arg(Member::new(*id, *version).to_bytes().as_slice());
+            by_shard[self.shard_of(*id)]
+                .push((score_ms(*due), Member::new(*id, *version).to_bytes()));
         }
-        let mut conn = self.writer.conn.clone();
-        let added: u64 = cmd.query_async(&mut conn).await?;
-        // Whatever was added may be earlier than what the leader waits for.
-        let _: () = redis::pipe()
-            .del(&self.keys.wake)
-            .rpush(&self.keys.wake, "1")
-            .ignore()
-            .query_async(&mut conn)
-            .await?;
-        Ok(added)
+        // One script call per shard: a script's keys must share a hash tag.
+        let mut added = 0;
+        let mut failed = None;
+        for (shard, entries) in by_shard.into_iter().enumerate() {
+            if entries.is_empty() {
+                continue;
+            }
+            match self.write(Write::PutMany { shard, entries }).await {
+                Ok(n) => added += n,
+                // Repeated in the background; the other shards still get theirs now.
+                Err(e) => failed = Some(e),
+            }
+        }
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(added),
+        }
     }
 
     pub async fn ping(&self) -> redis::RedisResult<()> {
@@ -498,6 +628,7 @@ mod tests {
             let schedule = Schedule::new(manager, keys.clone());
             let kept = Member::new(uuid::Uuid::new_v4(), 1);
             let removed = Member::new(uuid::Uuid::new_v4(), 1);
+            let batch = Member::new(uuid::Uuid::new_v4(), 1);
             let due = Utc::now() + chrono::Duration::seconds(60);
 
             server.stop();
@@ -506,7 +637,8 @@ mod tests {
             let _ =
                 tokio::time::timeout(Duration::ZERO, schedule.put(removed.id, 1, due, None)).await;
             assert!(schedule.remove(removed.id, 1).await.is_err());
-            assert_eq!(schedule.repairs_waiting(), 3);
+            assert!(schedule.put_many(&[(batch.id, 1, due)]).await.is_err());
+            assert_eq!(schedule.repairs_waiting(), 4);
             server.resume();
 
             // Nobody writes again: the schedule repairs itself.
@@ -522,11 +654,35 @@ mod tests {
                 None,
                 "made in order"
             );
+            assert_eq!(
+                score(&mut conn, &keys, batch).await,
+                Some(score_ms(due)),
+                "a batch write is repaired too"
+            );
         }
     }
 
     fn at(ms: i64, extra_nanos: i64) -> DateTime<Utc> {
         DateTime::from_timestamp_millis(ms).unwrap() + Duration::nanoseconds(extra_nanos)
+    }
+
+    #[test]
+    fn a_notifications_shard_follows_from_its_id_alone() {
+        use super::{shard_of, Keys};
+        let id: uuid::Uuid = "01a23618-ca3a-704b-926a-06194712f97e".parse().unwrap();
+        // Fixed forever: every process, and every version, must agree.
+        assert_eq!(shard_of(id, 1), 0);
+        assert_eq!(shard_of(id, 12), shard_of(id, 12));
+        // FNV-1a of sixteen zero bytes is 0x88201fb960ff6465.
+        assert_eq!(shard_of(uuid::Uuid::nil(), 7), 0);
+        let mut counts = [0usize; 4];
+        for _ in 0..4000 {
+            counts[shard_of(uuid::Uuid::now_v7(), 4)] += 1;
+        }
+        assert!(counts.iter().all(|c| (800..1200).contains(c)), "{counts:?}");
+        // One shard keeps the unsharded keys; more get a hash tag each.
+        assert_eq!(Keys::shard("chime", 0, 1).schedule, "{chime}:schedule");
+        assert_eq!(Keys::shard("chime", 3, 4).ready, "{chime:3}:ready");
     }
 
     #[test]

@@ -78,18 +78,25 @@ impl Promoter {
 }
 
 /// One step of the leader, as of `now`: holds the lock with `lock` (renews it, or takes it when
-/// free) and promotes one batch. Lets a test drive the scheduler deterministically; the role
-/// itself runs the same promotion in `leader::run`, around its sleep until the next due time.
+/// free) and promotes one batch of the shard whose lock it is. Lets a test drive the scheduler
+/// deterministically; the role itself runs the same promotion in `leader::run`, around its
+/// sleep until the next due time.
 pub async fn step(
     schedule: &Schedule,
     lock: &LeaderLock,
     now: DateTime<Utc>,
 ) -> redis::RedisResult<Promoted> {
+    let Some(keys) = schedule.shards().iter().find(|k| k.leader == lock.key()) else {
+        return Err(redis::RedisError::from((
+            redis::ErrorKind::ClientError,
+            "the lock is not a leader lock of this schedule",
+        )));
+    };
     let mut conn = schedule.connection();
     if !lock.renew(&mut conn).await? && !lock.try_acquire(&mut conn).await? {
         return Ok(Promoted::NotLeader);
     }
-    Promoter::new(schedule.keys().clone())
+    Promoter::new(keys.clone())
         .promote_due_at(&mut conn, lock.token(), now)
         .await
 }

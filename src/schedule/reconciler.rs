@@ -1,6 +1,6 @@
 //! PostgreSQL is the truth: the reconciler puts pending notifications back into the schedule.
 //!
-//! - A full pass over every `scheduled` row runs when this process becomes leader and whenever
+//! - A full pass over every `scheduled` row due within the horizon runs when this process becomes leader and whenever
 //!   the marker key `{prefix}:reconciled` is missing — a flushed or restarted-empty Redis loses
 //!   the marker with everything else, so it is rebuilt at once.
 //! - A periodic pass re-adds rows due soon or overdue (cheap, by the `due_at` index), which also
@@ -20,11 +20,15 @@
 //!   claim only lets another sender in once the claim has expired. Without this, a row whose
 //!   sender died just before Redis lost its data would wait for the next periodic pass.
 //!
+//! - The horizon loader ([`super::horizon`]) runs between them, every quarter of the horizon
+//!   (at most a few seconds apart), adding the rows that came within it.
+//!
 //! It runs as its own task beside the leader loop: a full pass over millions of rows outlasts
 //! the lock TTL, and the leader must keep promoting and renewing meanwhile.
 //!
 //! Re-adding an entry that is already queued is harmless: the second claim of a row fails.
 
+use super::horizon::{self, Loader};
 use crate::db::{self, notifications as q};
 use crate::ops::metrics;
 use crate::schedule::RoleContext;
@@ -36,7 +40,6 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-const PAGE: i64 = 5000;
 /// How overdue a row must be before the sweep re-adds it: well past normal delivery lag.
 pub const OVERDUE_GRACE: Duration = Duration::from_secs(2);
 const OVERDUE_EVERY: Duration = Duration::from_secs(1);
@@ -107,6 +110,7 @@ impl Drop for ReconcileTask {
 
 pub struct Reconciler {
     ctx: RoleContext,
+    loader: Loader,
     /// Entries the overdue sweep re-added, and when.
     swept: HashMap<(Uuid, i32), Instant>,
 }
@@ -115,6 +119,7 @@ impl Reconciler {
     pub fn new(ctx: RoleContext) -> Reconciler {
         Reconciler {
             ctx,
+            loader: Loader::new(),
             swept: HashMap::new(),
         }
     }
@@ -123,8 +128,14 @@ impl Reconciler {
         let mut rebuild = !self.full_pass().await;
         let mut next_periodic = Instant::now() + self.ctx.settings.scheduler.reconcile_interval;
         let mut next_sweep = Instant::now() + OVERDUE_EVERY;
+        let load_every = horizon::load_every(self.ctx.settings.scheduler.horizon);
+        let mut next_load = Instant::now() + load_every;
         loop {
-            tokio::time::sleep(MARKER_CHECK).await;
+            tokio::time::sleep(MARKER_CHECK.min(load_every)).await;
+            if Instant::now() >= next_load {
+                next_load = Instant::now() + load_every;
+                horizon::pass_logged(&self.loader, &self.ctx).await;
+            }
             if Instant::now() >= next_sweep {
                 next_sweep = Instant::now() + OVERDUE_EVERY;
                 if let Err(e) = self.sweep_overdue().await {
@@ -133,13 +144,16 @@ impl Reconciler {
             }
             if !rebuild {
                 let mut conn = self.ctx.schedule.connection();
-                let exists: redis::RedisResult<bool> = redis::cmd("EXISTS")
-                    .arg(&self.ctx.schedule.keys().reconciled)
-                    .query_async(&mut conn)
-                    .await;
-                if let Ok(false) = exists {
-                    tracing::warn!("schedule marker missing (Redis flushed or restarted empty): rebuilding from PostgreSQL");
-                    rebuild = true;
+                for marker in self.markers() {
+                    let exists: redis::RedisResult<bool> = redis::cmd("EXISTS")
+                        .arg(&marker)
+                        .query_async(&mut conn)
+                        .await;
+                    if let Ok(false) = exists {
+                        tracing::warn!(%marker, "schedule marker missing (Redis flushed or restarted empty): rebuilding from PostgreSQL");
+                        rebuild = true;
+                        break;
+                    }
                 }
             }
             if rebuild {
@@ -215,11 +229,20 @@ impl Reconciler {
         Ok(entries.len())
     }
 
-    /// The due time of the oldest ready entry no sender has read yet.
+    /// The due time of the oldest ready entry no sender has read yet, over every shard.
     async fn backlog_head(&self) -> redis::RedisResult<Option<DateTime<Utc>>> {
+        let mut head: Option<DateTime<Utc>> = None;
+        for keys in self.ctx.schedule.shards() {
+            if let Some(due) = self.shard_backlog_head(&keys.ready).await? {
+                head = Some(head.map_or(due, |h| h.min(due)));
+            }
+        }
+        Ok(head)
+    }
+
+    async fn shard_backlog_head(&self, ready: &str) -> redis::RedisResult<Option<DateTime<Utc>>> {
         use redis::streams::{StreamInfoGroupsReply, StreamRangeReply};
         let mut conn = self.ctx.schedule.connection();
-        let ready = &self.ctx.schedule.keys().ready;
         let exists: bool = redis::cmd("EXISTS")
             .arg(ready)
             .query_async(&mut conn)
@@ -304,37 +327,50 @@ impl Reconciler {
         // The marker goes in first and must still be there at the end: a flush during the
         // pass takes it along with the entries already put back, and the pass is redone.
         let mut conn = self.ctx.schedule.connection();
-        let _: () = redis::cmd("SET")
-            .arg(&self.ctx.schedule.keys().reconciled)
-            .arg("running")
-            .query_async(&mut conn)
-            .await?;
+        for marker in self.markers() {
+            let _: () = redis::cmd("SET")
+                .arg(&marker)
+                .arg("running")
+                .query_async(&mut conn)
+                .await?;
+        }
         let mut total = self.recover_abandoned().await?;
         total += self.schedule_claim_expiries().await?;
-        let mut after: Option<Uuid> = None;
-        loop {
-            let page = db::run(&self.ctx.pool, move |conn| {
-                q::pending_page(conn, after, PAGE).map_err(db::DbError::from)
-            })
-            .await?;
-            self.put(&page).await?;
-            total += page.len();
-            match page.last() {
-                Some((id, _, _)) if page.len() as i64 == PAGE => after = Some(*id),
-                _ => break,
-            }
-        }
+        // Every scheduled row due within the horizon; later ones are the loader's.
+        total += self.loader.pass(&self.ctx, true).await?.rows;
         // XX: only if the marker survived the pass.
-        let done: Option<String> = redis::cmd("SET")
-            .arg(&self.ctx.schedule.keys().reconciled)
-            .arg(format!("done:{}", Utc::now().timestamp_millis()))
-            .arg("XX")
-            .query_async(&mut conn)
-            .await?;
-        if done.is_none() {
+        let done_at = format!("done:{}", Utc::now().timestamp_millis());
+        let mut survived = true;
+        for marker in self.markers() {
+            let done: Option<String> = redis::cmd("SET")
+                .arg(&marker)
+                .arg(&done_at)
+                .arg("XX")
+                .query_async(&mut conn)
+                .await?;
+            survived &= done.is_some();
+        }
+        if !survived {
             return Err(ReconcileError::RedisLost);
         }
         Ok(total)
+    }
+
+    /// The full-pass markers: one per shard (a flush of one shard's node takes only its own),
+    /// and the deployment's, which operators read.
+    fn markers(&self) -> Vec<String> {
+        let mut markers: Vec<String> = self
+            .ctx
+            .schedule
+            .shards()
+            .iter()
+            .map(|k| k.reconciled.clone())
+            .collect();
+        let own = &self.ctx.schedule.keys().reconciled;
+        if !markers.contains(own) {
+            markers.push(own.clone());
+        }
+        markers
     }
 
     async fn periodic_pass(&mut self) {

@@ -1,7 +1,7 @@
-//! The sender role: reads due entries from `{prefix}:ready` with the consumer group `senders`
-//! (through [`crate::stream`]), delivers each with bounded concurrency, and acknowledges it once
-//! its outcome is recorded. Entries of a sender that died are taken over after the visibility
-//! timeout (`XAUTOCLAIM`).
+//! The sender role: reads due entries from each shard's ready stream (`{prefix}:ready` with one
+//! shard) with the consumer group `senders` (through [`crate::stream`]), delivers each with
+//! bounded concurrency, and acknowledges it once its outcome is recorded. Entries of a sender
+//! that died are taken over after the visibility timeout (`XAUTOCLAIM`).
 //!
 //! [`Sender::step`] is one turn of the loop: tests drive it by hand ([`Sender::stepping`]) and
 //! wait for the deliveries it started with [`Sender::settle`].
@@ -81,45 +81,93 @@ fn parse_entry(entry: &StreamId) -> ReadyEntry {
     }
 }
 
-/// A sender: the consumer of the ready stream and the deliveries it has in flight.
+/// A sender: the consumers of one or more shards' ready streams and the deliveries it has in
+/// flight.
 pub struct Sender {
     ctx: RoleContext,
     deliverer: Arc<Deliverer>,
-    consumer: StreamConsumer,
-    ack: Acknowledger,
+    readers: Vec<ShardReader>,
+    /// The reader the next step starts with.
+    next: usize,
     semaphore: Arc<Semaphore>,
     tasks: JoinSet<()>,
-    last_claim: Instant,
     claim_every: Duration,
 }
 
+/// The consumer of one shard's ready stream.
+struct ShardReader {
+    consumer: StreamConsumer,
+    ack: Acknowledger,
+    last_claim: Instant,
+}
+
 impl Sender {
-    /// A sender whose reads wait for entries, as the role runs it.
-    pub fn new(ctx: RoleContext, channels: Channels) -> Sender {
-        Self::build(ctx, channels, Some(READ_BLOCK))
+    /// One sender per shard, each waiting for entries on its own stream, as the role runs
+    /// them: a blocking read of several streams would cross hash slots on a cluster, and
+    /// reading them in turn would leave one waiting while another blocks. They share the
+    /// sends in flight.
+    pub fn per_shard(ctx: RoleContext, channels: Channels) -> Vec<Sender> {
+        let deliverer = Arc::new(Deliverer::new(ctx.clone(), Arc::new(channels)));
+        let semaphore = Arc::new(Semaphore::new(ctx.settings.sender.concurrency));
+        ctx.schedule
+            .shards()
+            .iter()
+            .map(|keys| {
+                Self::build(
+                    ctx.clone(),
+                    deliverer.clone(),
+                    semaphore.clone(),
+                    std::slice::from_ref(&keys.ready),
+                    Some(READ_BLOCK),
+                )
+            })
+            .collect()
     }
 
-    /// A sender whose reads return at once, so a test can step it deterministically.
+    /// A sender of every shard whose reads return at once, so a test can step it
+    /// deterministically; each step reads the shards in turn until one has entries.
     pub fn stepping(ctx: RoleContext, channels: Channels) -> Sender {
-        Self::build(ctx, channels, None)
+        let deliverer = Arc::new(Deliverer::new(ctx.clone(), Arc::new(channels)));
+        let semaphore = Arc::new(Semaphore::new(ctx.settings.sender.concurrency));
+        let streams: Vec<String> = ctx
+            .schedule
+            .shards()
+            .iter()
+            .map(|k| k.ready.clone())
+            .collect();
+        Self::build(ctx, deliverer, semaphore, &streams, None)
     }
 
-    fn build(ctx: RoleContext, channels: Channels, block: Option<Duration>) -> Sender {
-        let name = StreamConsumer::unique_name("sender");
-        let mut consumer =
-            StreamConsumer::new(ctx.redis.clone(), &ctx.schedule.keys().ready, GROUP, &name)
-                .retry_pause(REDIS_PAUSE);
-        if let Some(block) = block {
-            consumer = consumer.blocking(block);
-        }
+    fn build(
+        ctx: RoleContext,
+        deliverer: Arc<Deliverer>,
+        semaphore: Arc<Semaphore>,
+        streams: &[String],
+        block: Option<Duration>,
+    ) -> Sender {
         let visibility = ctx.settings.sender.visibility_timeout;
+        let readers = streams
+            .iter()
+            .map(|stream| {
+                let name = StreamConsumer::unique_name("sender");
+                let mut consumer = StreamConsumer::new(ctx.redis.clone(), stream, GROUP, &name)
+                    .retry_pause(REDIS_PAUSE);
+                if let Some(block) = block {
+                    consumer = consumer.blocking(block);
+                }
+                ShardReader {
+                    ack: consumer.acknowledger(),
+                    consumer,
+                    last_claim: Instant::now() - visibility,
+                }
+            })
+            .collect();
         Sender {
-            deliverer: Arc::new(Deliverer::new(ctx.clone(), Arc::new(channels))),
-            ack: consumer.acknowledger(),
-            consumer,
-            semaphore: Arc::new(Semaphore::new(ctx.settings.sender.concurrency)),
+            deliverer,
+            readers,
+            next: 0,
+            semaphore,
             tasks: JoinSet::new(),
-            last_claim: Instant::now() - visibility,
             claim_every: (visibility / 4).max(Duration::from_millis(250)),
             ctx,
         }
@@ -138,9 +186,9 @@ impl Sender {
             },
             _ = shutdown.cancelled() => return StepOutcome::Stopped,
         };
-        let entries = match self.take(shutdown).await {
-            Ok(entries) if entries.is_empty() => return StepOutcome::Idle,
-            Ok(entries) => entries,
+        let (reader, entries) = match self.take(shutdown).await {
+            Ok(None) => return StepOutcome::Idle,
+            Ok(Some(taken)) => taken,
             Err(outcome) => return outcome,
         };
         let claimed = match self.deliverer.claim(&entries).await {
@@ -154,33 +202,39 @@ impl Sender {
             }
         };
         let taken = entries.len();
-        self.dispatch(entries, claimed, first_permit).await;
+        let ack = self.readers[reader].ack.clone();
+        self.dispatch(&ack, entries, claimed, first_permit).await;
         StepOutcome::Worked { taken }
     }
 
-    /// Entries taken over from a sender that stopped, when a sweep is due, else new entries.
-    async fn take(&mut self, shutdown: &CancellationToken) -> Result<Vec<ReadyEntry>, StepOutcome> {
+    /// Entries of the first reader, in turn, that has any: with the index of that reader.
+    async fn take(
+        &mut self,
+        shutdown: &CancellationToken,
+    ) -> Result<Option<(usize, Vec<ReadyEntry>)>, StepOutcome> {
         // No more than can start now: taken entries wait for a slot while their rows age
         // towards the next takeover. The held permit counts as one.
         let count = (self.semaphore.available_permits() + 1).min(MAX_BATCH);
-        if self.consumer.sweeping() || self.last_claim.elapsed() >= self.claim_every {
-            self.last_claim = Instant::now();
-            match self
-                .consumer
-                .reclaim(self.ctx.settings.sender.visibility_timeout, count)
+        let visibility = self.ctx.settings.sender.visibility_timeout;
+        let mut unavailable = false;
+        for _ in 0..self.readers.len() {
+            let i = self.next;
+            self.next = (i + 1) % self.readers.len();
+            let reader = &mut self.readers[i];
+            match reader
+                .take(visibility, self.claim_every, count, shutdown)
                 .await
             {
-                Ok(claimed) if !claimed.is_empty() => {
-                    return Ok(claimed.iter().map(parse_entry).collect())
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "XAUTOCLAIM failed"),
+                Ok(entries) if entries.is_empty() => {}
+                Ok(entries) => return Ok(Some((i, entries))),
+                Err(StepOutcome::Stopped) => return Err(StepOutcome::Stopped),
+                Err(_) => unavailable = true,
             }
         }
-        match self.consumer.read(count, shutdown).await {
-            Read::Entries(entries) => Ok(entries.iter().map(parse_entry).collect()),
-            Read::GroupLost | Read::Unavailable => Err(StepOutcome::Unavailable),
-            Read::Stopped => Err(StepOutcome::Stopped),
+        if unavailable {
+            Err(StepOutcome::Unavailable)
+        } else {
+            Ok(None)
         }
     }
 
@@ -188,6 +242,7 @@ impl Sender {
     /// entries, and starts a delivery for each won claim.
     async fn dispatch(
         &mut self,
+        ack: &Acknowledger,
         entries: Vec<ReadyEntry>,
         mut claimed: HashMap<Member, Claimed>,
         first_permit: OwnedSemaphorePermit,
@@ -198,9 +253,7 @@ impl Sender {
         if !dropped.is_empty() {
             crate::ops::metrics::stale_dropped(dropped.len() as u64);
             let ids: Vec<&str> = dropped.iter().map(|e| e.stream_id.as_str()).collect();
-            self.ack
-                .ack(&mut self.ctx.schedule.connection(), &ids)
-                .await;
+            ack.ack(&mut self.ctx.schedule.connection(), &ids).await;
         }
         let mut first = Some(first_permit);
         let mut duplicates = Vec::new();
@@ -219,7 +272,7 @@ impl Sender {
             };
             let deliverer = self.deliverer.clone();
             let mut ack_conn = self.ctx.schedule.connection();
-            let ack = self.ack.clone();
+            let ack = ack.clone();
             self.tasks.spawn(async move {
                 let ok = deliverer.deliver(work, entry.due_ms).await;
                 drop(permit);
@@ -228,8 +281,7 @@ impl Sender {
                 }
             });
         }
-        self.ack
-            .ack(&mut self.ctx.schedule.connection(), &duplicates)
+        ack.ack(&mut self.ctx.schedule.connection(), &duplicates)
             .await;
     }
 
@@ -256,9 +308,46 @@ impl Sender {
     }
 }
 
+impl ShardReader {
+    /// Entries taken over from a sender that stopped, when a sweep is due, else new entries.
+    async fn take(
+        &mut self,
+        visibility: Duration,
+        claim_every: Duration,
+        count: usize,
+        shutdown: &CancellationToken,
+    ) -> Result<Vec<ReadyEntry>, StepOutcome> {
+        if self.consumer.sweeping() || self.last_claim.elapsed() >= claim_every {
+            self.last_claim = Instant::now();
+            match self.consumer.reclaim(visibility, count).await {
+                Ok(claimed) if !claimed.is_empty() => {
+                    return Ok(claimed.iter().map(parse_entry).collect())
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "XAUTOCLAIM failed"),
+            }
+        }
+        match self.consumer.read(count, shutdown).await {
+            Read::Entries(entries) => Ok(entries.iter().map(parse_entry).collect()),
+            Read::GroupLost | Read::Unavailable => Err(StepOutcome::Unavailable),
+            Read::Stopped => Err(StepOutcome::Stopped),
+        }
+    }
+}
+
 pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationToken) {
-    let mut sender = Sender::new(ctx, channels);
-    tracing::info!(consumer = %sender.consumer.name(), "sender started");
+    let mut loops = JoinSet::new();
+    for sender in Sender::per_shard(ctx, channels) {
+        loops.spawn(run_one(sender, shutdown.clone()));
+    }
+    while loops.join_next().await.is_some() {}
+    tracing::info!("sender stopped");
+}
+
+async fn run_one(mut sender: Sender, shutdown: CancellationToken) {
+    for reader in &sender.readers {
+        tracing::info!(consumer = %reader.consumer.name(), "sender started");
+    }
     while !shutdown.is_cancelled() {
         if sender.step(&shutdown).await == StepOutcome::Stopped {
             break;
@@ -271,5 +360,4 @@ pub async fn run(ctx: RoleContext, channels: Channels, shutdown: CancellationTok
     {
         tracing::warn!("in-flight sends did not finish in time; their entries will be taken over");
     }
-    tracing::info!("sender stopped");
 }

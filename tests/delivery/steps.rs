@@ -229,3 +229,70 @@ async fn a_sender_step_takes_over_an_entry_a_stopped_sender_left_pending() {
     assert_eq!(status(&app, &id).await, "sent");
     app.assert_drained();
 }
+
+#[tokio::test]
+async fn with_shards_each_lock_promotes_its_own_shard_and_one_sender_reads_them_all() {
+    const SHARDS: usize = 4;
+    let app = TestApp::spawn_with(&[Role::Api], |s| {
+        s.channels.webhook_allow_private = true;
+        s.scheduler.shards = SHARDS;
+    })
+    .await;
+    let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
+    let ctx = app.role_context().await;
+    let stop = CancellationToken::new();
+    let mut sender = sender(&ctx);
+    let mut per_shard = [0usize; SHARDS];
+    let mut ids = Vec::new();
+    for _ in 0..12 {
+        let id = create(&app, &peer.url_for("/hook")).await;
+        per_shard[ctx.schedule.shard_of(id.parse().unwrap())] += 1;
+        ids.push(id);
+    }
+    assert!(
+        per_shard.iter().filter(|n| **n > 0).count() > 1,
+        "the ids spread over more than one shard: {per_shard:?}"
+    );
+
+    // A shard's lock moves that shard's entries and no other's.
+    let later = Utc::now() + Duration::hours(2);
+    for (shard, expected) in per_shard.iter().enumerate() {
+        let lock = LeaderLock::new(
+            &ctx.schedule.shards()[shard].leader,
+            std::time::Duration::from_secs(30),
+        );
+        let got = promoter::step(&ctx.schedule, &lock, later).await.unwrap();
+        assert_eq!(
+            got,
+            Promoted::Moved {
+                moved: *expected,
+                next_due_ms: None
+            },
+            "shard {shard}"
+        );
+    }
+    // A lock of no shard of this schedule promotes nothing.
+    let stranger = LeaderLock::new("{elsewhere}:leader", std::time::Duration::from_secs(30));
+    assert!(promoter::step(&ctx.schedule, &stranger, later)
+        .await
+        .is_err());
+
+    // One stepping sender reads every shard's stream in turn.
+    let mut taken = 0;
+    loop {
+        match sender.step(&stop).await {
+            StepOutcome::Worked { taken: n } => taken += n,
+            StepOutcome::Idle => break,
+            other => panic!("unexpected step outcome {other:?}"),
+        }
+    }
+    assert_eq!(taken, ids.len());
+    // Deliveries that finished during later steps were collected by them.
+    sender.settle().await;
+    assert_eq!(peer.requests().len(), ids.len());
+    for id in &ids {
+        assert_eq!(status(&app, id).await, "sent");
+    }
+    assert_eq!(sender.step(&stop).await, StepOutcome::Idle);
+    app.assert_drained();
+}

@@ -353,6 +353,14 @@ impl TestApp {
         chime::schedule::Keys::new(&self.prefix.0)
     }
 
+    /// Each shard's keys (one shard: the same as [`Self::keys`]).
+    pub fn shard_keys(&self) -> Vec<chime::schedule::Keys> {
+        let n = self.settings.scheduler.shards;
+        (0..n)
+            .map(|i| chime::schedule::Keys::shard(&self.prefix.0, i, n))
+            .collect()
+    }
+
     /// A role context on this app's database and key prefix, to step a role by hand.
     pub async fn role_context(&self) -> chime::startup::RoleContext {
         let redis = redis::Client::open(REDIS_URL).unwrap();
@@ -362,8 +370,12 @@ impl TestApp {
         chime::startup::RoleContext {
             settings: std::sync::Arc::new(self.settings.clone()),
             pool: chime::db::build_pool(&self.db.url, 4),
-            schedule: chime::schedule::Schedule::new(conn, self.keys()),
-            redis,
+            schedule: chime::schedule::Schedule::sharded(
+                conn,
+                &self.prefix.0,
+                self.settings.scheduler.shards,
+            ),
+            redis: redis.into(),
         }
     }
 
@@ -522,5 +534,156 @@ pub fn assert_error(status: u16, body: &Value, expected_status: u16, field: Opti
             body["error"]["message"].as_str().unwrap().contains(f),
             "message does not name {f}: {body}"
         );
+    }
+}
+
+/// A local Redis Cluster of three masters on free ports, in a temporary directory; the servers
+/// are killed when it is dropped.
+pub struct RedisCluster {
+    pub ports: Vec<u16>,
+    children: Vec<std::process::Child>,
+    dir: std::path::PathBuf,
+}
+
+impl RedisCluster {
+    pub fn start() -> RedisCluster {
+        let dir = std::env::temp_dir().join(format!("chime-cluster-{}", Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let ports: Vec<u16> = (0..3)
+            .map(|_| {
+                std::net::TcpListener::bind("127.0.0.1:0")
+                    .and_then(|l| l.local_addr())
+                    .expect("a free port")
+                    .port()
+            })
+            .collect();
+        let mut cluster = RedisCluster {
+            ports: ports.clone(),
+            children: Vec::new(),
+            dir: dir.clone(),
+        };
+        for port in &ports {
+            let child = std::process::Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--cluster-enabled", "yes"])
+                .arg("--cluster-config-file")
+                .arg(dir.join(format!("nodes-{port}.conf")))
+                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+                .arg("--dir")
+                .arg(&dir)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("redis-server is installed");
+            cluster.children.push(child);
+        }
+        for port in &ports {
+            wait_blocking("a cluster node to answer", Duration::from_secs(10), || {
+                cluster.node(*port).is_some()
+            });
+        }
+        let status = std::process::Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(ports.iter().map(|p| format!("127.0.0.1:{p}")))
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("redis-cli is installed");
+        assert!(status.success(), "redis-cli --cluster create failed");
+        for port in &ports {
+            wait_blocking("cluster_state:ok", Duration::from_secs(20), || {
+                cluster.node(*port).is_some_and(|mut c| {
+                    redis::cmd("CLUSTER")
+                        .arg("INFO")
+                        .query::<String>(&mut c)
+                        .is_ok_and(|info| info.contains("cluster_state:ok"))
+                })
+            });
+        }
+        cluster
+    }
+
+    /// `REDIS_URL` for Chime: the seed nodes, comma-separated.
+    pub fn url(&self) -> String {
+        self.ports
+            .iter()
+            .map(|p| format!("redis://127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// A plain connection to one node (its own keys only).
+    pub fn node(&self, port: u16) -> Option<redis::Connection> {
+        let mut conn = redis::Client::open(format!("redis://127.0.0.1:{port}"))
+            .ok()?
+            .get_connection()
+            .ok()?;
+        let _: String = redis::cmd("PING").query(&mut conn).ok()?;
+        Some(conn)
+    }
+
+    /// A connection that follows the cluster's redirections.
+    pub fn conn(&self) -> redis::cluster::ClusterConnection {
+        let nodes: Vec<String> = self
+            .ports
+            .iter()
+            .map(|p| format!("redis://127.0.0.1:{p}"))
+            .collect();
+        redis::cluster::ClusterClient::new(nodes)
+            .and_then(|c| c.get_connection())
+            .expect("a cluster connection")
+    }
+
+    /// The port of the node that holds `key`.
+    pub fn node_of(&self, key: &str) -> u16 {
+        let mut conn = self.node(self.ports[0]).expect("a node");
+        let slot: i64 = redis::cmd("CLUSTER")
+            .arg("KEYSLOT")
+            .arg(key)
+            .query(&mut conn)
+            .expect("CLUSTER KEYSLOT");
+        let slots: Vec<redis::Value> = redis::cmd("CLUSTER")
+            .arg("SLOTS")
+            .query(&mut conn)
+            .expect("CLUSTER SLOTS");
+        for range in slots {
+            let (start, end, master): (i64, i64, (String, i64)) = match range {
+                redis::Value::Array(items) if items.len() >= 3 => (
+                    redis::from_redis_value(&items[0]).unwrap(),
+                    redis::from_redis_value(&items[1]).unwrap(),
+                    match &items[2] {
+                        redis::Value::Array(node) => (
+                            redis::from_redis_value(&node[0]).unwrap(),
+                            redis::from_redis_value(&node[1]).unwrap(),
+                        ),
+                        _ => continue,
+                    },
+                ),
+                _ => continue,
+            };
+            if (start..=end).contains(&slot) {
+                return master.1 as u16;
+            }
+        }
+        panic!("no node holds slot {slot}");
+    }
+}
+
+impl Drop for RedisCluster {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn wait_blocking(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
     }
 }

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS notifications_scheduled_due_idx;
