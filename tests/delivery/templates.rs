@@ -134,8 +134,13 @@ async fn hostile_templates_die_at_once_unsent_and_do_not_delay_others() {
 
 #[tokio::test]
 async fn a_render_longer_than_the_visibility_timeout_is_cut_short_and_never_sent() {
-    // Fuel enough for the nested loops to run for minutes: only the send deadline stops them.
-    let app = delivery_app(|s| s.channels.render_fuel = 100_000_000).await;
+    // Fuel for the whole loop, and the shortest send deadline (2.1 s): the loop's 8 million
+    // iterations take about twice that, so the deadline stops it before its work budget does.
+    let app = delivery_app(|s| {
+        s.channels.render_fuel = 100_000_000;
+        s.channels.http_timeout = Duration::from_millis(100);
+    })
+    .await;
     let guard = app.settings.send_guard();
     assert!(app.settings.sender.visibility_timeout > guard);
     let peer = HttpPeer::start(Responder::always(200)).await.unwrap();
