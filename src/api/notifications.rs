@@ -292,6 +292,8 @@ pub struct Draft {
     pub addressee: Option<super::recipients::Addressed>,
     /// Sent through the recipient's quiet hours.
     pub urgent: bool,
+    /// The channels to try, in order, when the current one fails permanently.
+    pub fallback: Vec<ChannelKind>,
 }
 
 /// Without a request (an item of a batch), only the body's idempotency key counts.
@@ -315,6 +317,7 @@ pub(super) fn parse_create(
         }
     };
     let urgent = body.opt_bool("urgent")?.unwrap_or(false);
+    let fallback = super::recipients::parse_fallback(body, addressee.as_ref(), directory)?;
     let template = super::templates::parse_ref(body)?;
     let subject = body.opt_str("subject")?;
     if let Some(s) = &subject {
@@ -356,6 +359,12 @@ pub(super) fn parse_create(
     let timing = match &cron {
         // A series starts at its first fire time; send_at/target_date are not used with cron.
         Some(spec) => {
+            if !fallback.is_empty() {
+                return Err(ApiError::invalid(
+                    "fallback",
+                    "cannot be combined with cron; give it to one-off notifications",
+                ));
+            }
             for field in ["send_at", "target_date", "lead_time", "expires_at"] {
                 let given = match field {
                     "send_at" => send_at.is_some(),
@@ -421,6 +430,7 @@ pub(super) fn parse_create(
         idempotency_key,
         addressee,
         urgent,
+        fallback,
     })
 }
 
@@ -460,6 +470,11 @@ impl Draft {
             recipient_id,
             category,
             urgent: self.urgent,
+            fallback: self
+                .fallback
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
         }
     }
 }

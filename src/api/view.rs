@@ -22,6 +22,8 @@ pub fn notification(n: &Notification) -> Value {
         "recipient_id": n.recipient_id,
         "category": n.category,
         "urgent": n.urgent,
+        "fallback": n.fallback,
+        "channel_index": n.channel_index,
         "subject": n.subject,
         "body": n.body,
         "html": n.html,

@@ -308,6 +308,7 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
                 recipient_id: None,
                 category: None,
                 urgent: false,
+                fallback: Vec::new(),
             }
         })
         .collect();

@@ -113,6 +113,10 @@ pub struct Notification {
     pub category: Option<String>,
     /// Sent through the recipient's quiet hours.
     pub urgent: bool,
+    /// The channels still to try, in order, should the current one fail permanently.
+    pub fallback: Vec<String>,
+    /// How many fallback hops were taken.
+    pub channel_index: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -145,6 +149,7 @@ pub struct NewNotification {
     pub recipient_id: Option<String>,
     pub category: Option<String>,
     pub urgent: bool,
+    pub fallback: Vec<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]

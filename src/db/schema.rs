@@ -96,6 +96,8 @@ diesel::table! {
         recipient_id -> Nullable<Text>,
         category -> Nullable<Text>,
         urgent -> Bool,
+        fallback -> Array<Text>,
+        channel_index -> Int4,
     }
 }
 

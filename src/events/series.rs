@@ -78,6 +78,7 @@ pub fn advance(
         recipient_id: previous.recipient_id.clone(),
         category: previous.category.clone(),
         urgent: previous.urgent,
+        fallback: previous.fallback.clone(),
     };
     // The partial unique index on pending occurrences makes a concurrent second advance a no-op.
     diesel::insert_into(notifications::table)

@@ -185,6 +185,7 @@ fn notification_for(event: &Event, item: Planned, max_attempts: i32) -> NewNotif
         recipient_id: item.recipient_id,
         category: item.category,
         urgent: false,
+        fallback: Vec::new(),
     }
 }
 

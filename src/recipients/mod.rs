@@ -3,6 +3,7 @@
 //! read again, so an opt-out after scheduling wins), waits for the end of quiet hours, or ends
 //! `suppressed`.
 
+pub mod fallback;
 pub mod unsubscribe;
 
 use crate::channels::ChannelKind;
@@ -96,6 +97,11 @@ impl Directory {
             defaults: Defaults::from_row(defaults.get(&tenant_id)),
             recipients,
         })
+    }
+
+    /// The stored address of `external_id` for `channel`.
+    pub fn address_of(&self, external_id: &str, channel: ChannelKind) -> Option<&str> {
+        self.recipients.get(external_id)?.address(channel)
     }
 
     /// The channel and address a new notification to `external_id` about `category` gets:

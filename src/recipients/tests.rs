@@ -67,6 +67,8 @@ fn row(channel: &str, urgent: bool) -> Notification {
         recipient_id: Some("cust_42".into()),
         category: Some("billing".into()),
         urgent,
+        fallback: Vec::new(),
+        channel_index: 0,
     }
 }
 

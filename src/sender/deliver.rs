@@ -690,6 +690,11 @@ fn record_one(
         Outcome::Dead { error } => {
             attempt.outcome = "permanent_failure".into();
             attempt.error = Some(error.clone());
+            // The next channel, if any, in this same transaction: never both, never twice.
+            if let Some(next) = crate::recipients::fallback::switch(conn, row, error)? {
+                db::attempts::record(conn, attempt)?;
+                return Ok(Some(next));
+            }
             q::mark_final(conn, id, version, "dead", error)?
         }
         Outcome::Expired => {

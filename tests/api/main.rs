@@ -9,6 +9,7 @@ mod auth_limits;
 mod batch;
 mod callbacks;
 mod errors;
+mod fallback;
 mod metrics;
 mod notifications;
 mod ops;

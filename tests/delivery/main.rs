@@ -7,6 +7,7 @@ mod support;
 mod abandoned;
 mod channels;
 mod failures;
+mod fallback;
 mod metrics;
 mod recipients;
 mod reconcile;
