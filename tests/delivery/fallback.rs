@@ -3,7 +3,6 @@ use crate::{at_ms, delivery_app, wait_for_status};
 use chime::channels::test_peers::{HttpPeer, Responder, SmtpPeer, SmtpReply};
 use diesel::prelude::*;
 use serde_json::json;
-use std::time::Duration;
 
 fn audit_count(app: &TestApp, action: &str) -> i64 {
     use chime::db::schema::audit_log::dsl as a;
