@@ -73,7 +73,11 @@ from .notification_create_channels_type_0_item import (
     NotificationCreateChannelsType0Item,
 )
 from .notification_create_data_type_0 import NotificationCreateDataType0
+from .notification_create_fallback_type_0_item import (
+    NotificationCreateFallbackType0Item,
+)
 from .notification_data import NotificationData
+from .notification_fallback_item import NotificationFallbackItem
 from .notification_page import NotificationPage
 from .notification_patch import NotificationPatch
 from .notification_patch_data_type_0 import NotificationPatchDataType0
@@ -208,7 +212,9 @@ __all__ = (
     "NotificationCreateChannel",
     "NotificationCreateChannelsType0Item",
     "NotificationCreateDataType0",
+    "NotificationCreateFallbackType0Item",
     "NotificationData",
+    "NotificationFallbackItem",
     "NotificationPage",
     "NotificationPatch",
     "NotificationPatchDataType0",

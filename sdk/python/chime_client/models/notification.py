@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.notification_channel import NotificationChannel
+from ..models.notification_fallback_item import NotificationFallbackItem
 from ..models.notification_status import NotificationStatus
 
 if TYPE_CHECKING:
@@ -60,6 +61,9 @@ class Notification:
             address came from them.
         category (None | str): The category its recipient's preferences are read for.
         urgent (bool): Sent through the recipient's quiet hours.
+        fallback (list[NotificationFallbackItem]): The channels tried, in order, after the first one fails permanently.
+        channel_index (int): How many fallback hops were taken: 0 on the first channel, 1 on `fallback[0]`, and so on.
+            `channel` and `recipient` are those of the current hop.
     """
 
     id: UUID
@@ -95,6 +99,8 @@ class Notification:
     recipient_id: None | str
     category: None | str
     urgent: bool
+    fallback: list[NotificationFallbackItem]
+    channel_index: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -209,6 +215,13 @@ class Notification:
 
         urgent = self.urgent
 
+        fallback = []
+        for fallback_item_data in self.fallback:
+            fallback_item = fallback_item_data.value
+            fallback.append(fallback_item)
+
+        channel_index = self.channel_index
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -246,6 +259,8 @@ class Notification:
                 "recipient_id": recipient_id,
                 "category": category,
                 "urgent": urgent,
+                "fallback": fallback,
+                "channel_index": channel_index,
             }
         )
 
@@ -491,6 +506,15 @@ class Notification:
 
         urgent = d.pop("urgent")
 
+        fallback = []
+        _fallback = d.pop("fallback")
+        for fallback_item_data in _fallback:
+            fallback_item = NotificationFallbackItem(fallback_item_data)
+
+            fallback.append(fallback_item)
+
+        channel_index = d.pop("channel_index")
+
         notification = cls(
             id=id,
             status=status,
@@ -525,6 +549,8 @@ class Notification:
             recipient_id=recipient_id,
             category=category,
             urgent=urgent,
+            fallback=fallback,
+            channel_index=channel_index,
         )
 
         notification.additional_properties = d

@@ -10,6 +10,9 @@ from ..models.notification_create_channel import NotificationCreateChannel
 from ..models.notification_create_channels_type_0_item import (
     NotificationCreateChannelsType0Item,
 )
+from ..models.notification_create_fallback_type_0_item import (
+    NotificationCreateFallbackType0Item,
+)
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -68,6 +71,11 @@ class NotificationCreate:
             channels (list[NotificationCreateChannelsType0Item] | None | Unset): With `recipient_id`: the acceptable
                 channels, in order of preference.
             urgent (bool | None | Unset): Sent even inside the recipient's quiet hours. Default false.
+            fallback (list[NotificationCreateFallbackType0Item] | None | Unset): With `recipient_id`: the channels to try,
+                in order, when the chosen one fails permanently (a refused address, an SMTP 5xx, a 4xx from the provider,
+                retries exhausted). Each is sent at most once and never after the next one was switched to, also across crashes.
+                Each needs an address of the recipient (`422` naming `fallback[i]`), differs from the others and the first
+                channel; not with `cron`.
     """
 
     channel: NotificationCreateChannel | Unset = UNSET
@@ -92,6 +100,7 @@ class NotificationCreate:
     category: None | str | Unset = UNSET
     channels: list[NotificationCreateChannelsType0Item] | None | Unset = UNSET
     urgent: bool | None | Unset = UNSET
+    fallback: list[NotificationCreateFallbackType0Item] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.notification_create_data_type_0 import NotificationCreateDataType0
@@ -238,6 +247,18 @@ class NotificationCreate:
         else:
             urgent = self.urgent
 
+        fallback: list[str] | None | Unset
+        if isinstance(self.fallback, Unset):
+            fallback = UNSET
+        elif isinstance(self.fallback, list):
+            fallback = []
+            for fallback_type_0_item_data in self.fallback:
+                fallback_type_0_item = fallback_type_0_item_data.value
+                fallback.append(fallback_type_0_item)
+
+        else:
+            fallback = self.fallback
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -285,6 +306,8 @@ class NotificationCreate:
             field_dict["channels"] = channels
         if urgent is not UNSET:
             field_dict["urgent"] = urgent
+        if fallback is not UNSET:
+            field_dict["fallback"] = fallback
 
         return field_dict
 
@@ -539,6 +562,32 @@ class NotificationCreate:
 
         urgent = _parse_urgent(d.pop("urgent", UNSET))
 
+        def _parse_fallback(
+            data: object,
+        ) -> list[NotificationCreateFallbackType0Item] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                fallback_type_0 = []
+                _fallback_type_0 = data
+                for fallback_type_0_item_data in _fallback_type_0:
+                    fallback_type_0_item = NotificationCreateFallbackType0Item(
+                        fallback_type_0_item_data
+                    )
+
+                    fallback_type_0.append(fallback_type_0_item)
+
+                return fallback_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[NotificationCreateFallbackType0Item] | None | Unset, data)
+
+        fallback = _parse_fallback(d.pop("fallback", UNSET))
+
         notification_create = cls(
             channel=channel,
             recipient=recipient,
@@ -562,6 +611,7 @@ class NotificationCreate:
             category=category,
             channels=channels,
             urgent=urgent,
+            fallback=fallback,
         )
 
         return notification_create
