@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod callbacks;
 pub mod cron;
 pub mod cursor;
+pub mod digest;
 pub mod error;
 pub mod events;
 pub mod inspect;

@@ -35,7 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/dead-letters").route(web::get().to(dead_letters)));
 }
 
-const MAX_KEY_LEN: usize = 200;
+pub(super) const MAX_KEY_LEN: usize = 200;
 const MAX_TEXT_LEN: usize = 64 * 1024;
 
 /// Parses a path id; a malformed id is simply an unknown one.
@@ -294,6 +294,8 @@ pub struct Draft {
     pub urgent: bool,
     /// The channels to try, in order, when the current one fails permanently.
     pub fallback: Vec<ChannelKind>,
+    /// Sent in one message with the recipient's others of the same key.
+    pub digest: Option<super::digest::DigestSpec>,
 }
 
 /// Without a request (an item of a batch), only the body's idempotency key counts.
@@ -318,6 +320,13 @@ pub(super) fn parse_create(
     };
     let urgent = body.opt_bool("urgent")?.unwrap_or(false);
     let fallback = super::recipients::parse_fallback(body, addressee.as_ref(), directory)?;
+    let digest = super::digest::parse(body, addressee.is_some())?;
+    if digest.is_some() && !fallback.is_empty() {
+        return Err(ApiError::invalid(
+            "fallback",
+            "cannot be combined with digest: a digest goes out on one channel",
+        ));
+    }
     let template = super::templates::parse_ref(body)?;
     let subject = body.opt_str("subject")?;
     if let Some(s) = &subject {
@@ -359,9 +368,14 @@ pub(super) fn parse_create(
     let timing = match &cron {
         // A series starts at its first fire time; send_at/target_date are not used with cron.
         Some(spec) => {
-            if !fallback.is_empty() {
+            if !fallback.is_empty() || digest.is_some() {
+                let field = if digest.is_some() {
+                    "digest"
+                } else {
+                    "fallback"
+                };
                 return Err(ApiError::invalid(
-                    "fallback",
+                    field,
                     "cannot be combined with cron; give it to one-off notifications",
                 ));
             }
@@ -431,6 +445,7 @@ pub(super) fn parse_create(
         addressee,
         urgent,
         fallback,
+        digest,
     })
 }
 
@@ -475,6 +490,10 @@ impl Draft {
                 .iter()
                 .map(|c| c.as_str().to_owned())
                 .collect(),
+            digest_key: self.digest.as_ref().map(|d| d.key.clone()),
+            digest_window: self.digest.as_ref().map(|d| d.window.clone()),
+            digest_subject: self.digest.as_ref().and_then(|d| d.subject.clone()),
+            digest_body: self.digest.and_then(|d| d.body),
         }
     }
 }

@@ -309,6 +309,10 @@ async fn delivery(args: &Args) -> anyhow::Result<()> {
                 category: None,
                 urgent: false,
                 fallback: Vec::new(),
+                digest_key: None,
+                digest_window: None,
+                digest_subject: None,
+                digest_body: None,
             }
         })
         .collect();

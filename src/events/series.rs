@@ -79,6 +79,10 @@ pub fn advance(
         category: previous.category.clone(),
         urgent: previous.urgent,
         fallback: previous.fallback.clone(),
+        digest_key: None,
+        digest_window: None,
+        digest_subject: None,
+        digest_body: None,
     };
     // The partial unique index on pending occurrences makes a concurrent second advance a no-op.
     diesel::insert_into(notifications::table)

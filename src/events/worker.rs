@@ -186,6 +186,10 @@ fn notification_for(event: &Event, item: Planned, max_attempts: i32) -> NewNotif
         category: item.category,
         urgent: false,
         fallback: Vec::new(),
+        digest_key: None,
+        digest_window: None,
+        digest_subject: None,
+        digest_body: None,
     }
 }
 

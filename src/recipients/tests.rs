@@ -69,6 +69,12 @@ fn row(channel: &str, urgent: bool) -> Notification {
         urgent,
         fallback: Vec::new(),
         channel_index: 0,
+        digest_key: None,
+        digest_window: None,
+        digest_subject: None,
+        digest_body: None,
+        digest_release_at: None,
+        digest_of: None,
     }
 }
 

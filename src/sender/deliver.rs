@@ -48,6 +48,8 @@ pub struct Claimed {
 pub struct Addressing {
     pub address: Option<String>,
     pub list_unsubscribe: Option<String>,
+    /// The other notifications of the digest this one carries.
+    pub digest: Option<Vec<Notification>>,
 }
 
 /// An outcome to write: the claimed row, when the attempt started, and what happened.
@@ -254,6 +256,7 @@ impl Deliverer {
                     addressing: Addressing {
                         address: cleared.address,
                         list_unsubscribe: cleared.list_unsubscribe,
+                        digest: cleared.digest,
                     },
                     asked,
                 };
@@ -324,11 +327,25 @@ impl Deliverer {
             output: OutputLimit::for_channel(kind),
             deadline: Some(deadline),
         };
-        let texts = match self.message_texts(row).await {
-            Ok(texts) => texts,
-            Err(outcome) => return Some(outcome),
+        let (texts, context) = match &addressing.digest {
+            Some(others) => {
+                match crate::recipients::digest::texts(&self.ctx.pool, row, others, budget).await {
+                    Ok(d) => (
+                        MessageTexts {
+                            subject: d.subject,
+                            body: d.body,
+                            html: None,
+                        },
+                        Arc::new(d.context),
+                    ),
+                    Err(error) => return Some(Outcome::Dead { error }),
+                }
+            }
+            None => match self.message_texts(row).await {
+                Ok(texts) => (texts, Arc::new(render_context(row))),
+                Err(outcome) => return Some(outcome),
+            },
         };
-        let context = Arc::new(render_context(row));
         let body = match template::render_blocking(texts.body, context.clone(), budget).await {
             Ok(b) => b,
             Err(e) => return Some(self.render_failed(row, "body", e)),
@@ -580,7 +597,11 @@ fn record_status_only(
         }
     };
     let failure = match written {
-        Ok(effect) => return Ok(effect),
+        Ok(effect) => {
+            // A digest carrier's constituents end with it (none for other rows).
+            settle_digest(conn, id, outcome, effect.as_ref())?;
+            return Ok(effect);
+        }
         Err(e) => e,
     };
     let reason = failure.to_string();
@@ -593,12 +614,35 @@ fn record_status_only(
     Ok(None)
 }
 
+/// Ends a digest carrier's constituents as its outcome ends it (or schedules them with its retry).
+fn settle_digest(
+    conn: &mut PgConnection,
+    carrier: Uuid,
+    outcome: &Outcome,
+    retry_row: Option<&Notification>,
+) -> Result<(), DbError> {
+    use crate::recipients::digest::{settle, Settled};
+    let how = match outcome {
+        Outcome::Sent { .. } => Settled::Sent,
+        Outcome::Dead { error } => Settled::Final("dead", error),
+        Outcome::Expired => Settled::Final("expired", EXPIRED_ERROR),
+        Outcome::Retry { .. } => match retry_row {
+            Some(r) => Settled::Retry(r.due_at),
+            None => return Ok(()),
+        },
+    };
+    settle(conn, carrier, how)?;
+    Ok(())
+}
+
 /// Writes a batch of outcomes in the caller's transaction; one effect per item, in order.
 fn record_batch(conn: &mut PgConnection, items: &[Recorded]) -> Result<Vec<RecordEffect>, DbError> {
     // The common case, a plain success, is written for the whole batch with two statements;
     // everything else (retries, dead letters, series occurrences) row by row.
     let is_plain_success = |(row, _, outcome): &Recorded| {
-        matches!(outcome, Outcome::Sent { .. }) && row.series_id.is_none()
+        matches!(outcome, Outcome::Sent { .. })
+            && row.series_id.is_none()
+            && row.digest_of.is_none()
     };
     let sent: Vec<&Recorded> = items.iter().filter(|i| is_plain_success(i)).collect();
     let sent_ids: std::collections::HashSet<Uuid> = if sent.is_empty() {
@@ -704,6 +748,9 @@ fn record_one(
         }
     };
     db::attempts::record(conn, attempt)?;
+    if row.digest_of == Some(id) {
+        settle_digest(conn, id, outcome, retry_row.as_ref())?;
+    }
     match row.series_id {
         Some(series_id) if finished => Ok(crate::events::series::advance(conn, series_id, row)?),
         _ => Ok(retry_row),

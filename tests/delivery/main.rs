@@ -6,6 +6,7 @@ mod support;
 
 mod abandoned;
 mod channels;
+mod digests;
 mod failures;
 mod fallback;
 mod metrics;
