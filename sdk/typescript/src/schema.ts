@@ -1120,6 +1120,23 @@ export interface components {
             fallback: ("email" | "sms" | "webhook")[];
             /** @description How many fallback hops were taken: 0 on the first channel, 1 on `fallback[0]`, and so on. `channel` and `recipient` are those of the current hop. */
             channel_index: number;
+            digest: {
+                key: string;
+                /** @description ISO 8601 duration, canonical form. */
+                window: string;
+                subject: string | null;
+                body: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the digest it waits for goes out; null until it fell due.
+                 */
+                release_at: string | null;
+            } | null;
+            /**
+             * Format: uuid
+             * @description The notification whose send carries (carried) this one in a digest; its own id on that notification.
+             */
+            digest_of: string | null;
         };
         /**
          * @description Give `send_at`, or `target_date` with an optional `lead_time` (`send_at = target_date - lead_time`), or a `cron` expression for a recurring series. Unknown fields are a `400`. Address it either with `channel` + `recipient` (an address), or with `recipient_id` + `category` (a stored recipient): the channel is then the first of `channels` (or `channel`; by default the recipient's `preferred_channel`, then email, sms, webhook) for which the recipient has an address and allows the category. An unknown recipient, or a category with no allowed channel, is a `422` naming `recipient_id`, `category` or `channels`. The preferences are read again when the send is claimed: an opt-out after scheduling ends it `suppressed`; a send due inside the recipient's quiet hours is held until they end unless `urgent`.
@@ -1203,7 +1220,7 @@ export interface components {
             channels?: ("email" | "sms" | "webhook")[] | null;
             /** @description Sent even inside the recipient's quiet hours. Default false. */
             urgent?: boolean | null;
-            /** @description With `recipient_id`: the channels to try, in order, when the chosen one fails permanently (a refused address, an SMTP 5xx, a 4xx from the provider, retries exhausted). Each is sent at most once and never after the next one was switched to, also across crashes. Each needs an address of the recipient (`422` naming `fallback[i]`), differs from the others and the first channel; not with `cron`. */
+            /** @description With `recipient_id` (not with `digest`): the channels to try, in order, when the chosen one fails permanently (a refused address, an SMTP 5xx, a 4xx from the provider, retries exhausted). Each is sent at most once and never after the next one was switched to, also across crashes. Each needs an address of the recipient (`422` naming `fallback[i]`), differs from the others and the first channel; not with `cron`. */
             fallback?: ("email" | "sms" | "webhook")[] | null;
         };
         NotificationBatch: {

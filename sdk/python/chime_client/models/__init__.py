@@ -77,6 +77,7 @@ from .notification_create_fallback_type_0_item import (
     NotificationCreateFallbackType0Item,
 )
 from .notification_data import NotificationData
+from .notification_digest_type_0 import NotificationDigestType0
 from .notification_fallback_item import NotificationFallbackItem
 from .notification_page import NotificationPage
 from .notification_patch import NotificationPatch
@@ -214,6 +215,7 @@ __all__ = (
     "NotificationCreateDataType0",
     "NotificationCreateFallbackType0Item",
     "NotificationData",
+    "NotificationDigestType0",
     "NotificationFallbackItem",
     "NotificationPage",
     "NotificationPatch",

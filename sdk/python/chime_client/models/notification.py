@@ -14,6 +14,7 @@ from ..models.notification_status import NotificationStatus
 
 if TYPE_CHECKING:
     from ..models.notification_data import NotificationData
+    from ..models.notification_digest_type_0 import NotificationDigestType0
 
 
 T = TypeVar("T", bound="Notification")
@@ -64,6 +65,9 @@ class Notification:
         fallback (list[NotificationFallbackItem]): The channels tried, in order, after the first one fails permanently.
         channel_index (int): How many fallback hops were taken: 0 on the first channel, 1 on `fallback[0]`, and so on.
             `channel` and `recipient` are those of the current hop.
+        digest (None | NotificationDigestType0):
+        digest_of (None | UUID): The notification whose send carries (carried) this one in a digest; its own id on that
+            notification.
     """
 
     id: UUID
@@ -101,9 +105,13 @@ class Notification:
     urgent: bool
     fallback: list[NotificationFallbackItem]
     channel_index: int
+    digest: None | NotificationDigestType0
+    digest_of: None | UUID
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.notification_digest_type_0 import NotificationDigestType0
+
         id = str(self.id)
 
         status = self.status.value
@@ -222,6 +230,18 @@ class Notification:
 
         channel_index = self.channel_index
 
+        digest: dict[str, Any] | None
+        if isinstance(self.digest, NotificationDigestType0):
+            digest = self.digest.to_dict()
+        else:
+            digest = self.digest
+
+        digest_of: None | str
+        if isinstance(self.digest_of, UUID):
+            digest_of = str(self.digest_of)
+        else:
+            digest_of = self.digest_of
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -261,6 +281,8 @@ class Notification:
                 "urgent": urgent,
                 "fallback": fallback,
                 "channel_index": channel_index,
+                "digest": digest,
+                "digest_of": digest_of,
             }
         )
 
@@ -269,6 +291,7 @@ class Notification:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.notification_data import NotificationData
+        from ..models.notification_digest_type_0 import NotificationDigestType0
 
         d = dict(src_dict)
         id = UUID(d.pop("id"))
@@ -515,6 +538,36 @@ class Notification:
 
         channel_index = d.pop("channel_index")
 
+        def _parse_digest(data: object) -> None | NotificationDigestType0:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                digest_type_0 = NotificationDigestType0.from_dict(data)
+
+                return digest_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | NotificationDigestType0, data)
+
+        digest = _parse_digest(d.pop("digest"))
+
+        def _parse_digest_of(data: object) -> None | UUID:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                digest_of_type_0 = UUID(data)
+
+                return digest_of_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | UUID, data)
+
+        digest_of = _parse_digest_of(d.pop("digest_of"))
+
         notification = cls(
             id=id,
             status=status,
@@ -551,6 +604,8 @@ class Notification:
             urgent=urgent,
             fallback=fallback,
             channel_index=channel_index,
+            digest=digest,
+            digest_of=digest_of,
         )
 
         notification.additional_properties = d

@@ -71,11 +71,11 @@ class NotificationCreate:
             channels (list[NotificationCreateChannelsType0Item] | None | Unset): With `recipient_id`: the acceptable
                 channels, in order of preference.
             urgent (bool | None | Unset): Sent even inside the recipient's quiet hours. Default false.
-            fallback (list[NotificationCreateFallbackType0Item] | None | Unset): With `recipient_id`: the channels to try,
-                in order, when the chosen one fails permanently (a refused address, an SMTP 5xx, a 4xx from the provider,
-                retries exhausted). Each is sent at most once and never after the next one was switched to, also across crashes.
-                Each needs an address of the recipient (`422` naming `fallback[i]`), differs from the others and the first
-                channel; not with `cron`.
+            fallback (list[NotificationCreateFallbackType0Item] | None | Unset): With `recipient_id` (not with `digest`):
+                the channels to try, in order, when the chosen one fails permanently (a refused address, an SMTP 5xx, a 4xx from
+                the provider, retries exhausted). Each is sent at most once and never after the next one was switched to, also
+                across crashes. Each needs an address of the recipient (`422` naming `fallback[i]`), differs from the others and
+                the first channel; not with `cron`.
     """
 
     channel: NotificationCreateChannel | Unset = UNSET
