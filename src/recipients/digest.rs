@@ -233,11 +233,12 @@ pub async fn texts(
     all.extend(others.iter());
     all.sort_by_key(|i| (i.due_at, i.created_at, i.id));
     let mut items = Vec::with_capacity(all.len());
-    let mut stored_digest = None;
+    let (mut stored_digest, mut own_subject) = (None, None);
     for item in &all {
         let (subject, body, digest) = item_texts(pool, item).await?;
         if item.id == carrier.id {
             stored_digest = digest;
+            own_subject = subject.clone();
         }
         let ctx = Arc::new(item_context(item));
         let body = template::render_blocking(body, ctx.clone(), budget)
@@ -265,10 +266,8 @@ pub async fn texts(
         map.insert("items".into(), Value::Array(items));
     }
     Ok(DigestTexts {
-        subject: carrier
-            .digest_subject
-            .clone()
-            .or_else(|| carrier.subject.clone()),
+        // Without a digest subject, the carrier's own (its template's), over the digest context.
+        subject: carrier.digest_subject.clone().or(own_subject),
         body: carrier
             .digest_body
             .clone()

@@ -126,3 +126,45 @@ async fn one_cancelled_before_the_release_is_left_out_of_the_digest() {
     assert_eq!(cancelled["status"], "cancelled");
     assert!(cancelled["digest_of"].is_null());
 }
+
+#[tokio::test]
+async fn a_digest_renders_the_stored_templates_digest_text() {
+    let smtp = SmtpPeer::start(SmtpReply::Accept).await.unwrap();
+    let app = app_with(&smtp).await;
+    let (s, t) = app
+        .post(
+            "/api/v1/templates",
+            &app.admin_key,
+            &json!({"name": "invoice", "subject": "Invoice {{ n }}", "body": "Amount {{ amount }}",
+                    "digest": "{{ count }} invoices:{% for item in items %} {{ item.data.n }}={{ item.body }};{% endfor %}"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let first_due = at_ms(500);
+    let mut ids = Vec::new();
+    for i in 0..2 {
+        let (s, n) = app
+            .post(
+                "/api/v1/notifications",
+                &app.admin_key,
+                &json!({
+                    "recipient_id": "cust_42", "category": "billing", "template": "invoice",
+                    "data": {"n": i + 1, "amount": (i + 1) * 10},
+                    "send_at": (first_due + chrono::Duration::milliseconds(200 * i)).to_rfc3339(),
+                    "digest": {"key": "invoices", "window": "PT1S"}}),
+            )
+            .await;
+        assert_eq!(s, 201, "{n}");
+        ids.push(n["id"].as_str().unwrap().to_string());
+    }
+    let mails = smtp.wait_for(1, WAIT).await.unwrap();
+    all_sent(&app, &ids).await;
+    assert_eq!(smtp.messages().len(), 1);
+    // Without a digest subject, the carrier's own subject.
+    assert_eq!(mails[0].header("Subject").unwrap(), "Invoice 1");
+    let body = mails[0].body().to_string();
+    assert!(
+        body.contains("2 invoices: 1=Amount 10; 2=Amount 20;"),
+        "{body}"
+    );
+}
