@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod crashes;
+mod digest_crash;
 mod fallback;
 mod faults;
 mod features;
