@@ -422,6 +422,15 @@ pub fn gate(
             }
             Decision::Suppress(why) => {
                 if db::recipients::mark_suppressed(conn, &row, &why.describe(&row))? {
+                    // A digest carrier taken over after a crash: its items end with it.
+                    if row.digest_of == Some(row.id) {
+                        let reason = why.describe(&row);
+                        digest::settle(
+                            conn,
+                            row.id,
+                            digest::Settled::Final("suppressed", &reason),
+                        )?;
+                    }
                     db::audit::record(
                         conn,
                         row.tenant_id,
