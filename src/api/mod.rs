@@ -8,6 +8,7 @@ pub mod callbacks;
 pub mod caller;
 pub mod cron;
 pub mod cursor;
+pub mod digest;
 pub mod error;
 pub mod events;
 pub mod inspect;

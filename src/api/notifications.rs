@@ -256,6 +256,10 @@ pub struct Draft {
     pub addressee: Option<super::recipients::Addressed>,
     /// Sent through the recipient's quiet hours.
     pub urgent: bool,
+    /// The channels to try, in order, when the current one fails permanently.
+    pub fallback: Vec<ChannelKind>,
+    /// Sent in one message with the recipient's others of the same key.
+    pub digest: Option<super::digest::DigestSpec>,
 }
 
 /// A series starts at its first fire time; `send_at`, `target_date`, `lead_time` and
@@ -315,6 +319,14 @@ pub(super) fn parse_create(
         }
     };
     let urgent = body.opt_bool("urgent")?.unwrap_or(false);
+    let fallback = super::recipients::parse_fallback(body, addressee.as_ref(), directory)?;
+    let digest = super::digest::parse(body, addressee.is_some())?;
+    if digest.is_some() && !fallback.is_empty() {
+        return Err(ApiError::invalid(
+            "fallback",
+            "cannot be combined with digest: a digest goes out on one channel",
+        ));
+    }
     let template = super::templates::parse_ref(body)?;
     let subject = body.opt_str("subject")?;
     if let Some(s) = &subject {
@@ -355,6 +367,17 @@ pub(super) fn parse_create(
     }
     let timing = match &cron {
         Some(spec) => {
+            if !fallback.is_empty() || digest.is_some() {
+                let field = if digest.is_some() {
+                    "digest"
+                } else {
+                    "fallback"
+                };
+                return Err(ApiError::invalid(
+                    field,
+                    "cannot be combined with cron; give it to one-off notifications",
+                ));
+            }
             let given = [
                 ("send_at", send_at.is_some()),
                 ("target_date", target_date.is_some()),
@@ -393,6 +416,8 @@ pub(super) fn parse_create(
         idempotency_key,
         addressee,
         urgent,
+        fallback,
+        digest,
     })
 }
 
@@ -427,6 +452,15 @@ impl Draft {
             recipient_id,
             category,
             urgent: self.urgent,
+            fallback: self
+                .fallback
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+            digest_key: self.digest.as_ref().map(|d| d.key.clone()),
+            digest_window: self.digest.as_ref().map(|d| d.window.clone()),
+            digest_subject: self.digest.as_ref().and_then(|d| d.subject.clone()),
+            digest_body: self.digest.and_then(|d| d.body),
             ..base
         }
     }

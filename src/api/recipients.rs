@@ -950,3 +950,55 @@ pub fn parse_addressee(
         category,
     }))
 }
+
+/// Takes `fallback` out of a create body: the channels to try, in order, after the chosen one
+/// fails permanently. Each needs an address of the recipient the notification names (the
+/// claim reads the current one, as for the first channel).
+pub fn parse_fallback(
+    body: &mut JsonObject,
+    addressee: Option<&Addressed>,
+    directory: &Directory,
+) -> Result<Vec<ChannelKind>, ApiError> {
+    let Some(list) = body.opt_str_list("fallback")? else {
+        return Ok(Vec::new());
+    };
+    let Some(addressee) = addressee else {
+        return Err(ApiError::invalid(
+            "fallback",
+            "only applies with recipient_id (the fallback channels use the recipient's addresses)",
+        ));
+    };
+    if list.len() >= ChannelKind::ALL.len() {
+        return Err(ApiError::invalid(
+            "fallback",
+            "names at most the two channels other than the first",
+        ));
+    }
+    let mut channels = Vec::new();
+    for (i, c) in list.iter().enumerate() {
+        let field = format!("fallback[{i}]");
+        let kind: ChannelKind = c
+            .parse()
+            .map_err(|_| ApiError::invalid(&field, "must be email, sms or webhook"))?;
+        if kind == addressee.channel || channels.contains(&kind) {
+            return Err(ApiError::invalid(
+                &field,
+                format!("{kind} is already tried before; each channel is tried once"),
+            ));
+        }
+        if directory
+            .address_of(&addressee.recipient_id, kind)
+            .is_none()
+        {
+            return Err(ApiError::invalid(
+                &field,
+                format!(
+                    "recipient '{}' has no {kind} address",
+                    addressee.recipient_id
+                ),
+            ));
+        }
+        channels.push(kind);
+    }
+    Ok(channels)
+}

@@ -114,6 +114,20 @@ pub struct Notification {
     pub category: Option<String>,
     /// Sent through the recipient's quiet hours.
     pub urgent: bool,
+    /// The channels still to try, in order, should the current one fail permanently.
+    pub fallback: Vec<String>,
+    /// How many fallback hops were taken.
+    pub channel_index: i32,
+    /// Sent in one message with the recipient's other notifications of this key.
+    pub digest_key: Option<String>,
+    /// ISO 8601 duration the first due notification of the key waits for the others.
+    pub digest_window: Option<String>,
+    pub digest_subject: Option<String>,
+    pub digest_body: Option<String>,
+    /// When the digest this notification waits for goes out.
+    pub digest_release_at: Option<DateTime<Utc>>,
+    /// The notification that carried (or carries) this one's digest; its own id on the carrier.
+    pub digest_of: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -146,6 +160,11 @@ pub struct NewNotification {
     pub recipient_id: Option<String>,
     pub category: Option<String>,
     pub urgent: bool,
+    pub fallback: Vec<String>,
+    pub digest_key: Option<String>,
+    pub digest_window: Option<String>,
+    pub digest_subject: Option<String>,
+    pub digest_body: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]

@@ -310,6 +310,40 @@ pub fn mark_held(
     .optional()
 }
 
+/// `sending` → `scheduled` on the next channel of its fallback, due now, with that channel's
+/// attempts ahead of it and a new version: the claim on the failed channel is void, so its
+/// stream entry (and a sender retrying it after a crash) finds nothing to send.
+pub fn switch_channel(
+    conn: &mut PgConnection,
+    claimed: &Notification,
+    channel: &str,
+    address: &str,
+    error: &str,
+) -> QueryResult<Option<Notification>> {
+    diesel::update(
+        notifications::table
+            .filter(n::id.eq(claimed.id))
+            .filter(n::version.eq(claimed.version))
+            .filter(n::status.eq("sending"))
+            .filter(n::channel_index.eq(claimed.channel_index)),
+    )
+    .set((
+        n::status.eq("scheduled"),
+        n::channel.eq(channel),
+        n::recipient.eq(address),
+        n::channel_index.eq(n::channel_index + 1),
+        n::due_at.eq(now),
+        n::claimed_at.eq(None::<DateTime<Utc>>),
+        n::attempts.eq(0),
+        n::last_error.eq(error),
+        n::version.eq(n::version + 1),
+        n::updated_at.eq(now),
+    ))
+    .returning(Notification::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
 /// Records the address a claimed send goes to, when the recipient's changed since scheduling.
 pub fn readdress(conn: &mut PgConnection, id: Uuid, address: &str) -> QueryResult<()> {
     diesel::update(notifications::table.filter(n::id.eq(id)))

@@ -96,6 +96,14 @@ diesel::table! {
         recipient_id -> Nullable<Text>,
         category -> Nullable<Text>,
         urgent -> Bool,
+        fallback -> Array<Text>,
+        channel_index -> Int4,
+        digest_key -> Nullable<Text>,
+        digest_window -> Nullable<Text>,
+        digest_subject -> Nullable<Text>,
+        digest_body -> Nullable<Text>,
+        digest_release_at -> Nullable<Timestamptz>,
+        digest_of -> Nullable<Uuid>,
     }
 }
 

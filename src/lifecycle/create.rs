@@ -66,5 +66,10 @@ pub fn scheduled_raw(
         recipient_id: None,
         category: None,
         urgent: false,
+        fallback: Vec::new(),
+        digest_key: None,
+        digest_window: None,
+        digest_subject: None,
+        digest_body: None,
     }
 }

@@ -87,7 +87,11 @@ pub fn record_status_only(
         }
     };
     let failure = match written {
-        Ok(effect) => return Ok(effect),
+        Ok(effect) => {
+            // A digest carrier's constituents end with it (none for other rows).
+            settle_digest(conn, id, outcome, effect.as_ref())?;
+            return Ok(effect);
+        }
         Err(e) => e,
     };
     let reason = failure.to_string();
@@ -100,6 +104,27 @@ pub fn record_status_only(
     Ok(None)
 }
 
+/// Ends a digest carrier's constituents as its outcome ends it (or schedules them with its retry).
+fn settle_digest(
+    conn: &mut PgConnection,
+    carrier: Uuid,
+    outcome: &Outcome,
+    retry_row: Option<&Notification>,
+) -> Result<(), DbError> {
+    use crate::recipients::digest::{settle, Settled};
+    let how = match outcome {
+        Outcome::Sent { .. } => Settled::Sent,
+        Outcome::Dead { error } => Settled::Final("dead", error),
+        Outcome::Expired => Settled::Final("expired", EXPIRED_ERROR),
+        Outcome::Retry { .. } => match retry_row {
+            Some(r) => Settled::Retry(r.due_at),
+            None => return Ok(()),
+        },
+    };
+    settle(conn, carrier, how)?;
+    Ok(())
+}
+
 /// Writes a batch of outcomes in the caller's transaction; one effect per item, in order.
 pub fn record_batch(
     conn: &mut PgConnection,
@@ -108,7 +133,9 @@ pub fn record_batch(
     // The common case, a plain success, is written for the whole batch with one statement;
     // everything else (retries, dead letters, series occurrences) row by row.
     let is_plain_success = |(row, _, outcome): &Recorded| {
-        matches!(outcome, Outcome::Sent { .. }) && row.series_id.is_none()
+        matches!(outcome, Outcome::Sent { .. })
+            && row.series_id.is_none()
+            && row.digest_of.is_none()
     };
     let sent: Vec<&Recorded> = items.iter().filter(|i| is_plain_success(i)).collect();
     let sent_ids: std::collections::HashSet<Uuid> = if sent.is_empty() {
@@ -199,6 +226,11 @@ pub fn record_one(
         Outcome::Dead { error } => {
             attempt.outcome = "permanent_failure".into();
             attempt.error = Some(error.clone());
+            // The next channel, if any, in this same transaction: never both, never twice.
+            if let Some(next) = crate::recipients::fallback::switch(conn, row, error)? {
+                db::attempts::record(conn, attempt)?;
+                return Ok(Some(next));
+            }
             q::mark_final(conn, id, version, S::Dead, error)?
         }
         Outcome::Expired => {
@@ -208,6 +240,9 @@ pub fn record_one(
         }
     };
     db::attempts::record(conn, attempt)?;
+    if row.digest_of == Some(id) {
+        settle_digest(conn, id, outcome, retry_row.as_ref())?;
+    }
     match row.series_id {
         Some(series_id) if finished => Ok(super::series::advance(conn, series_id, row)?),
         _ => Ok(retry_row),

@@ -71,6 +71,7 @@ pub fn advance(
         recipient_id: previous.recipient_id.clone(),
         category: previous.category.clone(),
         urgent: previous.urgent,
+        fallback: previous.fallback.clone(),
         ..base
     };
     // A concurrent second advance inserts nothing (see `insert_occurrence`).

@@ -3,6 +3,8 @@
 //! read again, so an opt-out after scheduling wins), waits for the end of quiet hours, or ends
 //! `suppressed`.
 
+pub mod digest;
+pub mod fallback;
 pub mod unsubscribe;
 
 use crate::db::models::{Notification, RecipientDefaultsRow, RecipientRow};
@@ -96,6 +98,11 @@ impl Directory {
             defaults: Defaults::from_row(defaults.get(&tenant_id)),
             recipients,
         })
+    }
+
+    /// The stored address of `external_id` for `channel`.
+    pub fn address_of(&self, external_id: &str, channel: ChannelKind) -> Option<&str> {
+        self.recipients.get(external_id)?.address(channel)
     }
 
     /// The channel and address a new notification to `external_id` about `category` gets:
@@ -280,6 +287,8 @@ pub struct Cleared {
     pub address: Option<String>,
     /// The one-click unsubscribe link of an e-mail to a recipient.
     pub list_unsubscribe: Option<String>,
+    /// When it carries a digest: the other notifications it sends in one message.
+    pub digest: Option<Vec<Notification>>,
 }
 
 /// What [`gate`] made of a sender's claims.
@@ -310,6 +319,7 @@ pub fn gate(
                 row,
                 address: None,
                 list_unsubscribe: None,
+                digest: None,
             })
             .collect();
         return Ok(gated);
@@ -330,19 +340,42 @@ pub fn gate(
         .map(|(tenant, row)| (*tenant, Defaults::from_row(Some(row))))
         .collect();
     let no_defaults = Defaults::default();
-    for row in claimed {
+    // Digest carriers (released) first, so they take the rest of their key in this batch.
+    let mut claimed = claimed;
+    claimed.sort_by_key(|r| r.digest_key.is_some() && r.digest_release_at.is_none());
+    let batch: Vec<Uuid> = claimed.iter().map(|r| r.id).collect();
+    let mut carried: std::collections::HashSet<Uuid> = Default::default();
+    for mut row in claimed {
         let Some(external_id) = row.recipient_id.clone() else {
             gated.cleared.push(Cleared {
                 row,
                 address: None,
                 list_unsubscribe: None,
+                digest: None,
             });
             continue;
         };
+        // Its digest's carrier sends it and records its outcome.
+        if row.digest_of.is_some_and(|carrier| carrier != row.id) || carried.contains(&row.id) {
+            continue;
+        }
         let profile = profiles.get(&(row.tenant_id, external_id.clone()));
         let tenant_defaults = defaults.get(&row.tenant_id).unwrap_or(&no_defaults);
         match decide(&row, profile, tenant_defaults, now) {
             Decision::Send { address } => {
+                let digest = match digest::step(conn, &row, now, &batch)? {
+                    None => None,
+                    Some(digest::Step::Absorbed) => continue,
+                    Some(digest::Step::Hold(held)) => {
+                        gated.held.push(*held);
+                        continue;
+                    }
+                    Some(digest::Step::Carry(items)) => {
+                        carried.extend(items.iter().map(|i| i.id));
+                        row.digest_of = Some(row.id);
+                        Some(items)
+                    }
+                };
                 let address = (address != row.recipient).then_some(address);
                 if let Some(a) = &address {
                     db::recipients::readdress(conn, row.id, a)?;
@@ -364,10 +397,16 @@ pub fn gate(
                     row,
                     address,
                     list_unsubscribe,
+                    digest,
                 });
             }
             Decision::Hold { until } => {
-                if let Some(held) = db::recipients::mark_held(conn, &row, until)? {
+                // A digest's items held by quiet hours are released together, as one.
+                let held = match row.digest_key {
+                    Some(_) => digest::hold(conn, &row, until)?,
+                    None => db::recipients::mark_held(conn, &row, until)?,
+                };
+                if let Some(held) = held {
                     db::audit::record(
                         conn,
                         row.tenant_id,
@@ -381,6 +420,15 @@ pub fn gate(
             }
             Decision::Suppress(why) => {
                 if db::recipients::mark_suppressed(conn, &row, &why.describe(&row))? {
+                    // A digest carrier taken over after a crash: its items end with it.
+                    if row.digest_of == Some(row.id) {
+                        let reason = why.describe(&row);
+                        digest::settle(
+                            conn,
+                            row.id,
+                            digest::Settled::Final("suppressed", &reason),
+                        )?;
+                    }
                     db::audit::record(
                         conn,
                         row.tenant_id,

@@ -67,6 +67,14 @@ fn row(channel: &str, urgent: bool) -> Notification {
         recipient_id: Some("cust_42".into()),
         category: Some("billing".into()),
         urgent,
+        fallback: Vec::new(),
+        channel_index: 0,
+        digest_key: None,
+        digest_window: None,
+        digest_subject: None,
+        digest_body: None,
+        digest_release_at: None,
+        digest_of: None,
     }
 }
 

@@ -56,6 +56,8 @@ pub struct Claimed {
 pub struct Addressing {
     pub address: Option<String>,
     pub list_unsubscribe: Option<String>,
+    /// The other notifications of the digest this one carries.
+    pub digest: Option<Vec<Notification>>,
 }
 
 /// Outcomes written per transaction.
@@ -186,6 +188,7 @@ impl Deliverer {
                     addressing: Addressing {
                         address: cleared.address,
                         list_unsubscribe: cleared.list_unsubscribe,
+                        digest: cleared.digest,
                     },
                     asked,
                 };
@@ -249,11 +252,25 @@ impl Deliverer {
             output: OutputLimit::for_channel(kind),
             deadline: Some(deadline),
         };
-        let texts = match self.message_texts(row).await {
-            Ok(texts) => texts,
-            Err(outcome) => return Some(outcome),
+        let (texts, context) = match &addressing.digest {
+            Some(others) => {
+                match crate::recipients::digest::texts(&self.ctx.pool, row, others, budget).await {
+                    Ok(d) => (
+                        MessageTexts {
+                            subject: d.subject,
+                            body: d.body,
+                            html: None,
+                        },
+                        Arc::new(d.context),
+                    ),
+                    Err(error) => return Some(Outcome::Dead { error }),
+                }
+            }
+            None => match self.message_texts(row).await {
+                Ok(texts) => (texts, Arc::new(render_context(row))),
+                Err(outcome) => return Some(outcome),
+            },
         };
-        let context = Arc::new(render_context(row));
         let body = match template::render_blocking(texts.body, context.clone(), budget).await {
             Ok(b) => b,
             Err(e) => return Some(self.render_failed(row, "body", e)),

@@ -8,6 +8,7 @@ mod auth;
 mod auth_limits;
 mod batch;
 mod callbacks;
+mod digests_fallback;
 mod errors;
 mod metrics;
 mod notifications;

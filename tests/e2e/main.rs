@@ -6,6 +6,8 @@ mod support;
 mod bench;
 mod cli;
 mod crashes;
+mod digest_crash;
+mod fallback;
 mod faults;
 mod features;
 mod logs;

@@ -1094,6 +1094,19 @@ export interface components {
         DeliveryAttemptList: {
             items: components["schemas"]["DeliveryAttempt"][];
         };
+        /** @description The digest a notification joins. */
+        DigestInput: {
+            key: string;
+            /**
+             * @description ISO 8601 duration, PT1S to P7D, e.g. PT1H.
+             * @example PT1H
+             */
+            window: string;
+            /** @description Template of the digest's subject; default: the subject of the notification that carries it. */
+            subject?: string | null;
+            /** @description Template of the digest's text, over `items` and `count`. */
+            body?: string | null;
+        };
         /**
          * @example {
          *       "error": {
@@ -1326,6 +1339,19 @@ export interface components {
             category: string | null;
             /** @description Sent through the recipient's quiet hours. */
             urgent: boolean;
+            /** @description The channels tried, in order, after the first one fails permanently. */
+            fallback: ("email" | "sms" | "webhook")[];
+            /**
+             * Format: int64
+             * @description How many fallback hops were taken: 0 on the first channel, 1 on `fallback[0]`, and so on. `channel` and `recipient` are those of the current hop.
+             */
+            channel_index: number;
+            digest: null | components["schemas"]["NotificationDigest"];
+            /**
+             * Format: uuid
+             * @description The notification whose send carries (carried) this one in a digest; its own id on that notification.
+             */
+            digest_of: string | null;
         };
         NotificationBatch: {
             items: components["schemas"]["NotificationCreate"][];
@@ -1425,6 +1451,22 @@ export interface components {
             channels?: ("email" | "sms" | "webhook")[] | null;
             /** @description Sent even inside the recipient's quiet hours. Default false. */
             urgent?: boolean | null;
+            /** @description With `recipient_id` (not with `digest`): the channels to try, in order, when the chosen one fails permanently (a refused address, an SMTP 5xx, a 4xx from the provider, retries exhausted). Each is sent at most once and never after the next one was switched to, also across crashes. Each needs an address of the recipient (`422` naming `fallback[i]`) and differs from the others and the first channel; not with `cron`. */
+            fallback?: ("email" | "sms" | "webhook")[] | null;
+            digest?: null | components["schemas"]["DigestInput"];
+        };
+        /** @description A notification's digest. */
+        NotificationDigest: {
+            key: string;
+            /** @description ISO 8601 duration, canonical form. */
+            window: string;
+            subject: string | null;
+            body: string | null;
+            /**
+             * Format: date-time
+             * @description When the digest it waits for goes out; null until it fell due.
+             */
+            release_at: string | null;
         };
         NotificationPage: {
             items: components["schemas"]["Notification"][];

@@ -55,6 +55,8 @@ use utoipa::{Modify, OpenApi};
         schemas::Error,
         schemas::Notification,
         schemas::NotificationCreate,
+        schemas::DigestInput,
+        schemas::NotificationDigest,
         schemas::NotificationBatch,
         schemas::NotificationBatchResult,
         schemas::NotificationPatch,

@@ -121,6 +121,32 @@ pub struct Notification {
     pub category: Option<String>,
     /// Sent through the recipient's quiet hours.
     pub urgent: bool,
+    /// The channels tried, in order, after the first one fails permanently.
+    #[schema(inline)]
+    pub fallback: Vec<Channel>,
+    /// How many fallback hops were taken: 0 on the first channel, 1 on `fallback[0]`, and so on. `channel` and `recipient` are those of the current hop.
+    pub channel_index: i64,
+    /// The digest this notification is part of, if any.
+    #[schema(required = true)]
+    pub digest: Option<NotificationDigest>,
+    /// The notification whose send carries (carried) this one in a digest; its own id on that notification.
+    #[schema(required = true)]
+    pub digest_of: Option<Uuid>,
+}
+
+/// A notification's digest.
+#[derive(Serialize, ToSchema)]
+pub struct NotificationDigest {
+    pub key: String,
+    /// ISO 8601 duration, canonical form.
+    pub window: String,
+    #[schema(required = true)]
+    pub subject: Option<String>,
+    #[schema(required = true)]
+    pub body: Option<String>,
+    /// When the digest it waits for goes out; null until it fell due.
+    #[schema(required = true)]
+    pub release_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -212,6 +238,26 @@ pub struct NotificationCreate {
     pub channels: Option<Vec<Channel>>,
     /// Sent even inside the recipient's quiet hours. Default false.
     pub urgent: Option<bool>,
+    /// With `recipient_id` (not with `digest`): the channels to try, in order, when the chosen one fails permanently (a refused address, an SMTP 5xx, a 4xx from the provider, retries exhausted). Each is sent at most once and never after the next one was switched to, also across crashes. Each needs an address of the recipient (`422` naming `fallback[i]`) and differs from the others and the first channel; not with `cron`.
+    #[schema(inline, max_items = 2)]
+    pub fallback: Option<Vec<Channel>>,
+    /// With `recipient_id`: notifications to the recipient with the same `key` go out as one message. The first one due waits `window` for the others (those due meanwhile join it, as do sends released together at the end of quiet hours); then one message is rendered by `body` (else the stored template's digest text, else each item's subject and body on a line) over `items` (each with its rendered `subject` and `body`, `data`, `id`, `send_at`) and `count`. Each ends `sent` with `digest_of` naming the notification that carried the message; one cancelled before the release is left out. Errors: `422` naming `digest.window` (PT1S to P7D), `digest.key`, `digest.body`, `digest.subject`, or `digest` (without `recipient_id`, with `cron`).
+    pub digest: Option<DigestInput>,
+}
+
+/// The digest a notification joins.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DigestInput {
+    #[schema(min_length = 1, max_length = 200)]
+    pub key: String,
+    /// ISO 8601 duration, PT1S to P7D, e.g. PT1H.
+    #[schema(example = "PT1H")]
+    pub window: String,
+    /// Template of the digest's subject; default: the subject of the notification that carries it.
+    pub subject: Option<String>,
+    /// Template of the digest's text, over `items` and `count`.
+    pub body: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -18,6 +18,7 @@ from .cron_preview_request import CronPreviewRequest
 from .delivery_attempt import DeliveryAttempt
 from .delivery_attempt_list import DeliveryAttemptList
 from .delivery_attempt_outcome import DeliveryAttemptOutcome
+from .digest_input import DigestInput
 from .error import Error
 from .error_error import ErrorError
 from .error_error_items_item import ErrorErrorItemsItem
@@ -74,7 +75,12 @@ from .notification_create_channels_type_0_item import (
     NotificationCreateChannelsType0Item,
 )
 from .notification_create_data_type_0 import NotificationCreateDataType0
+from .notification_create_fallback_type_0_item import (
+    NotificationCreateFallbackType0Item,
+)
 from .notification_data import NotificationData
+from .notification_digest import NotificationDigest
+from .notification_fallback_item import NotificationFallbackItem
 from .notification_page import NotificationPage
 from .notification_patch import NotificationPatch
 from .notification_patch_data_type_0 import NotificationPatchDataType0
@@ -160,6 +166,7 @@ __all__ = (
     "DeliveryAttempt",
     "DeliveryAttemptList",
     "DeliveryAttemptOutcome",
+    "DigestInput",
     "Error",
     "ErrorError",
     "ErrorErrorItemsItem",
@@ -210,7 +217,10 @@ __all__ = (
     "NotificationCreateChannel",
     "NotificationCreateChannelsType0Item",
     "NotificationCreateDataType0",
+    "NotificationCreateFallbackType0Item",
     "NotificationData",
+    "NotificationDigest",
+    "NotificationFallbackItem",
     "NotificationPage",
     "NotificationPatch",
     "NotificationPatchDataType0",

@@ -9,10 +9,12 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.notification_channel import NotificationChannel
+from ..models.notification_fallback_item import NotificationFallbackItem
 from ..models.notification_status import NotificationStatus
 
 if TYPE_CHECKING:
     from ..models.notification_data import NotificationData
+    from ..models.notification_digest import NotificationDigest
 
 
 T = TypeVar("T", bound="Notification")
@@ -60,6 +62,12 @@ class Notification:
             address came from them.
         category (None | str): The category its recipient's preferences are read for.
         urgent (bool): Sent through the recipient's quiet hours.
+        fallback (list[NotificationFallbackItem]): The channels tried, in order, after the first one fails permanently.
+        channel_index (int): How many fallback hops were taken: 0 on the first channel, 1 on `fallback[0]`, and so on.
+            `channel` and `recipient` are those of the current hop.
+        digest (None | NotificationDigest):
+        digest_of (None | UUID): The notification whose send carries (carried) this one in a digest; its own id on that
+            notification.
     """
 
     id: UUID
@@ -95,9 +103,15 @@ class Notification:
     recipient_id: None | str
     category: None | str
     urgent: bool
+    fallback: list[NotificationFallbackItem]
+    channel_index: int
+    digest: None | NotificationDigest
+    digest_of: None | UUID
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.notification_digest import NotificationDigest
+
         id = str(self.id)
 
         status = self.status.value
@@ -209,6 +223,25 @@ class Notification:
 
         urgent = self.urgent
 
+        fallback = []
+        for fallback_item_data in self.fallback:
+            fallback_item = fallback_item_data.value
+            fallback.append(fallback_item)
+
+        channel_index = self.channel_index
+
+        digest: dict[str, Any] | None
+        if isinstance(self.digest, NotificationDigest):
+            digest = self.digest.to_dict()
+        else:
+            digest = self.digest
+
+        digest_of: None | str
+        if isinstance(self.digest_of, UUID):
+            digest_of = str(self.digest_of)
+        else:
+            digest_of = self.digest_of
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -246,6 +279,10 @@ class Notification:
                 "recipient_id": recipient_id,
                 "category": category,
                 "urgent": urgent,
+                "fallback": fallback,
+                "channel_index": channel_index,
+                "digest": digest,
+                "digest_of": digest_of,
             }
         )
 
@@ -254,6 +291,7 @@ class Notification:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.notification_data import NotificationData
+        from ..models.notification_digest import NotificationDigest
 
         d = dict(src_dict)
         id = UUID(d.pop("id"))
@@ -491,6 +529,45 @@ class Notification:
 
         urgent = d.pop("urgent")
 
+        fallback = []
+        _fallback = d.pop("fallback")
+        for fallback_item_data in _fallback:
+            fallback_item = NotificationFallbackItem(fallback_item_data)
+
+            fallback.append(fallback_item)
+
+        channel_index = d.pop("channel_index")
+
+        def _parse_digest(data: object) -> None | NotificationDigest:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                digest_type_1 = NotificationDigest.from_dict(data)
+
+                return digest_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | NotificationDigest, data)
+
+        digest = _parse_digest(d.pop("digest"))
+
+        def _parse_digest_of(data: object) -> None | UUID:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                digest_of_type_0 = UUID(data)
+
+                return digest_of_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | UUID, data)
+
+        digest_of = _parse_digest_of(d.pop("digest_of"))
+
         notification = cls(
             id=id,
             status=status,
@@ -525,6 +602,10 @@ class Notification:
             recipient_id=recipient_id,
             category=category,
             urgent=urgent,
+            fallback=fallback,
+            channel_index=channel_index,
+            digest=digest,
+            digest_of=digest_of,
         )
 
         notification.additional_properties = d

@@ -10,9 +10,13 @@ from ..models.notification_create_channel import NotificationCreateChannel
 from ..models.notification_create_channels_type_0_item import (
     NotificationCreateChannelsType0Item,
 )
+from ..models.notification_create_fallback_type_0_item import (
+    NotificationCreateFallbackType0Item,
+)
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.digest_input import DigestInput
     from ..models.notification_create_data_type_0 import NotificationCreateDataType0
 
 
@@ -68,6 +72,12 @@ class NotificationCreate:
             channels (list[NotificationCreateChannelsType0Item] | None | Unset): With `recipient_id`: the acceptable
                 channels, in order of preference.
             urgent (bool | None | Unset): Sent even inside the recipient's quiet hours. Default false.
+            fallback (list[NotificationCreateFallbackType0Item] | None | Unset): With `recipient_id` (not with `digest`):
+                the channels to try, in order, when the chosen one fails permanently (a refused address, an SMTP 5xx, a 4xx from
+                the provider, retries exhausted). Each is sent at most once and never after the next one was switched to, also
+                across crashes. Each needs an address of the recipient (`422` naming `fallback[i]`) and differs from the others
+                and the first channel; not with `cron`.
+            digest (DigestInput | None | Unset):
     """
 
     channel: NotificationCreateChannel | Unset = UNSET
@@ -92,8 +102,11 @@ class NotificationCreate:
     category: None | str | Unset = UNSET
     channels: list[NotificationCreateChannelsType0Item] | None | Unset = UNSET
     urgent: bool | None | Unset = UNSET
+    fallback: list[NotificationCreateFallbackType0Item] | None | Unset = UNSET
+    digest: DigestInput | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.digest_input import DigestInput
         from ..models.notification_create_data_type_0 import NotificationCreateDataType0
 
         channel: str | Unset = UNSET
@@ -238,6 +251,26 @@ class NotificationCreate:
         else:
             urgent = self.urgent
 
+        fallback: list[str] | None | Unset
+        if isinstance(self.fallback, Unset):
+            fallback = UNSET
+        elif isinstance(self.fallback, list):
+            fallback = []
+            for fallback_type_0_item_data in self.fallback:
+                fallback_type_0_item = fallback_type_0_item_data.value
+                fallback.append(fallback_type_0_item)
+
+        else:
+            fallback = self.fallback
+
+        digest: dict[str, Any] | None | Unset
+        if isinstance(self.digest, Unset):
+            digest = UNSET
+        elif isinstance(self.digest, DigestInput):
+            digest = self.digest.to_dict()
+        else:
+            digest = self.digest
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -285,11 +318,16 @@ class NotificationCreate:
             field_dict["channels"] = channels
         if urgent is not UNSET:
             field_dict["urgent"] = urgent
+        if fallback is not UNSET:
+            field_dict["fallback"] = fallback
+        if digest is not UNSET:
+            field_dict["digest"] = digest
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.digest_input import DigestInput
         from ..models.notification_create_data_type_0 import NotificationCreateDataType0
 
         d = dict(src_dict)
@@ -539,6 +577,49 @@ class NotificationCreate:
 
         urgent = _parse_urgent(d.pop("urgent", UNSET))
 
+        def _parse_fallback(
+            data: object,
+        ) -> list[NotificationCreateFallbackType0Item] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                fallback_type_0 = []
+                _fallback_type_0 = data
+                for fallback_type_0_item_data in _fallback_type_0:
+                    fallback_type_0_item = NotificationCreateFallbackType0Item(
+                        fallback_type_0_item_data
+                    )
+
+                    fallback_type_0.append(fallback_type_0_item)
+
+                return fallback_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[NotificationCreateFallbackType0Item] | None | Unset, data)
+
+        fallback = _parse_fallback(d.pop("fallback", UNSET))
+
+        def _parse_digest(data: object) -> DigestInput | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                digest_type_1 = DigestInput.from_dict(data)
+
+                return digest_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DigestInput | None | Unset, data)
+
+        digest = _parse_digest(d.pop("digest", UNSET))
+
         notification_create = cls(
             channel=channel,
             recipient=recipient,
@@ -562,6 +643,8 @@ class NotificationCreate:
             category=category,
             channels=channels,
             urgent=urgent,
+            fallback=fallback,
+            digest=digest,
         )
 
         return notification_create
