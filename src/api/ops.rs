@@ -38,10 +38,32 @@ pub fn routes(cfg: &mut web::ServiceConfig, with_metrics: bool) {
 #[openapi(paths(healthz, readyz, render_metrics, serve))]
 pub struct Api;
 
+/// The resource modules' operations, in the order the document lists them.
+const MODULES: &[fn() -> utoipa::openapi::OpenApi] = &[
+    crate::api::notifications::Api::openapi,
+    crate::api::batch::Api::openapi,
+    crate::api::cron::Api::openapi,
+    crate::api::events::Api::openapi,
+    crate::api::rules::Api::openapi,
+    crate::api::series::Api::openapi,
+    crate::api::keys::Api::openapi,
+    crate::api::users::Api::openapi,
+    crate::api::tenant::Api::openapi,
+    crate::api::bulk::Api::openapi,
+    crate::api::stats::Api::openapi,
+    crate::api::inspect::Api::openapi,
+    crate::api::templates::Api::openapi,
+    crate::api::callbacks::Api::openapi,
+    crate::api::recipients::Api::openapi,
+];
+
 /// The whole OpenAPI document: these operations endpoints, then the API's operations and shared
 /// parts (`api::openapi`, where adding an operation is explained).
 pub fn document() -> utoipa::openapi::OpenApi {
-    let mut doc = super::openapi::document();
+    let mut doc = super::openapi::root();
+    for module in MODULES {
+        doc.merge(module());
+    }
     let api_paths = std::mem::take(&mut doc.paths);
     // The operations endpoints come first, as they always have.
     doc.paths = Api::openapi().paths;

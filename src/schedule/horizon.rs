@@ -20,10 +20,10 @@
 //! from the beginning (no `loaded`). `loaded` is only recorded while the edge it was read up to
 //! is still there.
 
-use super::reconciler::ReconcileError;
+use super::error::ReconcileError;
 use super::score_ms;
 use crate::db::{self, notifications as q};
-use crate::startup::RoleContext;
+use crate::schedule::RoleContext;
 use chrono::{DateTime, Utc};
 use redis::Script;
 use std::time::{Duration, Instant};

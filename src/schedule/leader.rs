@@ -7,6 +7,7 @@
 //! The leader sleeps until the earliest due time, woken early through `{prefix}:wake` when an
 //! earlier entry is scheduled, so lag is milliseconds without polling.
 
+pub use super::lock::LeaderLock;
 use super::promoter::{Promoted, Promoter};
 use super::reconciler::ReconcileTask;
 use super::{RedisClient, RedisConn};
@@ -15,7 +16,6 @@ use crate::schedule::RoleContext;
 use crate::stream::sleep_or_cancel;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use redis::Script;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,88 +31,6 @@ const RETRY_AFTER: Duration = Duration::from_millis(200);
 /// How long a blocking read may stay unanswered past its own timeout before its connection is
 /// presumed dead and replaced.
 const WAKE_GRACE: Duration = Duration::from_secs(2);
-
-pub struct LeaderLock {
-    key: String,
-    token: String,
-    ttl: Duration,
-    extend: Script,
-    release: Script,
-}
-
-impl LeaderLock {
-    pub fn new(key: &str, ttl: Duration) -> LeaderLock {
-        let mut bytes = [0u8; 16];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        LeaderLock {
-            key: key.to_string(),
-            token: hex::encode(bytes),
-            ttl,
-            extend: Script::new(include_str!("lua/extend_lock.lua")),
-            release: Script::new(include_str!("lua/release_lock.lua")),
-        }
-    }
-
-    /// A lock whose token is `token` (unique to the holder; the scheduler uses its process's
-    /// token and the shard, so operators see which process leads which shard).
-    pub fn with_token(key: &str, ttl: Duration, token: String) -> LeaderLock {
-        LeaderLock {
-            token,
-            ..LeaderLock::new(key, ttl)
-        }
-    }
-
-    pub fn token(&self) -> &str {
-        &self.token
-    }
-
-    /// The key the lock is held under (one per shard).
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-
-    pub async fn try_acquire(
-        &self,
-        conn: &mut impl redis::aio::ConnectionLike,
-    ) -> redis::RedisResult<bool> {
-        let set: Option<String> = redis::cmd("SET")
-            .arg(&self.key)
-            .arg(&self.token)
-            .arg("NX")
-            .arg("PX")
-            .arg(self.ttl.as_millis() as u64)
-            .query_async(conn)
-            .await?;
-        Ok(set.is_some())
-    }
-
-    pub async fn renew(
-        &self,
-        conn: &mut impl redis::aio::ConnectionLike,
-    ) -> redis::RedisResult<bool> {
-        let renewed: i64 = self
-            .extend
-            .key(&self.key)
-            .arg(&self.token)
-            .arg(self.ttl.as_millis() as u64)
-            .invoke_async(conn)
-            .await?;
-        Ok(renewed == 1)
-    }
-
-    pub async fn release(
-        &self,
-        conn: &mut impl redis::aio::ConnectionLike,
-    ) -> redis::RedisResult<()> {
-        let _: i64 = self
-            .release
-            .key(&self.key)
-            .arg(&self.token)
-            .invoke_async(conn)
-            .await?;
-        Ok(())
-    }
-}
 
 /// Runs until shutdown: one loop per shard takes the shard's lock when it is free and this
 /// process holds less than its fair share, and while leading promotes the shard's due entries.

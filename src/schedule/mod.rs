@@ -22,8 +22,10 @@
 //! before it reads PostgreSQL, so a row committed while the loader passes is never skipped by both.
 
 mod context;
+pub mod error;
 pub mod horizon;
 pub mod leader;
+pub mod lock;
 pub mod member;
 pub mod promoter;
 pub mod reconciler;

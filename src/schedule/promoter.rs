@@ -1,7 +1,7 @@
 //! Moves due entries from the schedule ZSET to the ready stream with one token-checked Lua
 //! script, in bounded batches so a hundred thousand entries due at once never block Redis.
 
-use super::leader::LeaderLock;
+use super::lock::LeaderLock;
 use super::{Keys, Schedule};
 use crate::ops::metrics;
 use chrono::{DateTime, Utc};

@@ -51,18 +51,7 @@ const IN_FLIGHT_LIMIT: i64 = 100_000;
 /// How often the marker key is checked while leading.
 const MARKER_CHECK: Duration = Duration::from_millis(500);
 
-/// Why a pass or sweep stopped. Each variant keeps its cause, so the log line shows the whole
-/// chain (`telemetry::error_chain`), e.g. the PostgreSQL error under "database query failed".
-#[derive(Debug, thiserror::Error)]
-pub enum ReconcileError {
-    #[error(transparent)]
-    Db(#[from] db::DbError),
-    #[error("Redis command failed")]
-    Redis(#[from] redis::RedisError),
-    /// The marker key vanished during a full pass: a flush took it and part of the entries.
-    #[error("Redis lost its data during the pass")]
-    RedisLost,
-}
+pub use super::error::ReconcileError;
 
 /// The reconciler of one leadership term. It stops when the term ends, and also when its owner
 /// is dropped without ending it (an aborted leader task), so it never outlives its leader.

@@ -2,9 +2,10 @@
 //!
 //! - Each handler carries a `#[utoipa::path(...)]` attribute: method, path, operation id, tag,
 //!   parameters, body and responses. Each resource module lists its handlers in its own
-//!   `Api` struct (`#[openapi(paths(...))]`, right under its `routes`), and [`document`] merges
-//!   the modules' `Api`s in the order of [`MODULES`]; `api::ops` adds the operations
-//!   endpoints (`/healthz`, …) and serves the whole at `/openapi.json`.
+//!   `Api` struct (`#[openapi(paths(...))]`, right under its `routes`); `api::ops` merges the
+//!   modules' `Api`s into [`root`] in the order of its `MODULES`, adds the operations endpoints
+//!   (`/healthz`, …) and serves the whole at `/openapi.json`. This module imports no handler
+//!   module, so the handlers can use its types without an import cycle.
 //! - Request and response bodies are the types in [`schemas`], query strings the types in
 //!   [`params`]; the error responses every operation shares (`$ref` to
 //!   `#/components/responses/…`) are in [`responses`]. The handlers still build their JSON
@@ -12,7 +13,7 @@
 //!
 //! **Adding an endpoint**: register the route in the module's `routes`, put a
 //! `#[utoipa::path(...)]` on its handler (copy a neighbour's), and add the handler's name to the
-//! module's `Api` — one line. A new module also adds its `Api` to [`MODULES`]. Then run
+//! module's `Api` — one line. A new module also adds its `Api` to `MODULES` in `api/ops.rs`. Then run
 //! `CHIME_UPDATE_OPENAPI=1 cargo test --test api openapi::` to rewrite `src/api/openapi.json`
 //! (the copy the SDKs are generated from) and `bash sdk/generate`. Tests fail while a
 //! registered route is missing from the document, while the committed copy is stale, while an
@@ -116,25 +117,6 @@ use utoipa::{Modify, OpenApi};
 )]
 struct Root;
 
-/// The resource modules' operations, in the order the document lists them.
-const MODULES: &[fn() -> utoipa::openapi::OpenApi] = &[
-    crate::api::notifications::Api::openapi,
-    crate::api::batch::Api::openapi,
-    crate::api::cron::Api::openapi,
-    crate::api::events::Api::openapi,
-    crate::api::rules::Api::openapi,
-    crate::api::series::Api::openapi,
-    crate::api::keys::Api::openapi,
-    crate::api::users::Api::openapi,
-    crate::api::tenant::Api::openapi,
-    crate::api::bulk::Api::openapi,
-    crate::api::stats::Api::openapi,
-    crate::api::inspect::Api::openapi,
-    crate::api::templates::Api::openapi,
-    crate::api::callbacks::Api::openapi,
-    crate::api::recipients::Api::openapi,
-];
-
 /// The security scheme and the shared error responses.
 struct Shared;
 
@@ -169,12 +151,8 @@ impl Modify for Shared {
     }
 }
 
-/// The API's part of the document: every `/api/v1` operation and the shared parts.
-/// `api::ops` adds the operations endpoints and serves the whole.
-pub fn document() -> utoipa::openapi::OpenApi {
-    let mut doc = Root::openapi();
-    for module in MODULES {
-        doc.merge(module());
-    }
-    doc
+/// The document's root: info, tags, the security scheme, the shared schemas and responses.
+/// `api::ops` merges every resource module's operations into it and serves the whole.
+pub fn root() -> utoipa::openapi::OpenApi {
+    Root::openapi()
 }
