@@ -124,7 +124,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     m
 });
 
-/// One delivery attempt ended: `outcome` is sent, retry, dead or expired.
+/// One delivery attempt ended: `outcome` is sent, retry, dead, expired or fallback (failed for good
+/// on this channel, going on with the next).
 pub fn send_outcome(channel: &str, outcome: &'static str) {
     METRICS
         .sends

@@ -219,8 +219,7 @@ impl Deliverer {
             // Not ours any more: its entry is left to whoever holds the claim now.
             return false;
         };
-        log_outcome(&row, &outcome, lag_ms, started_at);
-        match self.record(row, started_at, outcome).await {
+        match self.record(row, started_at, outcome, lag_ms).await {
             Ok(()) => true,
             Err(e) => {
                 tracing::error!(error = %e, "could not record a delivery outcome");
@@ -435,8 +434,10 @@ impl Deliverer {
         row: Notification,
         started_at: DateTime<Utc>,
         outcome: Outcome,
+        lag_ms: u64,
     ) -> Result<(), DbError> {
-        metrics::send_outcome(row.channel.as_str(), outcome.name());
+        // Logged and counted once written: a permanent failure may turn out a fallback.
+        let sent = row.clone();
         // Kept for the fallback below, which must still move a series on.
         let occurrence = row.series_id.is_some().then(|| row.clone());
         let (id, version) = (row.id, row.version);
@@ -452,6 +453,7 @@ impl Deliverer {
                 // Not an outage but something in this outcome's record (or a failed batch
                 // writer): without a final state the row would be taken over and sent again.
                 tracing::error!(error = %crate::telemetry::error_chain(&e), "cannot record the delivery outcome; writing its status alone");
+                let outcome = outcome.clone();
                 db::run(&self.ctx.pool, move |conn| {
                     let effect = record_status_only(conn, id, version, &outcome)?;
                     match occurrence {
@@ -466,6 +468,30 @@ impl Deliverer {
                 .await?
             }
         };
+        let fell_back = match (&outcome, &effect) {
+            (Outcome::Dead { .. }, Some(next)) if next.channel_index > sent.channel_index => {
+                Some(next.channel)
+            }
+            _ => None,
+        };
+        match fell_back {
+            Some(next) => {
+                metrics::send_outcome(sent.channel.as_str(), "fallback");
+                let error = match &outcome {
+                    Outcome::Dead { error } => error.as_str(),
+                    _ => "",
+                };
+                tracing::info!(
+                    notification_id = %sent.id, channel = %sent.channel, attempt = sent.attempts,
+                    lag_ms, outcome = "fallback", %error, next = %next,
+                    "failed for good on this channel; falling back to the next"
+                );
+            }
+            None => {
+                metrics::send_outcome(sent.channel.as_str(), outcome.name());
+                log_outcome(&sent, &outcome, lag_ms, started_at);
+            }
+        }
         if let Some(due) = effect {
             self.schedule(due).await;
         }

@@ -88,6 +88,22 @@ async fn an_address_refused_by_smtp_falls_back_to_sms_once() {
     assert!(outcomes.contains(&"permanent_failure"), "{attempts}");
     assert!(outcomes.contains(&"success"), "{attempts}");
     assert_eq!(audit_count(&app, "notification.fallback"), 1);
+    // Counted as a fallback, not as a dead letter.
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("chime_sends_total{channel=\"email\",outcome=\"fallback\"}")),
+        "no fallback count in {metrics}"
+    );
 }
 
 #[tokio::test]
