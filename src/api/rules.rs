@@ -48,6 +48,7 @@ fn render(r: &Rule) -> Value {
         "recipient_path": r.recipient_path,
         "recipient_id_path": r.recipient_id_path,
         "category": r.category,
+        "fallback": r.fallback,
         "target_date_path": r.target_date_path,
         "timezone_path": r.timezone_path,
         "lead_times": r.lead_times,
@@ -102,6 +103,45 @@ fn lead_times(body: &mut JsonObject) -> Result<Vec<String>, ApiError> {
     Ok(parsed.iter().map(LeadTime::to_iso).collect())
 }
 
+/// A rule's `fallback`: checked here as far as it can be without a recipient; channels a
+/// recipient has no address for are left out per event.
+fn fallback(
+    body: &mut JsonObject,
+    by_recipient: bool,
+    channel: Option<ChannelKind>,
+) -> Result<Vec<ChannelKind>, ApiError> {
+    let Some(list) = body.opt_str_list("fallback")? else {
+        return Ok(Vec::new());
+    };
+    if !by_recipient {
+        return Err(ApiError::invalid(
+            "fallback",
+            "only applies with recipient_id_path (the fallback channels use the recipient's addresses)",
+        ));
+    }
+    if list.len() >= ChannelKind::ALL.len() {
+        return Err(ApiError::invalid(
+            "fallback",
+            "names at most the two channels other than the first",
+        ));
+    }
+    let mut channels = Vec::new();
+    for (i, c) in list.iter().enumerate() {
+        let field = format!("fallback[{i}]");
+        let kind: ChannelKind = c
+            .parse()
+            .map_err(|_| ApiError::invalid(&field, "must be email, sms or webhook"))?;
+        if Some(kind) == channel || channels.contains(&kind) {
+            return Err(ApiError::invalid(
+                &field,
+                format!("{kind} is already tried before; each channel is tried once"),
+            ));
+        }
+        channels.push(kind);
+    }
+    Ok(channels)
+}
+
 fn parse_rule(body: &mut JsonObject) -> Result<RuleFields, ApiError> {
     let event_type = EventType::parse(&body.req_str("event_type")?)
         .map_err(|e| ApiError::invalid("event_type", e))?;
@@ -136,6 +176,7 @@ fn parse_rule(body: &mut JsonObject) -> Result<RuleFields, ApiError> {
         }
         (pointer(body, "recipient_path", true)?, None)
     };
+    let fallback = fallback(body, by_recipient, channel)?;
     let target_date_path = pointer(body, "target_date_path", true)?.unwrap_or_default();
     let timezone_path = pointer(body, "timezone_path", false)?;
     let lead_times = lead_times(body)?;
@@ -166,6 +207,7 @@ fn parse_rule(body: &mut JsonObject) -> Result<RuleFields, ApiError> {
         html,
         template_version: template.as_ref().and_then(|t| t.version),
         template: template.map(|t| t.name),
+        fallback: fallback.iter().map(|c| c.as_str().to_string()).collect(),
     })
 }
 

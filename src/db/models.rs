@@ -258,6 +258,8 @@ pub struct Rule {
     pub recipient_id_path: Option<String>,
     #[diesel(treat_none_as_null = true)]
     pub category: Option<String>,
+    /// With `recipient_id_path`: channels copied onto each notification as its fallback.
+    pub fallback: Vec<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -24,6 +24,7 @@ pub struct RuleFields {
     /// A stored template rendered instead of `subject`, `body` and `html`.
     pub template: Option<String>,
     pub template_version: Option<i32>,
+    pub fallback: Vec<String>,
 }
 
 /// Inserts a rule; a second rule for the same event type is a unique violation.
@@ -48,6 +49,7 @@ pub fn insert(conn: &mut PgConnection, tenant_id: Uuid, f: &RuleFields) -> Query
             template_version: f.template_version,
             recipient_id_path: f.recipient_id_path.clone(),
             category: f.category.clone(),
+            fallback: f.fallback.clone(),
         })
         .returning(Rule::as_returning())
         .get_result(conn)

@@ -154,6 +154,7 @@ diesel::table! {
         template_version -> Nullable<Int4>,
         recipient_id_path -> Nullable<Text>,
         category -> Nullable<Text>,
+        fallback -> Array<Text>,
     }
 }
 

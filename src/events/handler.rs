@@ -41,6 +41,8 @@ pub struct Planned {
     /// The recipient (external id) and category, when the event names a recipient.
     pub recipient_id: Option<String>,
     pub category: Option<String>,
+    /// The channels to try after `channel` fails permanently (a recipient's only).
+    pub fallback: Vec<ChannelKind>,
 }
 
 impl Planned {
@@ -183,6 +185,32 @@ fn rule_part<T>(rule: &Rule, field: &str, parsed: Result<T, String>) -> Result<T
     parsed.map_err(|e| format!("rule for '{}' has an invalid {field}: {e}", rule.event_type))
 }
 
+/// The rule's fallback for one recipient: the rule is written before the recipient is known,
+/// so channels it has no address for, or the one chosen for this event, are left out here.
+fn rule_fallback(
+    rule: &Rule,
+    recipient_id: &str,
+    chosen: ChannelKind,
+    directory: &Directory,
+) -> Result<Vec<ChannelKind>, String> {
+    let mut channels = Vec::new();
+    for c in &rule.fallback {
+        let kind: ChannelKind = rule_part(
+            rule,
+            "fallback",
+            c.parse()
+                .map_err(|e: crate::domain::UnknownChannel| e.to_string()),
+        )?;
+        if kind != chosen
+            && !channels.contains(&kind)
+            && directory.address_of(recipient_id, kind).is_some()
+        {
+            channels.push(kind);
+        }
+    }
+    Ok(channels)
+}
+
 fn apply_rule(rule: &Rule, payload: &Value, directory: &Directory) -> Result<Found, String> {
     let channel: Option<ChannelKind> = rule
         .channel
@@ -234,6 +262,10 @@ fn apply_rule(rule: &Rule, payload: &Value, directory: &Directory) -> Result<Fou
             (channel, to, None)
         }
     };
+    let fallback = match &recipient_id {
+        Some(id) => rule_fallback(rule, id, channel, directory)?,
+        None => Vec::new(),
+    };
     let tz = timezone(payload, tz_ptr.as_ref())?;
     let target = target_date(payload, &target_ptr, tz.as_ref())?;
     let items = lead_times
@@ -254,6 +286,7 @@ fn apply_rule(rule: &Rule, payload: &Value, directory: &Directory) -> Result<Fou
             timezone: tz,
             recipient_id: recipient_id.clone(),
             category: recipient_id.as_ref().and(rule.category.clone()),
+            fallback: fallback.clone(),
         })
         .collect();
     Ok(Found::Items(items))
@@ -333,6 +366,7 @@ fn built_in(event_type: &str, payload: &Value, directory: &Directory) -> Result<
             timezone: tz,
             recipient_id: named.as_ref().map(|(id, _)| id.clone()),
             category: named.as_ref().map(|(_, c)| c.clone()),
+            fallback: Vec::new(),
         })
         .collect();
     Ok(Found::Items(items))
@@ -378,6 +412,7 @@ mod tests {
             updated_at: Utc::now(),
             recipient_id_path: None,
             category: None,
+            fallback: Vec::new(),
         }
     }
 

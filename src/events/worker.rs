@@ -176,6 +176,11 @@ fn notification_for(event: &Event, item: Planned, max_attempts: i32) -> NewNotif
         event_slot: Some(item.slot),
         recipient_id: item.recipient_id,
         category: item.category,
+        fallback: item
+            .fallback
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect(),
         ..base
     }
 }

@@ -154,3 +154,87 @@ async fn digests_are_checked_when_the_notification_is_created() {
         .await;
     assert_error(s, &r, 422, Some("digest"));
 }
+
+fn rule(extra: Value) -> Value {
+    let mut body = json!({
+        "event_type": "invoice.due", "recipient_id_path": "/customer", "category": "billing",
+        "target_date_path": "/due", "lead_times": ["P1D"], "subject": "Invoice", "body": "Due",
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    body
+}
+
+#[tokio::test]
+async fn a_rule_naming_a_recipient_keeps_its_fallback_channels() {
+    let app = TestApp::spawn().await;
+    let (s, r) = app
+        .post(
+            "/api/v1/rules",
+            &app.admin_key,
+            &rule(json!({"channel": "email", "fallback": ["sms", "webhook"]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["fallback"], json!(["sms", "webhook"]));
+    let id = r["id"].as_str().unwrap();
+    let (s, got) = app
+        .get(&format!("/api/v1/rules/{id}"), &app.admin_key)
+        .await;
+    assert_eq!(s, 200, "{got}");
+    assert_eq!(got["fallback"], json!(["sms", "webhook"]));
+
+    // Replacing the rule without one clears it; a rule without one shows an empty list.
+    let (s, r) = app
+        .put(
+            &format!("/api/v1/rules/{id}"),
+            &app.admin_key,
+            &rule(json!({})),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["fallback"], json!([]));
+    let (s, list) = app.get("/api/v1/rules", &app.admin_key).await;
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list["items"][0]["fallback"], json!([]));
+}
+
+#[tokio::test]
+async fn a_rules_fallback_is_checked_when_the_rule_is_written() {
+    let app = TestApp::spawn().await;
+    let raw_address = json!({
+        "event_type": "invoice.due", "channel": "email", "recipient_path": "/email",
+        "target_date_path": "/due", "lead_times": ["P1D"], "body": "Due", "fallback": ["sms"],
+    });
+    let bad = [
+        (raw_address, "fallback"),
+        (
+            rule(json!({"fallback": ["sms", "email", "webhook"]})),
+            "fallback",
+        ),
+        (rule(json!({"fallback": ["fax"]})), "fallback[0]"),
+        (rule(json!({"fallback": ["sms", "sms"]})), "fallback[1]"),
+        (
+            rule(json!({"channel": "email", "fallback": ["email"]})),
+            "fallback[0]",
+        ),
+    ];
+    for (body, field) in bad {
+        let (s, b) = app.post("/api/v1/rules", &app.admin_key, &body).await;
+        assert_error(s, &b, 422, Some(field));
+    }
+    // A wrong JSON type is a 400, as everywhere.
+    let (s, b) = app
+        .post(
+            "/api/v1/rules",
+            &app.admin_key,
+            &rule(json!({"fallback": "sms"})),
+        )
+        .await;
+    assert_error(s, &b, 400, Some("fallback"));
+    // Nothing was half-written.
+    let (s, list) = app.get("/api/v1/rules", &app.admin_key).await;
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list["items"], json!([]), "{list}");
+}

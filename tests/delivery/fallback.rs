@@ -139,3 +139,65 @@ async fn a_fallback_channel_the_recipient_opted_out_of_is_suppressed() {
     assert_eq!(n["channel"], "sms");
     assert!(sms.requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_notification_made_by_a_rule_falls_back_to_sms_once() {
+    let smtp = SmtpPeer::start(SmtpReply::RejectRcpt(550)).await.unwrap();
+    let sms = HttpPeer::start(Responder::always(201)).await.unwrap();
+    let app = app_with(&smtp, &sms).await;
+    let (s, r) = app
+        .put(
+            "/api/v1/recipients/cust_42",
+            &app.admin_key,
+            &json!({"email": "ada@example.com", "phone": "+14155550123"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let (s, r) = app
+        .post(
+            "/api/v1/rules",
+            &app.admin_key,
+            &json!({
+                "event_type": "invoice.due", "recipient_id_path": "/customer",
+                "category": "billing", "channel": "email", "fallback": ["sms"],
+                "target_date_path": "/due", "lead_times": ["PT1H"], "subject": "Invoice",
+                "body": "Invoice {{n}} is due"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let (s, ev) = app
+        .post(
+            "/api/v1/events",
+            &app.admin_key,
+            // Due in 1.5 s, an hour before the target date (after which it would expire).
+            &json!({"type": "invoice.due", "payload": {
+                "customer": "cust_42", "n": 7, "due": at_ms(3_601_500).to_rfc3339()}}),
+        )
+        .await;
+    assert_eq!(s, 202, "{ev}");
+    let event_id = ev["id"].as_str().unwrap().to_string();
+    let event = crate::support::wait_until(
+        "the event to be handled",
+        std::time::Duration::from_secs(20),
+        || async {
+            let (s, e) = app
+                .get(&format!("/api/v1/events/{event_id}"), &app.admin_key)
+                .await;
+            assert_eq!(s, 200, "{e}");
+            (e["status"] != "received").then_some(e)
+        },
+    )
+    .await;
+    assert_eq!(event["status"], "processed", "{event}");
+    let id = event["notification_ids"][0].as_str().unwrap().to_string();
+    let n = wait_for_status(&app, &id, "sent").await;
+    assert_eq!(n["channel"], "sms");
+    assert_eq!(n["recipient"], "+14155550123");
+    assert_eq!(n["channel_index"], 1);
+    assert_eq!(n["fallback"], json!(["sms"]));
+    let texts = sms.requests();
+    assert_eq!(texts.len(), 1, "one SMS, not more: {texts:?}");
+    assert!(texts[0].body_text().contains("Invoice+7+is+due"));
+    assert!(smtp.messages().is_empty());
+    assert_eq!(audit_count(&app, "notification.fallback"), 1);
+}

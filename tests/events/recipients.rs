@@ -107,6 +107,66 @@ async fn a_rule_naming_a_recipient_takes_its_channel_from_their_preferences() {
 }
 
 #[tokio::test]
+async fn a_rules_fallback_is_copied_onto_its_notifications_without_the_chosen_channel() {
+    let app = TestApp::spawn().await;
+    ada(&app).await;
+    // Ada has no webhook, and her channel for billing is SMS (preferred): both are left out.
+    let rule = json!({
+        "event_type": "invoice.due", "recipient_id_path": "/customer", "category": "billing",
+        "target_date_path": "/due", "lead_times": ["P2D", "P1D"], "body": "Due",
+        "fallback": ["webhook", "email"]});
+    let (s, r) = app.post("/api/v1/rules", &app.admin_key, &rule).await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["fallback"], json!(["webhook", "email"]));
+
+    let ctx = worker_ctx(&app).await;
+    let ev = post_event(
+        &app,
+        &app.admin_key,
+        "invoice.due",
+        json!({"customer": "cust_42", "due": "2099-01-05T09:00:00Z"}),
+    )
+    .await;
+    drain(&ctx).await;
+    let event = get_event(&app, &ev["id"]).await;
+    assert_eq!(event["status"], "processed", "{event}");
+    let ids = event["notification_ids"].as_array().unwrap();
+    assert_eq!(ids.len(), 2, "{event}");
+    for id in ids {
+        let n = notification(&app, id).await;
+        assert_eq!(n["channel"], "sms", "{n}");
+        assert_eq!(n["fallback"], json!(["email"]), "{n}");
+        assert_eq!(n["channel_index"], 0, "{n}");
+    }
+
+    // When the chosen channel is the one listed, it is not tried twice.
+    let (s, r) = app
+        .put(
+            "/api/v1/recipients/cust_42",
+            &app.admin_key,
+            &json!({"email": "ada@example.com", "phone": "+14155550123", "preferred_channel": "email"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let ev = post_event(
+        &app,
+        &app.admin_key,
+        "invoice.due",
+        json!({"customer": "cust_42", "due": "2099-02-05T09:00:00Z"}),
+    )
+    .await;
+    drain(&ctx).await;
+    let event = get_event(&app, &ev["id"]).await;
+    assert_eq!(event["status"], "processed", "{event}");
+    let n = notification(&app, &event["notification_ids"][0]).await;
+    assert_eq!(
+        (&n["channel"], &n["fallback"]),
+        (&json!("email"), &json!([])),
+        "{n}"
+    );
+}
+
+#[tokio::test]
 async fn the_built_in_handler_sends_to_payload_recipient_id_about_payload_category() {
     let app = TestApp::spawn().await;
     ada(&app).await;

@@ -1707,6 +1707,8 @@ export interface components {
              * @example billing
              */
             category: string | null;
+            /** @description The channels each notification falls back to, in order (empty without any); see `RuleInput.fallback`. */
+            fallback: ("email" | "sms" | "webhook")[];
         };
         /**
          * @description Either an address (`channel` + `recipient_path`) or a stored recipient (`recipient_id_path` + `category`, with an optional `channel`: without one, the recipient's preferences choose it per event). Unknown fields are a `400`.
@@ -1780,6 +1782,8 @@ export interface components {
              * @example billing
              */
             category?: string | null;
+            /** @description With `recipient_id_path` (`422` naming `fallback` otherwise): the channels to try, in order, when the chosen one fails permanently, copied onto each notification the rule creates. Each differs from the others and from `channel` (`422` naming `fallback[i]`); channels the recipient has no address for, or the one chosen for the event, are left out when the event is handled. */
+            fallback?: ("email" | "sms" | "webhook")[] | null;
         };
         RuleList: {
             items: components["schemas"]["Rule"][];

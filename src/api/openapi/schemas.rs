@@ -535,6 +535,9 @@ pub struct RuleInput {
     /// Required with `recipient_id_path`: what the recipient's preferences are read for.
     #[schema(min_length = 1, max_length = 64, example = json!("billing"))]
     pub category: Option<String>,
+    /// With `recipient_id_path` (`422` naming `fallback` otherwise): the channels to try, in order, when the chosen one fails permanently, copied onto each notification the rule creates. Each differs from the others and from `channel` (`422` naming `fallback[i]`); channels the recipient has no address for, or the one chosen for the event, are left out when the event is handled.
+    #[schema(inline, max_items = 2)]
+    pub fallback: Option<Vec<Channel>>,
 }
 
 /// ISO-8601 duration, e.g. `P3D`, `PT90M`.
@@ -583,6 +586,9 @@ pub struct Rule {
     /// Required with `recipient_id_path`: what the recipient's preferences are read for.
     #[schema(required = true, example = json!("billing"))]
     pub category: Option<String>,
+    /// The channels each notification falls back to, in order (empty without any); see `RuleInput.fallback`.
+    #[schema(inline, max_items = 2)]
+    pub fallback: Vec<Channel>,
 }
 
 #[derive(Serialize, ToSchema)]

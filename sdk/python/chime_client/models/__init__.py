@@ -112,8 +112,10 @@ from .replay_matching_response_200_skipped_item import (
 )
 from .rule import Rule
 from .rule_channel import RuleChannel
+from .rule_fallback_item import RuleFallbackItem
 from .rule_input import RuleInput
 from .rule_input_channel import RuleInputChannel
+from .rule_input_fallback_type_0_item import RuleInputFallbackType0Item
 from .rule_list import RuleList
 from .series import Series
 from .series_status import SeriesStatus
@@ -250,8 +252,10 @@ __all__ = (
     "ReplayMatchingResponse200SkippedItem",
     "Rule",
     "RuleChannel",
+    "RuleFallbackItem",
     "RuleInput",
     "RuleInputChannel",
+    "RuleInputFallbackType0Item",
     "RuleList",
     "Series",
     "SeriesStatus",

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.rule_channel import RuleChannel
+from ..models.rule_fallback_item import RuleFallbackItem
 
 T = TypeVar("T", bound="Rule")
 
@@ -39,6 +40,8 @@ class Rule:
             /customer_id.
         category (None | str): Required with `recipient_id_path`: what the recipient's preferences are read for.
             Example: billing.
+        fallback (list[RuleFallbackItem]): The channels each notification falls back to, in order (empty without any);
+            see `RuleInput.fallback`.
     """
 
     id: UUID
@@ -57,6 +60,7 @@ class Rule:
     template_version: int | None
     recipient_id_path: None | str
     category: None | str
+    fallback: list[RuleFallbackItem]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,6 +104,11 @@ class Rule:
         category: None | str
         category = self.category
 
+        fallback = []
+        for fallback_item_data in self.fallback:
+            fallback_item = fallback_item_data.value
+            fallback.append(fallback_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -120,6 +129,7 @@ class Rule:
                 "template_version": template_version,
                 "recipient_id_path": recipient_id_path,
                 "category": category,
+                "fallback": fallback,
             }
         )
 
@@ -200,6 +210,13 @@ class Rule:
 
         category = _parse_category(d.pop("category"))
 
+        fallback = []
+        _fallback = d.pop("fallback")
+        for fallback_item_data in _fallback:
+            fallback_item = RuleFallbackItem(fallback_item_data)
+
+            fallback.append(fallback_item)
+
         rule = cls(
             id=id,
             event_type=event_type,
@@ -217,6 +234,7 @@ class Rule:
             template_version=template_version,
             recipient_id_path=recipient_id_path,
             category=category,
+            fallback=fallback,
         )
 
         rule.additional_properties = d

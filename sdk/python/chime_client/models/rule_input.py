@@ -6,6 +6,7 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ..models.rule_input_channel import RuleInputChannel
+from ..models.rule_input_fallback_type_0_item import RuleInputFallbackType0Item
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RuleInput")
@@ -42,6 +43,10 @@ class RuleInput:
                 /customer_id.
             category (None | str | Unset): Required with `recipient_id_path`: what the recipient's preferences are read for.
                 Example: billing.
+            fallback (list[RuleInputFallbackType0Item] | None | Unset): With `recipient_id_path` (`422` naming `fallback`
+                otherwise): the channels to try, in order, when the chosen one fails permanently, copied onto each notification
+                the rule creates. Each differs from the others and from `channel` (`422` naming `fallback[i]`); channels the
+                recipient has no address for, or the one chosen for the event, are left out when the event is handled.
     """
 
     event_type: str
@@ -57,6 +62,7 @@ class RuleInput:
     template_version: int | None | Unset = UNSET
     recipient_id_path: None | str | Unset = UNSET
     category: None | str | Unset = UNSET
+    fallback: list[RuleInputFallbackType0Item] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         event_type = self.event_type
@@ -119,6 +125,18 @@ class RuleInput:
         else:
             category = self.category
 
+        fallback: list[str] | None | Unset
+        if isinstance(self.fallback, Unset):
+            fallback = UNSET
+        elif isinstance(self.fallback, list):
+            fallback = []
+            for fallback_type_0_item_data in self.fallback:
+                fallback_type_0_item = fallback_type_0_item_data.value
+                fallback.append(fallback_type_0_item)
+
+        else:
+            fallback = self.fallback
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -148,6 +166,8 @@ class RuleInput:
             field_dict["recipient_id_path"] = recipient_id_path
         if category is not UNSET:
             field_dict["category"] = category
+        if fallback is not UNSET:
+            field_dict["fallback"] = fallback
 
         return field_dict
 
@@ -241,6 +261,32 @@ class RuleInput:
 
         category = _parse_category(d.pop("category", UNSET))
 
+        def _parse_fallback(
+            data: object,
+        ) -> list[RuleInputFallbackType0Item] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                fallback_type_0 = []
+                _fallback_type_0 = data
+                for fallback_type_0_item_data in _fallback_type_0:
+                    fallback_type_0_item = RuleInputFallbackType0Item(
+                        fallback_type_0_item_data
+                    )
+
+                    fallback_type_0.append(fallback_type_0_item)
+
+                return fallback_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[RuleInputFallbackType0Item] | None | Unset, data)
+
+        fallback = _parse_fallback(d.pop("fallback", UNSET))
+
         rule_input = cls(
             event_type=event_type,
             target_date_path=target_date_path,
@@ -255,6 +301,7 @@ class RuleInput:
             template_version=template_version,
             recipient_id_path=recipient_id_path,
             category=category,
+            fallback=fallback,
         )
 
         return rule_input
