@@ -5,7 +5,7 @@ use super::auth::Caller;
 use super::body::JsonObject;
 use super::cursor;
 use super::error::ApiError;
-use super::params::{idempotency_key, parse_id};
+use super::params::{idempotency_key, parse_id, MAX_KEY_LEN};
 use super::state::AppState;
 use super::view;
 use crate::api::openapi::{params, responses, schemas};
@@ -35,7 +35,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(create, list, get, cancel))]
 pub struct Api;
 
-const MAX_KEY_LEN: usize = 200;
 const STATUSES: [&str; 4] = ["received", "processed", "ignored", "failed"];
 
 fn render(e: &Event, notification_ids: &[Uuid]) -> Value {

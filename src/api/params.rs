@@ -1,8 +1,6 @@
 //! Request parts every resource parses the same way: path ids, idempotency keys, templates.
 
-use super::body::JsonObject;
 use super::error::ApiError;
-use crate::domain::ChannelKind;
 use actix_web::HttpRequest;
 use uuid::Uuid;
 
@@ -63,21 +61,4 @@ pub fn parse_template(field: &str, src: &str) -> Result<(), ApiError> {
         ));
     }
     crate::channels::template::check(src).map_err(|e| ApiError::invalid(field, e))
-}
-
-/// A message's subject and body templates: both must parse, and e-mail and SMS need a body.
-pub fn parse_texts(
-    body: &mut JsonObject,
-    channel: ChannelKind,
-) -> Result<(Option<String>, String), ApiError> {
-    let subject = body.opt_str("subject")?;
-    if let Some(s) = &subject {
-        parse_template("subject", s)?;
-    }
-    let text = body.opt_str("body")?.unwrap_or_default();
-    parse_template("body", &text)?;
-    if channel != ChannelKind::Webhook && text.trim().is_empty() {
-        return Err(ApiError::invalid("body", "is required for email and sms"));
-    }
-    Ok((subject, text))
 }
