@@ -97,6 +97,20 @@ pub async fn check_render(state: &AppState, check: RenderCheck<'_>) -> Result<()
         output: OutputLimit::for_channel(check.channel),
         deadline: Some(std::time::Instant::now() + state.settings.send_guard()),
     };
+    let fields = [
+        ("subject", check.subject),
+        ("body", Some(check.body)),
+        ("html", check.html),
+    ];
+    // Plain text has nothing to run: no render, and no trip to a blocking thread.
+    let to_render: Vec<(&str, &str)> = fields
+        .into_iter()
+        .filter_map(|(field, src)| src.map(|s| (field, s)))
+        .filter(|(_, src)| !(template::is_plain_text(src) && budget.output.fits(src)))
+        .collect();
+    if to_render.is_empty() {
+        return Ok(());
+    }
     let context = std::sync::Arc::new(template::context(
         check.data,
         check.target_date.map(crate::domain::format_time),
@@ -104,13 +118,7 @@ pub async fn check_render(state: &AppState, check: RenderCheck<'_>) -> Result<()
         check.recipient,
         Uuid::nil(),
     ));
-    let fields = [
-        ("subject", check.subject),
-        ("body", Some(check.body)),
-        ("html", check.html),
-    ];
-    for (field, src) in fields {
-        let Some(src) = src else { continue };
+    for (field, src) in to_render {
         let rendered = if field == "html" {
             template::render_html_blocking(src.to_owned(), context.clone(), budget).await
         } else {

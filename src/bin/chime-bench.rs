@@ -42,7 +42,8 @@ Workloads (run in the order given; default ingest,batch,delivery,failover,idle):
                horizon (spread over 30 days) and per reminder inside it; sets
                CHIME_SCHEDULE_HORIZON=1h
   shards       a burst of --deliver reminders due at one instant with CHIME_SCHEDULE_SHARDS=1 and
-               =4 on a private redis-server: deliveries/s of each
+               =4, on a private redis-server and on a local 3-master Redis Cluster:
+               deliveries/s of each
   failover     two `chime serve --roles api,scheduler`; the leader is killed (SIGKILL): seconds
                until the standby holds the lock
   idle         resident memory of an idle `chime serve` (all roles)
@@ -698,6 +699,63 @@ impl PrivateRedis {
         }
         Ok(me)
     }
+
+    /// Three masters joined into a Redis Cluster; the servers and the seed-node list.
+    async fn cluster() -> anyhow::Result<(Vec<PrivateRedis>, String)> {
+        let dir = std::env::temp_dir().join(format!("chime-bench-cluster-{}", Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir)?;
+        let mut servers = Vec::new();
+        for _ in 0..3 {
+            let port = free_port()?;
+            let child = Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no", "--cluster-enabled", "yes"])
+                .arg("--cluster-config-file")
+                .arg(dir.join(format!("nodes-{port}.conf")))
+                .arg("--dir")
+                .arg(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|e| anyhow::anyhow!("cannot start redis-server: {e}"))?;
+            servers.push(PrivateRedis {
+                _proc: Proc {
+                    child,
+                    name: "redis-server",
+                },
+                url: format!("redis://127.0.0.1:{port}"),
+            });
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        for s in &servers {
+            while redis_conn(&s.url).await.is_err() {
+                anyhow::ensure!(Instant::now() < deadline, "cluster node not up");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        let status = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(servers.iter().map(|s| s.url.trim_start_matches("redis://").to_string()))
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()?;
+        anyhow::ensure!(status.success(), "redis-cli --cluster create failed");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        for s in &servers {
+            loop {
+                let mut conn = redis_conn(&s.url).await?;
+                let info: String = redis::cmd("CLUSTER").arg("INFO").query_async(&mut conn).await?;
+                if info.contains("cluster_state:ok") {
+                    break;
+                }
+                anyhow::ensure!(Instant::now() < deadline, "cluster not ok within 20 s");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        let url = servers.iter().map(|s| s.url.clone()).collect::<Vec<_>>().join(",");
+        Ok((servers, url))
+    }
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -1296,16 +1354,22 @@ async fn shards(args: &Args, out: &mut Map<String, Value>) -> anyhow::Result<()>
         return Ok(());
     }
     let receiver = Receiver::start(&args.receiver)?;
-    for shards in [1, 4] {
-        let redis = PrivateRedis::start().await?;
-        let scratch = Scratch::on(&redis.url);
-        let chime = ChimeProc::start(
-            &args.chime,
-            &scratch,
-            "api,scheduler,sender",
-            &[("CHIME_SCHEDULE_SHARDS", shards.to_string())],
-        )
-        .await?;
+    // On one redis-server, then on a local Redis Cluster of three masters, where the shards'
+    // hash tags spread the schedules over the nodes.
+    for (on, shards) in [("one", 1), ("one", 4), ("cluster", 1), ("cluster", 4)] {
+        let (_servers, url) = if on == "one" {
+            let redis = PrivateRedis::start().await?;
+            let url = redis.url.clone();
+            (vec![redis], url)
+        } else {
+            PrivateRedis::cluster().await?
+        };
+        let scratch = Scratch::on(&url);
+        let mut env = vec![("CHIME_SCHEDULE_SHARDS", shards.to_string())];
+        if on == "cluster" {
+            env.push(("CHIME_REDIS_CLUSTER", "true".to_string()));
+        }
+        let chime = ChimeProc::start(&args.chime, &scratch, "api,scheduler,sender", &env).await?;
         let r = deliver_once(
             &chime,
             &receiver,
@@ -1316,8 +1380,13 @@ async fn shards(args: &Args, out: &mut Map<String, Value>) -> anyhow::Result<()>
         )
         .await?;
         let per_s = r.delivered as f64 / r.span.as_secs_f64().max(0.001);
+        let label = if on == "one" {
+            "one redis-server"
+        } else {
+            "a 3-master Redis Cluster"
+        };
         println!(
-            "shards: {shards}: a burst of {} due at one instant: delivered {} in {:.2} s = {per_s:.0}/s, lost {}, twice {}, early {}, p99 {:.1} ms",
+            "shards: {shards} on {label}: a burst of {} due at one instant: delivered {} in {:.2} s = {per_s:.0}/s, lost {}, twice {}, early {}, p99 {:.1} ms",
             args.deliver,
             r.delivered,
             r.span.as_secs_f64(),
@@ -1326,7 +1395,12 @@ async fn shards(args: &Args, out: &mut Map<String, Value>) -> anyhow::Result<()>
             r.early,
             percentile(&r.lags, 99.0)
         );
-        out.insert(format!("shards_{shards}_per_s"), num(per_s));
+        let key = if on == "one" {
+            format!("shards_{shards}_per_s")
+        } else {
+            format!("shards_cluster_{shards}_per_s")
+        };
+        out.insert(key, num(per_s));
         chime.proc.stop();
     }
     receiver.proc.stop();

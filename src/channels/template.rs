@@ -66,6 +66,27 @@ impl OutputLimit {
     }
 }
 
+impl OutputLimit {
+    /// Whether `text` fits.
+    pub fn fits(&self, text: &str) -> bool {
+        match *self {
+            OutputLimit::Bytes(n) => text.len() <= n,
+            OutputLimit::Chars(n) => text.chars().count() <= n,
+        }
+    }
+}
+
+/// Whether a source is plain text: with no `{` it has no tag, expression or comment, renders
+/// to (at most) itself and cannot run out of fuel or time.
+pub fn is_plain_text(src: &str) -> bool {
+    !src.contains('{')
+}
+
+/// What a plain-text source renders to: itself, byte for byte. `None` for a source with tags.
+fn plain_output(src: &str) -> Option<&str> {
+    is_plain_text(src).then_some(src)
+}
+
 impl fmt::Display for OutputLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -234,6 +255,11 @@ async fn render_blocking_as(
     budget: Budget,
     html: bool,
 ) -> Result<String, RenderError> {
+    // Most webhook bodies are empty and many texts have no tags: their output is known without
+    // a blocking thread (one hop per send, through the render slots, at thousands a second).
+    if let Some(text) = plain_output(&src).filter(|t| budget.output.fits(t)) {
+        return Ok(text.to_owned());
+    }
     static SLOTS: LazyLock<Arc<tokio::sync::Semaphore>> = LazyLock::new(|| {
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
         Arc::new(tokio::sync::Semaphore::new(cpus.max(2)))
@@ -1231,6 +1257,35 @@ mod tests {
             err.to_string(),
             "template exceeded its output size limit of 1600 characters"
         );
+    }
+
+    #[test]
+    fn plain_text_skips_the_engine_and_renders_as_the_engine_does() {
+        let sms = Budget::new(OutputLimit::for_channel(ChannelKind::Sms));
+        let data = json!({"name": "Ada"});
+        for src in [
+            "", "Hello", "Hello\n", "Hello\r\n", "a\n\n", "\n", "  spaced  ", "é€ ünïcode\n",
+            "50% off } ok", "tab\tand\rcr",
+        ] {
+            let engine = Template::parse(src).unwrap().render(&data, sms).unwrap();
+            assert_eq!(plain_output(src), Some(engine.as_str()), "for {src:?}");
+        }
+        for src in ["{{ name }}", "{# c #}x", "{% if true %}x{% endif %}", "{ not a tag"] {
+            assert_eq!(plain_output(src), None, "{src:?} goes to the engine");
+        }
+        // Too long for its channel: the engine reports the limit, as it always did.
+        let long = "x".repeat(MAX_SMS_CHARS + 1);
+        assert!(!sms.output.fits(&long));
+        assert!(sms.output.fits(&"é".repeat(MAX_SMS_CHARS)));
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let err = rt
+            .block_on(render_blocking(long, Arc::new(data.clone()), sms))
+            .unwrap_err();
+        assert_eq!(err, RenderError::TooLong(OutputLimit::Chars(MAX_SMS_CHARS)));
+        let ok = rt
+            .block_on(render_blocking("Hi\n".into(), Arc::new(data), sms))
+            .unwrap();
+        assert_eq!(ok, "Hi\n");
     }
 
     #[test]

@@ -1,6 +1,9 @@
 use super::models::Notification;
 use super::schema::audit_log;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, Text, Untyped, Uuid as SqlUuid};
 use uuid::Uuid;
 
 /// Appends one audit row. `actor` is `key:<id>`, `user:<id>` or `system`.
@@ -52,7 +55,8 @@ pub fn record_each(
 }
 
 /// The `notification.created` rows of new notifications, each with its creator, in one
-/// statement: the one-row create and the group-committed batches both write them here.
+/// statement of fixed text (prepared once per connection): the one-row create and the
+/// group-committed batches both write them here.
 pub fn record_created(
     conn: &mut PgConnection,
     created: &[(&Notification, &str)],
@@ -60,21 +64,48 @@ pub fn record_created(
     if created.is_empty() {
         return Ok(());
     }
-    let rows: Vec<_> = created
-        .iter()
-        .map(|(n, actor)| {
-            (
-                audit_log::tenant_id.eq(n.tenant_id),
-                audit_log::actor.eq(*actor),
-                audit_log::action.eq("notification.created"),
-                audit_log::subject_id.eq(Some(n.id)),
-                audit_log::detail
-                    .eq(serde_json::json!({"send_at": crate::domain::format_time(n.send_at)})),
-            )
-        })
-        .collect();
-    diesel::insert_into(audit_log::table)
-        .values(rows)
-        .execute(conn)?;
+    CreatedRows {
+        tenant_ids: created.iter().map(|(n, _)| n.tenant_id).collect(),
+        actors: created.iter().map(|(_, a)| a.to_string()).collect(),
+        subject_ids: created.iter().map(|(n, _)| n.id).collect(),
+        send_ats: created
+            .iter()
+            .map(|(n, _)| crate::domain::format_time(n.send_at))
+            .collect(),
+    }
+    .execute(conn)?;
     Ok(())
 }
+
+#[derive(QueryId)]
+struct CreatedRows {
+    tenant_ids: Vec<Uuid>,
+    actors: Vec<String>,
+    subject_ids: Vec<Uuid>,
+    send_ats: Vec<String>,
+}
+
+impl QueryFragment<Pg> for CreatedRows {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
+            "INSERT INTO audit_log (tenant_id, actor, action, subject_id, detail) \
+             SELECT t, a, 'notification.created', s, jsonb_build_object('send_at', d) \
+             FROM unnest(",
+        );
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.tenant_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.actors)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.subject_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.send_ats)?;
+        out.push_sql(") AS u(t, a, s, d)");
+        Ok(())
+    }
+}
+
+impl Query for CreatedRows {
+    type SqlType = Untyped;
+}
+
+impl<C> RunQueryDsl<C> for CreatedRows {}
