@@ -225,16 +225,28 @@ async fn notifications(
         "notification batch"
     );
     let any_created = !created.is_empty();
-    let items: Vec<Value> = results
+    #[derive(serde::Serialize)]
+    struct Item<'a> {
+        created: bool,
+        notification: view::NotificationView<'a>,
+    }
+    #[derive(serde::Serialize)]
+    struct Answer<'a> {
+        items: Vec<Item<'a>>,
+    }
+    let items: Vec<Item> = results
         .iter()
-        .map(|(n, created)| json!({"created": created, "notification": view::notification(n)}))
+        .map(|(n, created)| Item {
+            created: *created,
+            notification: view::NotificationView::of(n),
+        })
         .collect();
     let mut resp = if any_created {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
     };
-    Ok(resp.json(json!({ "items": items })))
+    Ok(resp.json(Answer { items }))
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id))]

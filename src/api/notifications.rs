@@ -617,9 +617,9 @@ async fn create(
     if created {
         after_commit::schedule(&state.schedule, &row, None).await;
         tracing::debug!(notification_id = %row.id, send_at = %row.send_at, "notification created");
-        Ok(HttpResponse::Created().json(view::notification(&row)))
+        Ok(HttpResponse::Created().json(view::NotificationView::of(&row)))
     } else {
-        Ok(HttpResponse::Ok().json(view::notification(&row)))
+        Ok(HttpResponse::Ok().json(view::NotificationView::of(&row)))
     }
 }
 

@@ -702,14 +702,22 @@ impl PrivateRedis {
 
     /// Three masters joined into a Redis Cluster; the servers and the seed-node list.
     async fn cluster() -> anyhow::Result<(Vec<PrivateRedis>, String)> {
-        let dir = std::env::temp_dir().join(format!("chime-bench-cluster-{}", Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("chime-bench-cluster-{}", Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir)?;
         let mut servers = Vec::new();
         for _ in 0..3 {
             let port = free_port()?;
             let child = Command::new("redis-server")
                 .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                .args(["--save", "", "--appendonly", "no", "--cluster-enabled", "yes"])
+                .args([
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--cluster-enabled",
+                    "yes",
+                ])
                 .arg("--cluster-config-file")
                 .arg(dir.join(format!("nodes-{port}.conf")))
                 .arg("--dir")
@@ -735,7 +743,11 @@ impl PrivateRedis {
         }
         let status = Command::new("redis-cli")
             .args(["--cluster", "create"])
-            .args(servers.iter().map(|s| s.url.trim_start_matches("redis://").to_string()))
+            .args(
+                servers
+                    .iter()
+                    .map(|s| s.url.trim_start_matches("redis://").to_string()),
+            )
             .args(["--cluster-replicas", "0", "--cluster-yes"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -745,7 +757,10 @@ impl PrivateRedis {
         for s in &servers {
             loop {
                 let mut conn = redis_conn(&s.url).await?;
-                let info: String = redis::cmd("CLUSTER").arg("INFO").query_async(&mut conn).await?;
+                let info: String = redis::cmd("CLUSTER")
+                    .arg("INFO")
+                    .query_async(&mut conn)
+                    .await?;
                 if info.contains("cluster_state:ok") {
                     break;
                 }
@@ -753,7 +768,11 @@ impl PrivateRedis {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
-        let url = servers.iter().map(|s| s.url.clone()).collect::<Vec<_>>().join(",");
+        let url = servers
+            .iter()
+            .map(|s| s.url.clone())
+            .collect::<Vec<_>>()
+            .join(",");
         Ok((servers, url))
     }
 }

@@ -1264,20 +1264,36 @@ mod tests {
         let sms = Budget::new(OutputLimit::for_channel(ChannelKind::Sms));
         let data = json!({"name": "Ada"});
         for src in [
-            "", "Hello", "Hello\n", "Hello\r\n", "a\n\n", "\n", "  spaced  ", "é€ ünïcode\n",
-            "50% off } ok", "tab\tand\rcr",
+            "",
+            "Hello",
+            "Hello\n",
+            "Hello\r\n",
+            "a\n\n",
+            "\n",
+            "  spaced  ",
+            "é€ ünïcode\n",
+            "50% off } ok",
+            "tab\tand\rcr",
         ] {
             let engine = Template::parse(src).unwrap().render(&data, sms).unwrap();
             assert_eq!(plain_output(src), Some(engine.as_str()), "for {src:?}");
         }
-        for src in ["{{ name }}", "{# c #}x", "{% if true %}x{% endif %}", "{ not a tag"] {
+        for src in [
+            "{{ name }}",
+            "{# c #}x",
+            "{% if true %}x{% endif %}",
+            "{ not a tag",
+        ] {
             assert_eq!(plain_output(src), None, "{src:?} goes to the engine");
         }
         // Too long for its channel: the engine reports the limit, as it always did.
         let long = "x".repeat(MAX_SMS_CHARS + 1);
         assert!(!sms.output.fits(&long));
         assert!(sms.output.fits(&"é".repeat(MAX_SMS_CHARS)));
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let err = rt
             .block_on(render_blocking(long, Arc::new(data.clone()), sms))
             .unwrap_err();

@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, Bool, Int4, Jsonb, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid};
+use diesel::sql_types::{
+    Array, Bool, Int4, Jsonb, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid,
+};
 use std::collections::HashMap;
 use uuid::Uuid;
 

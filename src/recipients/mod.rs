@@ -451,4 +451,4 @@ pub fn gate(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -27,7 +27,8 @@ fn directory(p: Profile, defaults: Defaults) -> Directory {
     }
 }
 
-fn row(channel: &str, urgent: bool) -> Notification {
+/// A claimed row to a recipient, for tests here and elsewhere in the crate.
+pub(crate) fn row(channel: &str, urgent: bool) -> Notification {
     let at = Utc::now();
     Notification {
         id: Uuid::new_v4(),
