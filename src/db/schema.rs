@@ -211,9 +211,7 @@ diesel::table! {
 }
 
 diesel::joinable!(api_keys -> tenants (tenant_id));
-diesel::joinable!(audit_log -> tenants (tenant_id));
 diesel::joinable!(delivery_attempts -> notifications (notification_id));
-diesel::joinable!(delivery_attempts -> tenants (tenant_id));
 diesel::joinable!(events -> tenants (tenant_id));
 diesel::joinable!(notifications -> events (event_id));
 diesel::joinable!(notifications -> series (series_id));
