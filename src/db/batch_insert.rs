@@ -17,8 +17,10 @@ use uuid::Uuid;
 
 /// Largest batch: bounds one statement's size (PostgreSQL allows 65,535 bind parameters).
 pub const MAX_BATCH: usize = 500;
-/// Batches committing at once, so the next batch fills while one commits.
-const IN_FLIGHT: usize = 4;
+/// Batches committing at once, so the next batch fills while one commits. Two, not more: each
+/// transaction costs PostgreSQL about as much as a dozen rows, and with more in flight the
+/// batches stay small (64 clients: 4 in flight gave 4,700 creates/s, 2 give 6,300-6,900/s).
+const IN_FLIGHT: usize = 2;
 
 #[derive(Clone)]
 pub struct NotificationWriter {
