@@ -705,18 +705,21 @@ struct MarkManySent {
 
 impl QueryFragment<Pg> for MarkManySent {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        // As in the claim, the pairs join the primary key and the status test is a CASE: a
+        // plain `status = 'sending'` let the planner scan the partial index of pending rows
+        // (and AND it with the ids), which with statistics taken before a burst of sends
+        // read every pending row for each outcome batch.
         out.push_sql(
             "WITH marked AS (UPDATE notifications AS n \
                SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now() \
-               WHERE n.id = ANY(",
+               FROM unnest(",
         );
-        out.push_bind_param::<Array<SqlUuid>, _>(&self.ids)?;
-        out.push_sql(") AND (n.id, n.version) IN (SELECT * FROM unnest(");
         out.push_bind_param::<Array<SqlUuid>, _>(&self.ids)?;
         out.push_sql(", ");
         out.push_bind_param::<Array<Int4>, _>(&self.versions)?;
         out.push_sql(
-            ")) AND n.status = 'sending' RETURNING n.id), \
+            ") AS c(id, version) WHERE n.id = c.id AND n.version = c.version \
+               AND CASE n.status WHEN 'sending' THEN true ELSE false END RETURNING n.id), \
              recorded AS (INSERT INTO delivery_attempts (id, notification_id, tenant_id, \
                attempt_number, started_at, finished_at, outcome, error, response_summary, \
                provider_message_id) \

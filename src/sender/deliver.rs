@@ -200,8 +200,20 @@ impl Deliverer {
     /// Sends one claimed notification and records the outcome. Returns whether its entry may be
     /// acknowledged: false when the outcome could not be written (the row stays `sending` and is
     /// taken over after the visibility timeout) or the claim was lost before the send.
-    #[tracing::instrument(skip_all, fields(notification_id = %claimed.row.id))]
     pub async fn deliver(&self, claimed: Claimed, due_ms: Option<i64>) -> bool {
+        self.deliver_in_slot(claimed, due_ms, None).await
+    }
+
+    /// [`Deliverer::deliver`] holding a send slot, given back once the provider has answered:
+    /// the slots bound the calls to providers, and recording the outcome (a group commit of its
+    /// own, bounded by its queue) need not keep the next send waiting.
+    #[tracing::instrument(skip_all, fields(notification_id = %claimed.row.id))]
+    pub async fn deliver_in_slot(
+        &self,
+        claimed: Claimed,
+        due_ms: Option<i64>,
+        slot: Option<tokio::sync::OwnedSemaphorePermit>,
+    ) -> bool {
         let Claimed {
             row,
             webhook_secrets: secret,
@@ -212,10 +224,11 @@ impl Deliverer {
         let due = due_ms.unwrap_or_else(|| row.due_at.timestamp_millis());
         let lag_ms = (started_at.timestamp_millis() - due).max(0) as u64;
         metrics::delivery_lag(row.channel.as_str(), Duration::from_millis(lag_ms));
-        let Some(outcome) = self
+        let attempted = self
             .attempt(&row, secret, addressing, started_at, asked)
-            .await
-        else {
+            .await;
+        drop(slot);
+        let Some(outcome) = attempted else {
             // Not ours any more: its entry is left to whoever holds the claim now.
             return false;
         };

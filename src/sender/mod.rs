@@ -274,8 +274,9 @@ impl Sender {
             let mut ack_conn = self.ctx.schedule.connection();
             let ack = ack.clone();
             self.tasks.spawn(async move {
-                let ok = deliverer.deliver(work, entry.due_ms).await;
-                drop(permit);
+                let ok = deliverer
+                    .deliver_in_slot(work, entry.due_ms, Some(permit))
+                    .await;
                 if ok {
                     ack.ack(&mut ack_conn, &[&entry.stream_id]).await;
                 }
