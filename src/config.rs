@@ -339,7 +339,7 @@ impl Settings {
                 max_pending_notifications: None,
             },
             scheduler: SchedulerSettings {
-                leader_ttl: Duration::from_secs(3),
+                leader_ttl: Duration::from_secs(2),
                 reconcile_interval: Duration::from_secs(60),
                 retention: Some(Duration::from_secs(30 * 86_400)),
                 horizon: Duration::from_secs(3600),
@@ -1179,7 +1179,7 @@ mod tests {
         assert!(s.channels.webhook_allow_private);
         assert_eq!(s.limits.max_active_series, None);
         // What the file leaves out keeps its default.
-        assert_eq!(s.scheduler.leader_ttl, Duration::from_secs(3));
+        assert_eq!(s.scheduler.leader_ttl, Duration::from_secs(2));
     }
 
     #[test]

@@ -41,7 +41,7 @@ Workloads (run in the order given; default ingest,batch,delivery,failover,idle):
   horizon      Redis memory (used_memory of a private redis-server) per reminder due beyond the
                horizon (spread over 30 days) and per reminder inside it; sets
                CHIME_SCHEDULE_HORIZON=1h
-  shards       a burst of --deliver reminders due at one instant with CHIME_SCHEDULE_SHARDS=1 and
+  shards       a burst of --burst reminders due at one instant with CHIME_SCHEDULE_SHARDS=1 and
                =4, on a private redis-server and on a local 3-master Redis Cluster:
                deliveries/s of each
   failover     two `chime serve --roles api,scheduler`; the leader is killed (SIGKILL): seconds
@@ -55,7 +55,9 @@ Options:
   --sequential N        sequential single creates for the p50 (default 1000; quick 300)
   --batch N             notifications created through the batch endpoint (default 100000;
                         quick 10000)
-  --deliver N           reminders of the `delivery` and `shards` workloads (default 2000)
+  --deliver N           reminders of the `delivery` workload (default 2000)
+  --burst N             reminders due at one instant in the `shards` workload (default 10000;
+                        quick 2000)
   --window-secs S       the delivery window (default 10)
   --runs N              consecutive runs of the `delivery` workload (default 1)
   --far N               reminders beyond the horizon (default 1000000; quick 20000)
@@ -87,6 +89,7 @@ struct Args {
     sequential: usize,
     batch: usize,
     deliver: usize,
+    burst: usize,
     window: Duration,
     runs: usize,
     far: usize,
@@ -109,6 +112,7 @@ fn parse_args(argv: &[String]) -> anyhow::Result<Option<Args>> {
         sequential: if quick { 300 } else { 1_000 },
         batch: if quick { 10_000 } else { 100_000 },
         deliver: 2_000,
+        burst: if quick { 2_000 } else { 10_000 },
         window: Duration::from_secs(10),
         runs: 1,
         far: if quick { 20_000 } else { 1_000_000 },
@@ -141,6 +145,7 @@ fn parse_args(argv: &[String]) -> anyhow::Result<Option<Args>> {
             "--sequential" => a.sequential = number()?,
             "--batch" => a.batch = number()?,
             "--deliver" => a.deliver = number()?.max(1),
+            "--burst" => a.burst = number()?.max(1),
             "--window-secs" => a.window = Duration::from_secs(number()? as u64),
             "--runs" => a.runs = number()?.max(1),
             "--far" => a.far = number()?.max(1),
@@ -1394,7 +1399,7 @@ async fn shards(args: &Args, out: &mut Map<String, Value>) -> anyhow::Result<()>
             &receiver,
             &scratch,
             None,
-            args.deliver,
+            args.burst,
             Duration::ZERO,
         )
         .await?;
@@ -1406,7 +1411,7 @@ async fn shards(args: &Args, out: &mut Map<String, Value>) -> anyhow::Result<()>
         };
         println!(
             "shards: {shards} on {label}: a burst of {} due at one instant: delivered {} in {:.2} s = {per_s:.0}/s, lost {}, twice {}, early {}, p99 {:.1} ms",
-            args.deliver,
+            args.burst,
             r.delivered,
             r.span.as_secs_f64(),
             r.lost,
@@ -1457,7 +1462,7 @@ async fn failover(args: &Args, out: &mut Map<String, Value>) -> anyhow::Result<(
     }
     let secs = killed.elapsed().as_secs_f64();
     println!(
-        "failover: the standby leads {:.0} ms after the leader was killed (lock TTL 3 s)",
+        "failover: the standby leads {:.0} ms after the leader was killed (default lock TTL)",
         secs * 1000.0
     );
     out.insert("failover_s".into(), json!((secs * 100.0).round() / 100.0));
