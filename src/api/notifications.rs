@@ -106,7 +106,7 @@ pub async fn check_render(state: &AppState, check: RenderCheck<'_>) -> Result<()
     let to_render: Vec<(&str, &str)> = fields
         .into_iter()
         .filter_map(|(field, src)| src.map(|s| (field, s)))
-        .filter(|(_, src)| !(template::is_plain_text(src) && budget.output.fits(src)))
+        .filter(|(_, src)| !template::renders_as_itself(src, budget.output))
         .collect();
     if to_render.is_empty() {
         return Ok(());

@@ -87,6 +87,12 @@ fn plain_output(src: &str) -> Option<&str> {
     is_plain_text(src).then_some(src)
 }
 
+/// Whether rendering `src` within `limit` gives `src` back unchanged: no render is needed, and
+/// none can fail.
+pub fn renders_as_itself(src: &str, limit: OutputLimit) -> bool {
+    plain_output(src).is_some_and(|text| limit.fits(text))
+}
+
 impl fmt::Display for OutputLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -257,8 +263,8 @@ async fn render_blocking_as(
 ) -> Result<String, RenderError> {
     // Most webhook bodies are empty and many texts have no tags: their output is known without
     // a blocking thread (one hop per send, through the render slots, at thousands a second).
-    if let Some(text) = plain_output(&src).filter(|t| budget.output.fits(t)) {
-        return Ok(text.to_owned());
+    if renders_as_itself(&src, budget.output) {
+        return Ok(src);
     }
     static SLOTS: LazyLock<Arc<tokio::sync::Semaphore>> = LazyLock::new(|| {
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());

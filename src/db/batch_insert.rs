@@ -159,23 +159,31 @@ impl InsertMany {
     }
 }
 
+/// The columns [`InsertMany`] writes, in the order of its arrays: the INSERT's list and the
+/// names of the unnested row are the same.
+macro_rules! insert_columns {
+    () => {
+        "id, tenant_id, status, channel, recipient, subject, body, data, target_date, lead_time, \
+         send_at, due_at, timezone, cron, series_id, expires_at, group_key, max_attempts, \
+         event_id, event_slot, idempotency_key, html, template, template_version, recipient_id, \
+         category, urgent, fallback, digest_key, digest_window, digest_subject, digest_body"
+    };
+}
+
 impl QueryFragment<Pg> for InsertMany {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         type Opt<T> = Array<Nullable<T>>;
-        out.push_sql(
-            "INSERT INTO notifications (id, tenant_id, status, channel, recipient, subject, \
-               body, data, target_date, lead_time, send_at, due_at, timezone, cron, series_id, \
-               expires_at, group_key, max_attempts, event_id, event_slot, idempotency_key, html, \
-               template, template_version, recipient_id, category, urgent, fallback, digest_key, \
-               digest_window, digest_subject, digest_body) \
-             SELECT id, tenant_id, status, channel, recipient, subject, body, data, target_date, \
-               lead_time, send_at, due_at, timezone, cron, series_id, expires_at, group_key, \
-               max_attempts, event_id, event_slot, idempotency_key, html, template, \
+        out.push_sql(concat!(
+            "INSERT INTO notifications (",
+            insert_columns!(),
+            ") SELECT id, tenant_id, status, channel, recipient, subject, body, data, \
+               target_date, lead_time, send_at, due_at, timezone, cron, series_id, expires_at, \
+               group_key, max_attempts, event_id, event_slot, idempotency_key, html, template, \
                template_version, recipient_id, category, urgent, \
                ARRAY(SELECT jsonb_array_elements_text(fallback)), digest_key, digest_window, \
                digest_subject, digest_body \
              FROM unnest(",
-        );
+        ));
         out.push_bind_param::<Array<SqlUuid>, _>(&self.id)?;
         out.push_sql(", ");
         out.push_bind_param::<Array<SqlUuid>, _>(&self.tenant_id)?;
@@ -239,14 +247,11 @@ impl QueryFragment<Pg> for InsertMany {
         out.push_bind_param::<Opt<Text>, _>(&self.digest_subject)?;
         out.push_sql(", ");
         out.push_bind_param::<Opt<Text>, _>(&self.digest_body)?;
-        out.push_sql(
-            ") AS u(id, tenant_id, status, channel, recipient, subject, body, data, target_date, \
-               lead_time, send_at, due_at, timezone, cron, series_id, expires_at, group_key, \
-               max_attempts, event_id, event_slot, idempotency_key, html, template, \
-               template_version, recipient_id, category, urgent, fallback, digest_key, \
-               digest_window, digest_subject, digest_body) \
-             ON CONFLICT DO NOTHING RETURNING notifications.*",
-        );
+        out.push_sql(concat!(
+            ") AS u(",
+            insert_columns!(),
+            ") ON CONFLICT DO NOTHING RETURNING notifications.*",
+        ));
         Ok(())
     }
 }
